@@ -1,0 +1,101 @@
+/**
+ * Typed errors of the Oncegate SDK. Each has a stable machine-readable `code` (also the `error`
+ * field of the JSON body the middleware answers with) and, for HTTP events, the status it maps to.
+ */
+export class OncegateSdkError extends Error {
+  /** Stable machine-readable code, e.g. `in_progress`. */
+  readonly code: string;
+  /** HTTP status used when the failing event is an HTTP request. */
+  readonly statusCode: number;
+
+  constructor(code: string, statusCode: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.statusCode = statusCode;
+  }
+}
+
+/** Invalid middleware options; thrown once, when the middleware is created (cold start). */
+export class ConfigurationError extends OncegateSdkError {
+  constructor(field: string, problem: string) {
+    super("invalid_configuration", 500, `oncegate: invalid option \`${field}\`: ${problem}`);
+  }
+}
+
+/** The request carries no idempotency key. */
+export class MissingIdempotencyKeyError extends OncegateSdkError {
+  constructor(message = "the request has no Idempotency-Key header") {
+    super("missing_idempotency_key", 400, message);
+  }
+}
+
+/** The idempotency key is too long or has control characters. */
+export class InvalidIdempotencyKeyError extends OncegateSdkError {
+  constructor(reason: string) {
+    super("invalid_idempotency_key", 400, `invalid Idempotency-Key: ${reason}`);
+  }
+}
+
+/** The key was already used with a different payload (Stripe's rule). */
+export class IdempotencyKeyReusedError extends OncegateSdkError {
+  constructor() {
+    super("idempotency_key_reused", 422, "this Idempotency-Key was already used with a different payload");
+  }
+}
+
+/** Another invocation holds the claim and has not finished. */
+export class InProgressError extends OncegateSdkError {
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super("in_progress", 409, "another invocation is processing this Idempotency-Key");
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The handler failed earlier for this key; it is never re-entered automatically. */
+export class PreviouslyFailedError extends OncegateSdkError {
+  constructor() {
+    super("previously_failed", 422, "the handler failed earlier for this Idempotency-Key and is not re-run");
+  }
+}
+
+/** DynamoDB could not be reached, or throttled, while claiming: nothing ran, the sender should retry. */
+export class StoreUnavailableError extends OncegateSdkError {
+  constructor(cause: unknown) {
+    super("idempotency_store_unavailable", 503, "the idempotency store is unavailable; retry later", { cause });
+  }
+}
+
+/** The handler threw; the record is FAILED (or released, with `onError: "release"`). */
+export class HandlerFailedError extends OncegateSdkError {
+  constructor(cause: unknown) {
+    super("handler_failed", 500, "the handler failed", { cause });
+  }
+}
+
+/** The handler ran but its completion could not be recorded; the record stays IN_PROGRESS and is never re-run. */
+export class CompletionFailedError extends OncegateSdkError {
+  constructor(cause: unknown) {
+    super("completion_failed", 500, "the handler ran but its completion could not be recorded", { cause });
+  }
+}
+
+/** The handler buffered more writes than one DynamoDB transaction can hold next to the completion record. */
+export class TooManyWritesError extends OncegateSdkError {
+  constructor(limit: number) {
+    super("too_many_writes", 500, `a handler may buffer at most ${limit} writes through \`db\` (one transaction)`);
+  }
+}
+
+/** A condition on one of the handler's buffered writes failed at commit: none of them was applied. */
+export class WriteConflictError extends OncegateSdkError {
+  /** Index of the first buffered write whose condition failed, in the order the handler made them. */
+  readonly writeIndex: number;
+  constructor(writeIndex: number, cause: unknown) {
+    super("write_conflict", 500, `buffered write #${writeIndex} failed its condition; no write was applied`, {
+      cause,
+    });
+    this.writeIndex = writeIndex;
+  }
+}

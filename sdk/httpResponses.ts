@@ -1,0 +1,56 @@
+import type { OncegateSdkError } from "./errors.ts";
+import { InProgressError } from "./errors.ts";
+import type { StoredResponse } from "./idempotencyRecord.ts";
+
+/** The response shape every HTTP integration (API Gateway v1/v2, Function URL, ALB) accepts. */
+export interface HttpResponse {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body?: string;
+  isBase64Encoded?: boolean;
+  [extra: string]: unknown;
+}
+
+/** Header that tells the caller how the SDK treated a duplicate. */
+export const IDEMPOTENCY_STATUS_HEADER = "Idempotency-Status";
+
+const JSON_TYPE = { "Content-Type": "application/json" };
+
+function json(statusCode: number, body: object, headers: Record<string, string> = {}): HttpResponse {
+  return { statusCode, headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify(body) };
+}
+
+export function isHttpResponse(value: unknown): value is HttpResponse {
+  return typeof value === "object" && value !== null && typeof (value as HttpResponse).statusCode === "number";
+}
+
+const STATUS_HEADER_BY_CODE: Record<string, string> = {
+  in_progress: "in-progress",
+  previously_failed: "failed",
+  idempotency_key_reused: "mismatch",
+};
+
+/** `{ ok: false, error, message }` with the error's status; 409s carry `Retry-After`. */
+export function errorResponse(error: OncegateSdkError): HttpResponse {
+  const headers: Record<string, string> = {};
+  const status = STATUS_HEADER_BY_CODE[error.code];
+  if (status) headers[IDEMPOTENCY_STATUS_HEADER] = status;
+  if (error instanceof InProgressError) headers["Retry-After"] = String(error.retryAfterSeconds);
+  if (error.statusCode === 503) headers["Retry-After"] = "1";
+  return json(error.statusCode, { ok: false, error: error.code, message: error.message }, headers);
+}
+
+/**
+ * The stored response, replayed with `Idempotency-Status: replayed`. An HTTP-shaped result keeps
+ * its status and body; any other value is answered the way API Gateway HTTP APIs answer it
+ * (200, JSON body); a result that was not stored (oversize) or `undefined` gives `{ ok, deduped }`.
+ */
+export function replayResponse(stored: StoredResponse): HttpResponse {
+  const replayed = { [IDEMPOTENCY_STATUS_HEADER]: "replayed" };
+  if (stored.kind === "json") {
+    const value = stored.value;
+    if (isHttpResponse(value)) return { ...value, headers: { ...(value.headers ?? {}), ...replayed } };
+    return json(200, value as object, replayed);
+  }
+  return json(200, { ok: true, deduped: true }, replayed);
+}

@@ -1,0 +1,298 @@
+import type { MiddlewareObj, Request } from "@middy/core";
+import { abandonClaim, type Claim, type ClaimResult, claimKey, completeClaim } from "./claimLifecycle.ts";
+import {
+  ConfigurationError,
+  HandlerFailedError,
+  IdempotencyKeyReusedError,
+  InProgressError,
+  OncegateSdkError,
+  PreviouslyFailedError,
+} from "./errors.ts";
+import type { EventShape, SqsRecordLike } from "./eventShape.ts";
+import { errorResponse, replayResponse } from "./httpResponses.ts";
+import type { ClaimRefusal } from "./idempotencyRecord.ts";
+import { logInvocation, type Outcome } from "./invocationLog.ts";
+import { assertLeaseCoversTimeout, type IdempotencyOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
+import type { TransactionalDb } from "./transactionalDb.ts";
+import { eventShapeOf, unitOfEvent, unitOfSqsRecord } from "./unitOfWork.ts";
+
+/** What the middleware puts on `context.idempotency` for the handler of a claimed single event. */
+export interface IdempotencyContext {
+  key: string;
+  scope: string;
+  /** Buffered writes commit atomically with the completion record. */
+  db: TransactionalDb;
+}
+
+interface LambdaContextLike {
+  functionName?: string;
+  getRemainingTimeInMillis?: () => number;
+  idempotency?: IdempotencyContext;
+}
+
+interface SingleState {
+  mode: "single";
+  shape: EventShape;
+  claim: Claim;
+  startedMs: number;
+  claimMs: number;
+  handlerStartedMs: number;
+  settled: boolean;
+}
+interface BatchState {
+  mode: "batch";
+  claims: Map<string, Claim>;
+  reported: string[];
+  settled: boolean;
+}
+type State = SingleState | BatchState;
+const STATE = Symbol("oncegate.idempotency");
+type OncegateRequest = Request<unknown, unknown, Error, LambdaContextLike> & {
+  internal: Record<symbol, State | undefined>;
+};
+
+/** The typed error a refused claim turns into when there is no HTTP response to answer with. */
+export function refusalError(refusal: Exclude<ClaimRefusal, { kind: "replay" }>): OncegateSdkError {
+  if (refusal.kind === "mismatch") return new IdempotencyKeyReusedError();
+  if (refusal.kind === "failed") return new PreviouslyFailedError();
+  return new InProgressError(refusal.retryAfterSeconds);
+}
+
+/** Log outcome of a refused claim. */
+export function refusalOutcome(refusal: ClaimRefusal): Outcome {
+  if (refusal.kind === "replay") return "replayed";
+  if (refusal.kind === "in_progress") return "in_progress";
+  if (refusal.kind === "failed") return "failed";
+  return "rejected";
+}
+
+/** What a non-HTTP duplicate gets back: the stored result itself. */
+export function replayValue(refusal: Extract<ClaimRefusal, { kind: "replay" }>): unknown {
+  const stored = refusal.stored;
+  if (stored.kind === "json") return stored.value;
+  if (stored.kind === "omitted") return { ok: true, deduped: true };
+  return undefined;
+}
+
+/** Resolves the scope: the option, else the Lambda function name. */
+export function scopeOf(options: ResolvedOptions, context: LambdaContextLike): string {
+  const scope = options.scope ?? context.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME;
+  if (!scope) throw new ConfigurationError("scope", "no Lambda function name to default to: set `scope`");
+  return scope;
+}
+
+/**
+ * Middy middleware: claims the event's idempotency key with one conditional write before the
+ * handler runs, so the handler runs at most once per key; records completion (with the handler's
+ * `db` writes) after it; replays the stored response to duplicates.
+ *
+ * Order: body parsers and validators before it, response serializers after it, error handlers
+ * before it (so its `onError` runs first and records the failure).
+ */
+export function idempotency(input: IdempotencyOptions): MiddlewareObj {
+  const options = resolveOptions(input);
+  let timeoutChecked = false;
+
+  const before = async (request: OncegateRequest): Promise<unknown> => {
+    const startedMs = Date.now();
+    if (!timeoutChecked) {
+      assertLeaseCoversTimeout(options.inProgressLeaseSeconds, request.context.getRemainingTimeInMillis?.());
+      timeoutChecked = true;
+    }
+    const shape = eventShapeOf(request.event);
+    const scope = scopeOf(options, request.context);
+    if (shape === "sqs") return beforeBatch(request, scope);
+
+    let key: string | undefined;
+    let result: ClaimResult;
+    try {
+      const unit = unitOfEvent(request.event, shape, options.getKey);
+      key = unit.key;
+      result = await claimKey(options, scope, unit.key, unit.fingerprint);
+    } catch (error) {
+      if (!(error instanceof OncegateSdkError) || error instanceof ConfigurationError) throw error;
+      logInvocation(options.logger, {
+        scope,
+        key,
+        outcome: "rejected",
+        error: error.code,
+        totalMs: Date.now() - startedMs,
+      });
+      if (shape !== "http") throw error;
+      request.earlyResponse = errorResponse(error);
+      return;
+    }
+    const claimMs = Date.now() - startedMs;
+    if (result.kind === "refused") {
+      const { refusal } = result;
+      const error = refusal.kind === "replay" ? undefined : refusalError(refusal);
+      logInvocation(options.logger, {
+        scope,
+        key,
+        outcome: refusalOutcome(refusal),
+        ...(error ? { error: error.code } : {}),
+        claimMs,
+        totalMs: Date.now() - startedMs,
+      });
+      if (error && shape !== "http") throw error;
+      // `earlyResponse` (not a return value) so that a stored `undefined` is replayed too.
+      if (refusal.kind === "replay") {
+        request.earlyResponse = shape === "http" ? replayResponse(refusal.stored) : replayValue(refusal);
+      } else if (error) request.earlyResponse = errorResponse(error);
+      return;
+    }
+    const { claim } = result;
+    request.internal[STATE] = {
+      mode: "single",
+      shape,
+      claim,
+      startedMs,
+      claimMs,
+      handlerStartedMs: Date.now(),
+      settled: false,
+    };
+    request.context.idempotency = { key: claim.key, scope, db: claim.db };
+    return;
+  };
+
+  const beforeBatch = async (request: OncegateRequest, scope: string): Promise<unknown> => {
+    const event = request.event as { Records: SqsRecordLike[] };
+    const claims = new Map<string, Claim>();
+    const reported: string[] = [];
+    const claimed: SqsRecordLike[] = [];
+    await Promise.all(
+      event.Records.map(async (record) => {
+        const startedMs = Date.now();
+        let key: string | undefined;
+        try {
+          const unit = unitOfSqsRecord(record, options.getKey);
+          key = unit.key;
+          const result = await claimKey(options, scope, unit.key, unit.fingerprint);
+          if (result.kind === "claimed") {
+            claims.set(record.messageId, result.claim);
+            claimed.push(record);
+            return;
+          }
+          // Anything but a replay is reported, so SQS redelivers it and, in the end, moves it to the DLQ.
+          if (result.refusal.kind !== "replay") reported.push(record.messageId);
+          const outcome = refusalOutcome(result.refusal);
+          logInvocation(options.logger, { scope, key, outcome, totalMs: Date.now() - startedMs });
+        } catch (error) {
+          if (error instanceof ConfigurationError) throw error;
+          reported.push(record.messageId);
+          const code = error instanceof OncegateSdkError ? error.code : "unexpected_error";
+          logInvocation(options.logger, {
+            scope,
+            key,
+            outcome: "rejected",
+            error: code,
+            totalMs: Date.now() - startedMs,
+          });
+        }
+      }),
+    );
+    request.internal[STATE] = { mode: "batch", claims, reported, settled: false };
+    if (claimed.length === 0) {
+      request.earlyResponse = { batchItemFailures: reported.map((itemIdentifier) => ({ itemIdentifier })) };
+      return;
+    }
+    // The handler sees only the records this invocation claimed: duplicates never reach it.
+    request.event = { ...event, Records: event.Records.filter((r) => claims.has(r.messageId)) };
+    return;
+  };
+
+  const after = async (request: OncegateRequest): Promise<void> => {
+    const state = request.internal[STATE];
+    if (!state || state.settled) return;
+    state.settled = true;
+    if (state.mode === "batch") return afterBatch(request, state);
+    const handlerMs = Date.now() - state.handlerStartedMs;
+    const settled = await completeClaim(options, state.claim, request.response);
+    const base = { scope: state.claim.scope, key: state.claim.key, claimMs: state.claimMs, handlerMs };
+    if (settled.kind === "completed") {
+      logInvocation(options.logger, { ...base, outcome: "executed", totalMs: Date.now() - state.startedMs });
+      return;
+    }
+    const error = settled.kind === "handler_failed" ? new HandlerFailedError(settled.error) : settled.error;
+    logInvocation(options.logger, {
+      ...base,
+      outcome: "failed",
+      error: settled.kind === "handler_failed" ? (settled.error as OncegateSdkError).code : error.code,
+      totalMs: Date.now() - state.startedMs,
+    });
+    if (state.shape !== "http") throw error;
+    request.response = errorResponse(error);
+  };
+
+  const afterBatch = async (request: OncegateRequest, state: BatchState): Promise<void> => {
+    const response = request.response as { batchItemFailures?: { itemIdentifier: string }[] } | undefined;
+    const failedByHandler = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+    await Promise.all(
+      [...state.claims].map(async ([messageId, claim]) => {
+        if (failedByHandler.has(messageId)) {
+          await abandonClaim(options, claim, new Error("the handler reported this record as failed"));
+          state.reported.push(messageId);
+          logInvocation(options.logger, {
+            scope: claim.scope,
+            key: claim.key,
+            outcome: "failed",
+            error: "handler_failed",
+            totalMs: 0,
+          });
+          return;
+        }
+        const settled = await completeClaim(options, claim, undefined);
+        if (settled.kind !== "completed") state.reported.push(messageId);
+        logInvocation(options.logger, {
+          scope: claim.scope,
+          key: claim.key,
+          outcome: settled.kind === "completed" ? "executed" : "failed",
+          ...(settled.kind === "completion_failed" ? { error: "completion_failed" } : {}),
+          totalMs: 0,
+        });
+      }),
+    );
+    request.response = { batchItemFailures: state.reported.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+
+  const onError = async (request: OncegateRequest): Promise<unknown> => {
+    const state = request.internal[STATE];
+    // Nothing claimed, or already settled (a completion problem raised in `after`): never touch the record.
+    if (!state || state.settled) return;
+    state.settled = true;
+    if (state.mode === "batch") {
+      for (const [messageId, claim] of state.claims) {
+        await abandonClaim(options, claim, request.error);
+        state.reported.push(messageId);
+        logInvocation(options.logger, {
+          scope: claim.scope,
+          key: claim.key,
+          outcome: "failed",
+          error: "handler_failed",
+          totalMs: 0,
+        });
+      }
+      request.earlyResponse = { batchItemFailures: state.reported.map((itemIdentifier) => ({ itemIdentifier })) };
+      return;
+    }
+    await abandonClaim(options, state.claim, request.error);
+    logInvocation(options.logger, {
+      scope: state.claim.scope,
+      key: state.claim.key,
+      outcome: "failed",
+      error: "handler_failed",
+      claimMs: state.claimMs,
+      handlerMs: Date.now() - state.handlerStartedMs,
+      totalMs: Date.now() - state.startedMs,
+    });
+    // Non-HTTP events rethrow (middy does, when no response is set), so Lambda sees the failure.
+    if (state.shape === "http") request.earlyResponse = errorResponse(new HandlerFailedError(request.error));
+    return;
+  };
+
+  return {
+    before: before as MiddlewareObj["before"],
+    after: after as MiddlewareObj["after"],
+    onError: onError as MiddlewareObj["onError"],
+  };
+}

@@ -1,0 +1,206 @@
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { toEpochSec } from "./clock.ts";
+import type { IdempotencyRecord } from "./idempotencyRecord.ts";
+
+/**
+ * DynamoDB I/O for idempotency records. Every write after the claim is conditional on the owner
+ * token written by the claim: a late or duplicate invocation can never complete, fail or delete a
+ * claim it does not own.
+ */
+export interface RecordTable {
+  client: DynamoDBClient;
+  tableName: string;
+}
+
+type Attributes = Record<string, unknown>;
+
+const NAMES = {
+  "#id": "id",
+  "#status": "status",
+  "#ownerToken": "ownerToken",
+  "#expiresAt": "expiresAt",
+  "#lease": "leaseExpiresAtMs",
+  "#fingerprint": "fingerprint",
+};
+
+function conditionFailedItem(error: unknown): IdempotencyRecord | undefined {
+  const failure = error as { name?: string; Item?: Record<string, never> };
+  if (failure?.name !== "ConditionalCheckFailedException") return undefined;
+  return failure.Item ? (unmarshall(failure.Item) as IdempotencyRecord) : ({} as IdempotencyRecord);
+}
+
+export interface ClaimInput {
+  id: string;
+  ownerToken: string;
+  fingerprint: string;
+  nowMs: number;
+  retentionSeconds: number;
+  leaseSeconds: number | undefined;
+}
+
+/**
+ * One conditional PutItem. It succeeds when no live record holds the id: none at all, one past its
+ * TTL that DynamoDB has not deleted yet, or (lease configured) an IN_PROGRESS claim of the same
+ * payload whose lease has run out. On conflict the existing record comes back from the same call.
+ */
+export async function claimRecord(
+  table: RecordTable,
+  input: ClaimInput,
+): Promise<{ claimed: true; record: IdempotencyRecord } | { claimed: false; existing: IdempotencyRecord }> {
+  const record: IdempotencyRecord = {
+    id: input.id,
+    status: "IN_PROGRESS",
+    ownerToken: input.ownerToken,
+    fingerprint: input.fingerprint,
+    startedAtMs: input.nowMs,
+    expiresAt: toEpochSec(input.nowMs) + input.retentionSeconds,
+    ...(input.leaseSeconds === undefined ? {} : { leaseExpiresAtMs: input.nowMs + input.leaseSeconds * 1000 }),
+  };
+  const values: Attributes = { ":nowSec": toEpochSec(input.nowMs) };
+  let condition = "attribute_not_exists(#id) OR #expiresAt < :nowSec";
+  if (input.leaseSeconds !== undefined) {
+    // Takeover of an abandoned claim: still IN_PROGRESS, lease run out, and the same payload.
+    condition += " OR (#status = :inProgress AND #lease < :nowMs AND #fingerprint = :fingerprint)";
+    Object.assign(values, { ":inProgress": "IN_PROGRESS", ":nowMs": input.nowMs, ":fingerprint": input.fingerprint });
+  }
+  try {
+    await table.client.send(
+      new PutItemCommand({
+        TableName: table.tableName,
+        Item: marshall(record),
+        ConditionExpression: condition,
+        ExpressionAttributeNames: pickNames(condition),
+        ExpressionAttributeValues: marshall(values),
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      }),
+    );
+    return { claimed: true, record };
+  } catch (error) {
+    const existing = conditionFailedItem(error);
+    if (existing) return { claimed: false, existing };
+    throw error;
+  }
+}
+
+export type CompletionResult =
+  | { kind: "completed" }
+  | { kind: "write_conflict"; writeIndex: number; cause: unknown }
+  | { kind: "ownership_lost"; existing: IdempotencyRecord | undefined };
+
+/**
+ * Marks the claim COMPLETED and stores the response. With buffered handler writes, they and the
+ * completion are one TransactWriteItems: all applied or none.
+ */
+export async function completeRecord(
+  table: RecordTable,
+  claim: { id: string; ownerToken: string },
+  set: Attributes,
+  writes: TransactWriteItem[],
+): Promise<CompletionResult> {
+  const update = ownedUpdate(table, claim, "COMPLETED", set);
+  try {
+    if (writes.length === 0) {
+      await table.client.send(new UpdateItemCommand({ ...update, ReturnValuesOnConditionCheckFailure: "ALL_OLD" }));
+    } else {
+      await table.client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [...writes, { Update: { ...update, ReturnValuesOnConditionCheckFailure: "ALL_OLD" } }],
+          // Makes the SDK's own retries of this call idempotent (DynamoDB remembers it for 10 minutes).
+          ClientRequestToken: claim.ownerToken,
+        }),
+      );
+    }
+    return { kind: "completed" };
+  } catch (error) {
+    const existing = conditionFailedItem(error);
+    if (existing) return ownershipOutcome(existing, claim.ownerToken);
+    if ((error as { name?: string }).name === "TransactionCanceledException") {
+      const reasons = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, never> }[] })
+        .CancellationReasons;
+      const own = reasons?.[writes.length];
+      if (own?.Code === "ConditionalCheckFailed") {
+        return ownershipOutcome(own.Item ? (unmarshall(own.Item) as IdempotencyRecord) : undefined, claim.ownerToken);
+      }
+      const writeIndex = reasons?.findIndex((r) => r.Code === "ConditionalCheckFailed") ?? -1;
+      if (writeIndex >= 0) return { kind: "write_conflict", writeIndex, cause: error };
+    }
+    throw error;
+  }
+}
+
+// A retry of our own successful completion finds the record already COMPLETED under our token.
+function ownershipOutcome(existing: IdempotencyRecord | undefined, ownerToken: string): CompletionResult {
+  if (existing?.status === "COMPLETED" && existing.ownerToken === ownerToken) return { kind: "completed" };
+  return { kind: "ownership_lost", existing };
+}
+
+/** Marks the claim FAILED with the error's name and message. Resolves false when the claim is no longer ours. */
+export async function failRecord(
+  table: RecordTable,
+  claim: { id: string; ownerToken: string },
+  set: Attributes,
+): Promise<boolean> {
+  try {
+    await table.client.send(new UpdateItemCommand(ownedUpdate(table, claim, "FAILED", set)));
+    return true;
+  } catch (error) {
+    if (conditionFailedItem(error)) return false;
+    throw error;
+  }
+}
+
+/** Deletes the claim so the next delivery runs the handler. Resolves false when the claim is no longer ours. */
+export async function releaseRecord(table: RecordTable, claim: { id: string; ownerToken: string }): Promise<boolean> {
+  try {
+    await table.client.send(
+      new DeleteItemCommand({
+        TableName: table.tableName,
+        Key: marshall({ id: claim.id }),
+        ConditionExpression: "#ownerToken = :ownerToken AND #status = :inProgress",
+        ExpressionAttributeNames: { "#ownerToken": "ownerToken", "#status": "status" },
+        ExpressionAttributeValues: marshall({ ":ownerToken": claim.ownerToken, ":inProgress": "IN_PROGRESS" }),
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (conditionFailedItem(error)) return false;
+    throw error;
+  }
+}
+
+/** An UpdateItem that moves our IN_PROGRESS claim to `status`, setting `set` and dropping the lease. */
+function ownedUpdate(table: RecordTable, claim: { id: string; ownerToken: string }, status: string, set: Attributes) {
+  const names: Record<string, string> = {
+    "#status": "status",
+    "#ownerToken": "ownerToken",
+    "#lease": "leaseExpiresAtMs",
+  };
+  const values: Attributes = { ":status": status, ":ownerToken": claim.ownerToken, ":inProgress": "IN_PROGRESS" };
+  const assignments = ["#status = :status"];
+  for (const [name, value] of Object.entries(set)) {
+    if (value === undefined) continue;
+    names[`#${name}`] = name;
+    values[`:${name}`] = value;
+    assignments.push(`#${name} = :${name}`);
+  }
+  return {
+    TableName: table.tableName,
+    Key: marshall({ id: claim.id }),
+    UpdateExpression: `SET ${assignments.join(", ")} REMOVE #lease`,
+    ConditionExpression: "#ownerToken = :ownerToken AND #status = :inProgress",
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: marshall(values),
+  };
+}
+
+function pickNames(expression: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(NAMES).filter(([placeholder]) => expression.includes(placeholder)));
+}
