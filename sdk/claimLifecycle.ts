@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CompletionFailedError, StoreUnavailableError, WriteConflictError } from "./errors.ts";
+import { CompletionFailedError, InvalidWritesError, StoreUnavailableError, WriteConflictError } from "./errors.ts";
 import { recordId } from "./idempotencyKey.ts";
 import { type ClaimRefusal, type IdempotencyRecord, refusalFor } from "./idempotencyRecord.ts";
 import type { ResolvedOptions } from "./options.ts";
@@ -93,8 +93,11 @@ export async function completeClaim(options: ResolvedOptions, claim: Claim, resp
   try {
     const result = await completeRecord(table, claim, set, claim.writes);
     if (result.kind === "completed") return result;
-    if (result.kind === "write_conflict") {
-      const error = new WriteConflictError(result.writeIndex, result.cause);
+    if (result.kind === "write_conflict" || result.kind === "invalid_writes") {
+      const error =
+        result.kind === "write_conflict"
+          ? new WriteConflictError(result.writeIndex, result.cause)
+          : new InvalidWritesError(result.cause);
       await abandonClaim(options, claim, error);
       return { kind: "handler_failed", error };
     }

@@ -99,3 +99,12 @@ export class WriteConflictError extends OncegateSdkError {
     this.writeIndex = writeIndex;
   }
 }
+
+/** DynamoDB refused the handler's buffered writes as a request (e.g. two writes to one item): none was applied. */
+export class InvalidWritesError extends OncegateSdkError {
+  constructor(cause: unknown) {
+    super("invalid_writes", 500, `DynamoDB refused the buffered writes: ${(cause as Error)?.message ?? cause}`, {
+      cause,
+    });
+  }
+}

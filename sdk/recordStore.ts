@@ -93,6 +93,7 @@ export async function claimRecord(
 export type CompletionResult =
   | { kind: "completed" }
   | { kind: "write_conflict"; writeIndex: number; cause: unknown }
+  | { kind: "invalid_writes"; cause: unknown }
   | { kind: "ownership_lost"; existing: IdempotencyRecord | undefined };
 
 /**
@@ -131,6 +132,10 @@ export async function completeRecord(
       }
       const writeIndex = reasons?.findIndex((r) => r.Code === "ConditionalCheckFailed") ?? -1;
       if (writeIndex >= 0) return { kind: "write_conflict", writeIndex, cause: error };
+    }
+    // The completion update alone is always valid, so a refused transaction is about the handler's writes.
+    if (writes.length > 0 && (error as { name?: string }).name === "ValidationException") {
+      return { kind: "invalid_writes", cause: error };
     }
     throw error;
   }

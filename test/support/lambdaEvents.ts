@@ -39,7 +39,7 @@ export function albEvent(body: unknown, multiValueHeaders: Record<string, string
   };
 }
 
-export function sqsRecord(body: unknown, key?: string, messageId = randomUUID()) {
+export function sqsRecord(body: unknown, key?: string, messageId: string = randomUUID()) {
   return {
     messageId,
     receiptHandle: `rh-${messageId}`,
