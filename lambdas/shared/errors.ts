@@ -1,0 +1,41 @@
+/** Base class of every error the gateway throws on purpose: `code` is stable, messages may change. */
+export class OncegateGatewayError extends Error {
+  /** Machine-readable identifier, stable across releases (logs and alarms match on it). */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Thrown when a provider name does not match `^[a-z0-9][a-z0-9-]{0,62}$`. */
+export class InvalidProviderNameError extends OncegateGatewayError {
+  constructor(provider: unknown, options?: ErrorOptions) {
+    // The name is short when valid; cap what an invalid one can put into a log line.
+    super("invalid_provider_name", `Invalid provider name ${describeUntrusted(provider)}`, options);
+  }
+}
+
+/** Thrown when an event id cannot be keyed: empty, too long, or not well-formed Unicode. */
+export class InvalidEventIdError extends OncegateGatewayError {
+  constructor(problem: string, options?: ErrorOptions) {
+    // The id itself stays out of the message: it is untrusted and may be a kilobyte long.
+    super("invalid_event_id", `Invalid event id: ${problem}`, options);
+  }
+}
+
+/** Thrown when a retry schedule has an entry that is not a whole number of seconds in range. */
+export class InvalidRetryScheduleError extends OncegateGatewayError {
+  constructor(problem: string, options?: ErrorOptions) {
+    super("invalid_retry_schedule", `Invalid retry schedule: ${problem}`, options);
+  }
+}
+
+function describeUntrusted(value: unknown): string {
+  if (typeof value !== "string") return `of type ${value === null ? "null" : typeof value}`;
+  return value.length > 80
+    ? `${JSON.stringify(value.slice(0, 80))}… (${value.length} characters)`
+    : JSON.stringify(value);
+}
