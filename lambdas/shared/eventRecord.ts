@@ -1,0 +1,71 @@
+/**
+ * The events table: one item per accepted `(provider, eventId)`, keyed by `eventPartitionKey`.
+ *
+ *   RECEIVED --jobs enqueued--> QUEUED --every destination settled--> DELIVERED | FAILED | DEAD
+ *
+ * While RECEIVED the item carries `sweepShard` + `receivedAtMs`, the keys of the sparse GSI the
+ * sweeper queries; marking it QUEUED removes `sweepShard`, which drops it from the index.
+ */
+
+export type EventStatus = "RECEIVED" | "QUEUED" | "DELIVERED" | "FAILED" | "DEAD";
+export type DestinationStatus = "PENDING" | "DELIVERED" | "FAILED" | "DEAD";
+
+/** Partition key attribute of the events table. */
+export const EVENTS_PARTITION_KEY = "pk";
+/** Sparse GSI of events still RECEIVED: partition `sweepShard` (always `SWEEP_SHARD`), sort `receivedAtMs`. */
+export const SWEEP_INDEX_NAME = "received-by-time";
+export const SWEEP_SHARD = "received";
+/** TTL attribute (epoch seconds). */
+export const EVENTS_TTL_ATTRIBUTE = "expiresAt";
+
+export interface DestinationState {
+  status: DestinationStatus;
+  attempts: number;
+  lastAttemptAtMs?: number;
+  lastStatusCode?: number;
+  lastResponseBody?: string;
+  reason?: string;
+}
+
+export interface AttemptEntry {
+  destination: string;
+  attempt: number;
+  atMs: number;
+  statusCode?: number;
+  error?: string;
+  latencyMs: number;
+  responseBodyExcerpt: string;
+}
+
+export interface EventItem {
+  pk: string;
+  provider: string;
+  eventId: string;
+  /** `idempotencyKeyFor(provider, eventId)`: sent as `Idempotency-Key` on every delivery. */
+  idempotencyKey: string;
+  status: EventStatus;
+  /** The raw body bytes exactly as received (what was signed). */
+  payload: Uint8Array;
+  contentType?: string;
+  /** Selected request headers worth keeping (never signature headers or secrets). */
+  headers: Record<string, string>;
+  /** Extra values the verifier found (e.g. `eventType`, Shopify's `shopifyEventId`). */
+  attributes: Record<string, string>;
+  receivedAtMs: number;
+  queuedAtMs?: number;
+  expiresAt: number;
+  /** Present only while RECEIVED (sparse GSI partition key). */
+  sweepShard?: string;
+  /** Destination ids the event was fanned out to, fixed at acceptance. */
+  destinationIds: string[];
+  destinations: Record<string, DestinationState>;
+  attempts: AttemptEntry[];
+  /** Incremented by every delivery update; guards the derived overall `status`. */
+  version: number;
+}
+
+/** Body of one delivery job on the queue: one event × one destination. */
+export interface DeliveryJob {
+  pk: string;
+  destination: string;
+}

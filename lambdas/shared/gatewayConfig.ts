@@ -1,0 +1,50 @@
+/**
+ * The gateway's typed configuration, shared by the Lambdas, the CDK app and the local stack.
+ * Non-secret: secrets are referenced (`SecretRef`) and resolved once per cold start.
+ */
+
+/** Where a secret's value comes from: an environment variable (local) or Secrets Manager (AWS). */
+export type SecretRef = { env: string } | { secretArn: string; jsonKey?: string };
+
+/** How a provider's webhooks are verified and where their event id is. */
+export type ProviderScheme =
+  | { scheme: "stripe"; secrets: SecretRef[]; toleranceSeconds?: number }
+  | { scheme: "github"; secrets: SecretRef[] }
+  | { scheme: "shopify"; secrets: SecretRef[] }
+  | { scheme: "standard"; secrets: SecretRef[]; toleranceSeconds?: number }
+  | { scheme: "keygen"; publicKeys: SecretRef[]; publicUrl?: string; toleranceSeconds?: number }
+  | {
+      scheme: "generic";
+      eventId: { header?: string } | { jsonPath: string };
+      /** `"none"` only when explicitly configured: anyone could post events. */
+      signature: { header: string; secrets: SecretRef[] } | "none";
+    };
+
+export interface DestinationConfig {
+  /** Stable id, `^[a-z0-9][a-z0-9-]{0,62}$`: part of job messages and of the stored per-destination status. */
+  id: string;
+  /** Where events are POSTed (https in AWS; http allowed for loopback only). */
+  url: string;
+  /** Providers whose events this destination receives. @default every provider */
+  providers?: string[];
+  /** Outbound Standard Webhooks signing secrets (`whsec_…`); the first signs, all are sent during rotation. */
+  signingSecrets: SecretRef[];
+  /** Per-request timeout. @default 10000 */
+  timeoutMs?: number;
+}
+
+export interface GatewayConfig {
+  /** Provider name (`^[a-z0-9][a-z0-9-]{0,62}$`, the `{provider}` of `POST /webhooks/{provider}`) → scheme. */
+  providers: Record<string, ProviderScheme>;
+  destinations: DestinationConfig[];
+  /** Largest accepted body. @default 262144 (256 KB) */
+  maxBodyBytes?: number;
+  /** How long accepted events are kept (TTL). @default 2592000 (30 days, longer than any provider's retry window) */
+  eventRetentionSeconds?: number;
+  /** Seconds between delivery attempts. @default [5, 300, 1800, 7200, 18000, 36000, 36000] (8 attempts) */
+  retryScheduleSeconds?: number[];
+  /** Least delay after a 429 or a timeout. @default 60 */
+  minDelayAfterThrottleSeconds?: number;
+  /** Events still RECEIVED after this long are re-enqueued by the sweeper. @default 120 */
+  sweepAfterSeconds?: number;
+}
