@@ -36,8 +36,9 @@ export interface DynamoDbLocal {
 /** Credentials DynamoDB Local accepts (it checks their shape only). */
 export const localCredentials = { accessKeyId: "local", secretAccessKey: "local" };
 
-export function assertJavaInstalled(): void {
-  const probe = spawnSync("java", ["-version"], { stdio: "ignore" });
+/** @throws JavaMissingError when `java` is not on the PATH of `env`. */
+export function assertJavaInstalled(env: NodeJS.ProcessEnv = process.env): void {
+  const probe = spawnSync("java", ["-version"], { stdio: "ignore", env });
   if (probe.error) throw new JavaMissingError();
 }
 
