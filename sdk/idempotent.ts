@@ -1,13 +1,12 @@
 import middy from "@middy/core";
-import { abandonClaim, claimKey, completeClaim } from "./claimLifecycle.ts";
-import { ConfigurationError, OncegateSdkError } from "./errors.ts";
+import { abandonClaim, completeClaim } from "./claimLifecycle.ts";
 import { eventShapeOf, type HttpLikeEvent, httpBodyOf, parsePayload, type SqsRecordLike } from "./eventShape.ts";
 import { isHttpResponse } from "./httpResponses.ts";
 import { logInvocation } from "./invocationLog.ts";
-import { type IdempotencyContext, idempotency, refusalOutcome, scopeOf } from "./middleware.ts";
+import { type IdempotencyContext, idempotency, scopeOf } from "./middleware.ts";
 import { type IdempotencyOptions, resolveOptions } from "./options.ts";
+import { claimSqsRecord } from "./sqsRecordClaim.ts";
 import type { TransactionalDb } from "./transactionalDb.ts";
-import { unitOfSqsRecord } from "./unitOfWork.ts";
 
 /** What an `idempotent()` handler receives. */
 export interface IdempotentInput<TContext = unknown> {
@@ -57,58 +56,42 @@ export function idempotent<TContext = unknown>(handler: IdempotentHandler<TConte
     // One record at a time: a FIFO queue's order is kept, and one failure never touches the others.
     for (const record of event.Records) {
       const startedMs = Date.now();
-      let key: string | undefined;
       const report = () => batchItemFailures.push({ itemIdentifier: record.messageId });
-      try {
-        const unit = unitOfSqsRecord(record, options.getKey);
-        key = unit.key;
-        const claimed = await claimKey(options, scope, unit.key, unit.fingerprint);
-        if (claimed.kind === "refused") {
-          if (claimed.refusal.kind !== "replay") report();
-          const outcome = refusalOutcome(claimed.refusal);
-          logInvocation(options.logger, { scope, key, outcome, totalMs: Date.now() - startedMs });
-          continue;
-        }
-        const { claim } = claimed;
-        const handlerStartedMs = Date.now();
-        let result: unknown;
-        try {
-          result = await handler({ event: parsePayload(record.body), raw: record, context, key, db: claim.db });
-        } catch (error) {
-          await abandonClaim(options, claim, error);
-          report();
-          logInvocation(options.logger, {
-            scope,
-            key,
-            outcome: "failed",
-            error: "handler_failed",
-            totalMs: Date.now() - startedMs,
-          });
-          continue;
-        }
-        const handlerMs = Date.now() - handlerStartedMs;
-        const settled = await completeClaim(options, claim, result);
-        if (settled.kind !== "completed") report();
-        logInvocation(options.logger, {
-          scope,
-          key,
-          outcome: settled.kind === "completed" ? "executed" : "failed",
-          ...(settled.kind === "completed" ? {} : { error: settled.kind }),
-          handlerMs,
-          totalMs: Date.now() - startedMs,
-        });
-      } catch (error) {
-        if (error instanceof ConfigurationError) throw error;
-        report();
-        const code = error instanceof OncegateSdkError ? error.code : "unexpected_error";
-        logInvocation(options.logger, {
-          scope,
-          key,
-          outcome: "rejected",
-          error: code,
-          totalMs: Date.now() - startedMs,
-        });
+      const claimed = await claimSqsRecord(options, scope, record);
+      if (claimed.kind === "settled") {
+        if (claimed.report) report();
+        continue;
       }
+      const { claim } = claimed;
+      const { key } = claim;
+      const handlerStartedMs = Date.now();
+      let result: unknown;
+      try {
+        result = await handler({ event: parsePayload(record.body), raw: record, context, key, db: claim.db });
+      } catch (error) {
+        await abandonClaim(options, claim, error);
+        report();
+        logInvocation(options.logger, {
+          scope,
+          key,
+          outcome: "failed",
+          error: "handler_failed",
+          totalMs: Date.now() - startedMs,
+        });
+        continue;
+      }
+      const handlerMs = Date.now() - handlerStartedMs;
+      // completeClaim never throws: a failure to record completion comes back as a result.
+      const settled = await completeClaim(options, claim, result);
+      if (settled.kind !== "completed") report();
+      logInvocation(options.logger, {
+        scope,
+        key,
+        outcome: settled.kind === "completed" ? "executed" : "failed",
+        ...(settled.kind === "completed" ? {} : { error: settled.kind }),
+        handlerMs,
+        totalMs: Date.now() - startedMs,
+      });
     }
     return { batchItemFailures };
   };

@@ -1,20 +1,14 @@
 import type { MiddlewareObj, Request } from "@middy/core";
 import { abandonClaim, type Claim, type ClaimResult, claimKey, completeClaim } from "./claimLifecycle.ts";
-import {
-  ConfigurationError,
-  HandlerFailedError,
-  IdempotencyKeyReusedError,
-  InProgressError,
-  OncegateSdkError,
-  PreviouslyFailedError,
-} from "./errors.ts";
+import { ConfigurationError, HandlerFailedError, OncegateSdkError } from "./errors.ts";
 import type { EventShape, SqsRecordLike } from "./eventShape.ts";
 import { errorResponse, replayResponse } from "./httpResponses.ts";
-import type { ClaimRefusal } from "./idempotencyRecord.ts";
-import { logInvocation, type Outcome } from "./invocationLog.ts";
+import { logInvocation } from "./invocationLog.ts";
 import { assertLeaseCoversTimeout, type IdempotencyOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
+import { refusalError, refusalOutcome, replayValue } from "./refusals.ts";
+import { claimSqsRecord } from "./sqsRecordClaim.ts";
 import type { TransactionalDb } from "./transactionalDb.ts";
-import { eventShapeOf, unitOfEvent, unitOfSqsRecord } from "./unitOfWork.ts";
+import { eventShapeOf, unitOfEvent } from "./unitOfWork.ts";
 
 /** What the middleware puts on `context.idempotency` for the handler of a claimed single event. */
 export interface IdempotencyContext {
@@ -50,29 +44,6 @@ const STATE = Symbol("oncegate.idempotency");
 type OncegateRequest = Request<unknown, unknown, Error, LambdaContextLike> & {
   internal: Record<symbol, State | undefined>;
 };
-
-/** The typed error a refused claim turns into when there is no HTTP response to answer with. */
-export function refusalError(refusal: Exclude<ClaimRefusal, { kind: "replay" }>): OncegateSdkError {
-  if (refusal.kind === "mismatch") return new IdempotencyKeyReusedError();
-  if (refusal.kind === "failed") return new PreviouslyFailedError();
-  return new InProgressError(refusal.retryAfterSeconds);
-}
-
-/** Log outcome of a refused claim. */
-export function refusalOutcome(refusal: ClaimRefusal): Outcome {
-  if (refusal.kind === "replay") return "replayed";
-  if (refusal.kind === "in_progress") return "in_progress";
-  if (refusal.kind === "failed") return "failed";
-  return "rejected";
-}
-
-/** What a non-HTTP duplicate gets back: the stored result itself. */
-export function replayValue(refusal: Extract<ClaimRefusal, { kind: "replay" }>): unknown {
-  const stored = refusal.stored;
-  if (stored.kind === "json") return stored.value;
-  if (stored.kind === "omitted") return { ok: true, deduped: true };
-  return undefined;
-}
 
 /** Resolves the scope: the option, else the Lambda function name. */
 export function scopeOf(options: ResolvedOptions, context: LambdaContextLike): string {
@@ -162,33 +133,11 @@ export function idempotency(input: IdempotencyOptions): MiddlewareObj {
     const claimed: SqsRecordLike[] = [];
     await Promise.all(
       event.Records.map(async (record) => {
-        const startedMs = Date.now();
-        let key: string | undefined;
-        try {
-          const unit = unitOfSqsRecord(record, options.getKey);
-          key = unit.key;
-          const result = await claimKey(options, scope, unit.key, unit.fingerprint);
-          if (result.kind === "claimed") {
-            claims.set(record.messageId, result.claim);
-            claimed.push(record);
-            return;
-          }
-          // Anything but a replay is reported, so SQS redelivers it and, in the end, moves it to the DLQ.
-          if (result.refusal.kind !== "replay") reported.push(record.messageId);
-          const outcome = refusalOutcome(result.refusal);
-          logInvocation(options.logger, { scope, key, outcome, totalMs: Date.now() - startedMs });
-        } catch (error) {
-          if (error instanceof ConfigurationError) throw error;
-          reported.push(record.messageId);
-          const code = error instanceof OncegateSdkError ? error.code : "unexpected_error";
-          logInvocation(options.logger, {
-            scope,
-            key,
-            outcome: "rejected",
-            error: code,
-            totalMs: Date.now() - startedMs,
-          });
-        }
+        const result = await claimSqsRecord(options, scope, record);
+        if (result.kind === "claimed") {
+          claims.set(record.messageId, result.claim);
+          claimed.push(record);
+        } else if (result.report) reported.push(record.messageId);
       }),
     );
     request.internal[STATE] = { mode: "batch", claims, reported, settled: false };
