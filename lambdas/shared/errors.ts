@@ -33,6 +33,41 @@ export class InvalidRetryScheduleError extends OncegateGatewayError {
   }
 }
 
+/**
+ * Thrown when the gateway configuration (or an environment variable it comes from) is invalid, at cold start.
+ * The message starts with the field path, e.g. `providers.stripe.secrets[0]: expected { env } or { secretArn }`.
+ */
+export class InvalidConfigurationError extends OncegateGatewayError {
+  /** Path of the offending field, e.g. `destinations[1].url`, or the environment variable's name. */
+  readonly field: string;
+
+  constructor(field: string, problem: string, options?: ErrorOptions) {
+    super("invalid_configuration", `${field}: ${problem}`, options);
+    this.field = field;
+  }
+}
+
+/** Thrown when a referenced secret cannot be read; the message names where it was looked for, never a value. */
+export class SecretUnavailableError extends OncegateGatewayError {
+  constructor(problem: string, options?: ErrorOptions) {
+    super("secret_unavailable", `Secret unavailable: ${problem}`, options);
+  }
+}
+
+/** Thrown when delivery jobs could not all be put on the queue; the caller answers 503 and the sender retries. */
+export class EnqueueFailedError extends OncegateGatewayError {
+  constructor(problem: string, options?: ErrorOptions) {
+    super("enqueue_failed", `Could not enqueue delivery jobs: ${problem}`, options);
+  }
+}
+
+/** A short, log-safe name for any thrown value: the stable `code` of our errors, else the error's class name. */
+export function errorCodeOf(error: unknown): string {
+  if (error instanceof OncegateGatewayError) return error.code;
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === "string" && name !== "" ? name : "Error";
+}
+
 function describeUntrusted(value: unknown): string {
   if (typeof value !== "string") return `of type ${value === null ? "null" : typeof value}`;
   return value.length > 80

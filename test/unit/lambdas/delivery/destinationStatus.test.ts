@@ -1,6 +1,10 @@
 import { describe, expect, test } from "@jest/globals";
 import type { DestinationStatus } from "../../../../lambdas/delivery/destinationStatus.ts";
-import { isTerminalDestinationStatus, nextDestinationStatus } from "../../../../lambdas/delivery/destinationStatus.ts";
+import {
+  isFinalDestinationStatus,
+  isTerminalDestinationStatus,
+  nextDestinationStatus,
+} from "../../../../lambdas/delivery/destinationStatus.ts";
 import type { Decision } from "../../../../lambdas/delivery/retryPolicy.ts";
 
 const delivered: Decision = { action: "delivered" };
@@ -19,7 +23,7 @@ describe("nextDestinationStatus", () => {
     expect(nextDestinationStatus("PENDING", decision)).toBe(expected);
   });
 
-  test.each(["DELIVERED", "FAILED", "DEAD"] as const)("never moves out of %s, whatever the decision", (status) => {
+  test.each(["DELIVERED", "FAILED"] as const)("never moves out of %s, whatever the decision", (status) => {
     for (const decision of decisions) expect(nextDestinationStatus(status, decision)).toBe(status);
   });
 
@@ -27,8 +31,12 @@ describe("nextDestinationStatus", () => {
     expect(nextDestinationStatus("DELIVERED", retry)).toBe("DELIVERED");
   });
 
-  test("keeps DEAD when a duplicate attempt succeeds afterwards", () => {
-    expect(nextDestinationStatus("DEAD", delivered)).toBe("DEAD");
+  test("moves DEAD to DELIVERED when a redriven job succeeds", () => {
+    expect(nextDestinationStatus("DEAD", delivered)).toBe("DELIVERED");
+  });
+
+  test.each([retry, dead, failed])("keeps DEAD when a redriven job ends in %j", (decision) => {
+    expect(nextDestinationStatus("DEAD", decision)).toBe("DEAD");
   });
 });
 
@@ -40,5 +48,16 @@ describe("isTerminalDestinationStatus", () => {
     ["DEAD", true],
   ] as const)("says %s is terminal: %s", (status: DestinationStatus, terminal) => {
     expect(isTerminalDestinationStatus(status)).toBe(terminal);
+  });
+});
+
+describe("isFinalDestinationStatus", () => {
+  test.each([
+    ["PENDING", false],
+    ["DELIVERED", true],
+    ["FAILED", true],
+    ["DEAD", false],
+  ] as const)("says %s is final: %s", (status: DestinationStatus, final) => {
+    expect(isFinalDestinationStatus(status)).toBe(final);
   });
 });

@@ -1,9 +1,13 @@
 import { describe, expect, test } from "@jest/globals";
 import {
+  EnqueueFailedError,
+  errorCodeOf,
+  InvalidConfigurationError,
   InvalidEventIdError,
   InvalidProviderNameError,
   InvalidRetryScheduleError,
   OncegateGatewayError,
+  SecretUnavailableError,
 } from "../../../../lambdas/shared/errors.ts";
 
 describe("OncegateGatewayError", () => {
@@ -31,5 +35,29 @@ describe("OncegateGatewayError", () => {
       `Invalid provider name "${"x".repeat(80)}"… (1000 characters)`,
     );
     expect(new InvalidProviderNameError(42).message).toBe("Invalid provider name of type number");
+  });
+});
+
+describe("gateway errors added for the intake", () => {
+  test("InvalidConfigurationError starts its message with the field path", () => {
+    const error = new InvalidConfigurationError("providers.stripe.secrets[0]", "expected { env } or { secretArn }");
+    expect(error.code).toBe("invalid_configuration");
+    expect(error.field).toBe("providers.stripe.secrets[0]");
+    expect(error.message).toBe("providers.stripe.secrets[0]: expected { env } or { secretArn }");
+  });
+
+  test.each([
+    [new SecretUnavailableError("x"), "secret_unavailable"],
+    [new EnqueueFailedError("x"), "enqueue_failed"],
+  ])("%p has its own stable code", (error, code) => {
+    expect(error).toBeInstanceOf(OncegateGatewayError);
+    expect(error.code).toBe(code);
+  });
+
+  test("errorCodeOf gives our code, else the error's name", () => {
+    expect(errorCodeOf(new EnqueueFailedError("x"))).toBe("enqueue_failed");
+    expect(errorCodeOf(Object.assign(new Error("x"), { name: "ThrottlingException" }))).toBe("ThrottlingException");
+    expect(errorCodeOf("a string")).toBe("Error");
+    expect(errorCodeOf(null)).toBe("Error");
   });
 });

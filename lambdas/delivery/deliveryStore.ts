@@ -1,0 +1,125 @@
+import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import type { AttemptEntry, EventItem, EventStatus } from "../shared/eventRecord.ts";
+import type { FlaggableDestinationState } from "./destinationState.ts";
+
+/** Where the events live. */
+export interface EventsTable {
+  client: DynamoDBClient;
+  tableName: string;
+}
+
+/** An item as the delivery Lambda reads it: destination states may carry `flagged`. */
+export type StoredEvent = Omit<EventItem, "destinations"> & { destinations: Record<string, FlaggableDestinationState> };
+
+/** The new state of one destination given its current one (`undefined` when the item has none for it yet). */
+export type DestinationTransition = (current: FlaggableDestinationState | undefined) => FlaggableDestinationState;
+
+/** How many times a destination update is retried after another writer changed that destination in between. */
+const MAX_TRANSITION_TRIES = 3;
+
+/** Reads an event, strongly consistent; `undefined` when there is none (never accepted, or expired by TTL). */
+export async function readEvent(table: EventsTable, pk: string): Promise<StoredEvent | undefined> {
+  const out = await table.client.send(
+    new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: pk } }, ConsistentRead: true }),
+  );
+  return out.Item === undefined ? undefined : (unmarshall(out.Item) as StoredEvent);
+}
+
+/**
+ * Writes one destination's new state, appends the attempt (if any) and bumps `version`, in one UpdateItem;
+ * returns the whole item as it is afterwards, or `undefined` if it has gone (expired) in the meantime.
+ *
+ * The write is conditional on the destination's status being the one `item` shows. If another writer (a
+ * duplicate job) changed it in between, the item is read again and the transition recomputed from what is stored
+ * now, so a late result can never overwrite a DELIVERED written meanwhile. The attempt is appended either way.
+ */
+export async function recordDestinationTransition(
+  table: EventsTable,
+  item: StoredEvent,
+  destinationId: string,
+  transition: DestinationTransition,
+  attempt?: AttemptEntry,
+): Promise<StoredEvent | undefined> {
+  let seen: StoredEvent | undefined = item;
+  for (let tries = 1; seen !== undefined; tries++) {
+    try {
+      return await updateDestination(table, seen, destinationId, transition, attempt);
+    } catch (error) {
+      if ((error as { name?: string }).name !== "ConditionalCheckFailedException" || tries >= MAX_TRANSITION_TRIES) {
+        throw error;
+      }
+    }
+    seen = await readEvent(table, item.pk);
+  }
+  return undefined;
+}
+
+async function updateDestination(
+  table: EventsTable,
+  item: StoredEvent,
+  destinationId: string,
+  transition: DestinationTransition,
+  attempt: AttemptEntry | undefined,
+): Promise<StoredEvent> {
+  const current = item.destinations?.[destinationId];
+  const sets = ["destinations.#d = :state", "#version = if_not_exists(#version, :zero) + :one"];
+  if (attempt !== undefined) sets.push("#attempts = list_append(if_not_exists(#attempts, :empty), :attempt)");
+  const values: Record<string, unknown> = { ":state": transition(current), ":zero": 0, ":one": 1 };
+  if (attempt !== undefined) Object.assign(values, { ":empty": [], ":attempt": [attempt] });
+  const names: Record<string, string> = { "#pk": "pk", "#d": destinationId, "#version": "version" };
+  if (attempt !== undefined) names["#attempts"] = "attempts";
+  // attribute_exists(pk): an item that expired meanwhile must not be recreated as a stub by the update.
+  let condition = "attribute_exists(#pk) AND attribute_not_exists(destinations.#d)";
+  if (current !== undefined) {
+    condition = "attribute_exists(#pk) AND destinations.#d.#status = :seenStatus";
+    names["#status"] = "status";
+    values[":seenStatus"] = current.status;
+  }
+  const out = await table.client.send(
+    new UpdateItemCommand({
+      TableName: table.tableName,
+      Key: { pk: { S: item.pk } },
+      UpdateExpression: `SET ${sets.join(", ")}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }),
+      ReturnValues: "ALL_NEW",
+    }),
+  );
+  return unmarshall(out.Attributes ?? {}) as StoredEvent;
+}
+
+/**
+ * Writes the derived overall status if `version` is still `seenVersion`; returns false when it is not (a newer
+ * destination update then writes its own derived status). A settled status also removes `sweepShard`, which
+ * takes the event out of the sweeper's index.
+ */
+export async function writeOverallStatus(
+  table: EventsTable,
+  pk: string,
+  status: Exclude<EventStatus, "RECEIVED">,
+  seenVersion: number,
+): Promise<boolean> {
+  const settled = status !== "QUEUED";
+  try {
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: pk } },
+        UpdateExpression: settled ? "SET #status = :status REMOVE #sweepShard" : "SET #status = :status",
+        ConditionExpression: "#version = :seenVersion",
+        ExpressionAttributeNames: {
+          "#status": "status",
+          "#version": "version",
+          ...(settled && { "#sweepShard": "sweepShard" }),
+        },
+        ExpressionAttributeValues: { ":status": { S: status }, ":seenVersion": { N: String(seenVersion) } },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as { name?: string }).name === "ConditionalCheckFailedException") return false;
+    throw error;
+  }
+}

@@ -1,0 +1,159 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { type Clock, systemClock } from "../shared/clock.ts";
+import { errorCodeOf, InvalidEventIdError } from "../shared/errors.ts";
+import type { EventItem } from "../shared/eventRecord.ts";
+import { readGatewayEnvironment } from "../shared/gatewayEnvironment.ts";
+import { jsonLogger, type Logger } from "../shared/logger.ts";
+import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
+import { createSecretResolver, type SecretResolver } from "../shared/secrets.ts";
+import { type AcceptDependencies, acceptWebhook, type IntakeFaults } from "./acceptWebhook.ts";
+import {
+  acceptedAnswer,
+  duplicateAnswer,
+  type HttpAnswer,
+  type RejectionCode,
+  rejection,
+  unavailableAnswer,
+} from "./httpAnswers.ts";
+import { capForLog, type IntakeLogLine, logIntake } from "./intakeLog.ts";
+import { bodySizeOf, methodOf, providerOf, signedRequestOf } from "./intakeRequest.ts";
+import { newEventItem } from "./newEventItem.ts";
+import { verifySignedRequest } from "./signatures/index.ts";
+import { verifierConfigFor } from "./verifierConfig.ts";
+
+export type { IntakeFaults } from "./acceptWebhook.ts";
+
+/** What {@link createIntakeHandler} is built from. */
+export interface IntakeHandlerOptions {
+  /** Validated configuration (`parseGatewayConfig`). */
+  config: ResolvedGatewayConfig;
+  secrets: SecretResolver;
+  ddb: DynamoDBClient;
+  sqs: SQSClient;
+  eventsTable: string;
+  queueUrl: string;
+  /** @default the system clock */
+  clock?: Clock;
+  /** @default one JSON line per request on stdout */
+  logger?: Logger;
+  /** Crash-test hooks. @default none */
+  faults?: IntakeFaults;
+}
+
+/** The intake Lambda: an API Gateway HTTP API (payload 2.0) request in, a JSON answer out; it never throws. */
+export type IntakeHandler = (event: APIGatewayProxyEventV2) => Promise<HttpAnswer>;
+
+type LogDraft = Partial<IntakeLogLine>;
+
+/**
+ * Builds the handler of `POST /webhooks/{provider}`: refuse (404, 405, 413, 401, 400) without writing anything,
+ * else store the event once, enqueue one job per destination and answer 202 (200 for a duplicate). Any store,
+ * queue or secret failure answers 503, so the sender retries: nothing is acknowledged unless stored and enqueued.
+ */
+export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandler {
+  const { config, secrets } = options;
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? jsonLogger;
+  const accept: AcceptDependencies = {
+    events: { client: options.ddb, tableName: options.eventsTable },
+    sqs: options.sqs,
+    queueUrl: options.queueUrl,
+    clock,
+    sweepAfterSeconds: config.sweepAfterSeconds,
+    faults: options.faults,
+  };
+
+  async function answer(event: APIGatewayProxyEventV2, line: LogDraft): Promise<HttpAnswer> {
+    const refuse = (code: RejectionCode, message: string) => {
+      line.error = code;
+      return rejection(code, message);
+    };
+    const provider = providerOf(event) ?? "";
+    // Own properties only: a provider named "constructor" must not find Object.prototype's.
+    const scheme = Object.hasOwn(config.providers, provider) ? config.providers[provider] : undefined;
+    if (scheme === undefined) {
+      if (provider !== "") line.provider = capForLog(provider);
+      return refuse("unknown_provider", "no provider is configured under this name");
+    }
+    line.provider = provider;
+    if (methodOf(event) !== "POST") return refuse("method_not_allowed", "webhooks are accepted with POST only");
+    line.bodyBytes = bodySizeOf(event);
+    if (line.bodyBytes > config.maxBodyBytes) {
+      return refuse("payload_too_large", `the body is larger than ${config.maxBodyBytes} bytes`);
+    }
+    const request = signedRequestOf(event);
+    const verifierConfig = await verifierConfigFor(scheme, secrets);
+    // One instant per request: the signature's freshness and the stored receivedAtMs agree.
+    const nowMs = clock.nowMs();
+    const verifyStarted = performance.now();
+    const verified = verifySignedRequest(verifierConfig, request, nowMs);
+    line.verifyMs = performance.now() - verifyStarted;
+    if (!verified.ok) return refuse(verified.error, verified.message);
+    const { eventId } = verified;
+    line.eventId = capForLog(eventId);
+    let item: EventItem;
+    try {
+      const attributes = verified.attributes;
+      item = newEventItem({ provider, scheme: scheme.scheme, eventId, request, attributes }, config, nowMs);
+    } catch (error) {
+      if (error instanceof InvalidEventIdError) return refuse("invalid_event_id", error.message);
+      throw error;
+    }
+    line.idempotencyKey = item.idempotencyKey;
+    const result = await acceptWebhook(accept, item);
+    Object.assign(line, result);
+    return result.outcome === "accepted"
+      ? acceptedAnswer(eventId, item.idempotencyKey)
+      : duplicateAnswer(eventId, item.idempotencyKey, result.outcome === "requeued");
+  }
+
+  return async function intake(event) {
+    const started = performance.now();
+    const line: LogDraft = {};
+    let response: HttpAnswer;
+    try {
+      response = await answer(event, line);
+    } catch (error) {
+      line.outcome = "unavailable";
+      line.error = errorCodeOf(error);
+      response = unavailableAnswer();
+    }
+    const outcome = line.outcome ?? "rejected";
+    logIntake(logger, { ...line, outcome, status: response.statusCode, totalMs: performance.now() - started });
+    return response;
+  };
+}
+
+/**
+ * Builds the intake handler from the environment (`ENV`): validated configuration, the standard AWS clients and
+ * secrets read from `env` or Secrets Manager. `overrides` replace any part (the local stack adds `faults`).
+ * @throws InvalidConfigurationError naming the variable or configuration field
+ */
+export function intakeHandlerFromEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: Partial<IntakeHandlerOptions> = {},
+): IntakeHandler {
+  const { config, eventsTable, queueUrl } = readGatewayEnvironment(env);
+  return createIntakeHandler({
+    config,
+    eventsTable,
+    queueUrl,
+    secrets: createSecretResolver({ env }),
+    ddb: new DynamoDBClient({}),
+    sqs: new SQSClient({}),
+    ...overrides,
+  });
+}
+
+let fromEnvironment: IntakeHandler | undefined;
+
+/**
+ * The Lambda entry point, built once per cold start from `process.env`. An invalid configuration fails the
+ * first invocation of the cold start with InvalidConfigurationError naming the field (and every later one).
+ */
+export async function handler(event: APIGatewayProxyEventV2): Promise<HttpAnswer> {
+  fromEnvironment ??= intakeHandlerFromEnvironment(process.env);
+  return fromEnvironment(event);
+}

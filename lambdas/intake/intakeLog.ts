@@ -1,0 +1,39 @@
+import { type Logger, roundMs } from "../shared/logger.ts";
+
+/** The one log line of an intake request. Never the payload, a header value or a secret. */
+export interface IntakeLogLine {
+  /** The configured provider, or the unknown `{provider}` segment (capped) of a 404. */
+  provider?: string;
+  /** The provider's event id once verified (capped: ids are untrusted and may be a kilobyte long). */
+  eventId?: string;
+  idempotencyKey?: string;
+  outcome: "accepted" | "duplicate" | "requeued" | "rejected" | "unavailable";
+  status: number;
+  /** The refusal code, or the error code/name behind a 503. */
+  error?: string;
+  /** Set when marking QUEUED failed after a successful enqueue: answered 2xx, the sweeper may enqueue again. */
+  markQueuedError?: string;
+  bodyBytes?: number;
+  verifyMs?: number;
+  storeMs?: number;
+  enqueueMs?: number;
+  totalMs: number;
+}
+
+const MAX_LOGGED_LENGTH = 128;
+
+/** Caps an untrusted string for a log line. */
+export function capForLog(value: string): string {
+  return value.length > MAX_LOGGED_LENGTH ? `${value.slice(0, MAX_LOGGED_LENGTH)}…` : value;
+}
+
+/** Writes the line: `error` for 503s, `warn` when marking QUEUED failed, `info` otherwise. */
+export function logIntake(logger: Logger, line: IntakeLogLine): void {
+  const level = line.outcome === "unavailable" ? "error" : line.markQueuedError ? "warn" : "info";
+  const rounded = { ...line };
+  for (const key of ["verifyMs", "storeMs", "enqueueMs", "totalMs"] as const) {
+    const value = rounded[key];
+    if (value !== undefined) rounded[key] = roundMs(value);
+  }
+  logger({ level, msg: "oncegate.intake", ...rounded });
+}

@@ -1,0 +1,77 @@
+import { toEpochSec } from "../shared/clock.ts";
+import { eventPartitionKey, idempotencyKeyFor } from "../shared/eventKey.ts";
+import { type DestinationState, type EventItem, SWEEP_SHARD } from "../shared/eventRecord.ts";
+import type { ProviderScheme } from "../shared/gatewayConfig.ts";
+import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
+import type { SignedRequest } from "./signatures/types.ts";
+
+/** What a verified request contributes to its event item. */
+export interface VerifiedEvent {
+  provider: string;
+  scheme: ProviderScheme["scheme"];
+  eventId: string;
+  request: SignedRequest;
+  attributes?: Record<string, string>;
+}
+
+// The header naming the event type, for the schemes that send one; the others carry it in the body.
+const EVENT_TYPE_HEADER: Partial<Record<ProviderScheme["scheme"], string>> = {
+  github: "x-github-event",
+  shopify: "x-shopify-topic",
+};
+
+/**
+ * Request headers worth keeping with the event: content type, user agent and the event type header. An allow-list,
+ * so signature headers (and anything else a sender considers private) are never stored.
+ */
+export function storedHeaders(
+  headers: Record<string, string>,
+  scheme: ProviderScheme["scheme"],
+): Record<string, string> {
+  // toWellFormed: a lone surrogate has no UTF-8 form, and DynamoDB stores UTF-8.
+  const names = ["content-type", "user-agent", EVENT_TYPE_HEADER[scheme]];
+  const kept: Record<string, string> = {};
+  for (const name of names) {
+    if (name !== undefined && Object.hasOwn(headers, name)) kept[name] = (headers[name] ?? "").toWellFormed();
+  }
+  return kept;
+}
+
+/** Ids of the destinations that receive this provider's events, in configuration order. */
+export function destinationIdsFor(config: ResolvedGatewayConfig, provider: string): string[] {
+  return config.destinations.filter((destination) => destination.providers.includes(provider)).map(({ id }) => id);
+}
+
+/**
+ * The item written on first acceptance: RECEIVED, in the sweep index, every destination PENDING.
+ * @throws InvalidEventIdError when the event id cannot be keyed (empty, too long, lone surrogate)
+ */
+export function newEventItem(event: VerifiedEvent, config: ResolvedGatewayConfig, nowMs: number): EventItem {
+  const { provider, eventId, request } = event;
+  const pk = eventPartitionKey(provider, eventId);
+  const headers = storedHeaders(request.headers, event.scheme);
+  const destinationIds = destinationIdsFor(config, provider);
+  const destinations: Record<string, DestinationState> = {};
+  for (const id of destinationIds) destinations[id] = { status: "PENDING", attempts: 0 };
+  const attributes: Record<string, string> = {};
+  // Header values and JSON strings can hold lone surrogates, which have no UTF-8 form for DynamoDB to store.
+  for (const [name, value] of Object.entries(event.attributes ?? {})) attributes[name] = value.toWellFormed();
+  return {
+    pk,
+    provider,
+    eventId,
+    idempotencyKey: idempotencyKeyFor(provider, eventId),
+    status: "RECEIVED",
+    payload: request.rawBody,
+    ...(headers["content-type"] === undefined ? {} : { contentType: headers["content-type"] }),
+    headers,
+    attributes,
+    receivedAtMs: nowMs,
+    expiresAt: toEpochSec(nowMs) + config.eventRetentionSeconds,
+    sweepShard: SWEEP_SHARD,
+    destinationIds,
+    destinations,
+    attempts: [],
+    version: 0,
+  };
+}

@@ -1,0 +1,146 @@
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { type EventItem, SWEEP_INDEX_NAME, SWEEP_SHARD } from "./eventRecord.ts";
+
+/**
+ * DynamoDB I/O for the events table, as plain functions. Every write is a single conditional call:
+ * no read-before-write, so concurrent duplicates and a sweeper racing the intake are decided by DynamoDB.
+ */
+export interface EventsTable {
+  client: DynamoDBClient;
+  tableName: string;
+}
+
+/** Outcome of {@link acceptEvent}: the first writer wins; later ones get the stored item back. */
+export type AcceptResult = { accepted: true } | { accepted: false; existing: EventItem };
+
+/** A RECEIVED event found through the sweep index (keys only: the index may lag the table). */
+export interface StuckEvent {
+  pk: string;
+  receivedAtMs: number;
+}
+
+type AttributeMap = Record<string, never>;
+
+function conditionFailed(error: unknown): error is { name: string; Item?: AttributeMap } {
+  return (error as { name?: string } | null)?.name === "ConditionalCheckFailedException";
+}
+
+/**
+ * Stores a new event with one conditional PutItem (`attribute_not_exists(pk)`). On a duplicate, DynamoDB returns
+ * the stored item with the refusal (`ReturnValuesOnConditionCheckFailure: ALL_OLD`), so no GetItem follows.
+ */
+export async function acceptEvent(table: EventsTable, item: EventItem): Promise<AcceptResult> {
+  try {
+    await table.client.send(
+      new PutItemCommand({
+        TableName: table.tableName,
+        Item: marshall(item, { removeUndefinedValues: true }),
+        ConditionExpression: "attribute_not_exists(#pk)",
+        ExpressionAttributeNames: { "#pk": "pk" },
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      }),
+    );
+    return { accepted: true };
+  } catch (error) {
+    if (!conditionFailed(error) || error.Item === undefined) throw error;
+    return { accepted: false, existing: unmarshall(error.Item) as EventItem };
+  }
+}
+
+/**
+ * RECEIVED → QUEUED once its jobs are on the queue; removing `sweepShard` drops it from the sweep index.
+ * Returns false when the item is no longer RECEIVED: a concurrent requeue or the sweeper got there first.
+ */
+export async function markQueued(table: EventsTable, pk: string, nowMs: number): Promise<boolean> {
+  try {
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: pk } },
+        UpdateExpression: "SET #status = :queued, #queuedAtMs = :now REMOVE #sweepShard",
+        ConditionExpression: "#status = :received",
+        ExpressionAttributeNames: { "#status": "status", "#queuedAtMs": "queuedAtMs", "#sweepShard": "sweepShard" },
+        ExpressionAttributeValues: {
+          ":queued": { S: "QUEUED" },
+          ":received": { S: "RECEIVED" },
+          ":now": { N: String(nowMs) },
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (conditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Drops an event that has already left RECEIVED from the sweep index. Needed when the delivery Lambda settled an
+ * event before its `markQueued` landed: that update then fails its condition and leaves `sweepShard` behind.
+ * Returns false if the event is missing or still RECEIVED.
+ */
+export async function leaveSweepIndex(table: EventsTable, pk: string): Promise<boolean> {
+  try {
+    await table.client.send(
+      new UpdateItemCommand({
+        TableName: table.tableName,
+        Key: { pk: { S: pk } },
+        UpdateExpression: "REMOVE #sweepShard",
+        ConditionExpression: "attribute_exists(#pk) AND #status <> :received",
+        ExpressionAttributeNames: { "#pk": "pk", "#status": "status", "#sweepShard": "sweepShard" },
+        ExpressionAttributeValues: { ":received": { S: "RECEIVED" } },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (conditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** The stored event, read strongly consistently; undefined if absent (never stored, or expired). */
+export async function readEvent(table: EventsTable, pk: string): Promise<EventItem | undefined> {
+  const output = await table.client.send(
+    new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: pk } }, ConsistentRead: true }),
+  );
+  return output.Item === undefined ? undefined : (unmarshall(output.Item) as EventItem);
+}
+
+/**
+ * Up to `limit` events still RECEIVED that arrived before `receivedBeforeMs`, oldest first, from the sparse
+ * index `SWEEP_INDEX_NAME` (a Query on one partition, never a Scan). Follows pages until `limit` is reached.
+ */
+export async function findStuckReceived(
+  table: EventsTable,
+  receivedBeforeMs: number,
+  limit: number,
+): Promise<StuckEvent[]> {
+  const found: StuckEvent[] = [];
+  let startKey: AttributeMap | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        IndexName: SWEEP_INDEX_NAME,
+        KeyConditionExpression: "#shard = :shard AND #receivedAtMs < :cutoff",
+        ExpressionAttributeNames: { "#shard": "sweepShard", "#receivedAtMs": "receivedAtMs" },
+        ExpressionAttributeValues: { ":shard": { S: SWEEP_SHARD }, ":cutoff": { N: String(receivedBeforeMs) } },
+        Limit: limit - found.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const key of page.Items ?? []) {
+      const { pk, receivedAtMs } = unmarshall(key) as StuckEvent;
+      found.push({ pk, receivedAtMs });
+    }
+    startKey = page.LastEvaluatedKey as AttributeMap | undefined;
+  } while (startKey !== undefined && found.length < limit);
+  return found;
+}

@@ -1,0 +1,178 @@
+import {
+  assertRetrySchedule,
+  DEFAULT_RETRY_SCHEDULE_SECONDS,
+  MAX_RETRY_DELAY_SECONDS,
+} from "../delivery/retrySchedule.ts";
+import {
+  fieldPath,
+  readNonEmptyArray,
+  readObject,
+  readPositiveInteger,
+  readSecretRefs,
+  readString,
+} from "./configFields.ts";
+import { readDestinationUrl } from "./destinationUrl.ts";
+import { InvalidConfigurationError, InvalidRetryScheduleError } from "./errors.ts";
+import { PROVIDER_NAME_PATTERN } from "./eventKey.ts";
+import type { DestinationConfig, GatewayConfig, ProviderScheme } from "./gatewayConfig.ts";
+import { parseProviderScheme } from "./parseProviderScheme.ts";
+
+/** A destination with its defaults applied: `providers` lists every provider it receives. */
+export interface ResolvedDestinationConfig extends DestinationConfig {
+  providers: string[];
+  timeoutMs: number;
+}
+
+/** A validated {@link GatewayConfig} with every default applied. */
+export interface ResolvedGatewayConfig extends GatewayConfig {
+  destinations: ResolvedDestinationConfig[];
+  maxBodyBytes: number;
+  eventRetentionSeconds: number;
+  retryScheduleSeconds: number[];
+  minDelayAfterThrottleSeconds: number;
+  sweepAfterSeconds: number;
+}
+
+/** The defaults documented on {@link GatewayConfig} and {@link DestinationConfig}. */
+export const GATEWAY_CONFIG_DEFAULTS = {
+  maxBodyBytes: 262_144,
+  eventRetentionSeconds: 2_592_000,
+  retryScheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,
+  minDelayAfterThrottleSeconds: 60,
+  sweepAfterSeconds: 120,
+  destinationTimeoutMs: 10_000,
+} as const;
+
+// The body is stored in the event item, and a DynamoDB item holds at most 400 KB: the rest is left for the
+// headers, the per-destination states and the attempt log.
+const MAX_BODY_BYTES_LIMIT = 262_144;
+// A Lambda runs for at most 15 minutes: a longer request timeout could never be reached.
+const MAX_DESTINATION_TIMEOUT_MS = 900_000;
+const ID_PATTERN_TEXT = "^[a-z0-9][a-z0-9-]{0,62}$";
+const TOP_LEVEL_FIELDS = [
+  "providers",
+  "destinations",
+  "maxBodyBytes",
+  "eventRetentionSeconds",
+  "retryScheduleSeconds",
+  "minDelayAfterThrottleSeconds",
+  "sweepAfterSeconds",
+];
+const DESTINATION_FIELDS = ["id", "url", "providers", "signingSecrets", "timeoutMs"];
+
+/**
+ * Validates parsed configuration JSON into a {@link ResolvedGatewayConfig}.
+ * @throws {@link InvalidConfigurationError} whose message starts with the field path,
+ *   e.g. `providers.stripe.secrets[0]: expected { env } or { secretArn }`
+ */
+export function parseGatewayConfig(value: unknown): ResolvedGatewayConfig {
+  const fields = readObject(value, "", TOP_LEVEL_FIELDS);
+  const providers = parseProviders(fields.providers);
+  const providerNames = Object.keys(providers);
+  const destinations = parseDestinations(fields.destinations, providerNames);
+  for (const provider of providerNames) {
+    if (!destinations.some((destination) => destination.providers.includes(provider))) {
+      // Its events would be accepted and acknowledged, then sent nowhere.
+      throw new InvalidConfigurationError(fieldPath("providers", provider), "no destination receives its events");
+    }
+  }
+  const retryScheduleSeconds = parseRetryScheduleField(fields.retryScheduleSeconds);
+  const eventRetentionSeconds = readPositiveInteger(
+    fields.eventRetentionSeconds,
+    "eventRetentionSeconds",
+    GATEWAY_CONFIG_DEFAULTS.eventRetentionSeconds,
+  );
+  const retryWindowSeconds = retryScheduleSeconds.reduce((sum, seconds) => sum + seconds, 0);
+  if (eventRetentionSeconds <= retryWindowSeconds) {
+    throw new InvalidConfigurationError(
+      "eventRetentionSeconds",
+      `${eventRetentionSeconds} is not longer than the retry schedule (${retryWindowSeconds} s): events would expire before their last delivery attempt`,
+    );
+  }
+  return {
+    providers,
+    destinations,
+    maxBodyBytes: readPositiveInteger(
+      fields.maxBodyBytes,
+      "maxBodyBytes",
+      GATEWAY_CONFIG_DEFAULTS.maxBodyBytes,
+      MAX_BODY_BYTES_LIMIT,
+    ),
+    eventRetentionSeconds,
+    retryScheduleSeconds,
+    minDelayAfterThrottleSeconds: readPositiveInteger(
+      fields.minDelayAfterThrottleSeconds,
+      "minDelayAfterThrottleSeconds",
+      GATEWAY_CONFIG_DEFAULTS.minDelayAfterThrottleSeconds,
+      MAX_RETRY_DELAY_SECONDS,
+    ),
+    sweepAfterSeconds: readPositiveInteger(
+      fields.sweepAfterSeconds,
+      "sweepAfterSeconds",
+      GATEWAY_CONFIG_DEFAULTS.sweepAfterSeconds,
+    ),
+  };
+}
+
+function parseProviders(value: unknown): Record<string, ProviderScheme> {
+  const entries = Object.entries(readObject(value, "providers"));
+  if (entries.length === 0) throw new InvalidConfigurationError("providers", "expected at least one provider");
+  const providers: Record<string, ProviderScheme> = {};
+  for (const [name, scheme] of entries) {
+    const path = fieldPath("providers", name);
+    if (!PROVIDER_NAME_PATTERN.test(name)) {
+      throw new InvalidConfigurationError(path, `provider names must match ${ID_PATTERN_TEXT}`);
+    }
+    providers[name] = parseProviderScheme(scheme, path);
+  }
+  return providers;
+}
+
+function parseDestinations(value: unknown, providerNames: string[]): ResolvedDestinationConfig[] {
+  const seen = new Set<string>();
+  return readNonEmptyArray(value, "destinations").map((entry, index) => {
+    const path = `destinations[${index}]`;
+    const fields = readObject(entry, path, DESTINATION_FIELDS);
+    const id = readString(fields.id, `${path}.id`, PROVIDER_NAME_PATTERN, `an id matching ${ID_PATTERN_TEXT}`);
+    if (seen.has(id)) throw new InvalidConfigurationError(`${path}.id`, `duplicate destination id "${id}"`);
+    seen.add(id);
+    return {
+      id,
+      url: readDestinationUrl(fields.url, `${path}.url`),
+      providers: parseDestinationProviders(fields.providers, `${path}.providers`, providerNames),
+      signingSecrets: readSecretRefs(fields.signingSecrets, `${path}.signingSecrets`),
+      timeoutMs: readPositiveInteger(
+        fields.timeoutMs,
+        `${path}.timeoutMs`,
+        GATEWAY_CONFIG_DEFAULTS.destinationTimeoutMs,
+        MAX_DESTINATION_TIMEOUT_MS,
+      ),
+    };
+  });
+}
+
+function parseDestinationProviders(value: unknown, path: string, providerNames: string[]): string[] {
+  if (value === undefined) return [...providerNames];
+  const providers = readNonEmptyArray(value, path).map((name, index) => {
+    const entryPath = `${path}[${index}]`;
+    const provider = readString(name, entryPath);
+    if (!providerNames.includes(provider)) {
+      throw new InvalidConfigurationError(entryPath, `unknown provider "${provider}" (not in providers)`);
+    }
+    return provider;
+  });
+  return [...new Set(providers)];
+}
+
+function parseRetryScheduleField(value: unknown): number[] {
+  if (value === undefined) return [...GATEWAY_CONFIG_DEFAULTS.retryScheduleSeconds];
+  if (!Array.isArray(value))
+    throw new InvalidConfigurationError("retryScheduleSeconds", "expected an array of seconds");
+  try {
+    assertRetrySchedule(value);
+  } catch (error) {
+    if (!(error instanceof InvalidRetryScheduleError)) throw error;
+    throw new InvalidConfigurationError("retryScheduleSeconds", error.message, { cause: error });
+  }
+  return [...value];
+}

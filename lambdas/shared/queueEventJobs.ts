@@ -1,0 +1,46 @@
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { Clock } from "./clock.ts";
+import { errorCodeOf } from "./errors.ts";
+import type { EventItem } from "./eventRecord.ts";
+import { type EventsTable, markQueued } from "./eventStore.ts";
+import { deliveryJobsFor, enqueueJobs } from "./jobQueue.ts";
+
+/** What it takes to put an event's jobs on the queue and record that it is queued. */
+export interface QueueEventDependencies {
+  events: EventsTable;
+  sqs: SQSClient;
+  queueUrl: string;
+  clock: Clock;
+}
+
+/** Result of {@link queueEventJobs}. */
+export interface QueuedEvent {
+  enqueueMs: number;
+  /** Error name when marking QUEUED failed after the jobs were enqueued (the sweeper may enqueue them again). */
+  markQueuedError?: string;
+}
+
+/**
+ * Enqueues one job per destination of the stored item, then marks it QUEUED (which drops it from the sweep index).
+ * The enqueue must succeed: its errors are thrown. The mark may fail: the jobs are on the queue either way, and a
+ * second enqueue by the sweeper is safe because every job carries the event's stable key.
+ *
+ * @throws EnqueueFailedError when the jobs could not all be enqueued
+ */
+export async function queueEventJobs(
+  deps: QueueEventDependencies,
+  item: Pick<EventItem, "pk" | "destinationIds">,
+  afterEnqueue?: () => void | Promise<void>,
+): Promise<QueuedEvent> {
+  const started = performance.now();
+  await enqueueJobs(deps.sqs, deps.queueUrl, deliveryJobsFor(item));
+  const enqueueMs = performance.now() - started;
+  await afterEnqueue?.();
+  try {
+    // false means a concurrent requeue or the sweeper marked it first: nothing left to do.
+    await markQueued(deps.events, item.pk, deps.clock.nowMs());
+    return { enqueueMs };
+  } catch (error) {
+    return { enqueueMs, markQueuedError: errorCodeOf(error) };
+  }
+}

@@ -1,0 +1,120 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { type Clock, systemClock } from "../shared/clock.ts";
+import { errorCodeOf } from "../shared/errors.ts";
+import {
+  type EventsTable,
+  findStuckReceived,
+  leaveSweepIndex,
+  readEvent,
+  type StuckEvent,
+} from "../shared/eventStore.ts";
+import { readGatewayEnvironment } from "../shared/gatewayEnvironment.ts";
+import { jsonLogger, type Logger, roundMs } from "../shared/logger.ts";
+import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
+import { type QueueEventDependencies, queueEventJobs } from "../shared/queueEventJobs.ts";
+import { abandonedBeforeMs } from "../shared/requeuePolicy.ts";
+
+/** What {@link createSweeper} is built from. */
+export interface SweeperOptions {
+  config: Pick<ResolvedGatewayConfig, "sweepAfterSeconds">;
+  ddb: DynamoDBClient;
+  sqs: SQSClient;
+  eventsTable: string;
+  queueUrl: string;
+  /** @default the system clock */
+  clock?: Clock;
+  /** @default one JSON line per run on stdout */
+  logger?: Logger;
+  /** Most events handled per run; the next run takes the rest. @default 500 */
+  maxPerRun?: number;
+}
+
+/** Counts of one sweep. `skipped`: found in the (eventually consistent) index but no longer RECEIVED, or gone. */
+export interface SweepResult {
+  found: number;
+  requeued: number;
+  skipped: number;
+  failed: number;
+}
+
+/** The sweeper Lambda, run on a schedule by EventBridge (the event itself carries nothing it needs). */
+export type Sweeper = (event?: unknown) => Promise<SweepResult>;
+
+const DEFAULT_MAX_PER_RUN = 500;
+// Enough in flight to get through a full run well within a minute, few enough not to throttle a small table.
+const CONCURRENCY = 10;
+
+/**
+ * Builds the sweeper: it finds events still RECEIVED `sweepAfterSeconds` after arrival (their intake invocation
+ * died, or SQS refused the jobs) through the sparse sweep index, re-reads each one strongly consistently, and
+ * enqueues its jobs and marks it QUEUED. One event's failure never stops the others; it stays in the index for
+ * the next run. Logs one line per run with the counts and returns them.
+ */
+export function createSweeper(options: SweeperOptions): Sweeper {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? jsonLogger;
+  const events: EventsTable = { client: options.ddb, tableName: options.eventsTable };
+  const queue: QueueEventDependencies = { events, sqs: options.sqs, queueUrl: options.queueUrl, clock };
+  const maxPerRun = options.maxPerRun ?? DEFAULT_MAX_PER_RUN;
+
+  async function sweepOne({ pk }: StuckEvent): Promise<keyof Omit<SweepResult, "found">> {
+    try {
+      const item = await readEvent(events, pk);
+      if (item === undefined) return "skipped";
+      if (item.status !== "RECEIVED") {
+        // Settled before its markQueued landed, which left it in the index: take it out.
+        await leaveSweepIndex(events, pk);
+        return "skipped";
+      }
+      const { markQueuedError } = await queueEventJobs(queue, item);
+      if (markQueuedError) logger({ level: "warn", msg: "oncegate.sweeper.mark_failed", pk, error: markQueuedError });
+      return "requeued";
+    } catch (error) {
+      const code = errorCodeOf(error);
+      logger({ level: "error", msg: "oncegate.sweeper.event_failed", pk, error: code });
+      return "failed";
+    }
+  }
+
+  return async function sweep() {
+    const started = performance.now();
+    const cutoffMs = abandonedBeforeMs(clock.nowMs(), options.config.sweepAfterSeconds);
+    const stuck = await findStuckReceived(events, cutoffMs, maxPerRun);
+    const result: SweepResult = { found: stuck.length, requeued: 0, skipped: 0, failed: 0 };
+    for (let start = 0; start < stuck.length; start += CONCURRENCY) {
+      const outcomes = await Promise.all(stuck.slice(start, start + CONCURRENCY).map(sweepOne));
+      for (const outcome of outcomes) result[outcome] += 1;
+    }
+    const level = result.failed > 0 ? "error" : "info";
+    logger({ level, msg: "oncegate.sweeper", ...result, totalMs: roundMs(performance.now() - started) });
+    return result;
+  };
+}
+
+/**
+ * Builds the sweeper from the environment (`ENV`), with the standard AWS clients; `overrides` replace any part.
+ * @throws InvalidConfigurationError naming the variable or configuration field
+ */
+export function sweeperFromEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: Partial<SweeperOptions> = {},
+): Sweeper {
+  const { config, eventsTable, queueUrl } = readGatewayEnvironment(env);
+  return createSweeper({
+    config,
+    eventsTable,
+    queueUrl,
+    ddb: new DynamoDBClient({}),
+    sqs: new SQSClient({}),
+    ...overrides,
+  });
+}
+
+let fromEnvironment: Sweeper | undefined;
+
+/** The Lambda entry point (EventBridge schedule), built once per cold start from `process.env`. */
+export async function handler(event?: unknown): Promise<SweepResult> {
+  fromEnvironment ??= sweeperFromEnvironment(process.env);
+  return fromEnvironment(event);
+}

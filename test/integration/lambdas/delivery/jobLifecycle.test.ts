@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import type { DeliveryHandlerOptions } from "../../../../lambdas/delivery/deliveryHandler.ts";
+import { putEvent, queuedEvent, storedEvent } from "../../../support/deliveryEvents.ts";
+import {
+  createDeliveryQueue,
+  type DeliveryHarness,
+  destination,
+  harnessHandler,
+  jobEvent,
+  startDeliveryHarness,
+} from "../../../support/deliveryHarness.ts";
+import {
+  endlessBody,
+  inSequence,
+  type Reply,
+  respond,
+  type ScriptedConsumer,
+  startScriptedConsumer,
+} from "../../../support/scriptedConsumer.ts";
+
+const SCHEDULE = [1, 1];
+const NOW_MS = 1_767_225_600_000;
+
+let harness: DeliveryHarness;
+let consumer: ScriptedConsumer;
+let queueUrl: string;
+beforeAll(async () => {
+  harness = await startDeliveryHarness();
+  consumer = await startScriptedConsumer();
+  queueUrl = (await createDeliveryQueue(harness, SCHEDULE.length + 1)).queueUrl;
+});
+afterAll(async () => {
+  await consumer.close();
+  await harness.stop();
+});
+
+/** A handler delivering to `orders` (and `billing`) on the scripted consumer, at a fixed time. */
+function handlerFor(options: Partial<DeliveryHandlerOptions> = {}, timeoutMs = 2_000) {
+  return harnessHandler(harness, queueUrl, {
+    config: {
+      destinations: [
+        destination("orders", consumer.url, { timeoutMs }),
+        destination("billing", `${consumer.url}/billing`, { timeoutMs }),
+      ],
+      retryScheduleSeconds: SCHEDULE,
+    },
+    clock: { nowMs: () => NOW_MS },
+    ...options,
+  });
+}
+
+async function storeEvent(destinationIds: string[], overrides: Parameters<typeof queuedEvent>[1] = {}) {
+  const item = queuedEvent(destinationIds, overrides);
+  await putEvent(harness.ddb, harness.eventsTable, item);
+  return item;
+}
+
+const read = (pk: string) => storedEvent(harness.ddb, harness.eventsTable, pk);
+const slowly =
+  (delayMs: number, reply: Reply): Reply =>
+  async (request, response) => {
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    await reply(request, response);
+  };
+
+describe("recording attempts", () => {
+  test("records each attempt and the destination's state in the event", async () => {
+    const item = await storeEvent(["orders"]);
+    consumer.script(inSequence(slowly(40, respond(503, "overloaded")), respond(200, "thanks")));
+    const handler = handlerFor();
+    const first = jobEvent({ job: { pk: item.pk, destination: "orders" }, attempt: 1 });
+    expect((await handler(first)).batchItemFailures).toHaveLength(1);
+
+    let stored = await read(item.pk);
+    expect(stored.attempts).toEqual([
+      {
+        destination: "orders",
+        attempt: 1,
+        atMs: NOW_MS,
+        statusCode: 503,
+        latencyMs: expect.any(Number),
+        responseBodyExcerpt: "overloaded",
+      },
+    ]);
+    expect(stored.attempts[0]?.latencyMs).toBeGreaterThanOrEqual(35);
+    expect(stored.destinations.orders).toEqual({
+      status: "PENDING",
+      attempts: 1,
+      lastAttemptAtMs: NOW_MS,
+      lastStatusCode: 503,
+      lastResponseBody: "overloaded",
+      reason: "http_503",
+    });
+    expect(stored).toMatchObject({ status: "QUEUED", version: 1 });
+
+    const second = jobEvent({ job: { pk: item.pk, destination: "orders" }, attempt: 2 });
+    expect(await handler(second)).toEqual({ batchItemFailures: [] });
+    stored = await read(item.pk);
+    expect(stored.attempts.map((attempt) => [attempt.attempt, attempt.statusCode])).toEqual([
+      [1, 503],
+      [2, 200],
+    ]);
+    expect(stored.destinations.orders).toMatchObject({ status: "DELIVERED", attempts: 2, lastResponseBody: "thanks" });
+    expect(stored.destinations.orders).not.toHaveProperty("reason");
+    expect(stored).toMatchObject({ status: "DELIVERED", version: 2 });
+  });
+
+  test("derives the overall status: FAILED once one destination delivered and the other failed", async () => {
+    const item = await storeEvent(["orders", "billing"]);
+    consumer.script((request, response) => respond(request.path.endsWith("/billing") ? 422 : 200)(request, response));
+    const handler = handlerFor();
+    await handler(jobEvent({ job: { pk: item.pk, destination: "orders" } }));
+    expect((await read(item.pk)).status).toBe("QUEUED");
+    await handler(jobEvent({ job: { pk: item.pk, destination: "billing" } }));
+    const stored = await read(item.pk);
+    expect(stored.destinations.orders?.status).toBe("DELIVERED");
+    expect(stored.destinations.billing).toMatchObject({ status: "FAILED", reason: "http_422" });
+    expect(stored.status).toBe("FAILED");
+  });
+
+  test("derives the status right when both destinations settle in the same batch", async () => {
+    const item = await storeEvent(["orders", "billing"]);
+    consumer.script(respond(204));
+    const handler = handlerFor();
+    const result = await handler(
+      jobEvent({ job: { pk: item.pk, destination: "orders" } }, { job: { pk: item.pk, destination: "billing" } }),
+    );
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(await read(item.pk)).toMatchObject({ status: "DELIVERED", version: 2 });
+  });
+
+  test("moves an event still RECEIVED to its settled status and out of the sweeper's index", async () => {
+    const item = await storeEvent(["orders"], { status: "RECEIVED", sweepShard: "received" });
+    consumer.script(respond(200));
+    await handlerFor()(jobEvent({ job: { pk: item.pk, destination: "orders" } }));
+    const stored = await read(item.pk);
+    expect(stored.status).toBe("DELIVERED");
+    expect(stored).not.toHaveProperty("sweepShard");
+  });
+
+  test("leaves an event RECEIVED while a destination is still pending", async () => {
+    const item = await storeEvent(["orders", "billing"], { status: "RECEIVED", sweepShard: "received" });
+    consumer.script(respond(200));
+    await handlerFor()(jobEvent({ job: { pk: item.pk, destination: "orders" } }));
+    expect(await read(item.pk)).toMatchObject({ status: "RECEIVED", sweepShard: "received" });
+  });
+});
+
+describe("response bodies", () => {
+  test("stores a body larger than 1 KB truncated to its first 1024 bytes", async () => {
+    const item = await storeEvent(["orders"]);
+    consumer.script(respond(500, "é".repeat(3000)));
+    await handlerFor()(jobEvent({ job: { pk: item.pk, destination: "orders" } }));
+    const stored = await read(item.pk);
+    expect(stored.attempts[0]?.responseBodyExcerpt).toBe("é".repeat(512));
+    expect(stored.destinations.orders?.lastResponseBody).toBe("é".repeat(512));
+  });
+
+  test("does not read a huge endless body to its end", async () => {
+    const item = await storeEvent(["orders"]);
+    consumer.script(endlessBody(200, 16 * 1024, 1));
+    const startedMs = Date.now();
+    expect(await handlerFor({}, 5_000)(jobEvent({ job: { pk: item.pk, destination: "orders" } }))).toEqual({
+      batchItemFailures: [],
+    });
+    expect(Date.now() - startedMs).toBeLessThan(2_000);
+    expect((await read(item.pk)).attempts[0]?.responseBodyExcerpt).toBe("x".repeat(1024));
+  });
+
+  test("stops waiting for a slow body at the timeout, and counts the answer it already has", async () => {
+    const item = await storeEvent(["orders"]);
+    consumer.script(endlessBody(200, 8, 200));
+    const startedMs = Date.now();
+    await handlerFor({}, 500)(jobEvent({ job: { pk: item.pk, destination: "orders" } }));
+    expect(Date.now() - startedMs).toBeLessThan(1_500);
+    const stored = await read(item.pk);
+    expect(stored.destinations.orders?.status).toBe("DELIVERED");
+    expect(stored.attempts[0]?.responseBodyExcerpt).toMatch(/^x{8,}$/);
+  });
+});

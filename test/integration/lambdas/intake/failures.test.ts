@@ -1,0 +1,182 @@
+import { randomUUID } from "node:crypto";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { eventPartitionKey } from "../../../../lambdas/shared/eventKey.ts";
+import { createSecretResolver } from "../../../../lambdas/shared/secrets.ts";
+import { freePort } from "../../../../local/freePort.ts";
+import { localSqsClient } from "../../../support/fauxqs.ts";
+import { type IntakeHarness, startIntakeHarness } from "../../../support/intakeHarness.ts";
+import { githubWebhook } from "../../../support/signedWebhooks.ts";
+
+let h: IntakeHarness;
+let closedEndpoint: string;
+beforeAll(async () => {
+  h = await startIntakeHarness();
+  // Nothing listens here: every call fails at once with ECONNREFUSED, like an unreachable service.
+  closedEndpoint = `http://127.0.0.1:${await freePort()}`;
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+const parse = (answer: { body: string }) => JSON.parse(answer.body);
+const PAST_SWEEP_THRESHOLD_MS = 121_000;
+
+function newDelivery() {
+  const deliveryId = randomUUID();
+  return {
+    deliveryId,
+    pk: eventPartitionKey("github", deliveryId),
+    event: () => githubWebhook({ secret: h.credentials.github, deliveryId }),
+  };
+}
+
+/** A DynamoDB client on DynamoDB Local whose `commandName` calls fail as if DynamoDB were unavailable. */
+function ddbFailing(commandName: string): DynamoDBClient {
+  const client = new DynamoDBClient({ maxAttempts: 1 });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === commandName) {
+        throw Object.assign(new Error("injected"), { name: "ServiceUnavailableException" });
+      }
+      return next(args);
+    },
+    { step: "initialize", name: "injectFailure" },
+  );
+  return client;
+}
+
+describe("intake failures", () => {
+  test("a crash between the write and the enqueue leaves the event RECEIVED; a later duplicate enqueues it", async () => {
+    const { pk, event } = newDelivery();
+    const crashing = h.intake({
+      faults: {
+        afterPut: () => {
+          throw new Error("process killed");
+        },
+      },
+    });
+    expect((await crashing(event())).statusCode).toBe(503);
+    expect(await h.item(pk)).toMatchObject({ status: "RECEIVED", sweepShard: "received" });
+    expect(h.jobCount()).toBe(0);
+
+    // Right away the first invocation could still be about to enqueue: the duplicate does not.
+    const early = await h.intake()(event());
+    expect(early.statusCode).toBe(200);
+    expect(parse(early).requeued).toBeUndefined();
+    expect(h.jobCount()).toBe(0);
+
+    h.clock.advance(PAST_SWEEP_THRESHOLD_MS);
+    const late = await h.intake()(event());
+    expect(late.statusCode).toBe(200);
+    expect(parse(late)).toMatchObject({ ok: true, duplicate: true, requeued: true });
+    expect((await h.takeJobs()).map((job) => job.destination).sort()).toEqual(["audit", "primary"]);
+    const item = await h.item(pk);
+    expect(item?.status).toBe("QUEUED");
+    expect(item?.sweepShard).toBeUndefined();
+  });
+
+  test("answers 503 when SQS is unreachable, keeps the event RECEIVED, and a later retry enqueues it", async () => {
+    const { pk, event } = newDelivery();
+    const sqsDown = localSqsClient(closedEndpoint, 1);
+    const answer = await h.intake({ sqs: sqsDown })(event());
+    sqsDown.destroy();
+    expect(answer.statusCode).toBe(503);
+    expect(answer.headers["Content-Type"]).toBe("application/json");
+    expect(parse(answer)).toEqual({ ok: false, error: "temporarily_unavailable", message: expect.any(String) });
+    expect((await h.item(pk))?.status).toBe("RECEIVED");
+    expect(h.jobCount()).toBe(0);
+    expect(h.logs.at(-1)).toMatchObject({
+      level: "error",
+      outcome: "unavailable",
+      status: 503,
+      error: "enqueue_failed",
+    });
+
+    h.clock.advance(PAST_SWEEP_THRESHOLD_MS);
+    const retry = await h.intake()(event());
+    expect(retry.statusCode).toBe(200);
+    expect(parse(retry).requeued).toBe(true);
+    expect(await h.takeJobs()).toHaveLength(2);
+    expect((await h.item(pk))?.status).toBe("QUEUED");
+  });
+
+  test("answers 503 when DynamoDB is unreachable, and enqueues nothing", async () => {
+    const { event } = newDelivery();
+    const ddbDown = new DynamoDBClient({ endpoint: closedEndpoint, maxAttempts: 1 });
+    const itemsBefore = (await h.items()).length;
+    const answer = await h.intake({ ddb: ddbDown })(event());
+    ddbDown.destroy();
+    expect(answer.statusCode).toBe(503);
+    expect(parse(answer).error).toBe("temporarily_unavailable");
+    expect(answer.headers["Retry-After"]).toBeDefined();
+    expect(await h.items()).toHaveLength(itemsBefore);
+    expect(h.jobCount()).toBe(0);
+  });
+
+  test("still answers 202 when marking QUEUED fails after the enqueue, and logs it", async () => {
+    const { pk, event } = newDelivery();
+    const ddb = ddbFailing("UpdateItemCommand");
+    const answer = await h.intake({ ddb })(event());
+    ddb.destroy();
+    expect(answer.statusCode).toBe(202);
+    expect(await h.takeJobs()).toHaveLength(2);
+    expect((await h.item(pk))?.status).toBe("RECEIVED");
+    expect(h.logs.at(-1)).toMatchObject({
+      level: "warn",
+      outcome: "accepted",
+      markQueuedError: "ServiceUnavailableException",
+    });
+  });
+
+  test("a crash after the enqueue leaves jobs on the queue; the event is still found by a later duplicate", async () => {
+    const { pk, event } = newDelivery();
+    const crashing = h.intake({
+      faults: {
+        afterEnqueue: () => {
+          throw new Error("process killed");
+        },
+      },
+    });
+    expect((await crashing(event())).statusCode).toBe(503);
+    expect(await h.takeJobs()).toHaveLength(2);
+    expect((await h.item(pk))?.status).toBe("RECEIVED");
+    h.clock.advance(PAST_SWEEP_THRESHOLD_MS);
+    expect(parse(await h.intake()(event())).requeued).toBe(true);
+    // Enqueued twice in all: safe, every job of the event carries the same Idempotency-Key.
+    expect(await h.takeJobs()).toHaveLength(2);
+    expect((await h.item(pk))?.status).toBe("QUEUED");
+  });
+
+  test("answers 503 when a provider secret cannot be read, writes nothing, and never logs a secret", async () => {
+    const { pk, event } = newDelivery();
+    const answer = await h.intake({ secrets: createSecretResolver({ env: {} }) })(event());
+    expect(answer.statusCode).toBe(503);
+    expect(await h.item(pk)).toBeUndefined();
+    expect(h.logs.at(-1)).toMatchObject({ outcome: "unavailable", error: "secret_unavailable", provider: "github" });
+    const logged = JSON.stringify(h.logs);
+    for (const value of Object.values(h.env)) expect(logged).not.toContain(value);
+  });
+
+  test("logs one line per request with the provider, the event id, the outcome, the status and durations", async () => {
+    const { deliveryId, event } = newDelivery();
+    const before = h.logs.length;
+    await h.intake()(event());
+    expect(h.logs.length).toBe(before + 1);
+    expect(h.logs.at(-1)).toEqual({
+      level: "info",
+      msg: "oncegate.intake",
+      provider: "github",
+      eventId: deliveryId,
+      idempotencyKey: expect.stringMatching(/^whk_/),
+      outcome: "accepted",
+      status: 202,
+      bodyBytes: expect.any(Number),
+      verifyMs: expect.any(Number),
+      storeMs: expect.any(Number),
+      enqueueMs: expect.any(Number),
+      totalMs: expect.any(Number),
+    });
+    await h.takeJobs();
+  });
+});

@@ -1,0 +1,136 @@
+import { randomUUID } from "node:crypto";
+import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { ENV } from "../../../../lambdas/shared/environment.ts";
+import { eventPartitionKey } from "../../../../lambdas/shared/eventKey.ts";
+import { createSweeper, type SweeperOptions, sweeperFromEnvironment } from "../../../../lambdas/sweeper/handler.ts";
+import { freePort } from "../../../../local/freePort.ts";
+import { localSqsClient } from "../../../support/fauxqs.ts";
+import { allProvidersConfig } from "../../../support/gatewayFixtures.ts";
+import { type IntakeHarness, startIntakeHarness } from "../../../support/intakeHarness.ts";
+import { countRequests } from "../../../support/requestCounter.ts";
+import { githubWebhook } from "../../../support/signedWebhooks.ts";
+
+let h: IntakeHarness;
+beforeAll(async () => {
+  h = await startIntakeHarness();
+});
+afterAll(async () => {
+  await h.stop();
+});
+
+const SWEEP_AFTER_MS = 120_000;
+
+function sweeper(overrides: Partial<SweeperOptions> = {}) {
+  return createSweeper({
+    config: h.config,
+    ddb: h.ddb,
+    sqs: h.local.sqs,
+    eventsTable: h.eventsTable,
+    queueUrl: h.queue.queueUrl,
+    clock: h.clock,
+    logger: (line) => h.logs.push(line),
+    ...overrides,
+  });
+}
+
+/** Accepts an event whose intake "dies" right after the write: stored RECEIVED, no job enqueued. */
+async function crashAfterPut(): Promise<string> {
+  const deliveryId = randomUUID();
+  const crashing = h.intake({
+    faults: {
+      afterPut: () => {
+        throw new Error("process killed");
+      },
+    },
+  });
+  expect((await crashing(githubWebhook({ secret: h.credentials.github, deliveryId }))).statusCode).toBe(503);
+  return eventPartitionKey("github", deliveryId);
+}
+
+describe("sweeper", () => {
+  test("finds an event left RECEIVED through the index once it is old enough, and enqueues it", async () => {
+    const pk = await crashAfterPut();
+    h.clock.advance(SWEEP_AFTER_MS);
+    // Exactly at the threshold it is not yet abandoned: its intake could still be running.
+    expect(await sweeper()()).toEqual({ found: 0, requeued: 0, skipped: 0, failed: 0 });
+    expect(h.jobCount()).toBe(0);
+
+    h.clock.advance(1);
+    expect(await sweeper()()).toEqual({ found: 1, requeued: 1, skipped: 0, failed: 0 });
+    const jobs = await h.takeJobs();
+    expect(jobs.sort((a, b) => a.destination.localeCompare(b.destination))).toEqual([
+      { pk, destination: "audit" },
+      { pk, destination: "primary" },
+    ]);
+    const item = await h.item(pk);
+    expect(item?.status).toBe("QUEUED");
+    expect(item?.sweepShard).toBeUndefined();
+    expect(await sweeper()()).toEqual({ found: 0, requeued: 0, skipped: 0, failed: 0 });
+    expect(h.logs.at(-1)).toMatchObject({ level: "info", msg: "oncegate.sweeper", found: 0 });
+  });
+
+  test("queries the sparse index and never scans the table", async () => {
+    await crashAfterPut();
+    h.clock.advance(SWEEP_AFTER_MS + 1);
+    const counter = countRequests(h.ddb);
+    await sweeper()();
+    expect(counter.take().sort()).toEqual(["GetItemCommand", "QueryCommand", "UpdateItemCommand"]);
+    await h.takeJobs();
+  });
+
+  test("takes an event that already left RECEIVED out of the index without enqueuing it", async () => {
+    const pk = await crashAfterPut();
+    // The delivery Lambda settled it before the intake's markQueued landed: status moved, sweepShard stayed.
+    await h.ddb.send(
+      new UpdateItemCommand({
+        TableName: h.eventsTable,
+        Key: { pk: { S: pk } },
+        UpdateExpression: "SET #status = :delivered",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":delivered": { S: "DELIVERED" } },
+      }),
+    );
+    h.clock.advance(SWEEP_AFTER_MS + 1);
+    expect(await sweeper()()).toEqual({ found: 1, requeued: 0, skipped: 1, failed: 0 });
+    expect(h.jobCount()).toBe(0);
+    expect((await h.item(pk))?.sweepShard).toBeUndefined();
+    expect(await sweeper()()).toMatchObject({ found: 0 });
+  });
+
+  test("handles at most maxPerRun events per run and leaves the rest for the next one", async () => {
+    for (let i = 0; i < 5; i++) await crashAfterPut();
+    h.clock.advance(SWEEP_AFTER_MS + 1);
+    const bounded = sweeper({ maxPerRun: 2 });
+    expect(await bounded()).toMatchObject({ found: 2, requeued: 2 });
+    expect(await bounded()).toMatchObject({ found: 2, requeued: 2 });
+    expect(await bounded()).toMatchObject({ found: 1, requeued: 1 });
+    expect(await bounded()).toMatchObject({ found: 0 });
+    expect(await h.takeJobs()).toHaveLength(10);
+  });
+
+  test("counts an event it could not enqueue as failed and finds it again on the next run", async () => {
+    const pk = await crashAfterPut();
+    h.clock.advance(SWEEP_AFTER_MS + 1);
+    const sqsDown = localSqsClient(`http://127.0.0.1:${await freePort()}`, 1);
+    expect(await sweeper({ sqs: sqsDown })()).toEqual({ found: 1, requeued: 0, skipped: 0, failed: 1 });
+    sqsDown.destroy();
+    expect(h.logs.at(-2)).toMatchObject({ level: "error", pk, error: "enqueue_failed" });
+    expect((await h.item(pk))?.status).toBe("RECEIVED");
+    expect(await sweeper()()).toMatchObject({ found: 1, requeued: 1 });
+    expect(await h.takeJobs()).toHaveLength(2);
+  });
+
+  test("builds from the environment like the intake", async () => {
+    const env = {
+      [ENV.config]: JSON.stringify(allProvidersConfig()),
+      [ENV.eventsTable]: h.eventsTable,
+      [ENV.deliveryQueueUrl]: h.queue.queueUrl,
+    };
+    const sweep = sweeperFromEnvironment(env, { ddb: h.ddb, sqs: h.local.sqs, logger: () => {} });
+    expect(await sweep({ "detail-type": "Scheduled Event" })).toEqual({ found: 0, requeued: 0, skipped: 0, failed: 0 });
+    expect(() => sweeperFromEnvironment({ ...env, [ENV.config]: '{"providers":{}}' })).toThrow(
+      "providers: expected at least one provider",
+    );
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, test } from "@jest/globals";
+import { destinationIdsFor, newEventItem, storedHeaders } from "../../../../lambdas/intake/newEventItem.ts";
+import { InvalidEventIdError } from "../../../../lambdas/shared/errors.ts";
+import { eventPartitionKey, idempotencyKeyFor } from "../../../../lambdas/shared/eventKey.ts";
+import { parseGatewayConfig } from "../../../../lambdas/shared/parseGatewayConfig.ts";
+import { allProvidersConfig } from "../../../support/gatewayFixtures.ts";
+
+const config = parseGatewayConfig(allProvidersConfig({ eventRetentionSeconds: 86_400 * 2 }));
+const NOW_MS = Date.UTC(2026, 10, 1, 12, 0, 0, 500);
+
+function request(headers: Record<string, string> = {}) {
+  return { rawBody: Buffer.from('{"id":"evt_1"}'), headers, method: "POST", rawPath: "/webhooks/stripe" };
+}
+
+describe("newEventItem", () => {
+  test("builds a RECEIVED item in the sweep index with every destination PENDING", () => {
+    const item = newEventItem(
+      {
+        provider: "stripe",
+        scheme: "stripe",
+        eventId: "evt_1",
+        request: request({ "content-type": "application/json" }),
+      },
+      config,
+      NOW_MS,
+    );
+    expect(item).toEqual({
+      pk: eventPartitionKey("stripe", "evt_1"),
+      provider: "stripe",
+      eventId: "evt_1",
+      idempotencyKey: idempotencyKeyFor("stripe", "evt_1"),
+      status: "RECEIVED",
+      payload: Buffer.from('{"id":"evt_1"}'),
+      contentType: "application/json",
+      headers: { "content-type": "application/json" },
+      attributes: {},
+      receivedAtMs: NOW_MS,
+      expiresAt: Math.floor(NOW_MS / 1000) + 172_800,
+      sweepShard: "received",
+      destinationIds: ["primary", "audit"],
+      destinations: { primary: { status: "PENDING", attempts: 0 }, audit: { status: "PENDING", attempts: 0 } },
+      attempts: [],
+      version: 0,
+    });
+  });
+
+  test("leaves contentType out when the request had none, and repairs lone surrogates in attributes", () => {
+    const item = newEventItem(
+      {
+        provider: "shopify",
+        scheme: "shopify",
+        eventId: "w",
+        request: request(),
+        attributes: { eventType: "a\ud800" },
+      },
+      config,
+      NOW_MS,
+    );
+    expect("contentType" in item).toBe(false);
+    expect(item.attributes).toEqual({ eventType: "a\ufffd" });
+  });
+
+  test("throws InvalidEventIdError for an id it cannot key", () => {
+    const event = { provider: "stripe", scheme: "stripe" as const, request: request() };
+    expect(() => newEventItem({ ...event, eventId: "x".repeat(1025) }, config, NOW_MS)).toThrow(InvalidEventIdError);
+    expect(() => newEventItem({ ...event, eventId: "\udc00" }, config, NOW_MS)).toThrow(InvalidEventIdError);
+  });
+});
+
+describe("storedHeaders", () => {
+  const all = {
+    "content-type": "application/json",
+    "user-agent": "GitHub-Hookshot/1",
+    "x-github-event": "push",
+    "x-hub-signature-256": "sha256=abc",
+    "x-shopify-topic": "orders/create",
+    "x-shopify-hmac-sha256": "abc=",
+    "stripe-signature": "t=1,v1=abc",
+    authorization: "Bearer x",
+  };
+
+  test("keeps content type, user agent and the scheme's event type header only", () => {
+    expect(storedHeaders(all, "github")).toEqual({
+      "content-type": "application/json",
+      "user-agent": "GitHub-Hookshot/1",
+      "x-github-event": "push",
+    });
+    expect(storedHeaders(all, "shopify")).toMatchObject({ "x-shopify-topic": "orders/create" });
+    expect(Object.keys(storedHeaders(all, "stripe"))).toEqual(["content-type", "user-agent"]);
+  });
+});
+
+describe("destinationIdsFor", () => {
+  test("lists the destinations that receive a provider, in configuration order", () => {
+    expect(destinationIdsFor(config, "github")).toEqual(["primary", "audit"]);
+    expect(destinationIdsFor(config, "keygen")).toEqual(["primary"]);
+  });
+});
