@@ -1,7 +1,6 @@
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import type { AttemptEntry, EventItem, EventStatus } from "../shared/eventRecord.ts";
-import type { FlaggableDestinationState } from "./destinationState.ts";
+import type { AttemptEntry, DestinationState, EventItem, EventStatus } from "../shared/eventRecord.ts";
 
 /** Where the events live. */
 export interface EventsTable {
@@ -9,11 +8,11 @@ export interface EventsTable {
   tableName: string;
 }
 
-/** An item as the delivery Lambda reads it: destination states may carry `flagged`. */
-export type StoredEvent = Omit<EventItem, "destinations"> & { destinations: Record<string, FlaggableDestinationState> };
+/** An item as the delivery Lambda reads it. */
+export type StoredEvent = EventItem;
 
 /** The new state of one destination given its current one (`undefined` when the item has none for it yet). */
-export type DestinationTransition = (current: FlaggableDestinationState | undefined) => FlaggableDestinationState;
+export type DestinationTransition = (current: DestinationState | undefined) => DestinationState;
 
 /** How many times a destination update is retried after another writer changed that destination in between. */
 const MAX_TRANSITION_TRIES = 3;

@@ -3,14 +3,6 @@ import type { AttemptRecord } from "./attemptRecord.ts";
 import { isFinalDestinationStatus, nextDestinationStatus } from "./destinationStatus.ts";
 import type { Decision } from "./retryPolicy.ts";
 
-/**
- * A destination's stored state, plus `flagged`: set when the consumer answered 410 Gone, so an operator sees
- * the endpoint was removed. (`DestinationState` in the shared contract has no such field yet.)
- */
-export interface FlaggableDestinationState extends DestinationState {
-  flagged?: boolean;
-}
-
 /** Reason stored for a destination that answered 410 Gone. */
 export const GONE_REASON = "gone";
 /** Reason stored when a job names a destination the configuration no longer has. */
@@ -23,12 +15,12 @@ export const ATTEMPTS_EXHAUSTED_REASON = "attempts_exhausted";
  * returned unchanged: a duplicate or late attempt is still listed in `attempts`, but never rewrites the outcome.
  */
 export function destinationStateAfterAttempt(
-  current: FlaggableDestinationState | undefined,
+  current: DestinationState | undefined,
   decision: Decision,
   attempt: AttemptRecord,
-): FlaggableDestinationState {
+): DestinationState {
   if (current !== undefined && isFinalDestinationStatus(current.status)) return current;
-  const state: FlaggableDestinationState = {
+  const state: DestinationState = {
     status: nextDestinationStatus(current?.status ?? "PENDING", decision),
     attempts: (current?.attempts ?? 0) + 1,
     lastAttemptAtMs: attempt.atMs,
@@ -45,11 +37,11 @@ export function destinationStateAfterAttempt(
 }
 
 /** FAILED because the configuration no longer has the destination; what was known about earlier attempts stays. */
-export function unknownDestinationState(current: FlaggableDestinationState | undefined): FlaggableDestinationState {
+export function unknownDestinationState(current: DestinationState | undefined): DestinationState {
   return { ...current, status: "FAILED", attempts: current?.attempts ?? 0, reason: UNKNOWN_DESTINATION_REASON };
 }
 
 /** DEAD because the schedule allows no further attempt; what was known about earlier attempts stays. */
-export function exhaustedDestinationState(current: FlaggableDestinationState | undefined): FlaggableDestinationState {
+export function exhaustedDestinationState(current: DestinationState | undefined): DestinationState {
   return { ...current, status: "DEAD", attempts: current?.attempts ?? 0, reason: ATTEMPTS_EXHAUSTED_REASON };
 }

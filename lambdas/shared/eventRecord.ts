@@ -25,6 +25,8 @@ export interface DestinationState {
   lastStatusCode?: number;
   lastResponseBody?: string;
   reason?: string;
+  /** Set when the consumer answered 410 Gone: the endpoint was removed, an operator should look. */
+  flagged?: boolean;
 }
 
 export interface AttemptEntry {

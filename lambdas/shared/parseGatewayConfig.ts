@@ -2,6 +2,7 @@ import {
   assertRetrySchedule,
   DEFAULT_RETRY_SCHEDULE_SECONDS,
   MAX_RETRY_DELAY_SECONDS,
+  maxAttempts,
 } from "../delivery/retrySchedule.ts";
 import {
   fieldPath,
@@ -15,6 +16,7 @@ import { readDestinationUrl } from "./destinationUrl.ts";
 import { InvalidConfigurationError, InvalidRetryScheduleError } from "./errors.ts";
 import { PROVIDER_NAME_PATTERN } from "./eventKey.ts";
 import type { DestinationConfig, GatewayConfig, ProviderScheme } from "./gatewayConfig.ts";
+import { maxDestinationsPerEvent } from "./itemSizeBudget.ts";
 import { parseProviderScheme } from "./parseProviderScheme.ts";
 
 /** A destination with its defaults applied: `providers` lists every provider it receives. */
@@ -89,15 +91,17 @@ export function parseGatewayConfig(value: unknown): ResolvedGatewayConfig {
       `${eventRetentionSeconds} is not longer than the retry schedule (${retryWindowSeconds} s): events would expire before their last delivery attempt`,
     );
   }
+  const maxBodyBytes = readPositiveInteger(
+    fields.maxBodyBytes,
+    "maxBodyBytes",
+    GATEWAY_CONFIG_DEFAULTS.maxBodyBytes,
+    MAX_BODY_BYTES_LIMIT,
+  );
+  assertItemsFit(providerNames, destinations, maxBodyBytes, maxAttempts(retryScheduleSeconds));
   return {
     providers,
     destinations,
-    maxBodyBytes: readPositiveInteger(
-      fields.maxBodyBytes,
-      "maxBodyBytes",
-      GATEWAY_CONFIG_DEFAULTS.maxBodyBytes,
-      MAX_BODY_BYTES_LIMIT,
-    ),
+    maxBodyBytes,
     eventRetentionSeconds,
     retryScheduleSeconds,
     minDelayAfterThrottleSeconds: readPositiveInteger(
@@ -112,6 +116,24 @@ export function parseGatewayConfig(value: unknown): ResolvedGatewayConfig {
       GATEWAY_CONFIG_DEFAULTS.sweepAfterSeconds,
     ),
   };
+}
+
+function assertItemsFit(
+  providerNames: string[],
+  destinations: ResolvedDestinationConfig[],
+  maxBodyBytes: number,
+  attempts: number,
+): void {
+  const limit = maxDestinationsPerEvent(maxBodyBytes, attempts);
+  for (const provider of providerNames) {
+    const count = destinations.filter((destination) => destination.providers.includes(provider)).length;
+    if (count > limit) {
+      throw new InvalidConfigurationError(
+        fieldPath("providers", provider),
+        `its events go to ${count} destinations, but with maxBodyBytes ${maxBodyBytes} and ${attempts} attempts an event item fits DynamoDB's 400 KB for at most ${limit}: lower maxBodyBytes or the retry schedule, or split destinations`,
+      );
+    }
+  }
 }
 
 function parseProviders(value: unknown): Record<string, ProviderScheme> {
