@@ -3,9 +3,10 @@ import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { type Clock, systemClock } from "../shared/clock.ts";
 import { jsonLogger, type Logger } from "../shared/logger.ts";
+import type { GatewayMetric, MetricCounter } from "../shared/metrics.ts";
 import type { DeliveryContext, JobResult } from "./deliverJob.ts";
 import { deliverJob } from "./deliverJob.ts";
-import { describeError, logDelivery } from "./deliveryLog.ts";
+import { describeError, type JobOutcome, logDelivery } from "./deliveryLog.ts";
 import type { DeliverySettingsInput } from "./deliverySettings.ts";
 import { resolveDeliverySettings } from "./deliverySettings.ts";
 import { attemptNumberOf, parseDeliveryJob } from "./jobMessage.ts";
@@ -33,7 +34,16 @@ export interface DeliveryHandlerOptions {
   stopwatch?: Stopwatch;
   /** Test hooks: `afterPost` runs between the POST and recording it. */
   faults?: { afterPost?: () => void | Promise<void> };
+  /** Counts `Delivered`, `Failed` and `Dead` (the dashboard's metrics). @default none; inside Lambda, EMF lines */
+  countMetric?: MetricCounter;
 }
+
+/** The outcomes the dashboard counts; the others (retry, skipped, dropped, error) are in the log lines only. */
+const COUNTED_OUTCOMES: Partial<Record<JobOutcome, GatewayMetric>> = {
+  delivered: "Delivered",
+  failed: "Failed",
+  dead: "Dead",
+};
 
 /** The delivery Lambda: SQS batch in, partial batch response out. */
 export type DeliveryHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -100,6 +110,8 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
       reported: report,
       ...(error !== undefined && { error }),
     });
+    const metric = COUNTED_OUTCOMES[outcome];
+    if (metric !== undefined) options.countMetric?.(metric);
     return report;
   }
 

@@ -2,6 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { readGatewayEnvironment } from "../shared/gatewayEnvironment.ts";
+import { emfCounterFor } from "../shared/metrics.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
 import { createSecretResolver, type SecretResolver } from "../shared/secrets.ts";
 import { createDeliveryHandler, type DeliveryHandler, type DeliveryHandlerOptions } from "./deliveryHandler.ts";
@@ -44,6 +45,7 @@ export async function deliveryHandlerFromEnvironment(
     queueUrl,
     ddb: new DynamoDBClient({}),
     sqs: new SQSClient({}),
+    countMetric: emfCounterFor(env),
     ...overrides,
   });
 }

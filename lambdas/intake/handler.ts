@@ -6,6 +6,7 @@ import { errorCodeOf, InvalidEventIdError } from "../shared/errors.ts";
 import type { EventItem } from "../shared/eventRecord.ts";
 import { readGatewayEnvironment } from "../shared/gatewayEnvironment.ts";
 import { jsonLogger, type Logger } from "../shared/logger.ts";
+import { emfCounterFor, type MetricCounter } from "../shared/metrics.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
 import { createSecretResolver, type SecretResolver } from "../shared/secrets.ts";
 import { type AcceptDependencies, acceptWebhook, type IntakeFaults } from "./acceptWebhook.ts";
@@ -40,6 +41,8 @@ export interface IntakeHandlerOptions {
   logger?: Logger;
   /** Crash-test hooks. @default none */
   faults?: IntakeFaults;
+  /** Counts `Accepted` and `Duplicate` (the dashboard's metrics). @default none; inside Lambda, EMF lines */
+  countMetric?: MetricCounter;
 }
 
 /** The intake Lambda: an API Gateway HTTP API (payload 2.0) request in, a JSON answer out; it never throws. */
@@ -122,6 +125,8 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
     }
     const outcome = line.outcome ?? "rejected";
     logIntake(logger, { ...line, outcome, status: response.statusCode, totalMs: performance.now() - started });
+    if (outcome === "accepted") options.countMetric?.("Accepted");
+    if (outcome === "duplicate" || outcome === "requeued") options.countMetric?.("Duplicate");
     return response;
   };
 }
@@ -143,6 +148,7 @@ export function intakeHandlerFromEnvironment(
     secrets: createSecretResolver({ env }),
     ddb: new DynamoDBClient({}),
     sqs: new SQSClient({}),
+    countMetric: emfCounterFor(env),
     ...overrides,
   });
 }

@@ -1,0 +1,13 @@
+import { App } from "aws-cdk-lib";
+import { oncegateSettings } from "./oncegate.config.ts";
+import { OncegateStack } from "./oncegateStack.ts";
+
+/** Context key naming the stack, so one account can hold several gateways: `cdk deploy -c oncegate:stackName=…`. */
+const STACK_NAME_CONTEXT = "oncegate:stackName";
+
+// Environment-agnostic (no account or region lookups): `cdk synth` needs no credentials and no network, and
+// `cdk deploy` targets the account and region of your AWS profile.
+const app = new App();
+const stackName = app.node.tryGetContext(STACK_NAME_CONTEXT) ?? "Oncegate";
+new OncegateStack(app, stackName, oncegateSettings);
+app.synth();

@@ -1,0 +1,82 @@
+import { Duration } from "aws-cdk-lib";
+import type { IHttpApi } from "aws-cdk-lib/aws-apigatewayv2";
+import {
+  type Alarm,
+  AlarmStatusWidget,
+  Dashboard,
+  GraphWidget,
+  Metric,
+  SingleValueWidget,
+} from "aws-cdk-lib/aws-cloudwatch";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
+import type { Construct } from "constructs";
+import { type GatewayMetric, METRICS_DIMENSION, METRICS_NAMESPACE } from "../../../lambdas/shared/metrics.ts";
+
+export interface GatewayDashboardProps {
+  readonly intake: IFunction;
+  readonly delivery: IFunction;
+  readonly api: IHttpApi;
+  readonly queue: IQueue;
+  readonly deadLetterQueue: IQueue;
+  readonly alarms: Alarm[];
+}
+
+/** A count the Lambdas publish as EMF lines (`lambdas/shared/metrics.ts`), summed per `period`. */
+export function gatewayCount(metric: GatewayMetric, fn: IFunction, period = Duration.minutes(1)): Metric {
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: metric,
+    dimensionsMap: { [METRICS_DIMENSION]: fn.functionName },
+    statistic: "Sum",
+    period,
+    label: metric,
+  });
+}
+
+/**
+ * The gateway at a glance: totals over the chosen time range, the same counts per minute, then the queues, the
+ * intake's HTTP answers, and the state of every alarm.
+ */
+export function newGatewayDashboard(scope: Construct, id: string, props: GatewayDashboardProps): Dashboard {
+  const incoming = (["Accepted", "Duplicate"] as const).map((metric) => gatewayCount(metric, props.intake));
+  const outcomes = (["Delivered", "Failed", "Dead"] as const).map((metric) => gatewayCount(metric, props.delivery));
+  const dashboard = new Dashboard(scope, id, { defaultInterval: Duration.hours(3) });
+  dashboard.addWidgets(
+    new SingleValueWidget({
+      title: "Events (total over the time range)",
+      metrics: [...incoming, ...outcomes],
+      setPeriodToTimeRange: true,
+      width: 24,
+    }),
+  );
+  dashboard.addWidgets(
+    new GraphWidget({ title: "Webhooks received per minute", left: incoming, width: 12 }),
+    new GraphWidget({ title: "Delivery outcomes per minute", left: outcomes, width: 12 }),
+  );
+  const minute = { period: Duration.minutes(1), statistic: "Maximum" };
+  dashboard.addWidgets(
+    new GraphWidget({
+      title: "Delivery queue",
+      left: [
+        props.queue.metricApproximateNumberOfMessagesVisible({ ...minute, label: "Waiting" }),
+        props.queue.metricApproximateNumberOfMessagesNotVisible({ ...minute, label: "In flight or delayed" }),
+        props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...minute, label: "Dead" }),
+      ],
+      right: [props.queue.metricApproximateAgeOfOldestMessage({ ...minute, label: "Oldest job (s)" })],
+      width: 12,
+    }),
+    new GraphWidget({
+      title: "Intake HTTP answers",
+      left: [
+        props.api.metricCount({ period: Duration.minutes(1), statistic: "Sum", label: "Requests" }),
+        props.api.metricClientError({ period: Duration.minutes(1), statistic: "Sum", label: "4xx" }),
+        props.api.metricServerError({ period: Duration.minutes(1), statistic: "Sum", label: "5xx" }),
+      ],
+      right: [props.api.metricLatency({ period: Duration.minutes(1), statistic: "p99", label: "Latency p99 (ms)" })],
+      width: 12,
+    }),
+  );
+  dashboard.addWidgets(new AlarmStatusWidget({ title: "Alarms", alarms: props.alarms, width: 24 }));
+  return dashboard;
+}

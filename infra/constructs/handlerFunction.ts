@@ -1,0 +1,63 @@
+import { join } from "node:path";
+import type { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Architecture, LoggingFormat, Runtime } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import { handlerBundling, LOCK_FILE, REPOSITORY_ROOT } from "./bundling.ts";
+
+export interface HandlerFunctionProps {
+  /** The handler module, from the repository root, e.g. `lambdas/intake/handler.ts`; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly timeout: Duration;
+  readonly memorySize: number;
+  readonly environment: Record<string, string>;
+  readonly logRetention: RetentionDays;
+  readonly logRemovalPolicy: RemovalPolicy;
+  /** Retries of a failed asynchronous invocation (EventBridge). @default 2 (Lambda's own default) */
+  readonly asyncRetryAttempts?: number;
+}
+
+/**
+ * One Oncegate Lambda: Node.js 24 on ARM64 (cheaper per GB-second than x86 for this I/O-bound code), bundled by
+ * {@link handlerBundling}, JSON logs in its own log group with a retention, and its own role that starts with
+ * nothing but writing to that log group (no AWSLambdaBasicExecutionRole, whose `logs:*` resources are wildcards).
+ */
+export class HandlerFunction extends Construct {
+  readonly lambdaFunction: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, "Logs", {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    this.role = new Role(this, "Role", {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `${props.description}: writes its own logs, plus the grants the gateway adds`,
+    });
+    this.logGroup.grantWrite(this.role);
+    this.lambdaFunction = new NodejsFunction(this, "Function", {
+      entry: join(REPOSITORY_ROOT, props.entry),
+      handler: "handler",
+      projectRoot: REPOSITORY_ROOT,
+      depsLockFilePath: LOCK_FILE,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      description: props.description,
+      timeout: props.timeout,
+      memorySize: props.memorySize,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      // Stack traces point into the TypeScript sources through the bundled source map.
+      environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
+      bundling: handlerBundling(this),
+      retryAttempts: props.asyncRetryAttempts,
+    });
+  }
+}

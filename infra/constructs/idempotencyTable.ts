@@ -1,0 +1,58 @@
+import { RemovalPolicy } from "aws-cdk-lib";
+import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
+import { Construct } from "constructs";
+
+/** The SDK's record layout (`sdk/tableSetup.ts`, `sdk/idempotencyRecord.ts`): partition key `id`, TTL `expiresAt`. */
+export const IDEMPOTENCY_TABLE_LAYOUT = { partitionKey: "id", ttlAttribute: "expiresAt" } as const;
+
+/**
+ * What the SDK calls on its own table (`sdk/recordStore.ts`): the claim (PutItem), completion and failure
+ * (UpdateItem, also inside TransactWriteItems, which IAM authorizes per item) and release (DeleteItem). Never
+ * CreateTable or DescribeTable: those run only against a local endpoint.
+ */
+export const IDEMPOTENCY_CLAIM_ACTIONS = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] as const;
+
+export interface IdempotencyTableProps {
+  /** What deleting the stack does to the table. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The table of the consumer SDK (`idempotency()` middleware, `idempotent()` wrapper): on-demand, TTL on
+ * `expiresAt`, point-in-time recovery, encrypted with the AWS managed key, retained by default.
+ *
+ * @example
+ * const records = new IdempotencyTable(this, "IdempotencyRecords");
+ * records.grantClaim(consumer);
+ * consumer.addEnvironment("IDEMPOTENCY_TABLE", records.tableName);
+ */
+export class IdempotencyTable extends Construct {
+  readonly table: Table;
+  readonly tableName: string;
+
+  constructor(scope: Construct, id: string, props: IdempotencyTableProps = {}) {
+    super(scope, id);
+    this.table = new Table(this, "Table", {
+      partitionKey: { name: IDEMPOTENCY_TABLE_LAYOUT.partitionKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: IDEMPOTENCY_TABLE_LAYOUT.ttlAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    this.tableName = this.table.tableName;
+  }
+
+  /**
+   * Lets a consumer function claim, complete, fail and release its records: exactly the SDK's actions on this table.
+   * The tables the handler writes through `db` need their own grants (the actions of those writes).
+   */
+  grantClaim(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: [...IDEMPOTENCY_CLAIM_ACTIONS],
+      resourceArns: [this.table.tableArn],
+    });
+  }
+}

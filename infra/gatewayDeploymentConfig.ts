@@ -1,0 +1,71 @@
+import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
+import type { GatewayConfig, ProviderScheme, SecretRef } from "../lambdas/shared/gatewayConfig.ts";
+
+/**
+ * Where a deployed secret comes from. The Lambdas receive every one of them as `{ secretArn, jsonKey? }`.
+ * - `{ create: "stripe" }`: a Secrets Manager secret this stack creates, holding a random value until you set yours;
+ * - `{ secret }`: a secret defined elsewhere in the same CDK app;
+ * - `{ secretArn }`: an existing secret, by its complete ARN (with the 6-character suffix Secrets Manager adds).
+ */
+export type DeployedSecretRef =
+  | { create: string }
+  | { secret: ISecret; jsonKey?: string }
+  | { secretArn: string; jsonKey?: string };
+
+/** `T` with every `SecretRef` in it replaced by `R`: the same configuration shape with another kind of reference. */
+export type WithSecretRefs<T, R> = T extends SecretRef
+  ? R
+  : T extends readonly (infer U)[]
+    ? WithSecretRefs<U, R>[]
+    : T extends object
+      ? { [K in keyof T]: WithSecretRefs<T[K], R> }
+      : T;
+
+/**
+ * The gateway configuration of a deployment: exactly the Lambdas' `GatewayConfig` (providers, destinations, retry
+ * schedule…), except that secrets are {@link DeployedSecretRef}s. A field the Lambdas add is a field here too.
+ */
+export type GatewayDeploymentConfig = WithSecretRefs<GatewayConfig, DeployedSecretRef>;
+
+/** Who reads a secret: provider secrets are read by the intake, destination signing secrets by the delivery. */
+export type SecretOwner = "provider" | "destination";
+
+/**
+ * The configuration with each secret reference replaced by `map(ref, owner)`; every other field is copied as is.
+ * The one place that knows where secrets sit in a `GatewayConfig`: the exhaustive switch fails to compile when a
+ * scheme is added without saying where its secrets are.
+ */
+export function mapSecretRefs<A, B>(
+  config: WithSecretRefs<GatewayConfig, A>,
+  map: (ref: A, owner: SecretOwner) => B,
+): WithSecretRefs<GatewayConfig, B> {
+  const providers: Record<string, WithSecretRefs<ProviderScheme, B>> = {};
+  for (const [name, scheme] of Object.entries(config.providers)) {
+    providers[name] = mapProviderSecrets(scheme, (ref) => map(ref, "provider"));
+  }
+  const destinations = config.destinations.map((destination) => ({
+    ...destination,
+    signingSecrets: destination.signingSecrets.map((ref) => map(ref, "destination")),
+  }));
+  return { ...config, providers, destinations };
+}
+
+function mapProviderSecrets<A, B>(
+  scheme: WithSecretRefs<ProviderScheme, A>,
+  map: (ref: A) => B,
+): WithSecretRefs<ProviderScheme, B> {
+  switch (scheme.scheme) {
+    case "stripe":
+    case "standard":
+    case "github":
+    case "shopify":
+      return { ...scheme, secrets: scheme.secrets.map(map) };
+    case "keygen":
+      return { ...scheme, publicKeys: scheme.publicKeys.map(map) };
+    case "generic": {
+      const { signature } = scheme;
+      if (signature === "none") return { ...scheme, signature };
+      return { ...scheme, signature: { ...signature, secrets: signature.secrets.map(map) } };
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import type { Construct } from "constructs";
+import { DemoConsumer } from "./constructs/demoConsumer.ts";
+import { pascalCase } from "./constructs/names.ts";
+import { WebhookGateway, type WebhookGatewayProps } from "./constructs/webhookGateway.ts";
+
+/** A deployment's settings (`infra/oncegate.config.ts`): the gateway's props, plus what only the app adds. */
+export interface OncegateSettings extends WebhookGatewayProps {
+  /** Deploy the example consumer and add it as a destination of every provider (see the README). @default false */
+  readonly demoConsumer?: boolean;
+  /** Subscribe this address to the alarm topic (AWS sends a confirmation email first). @default none */
+  readonly alarmEmail?: string;
+}
+
+export interface OncegateStackProps extends StackProps, OncegateSettings {}
+
+/**
+ * The deployable app: a {@link WebhookGateway}, optionally the {@link DemoConsumer} as an extra destination, and
+ * the outputs you need after `cdk deploy` (where to point providers, which secrets to set, what to watch).
+ */
+export class OncegateStack extends Stack {
+  readonly gateway: WebhookGateway;
+  readonly demoConsumer?: DemoConsumer;
+
+  constructor(scope: Construct, id: string, props: OncegateStackProps) {
+    super(scope, id, { description: "Oncegate: a webhook gateway with exactly-once acceptance", ...props });
+    const { demoConsumer: withDemo, alarmEmail, config, ...gatewayProps } = props;
+    let destinations = config.destinations;
+    if (withDemo) {
+      this.demoConsumer = new DemoConsumer(this, "DemoConsumer", {
+        removalPolicy: props.removalPolicy,
+        logRetention: props.logRetention,
+      });
+      destinations = [...destinations, this.demoConsumer.destination()];
+    }
+    this.gateway = new WebhookGateway(this, "Gateway", { ...gatewayProps, config: { ...config, destinations } });
+    if (alarmEmail !== undefined) this.gateway.alarmTopic.addSubscription(new EmailSubscription(alarmEmail));
+    this.addOutputs();
+  }
+
+  private addOutputs(): void {
+    const { gateway, demoConsumer } = this;
+    const output = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    output(
+      "IntakeUrl",
+      gateway.intakeUrl,
+      "Point each provider at this URL followed by its name, e.g. …/webhooks/stripe",
+    );
+    output("EventsTableName", gateway.eventsTable.tableName, "Every accepted event and its delivery status");
+    output("DeliveryQueueUrl", gateway.deliveryQueue.queueUrl, "One job per event and destination");
+    output("DeadLetterQueueUrl", gateway.deadLetterQueue.queueUrl, "Jobs that failed every attempt");
+    output("DeadLetterQueueArn", gateway.deadLetterQueue.queueArn, "For aws sqs start-message-move-task");
+    output("DashboardName", gateway.dashboard.dashboardName, "CloudWatch dashboard of the gateway");
+    output("AlarmTopicArn", gateway.alarmTopic.topicArn, "Subscribe to receive the alarms");
+    for (const [name, secret] of gateway.createdSecrets) {
+      output(`Secret${pascalCase(name)}Arn`, secret.secretArn, `Put the value of secret "${name}" here`);
+    }
+    if (demoConsumer !== undefined) {
+      output("DemoConsumerUrl", demoConsumer.url, "The demo destination's Function URL");
+      output("DemoConsumerLogGroup", demoConsumer.logGroupName, "aws logs tail this to watch deliveries arrive");
+      output("DemoIdempotencyTableName", demoConsumer.idempotencyTable.tableName, "The demo consumer's SDK records");
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The gateway's business counts, published as CloudWatch Embedded Metric Format (EMF) log lines: CloudWatch Logs
+ * turns each line into a metric data point, so counting costs no API call. The dashboard and the CDK app read the
+ * names below, so the Lambdas and the infrastructure cannot disagree.
+ */
+
+/** CloudWatch namespace of every Oncegate metric. */
+export const METRICS_NAMESPACE = "Oncegate";
+
+/** The one dimension: the function that counted (each deployed gateway has its own functions). */
+export const METRICS_DIMENSION = "FunctionName";
+
+/** What the gateway counts: events in (intake) and job outcomes (delivery). */
+export const GATEWAY_METRICS = ["Accepted", "Duplicate", "Delivered", "Failed", "Dead"] as const;
+export type GatewayMetric = (typeof GATEWAY_METRICS)[number];
+
+/** Adds one to a metric. */
+export type MetricCounter = (metric: GatewayMetric) => void;
+
+/** One EMF document (one JSON line) adding 1 to `metric` for `functionName` at `timestampMs`. */
+export function emfCountLine(metric: GatewayMetric, functionName: string, timestampMs: number): string {
+  return JSON.stringify({
+    _aws: {
+      Timestamp: timestampMs,
+      CloudWatchMetrics: [
+        {
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [[METRICS_DIMENSION]],
+          Metrics: [{ Name: metric, Unit: "Count" }],
+        },
+      ],
+    },
+    [METRICS_DIMENSION]: functionName,
+    [metric]: 1,
+  });
+}
+
+/**
+ * The counter a Lambda uses: one EMF line per count, written straight to stdout, or `undefined` outside Lambda
+ * (no `AWS_LAMBDA_FUNCTION_NAME`), where no CloudWatch Logs reads them and they would only clutter the output.
+ *
+ * Not `console.log`: with Lambda's JSON log format the runtime wraps console output in its own JSON object, which
+ * hides `_aws` from CloudWatch's EMF extraction; lines written to stdout directly are stored as they are.
+ */
+export function emfCounterFor(
+  env: Readonly<Record<string, string | undefined>>,
+  write: (line: string) => void = (line) => process.stdout.write(line),
+  nowMs: () => number = Date.now,
+): MetricCounter | undefined {
+  const functionName = env.AWS_LAMBDA_FUNCTION_NAME;
+  if (functionName === undefined || functionName === "") return undefined;
+  return (metric) => write(`${emfCountLine(metric, functionName, nowMs())}\n`);
+}

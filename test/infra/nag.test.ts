@@ -1,0 +1,84 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, test } from "@jest/globals";
+import { Validations } from "aws-cdk-lib";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { oncegateStack, testApp } from "./support/testApp.ts";
+
+interface Violation {
+  ruleName: string;
+  severity: string;
+  violatingConstructs: { constructPath: string }[];
+  acknowledgedId?: string;
+  reason?: string;
+}
+
+interface ValidationReport {
+  pluginReports: { pluginName: string; violations: Violation[]; suppressedViolations?: Violation[] }[];
+}
+
+let report: ValidationReport;
+let synthError: Error | undefined;
+let acknowledgedIds: string[];
+
+beforeAll(() => {
+  const app = testApp({}, { validate: true });
+  const stack = oncegateStack(undefined, app);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  try {
+    app.synth();
+  } catch (error) {
+    // A violation interrupts synthesis; the report is written first, and says which.
+    synthError = error as Error;
+  }
+  report = JSON.parse(readFileSync(join(app.outdir, "validation-report.json"), "utf8"));
+  acknowledgedIds = stack.node
+    .findAll()
+    .flatMap((construct) => construct.node.metadata)
+    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    // Each entry is `{ [ruleId]: reason }`.
+    .flatMap((entry) => Object.keys(entry.data as Record<string, string>));
+});
+
+function nag() {
+  const found = report.pluginReports.find((plugin) => plugin.pluginName === "AwsSolutions");
+  if (found === undefined) throw new Error("the AwsSolutions plugin did not report");
+  return found;
+}
+
+describe("cdk-nag AwsSolutions checks on the app's stack", () => {
+  test("finds no unacknowledged violation, error or warning", () => {
+    const unacknowledged = nag().violations.map(
+      (violation) => `${violation.ruleName} at ${violation.violatingConstructs.map((c) => c.constructPath).join(", ")}`,
+    );
+    expect(unacknowledged).toEqual([]);
+    expect(synthError).toBeUndefined();
+  });
+
+  test("acknowledges each finding by its rule with a one-line reason", () => {
+    const suppressed = nag().suppressedViolations ?? [];
+    expect(suppressed.length).toBeGreaterThan(0);
+    for (const violation of suppressed) {
+      expect(violation.acknowledgedId).toBe(`AwsSolutions::${violation.ruleName}`);
+      expect(violation.reason).toMatch(/^[^\n]{20,120}$/);
+    }
+  });
+
+  test("acknowledges exactly the expected rules, where they apply", () => {
+    const where = (nag().suppressedViolations ?? [])
+      .flatMap((violation) => violation.violatingConstructs.map((c) => `${violation.ruleName} ${c.constructPath}`))
+      .sort();
+    expect(where).toEqual([
+      // Providers authenticate with signatures the intake verifies, not with IAM or JWT.
+      "AwsSolutions-APIG4 Oncegate/Gateway/IntakeApi/POST--webhooks--{provider}/Resource",
+      // Webhook secrets are rotated by listing two, not by a rotation Lambda.
+      "AwsSolutions-SMG4 Oncegate/DemoConsumer/SigningSecret/Resource",
+      "AwsSolutions-SMG4 Oncegate/Gateway/Secrets/DemoProvider/Resource",
+    ]);
+  });
+
+  test("has no acknowledgement left over that matches no finding", () => {
+    const used = new Set((nag().suppressedViolations ?? []).map((violation) => violation.acknowledgedId));
+    expect(acknowledgedIds.filter((id) => !used.has(id))).toEqual([]);
+  });
+});

@@ -1,0 +1,157 @@
+import { beforeAll, describe, expect, test } from "@jest/globals";
+import { Stack as CdkStack, Duration, type Stack } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import { BUNDLE_REPORT_CONTEXT, handlerBundling } from "../../infra/constructs/bundling.ts";
+import { WebhookGateway } from "../../infra/constructs/webhookGateway.ts";
+import type { OncegateStack } from "../../infra/oncegateStack.ts";
+import { ENV } from "../../lambdas/shared/environment.ts";
+import { joinedJson } from "./support/joinedJson.ts";
+import { oncegateStack, testApp } from "./support/testApp.ts";
+
+let stack: OncegateStack;
+let template: Template;
+beforeAll(() => {
+  stack = oncegateStack();
+  template = Template.fromStack(stack);
+});
+
+function functionResource(fn: NodejsFunction) {
+  const id = stack.getLogicalId(fn.node.defaultChild as never);
+  return template.toJSON().Resources[id];
+}
+const ref = (s: Stack, token: string) => s.resolve(token);
+const gatewayFunctions = () => ({
+  intake: stack.gateway.intakeFunction,
+  delivery: stack.gateway.deliveryFunction,
+  sweeper: stack.gateway.sweeperFunction,
+});
+
+describe("WebhookGateway functions", () => {
+  test.each(["intake", "delivery", "sweeper"] as const)(
+    "runs the %s on Node.js 24, ARM64, JSON logs in its own log group kept a month",
+    (name) => {
+      const fn = gatewayFunctions()[name];
+      const { Properties } = functionResource(fn);
+      expect(Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"], Handler: "index.handler" });
+      expect(Properties.LoggingConfig.LogFormat).toBe("JSON");
+      const logGroupId = Properties.LoggingConfig.LogGroup.Ref;
+      expect(template.toJSON().Resources[logGroupId]).toMatchObject({
+        Type: "AWS::Logs::LogGroup",
+        Properties: { RetentionInDays: 30 },
+        DeletionPolicy: "Retain",
+      });
+    },
+  );
+
+  test.each(["intake", "delivery", "sweeper"] as const)(
+    "gives the %s the table, the queue and the configuration through ENV's names",
+    (name) => {
+      const variables = functionResource(gatewayFunctions()[name]).Properties.Environment.Variables;
+      expect(variables[ENV.eventsTable]).toEqual(ref(stack, stack.gateway.eventsTable.tableName));
+      expect(variables[ENV.deliveryQueueUrl]).toEqual(ref(stack, stack.gateway.deliveryQueue.queueUrl));
+      expect(variables.NODE_OPTIONS).toBe("--enable-source-maps");
+      expect(joinedJson(variables[ENV.config])).toHaveProperty("providers.demo.scheme", "standard");
+    },
+  );
+
+  test("passes secrets to the Lambdas by ARN only: created secrets by Ref, never a value", () => {
+    const variables = functionResource(stack.gateway.intakeFunction).Properties.Environment.Variables;
+    const config = joinedJson(variables[ENV.config]);
+    const providerSecret = stack.resolve(stack.gateway.createdSecrets.get("demo-provider")?.secretArn).Ref;
+    const signingSecret = stack.resolve(stack.demoConsumer?.signingSecret.secretArn).Ref;
+    expect(config).toEqual({
+      providers: { demo: { scheme: "standard", secrets: [{ secretArn: `<Ref ${providerSecret}>` }] } },
+      destinations: [
+        {
+          id: "demo",
+          url: `<${stack.resolve(stack.demoConsumer?.url)["Fn::GetAtt"].join(".")}>`,
+          signingSecrets: [{ secretArn: `<Ref ${signingSecret}>` }],
+        },
+      ],
+    });
+  });
+
+  test("sizes each function for its work: timeouts and memory", () => {
+    const sizes = Object.fromEntries(
+      Object.entries(gatewayFunctions()).map(([name, fn]) => {
+        const { Timeout, MemorySize } = functionResource(fn).Properties;
+        return [name, { Timeout, MemorySize }];
+      }),
+    );
+    expect(sizes).toEqual({
+      intake: { Timeout: 10, MemorySize: 512 },
+      delivery: { Timeout: 30, MemorySize: 512 },
+      sweeper: { Timeout: 50, MemorySize: 256 },
+    });
+  });
+
+  test("bundles with esbuild locally into one minified ES module with a source map, the AWS SDK inside", () => {
+    const options = handlerBundling(stack);
+    expect(options).toMatchObject({
+      format: OutputFormat.ESM,
+      target: "node24",
+      minify: true,
+      sourceMap: true,
+      sourcesContent: false,
+      bundleAwsSDK: true,
+      metafile: false,
+    });
+    expect(options.forceDockerBundling).toBeUndefined();
+    expect(options.externalModules).toBeUndefined();
+  });
+
+  test("writes esbuild's metafile only when the bundle report is asked for", () => {
+    const reporting = new CdkStack(testApp({ [BUNDLE_REPORT_CONTEXT]: "true" }), "Report");
+    expect(handlerBundling(reporting).metafile).toBe(true);
+  });
+});
+
+describe("WebhookGateway delivery event source and sweeper schedule", () => {
+  test("feeds the delivery from the queue in batches of 10, reporting item failures, at most 5 at once", () => {
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      EventSourceArn: ref(stack, stack.gateway.deliveryQueue.queueArn),
+      FunctionName: ref(stack, stack.gateway.deliveryFunction.functionName),
+      BatchSize: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      ScalingConfig: { MaximumConcurrency: 5 },
+      MaximumBatchingWindowInSeconds: Match.absent(),
+    });
+  });
+
+  test("takes the batch size, batching window and concurrency from the props", () => {
+    const custom = new CdkStack(testApp(), "EventSource");
+    new WebhookGateway(custom, "Gateway", {
+      config: {
+        providers: { github: { scheme: "github", secrets: [{ create: "github" }] } },
+        destinations: [{ id: "ci", url: "https://ci.example.com/hooks", signingSecrets: [{ create: "ci" }] }],
+      },
+      deliveryBatchSize: 25,
+      deliveryBatchingWindow: Duration.seconds(2),
+      deliveryMaxConcurrency: 50,
+    });
+    Template.fromStack(custom).hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      BatchSize: 25,
+      MaximumBatchingWindowInSeconds: 2,
+      ScalingConfig: { MaximumConcurrency: 50 },
+    });
+  });
+
+  test("runs the sweeper every minute from EventBridge, without retrying a failed run", () => {
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(1 minute)",
+      State: "ENABLED",
+      Targets: [
+        Match.objectLike({
+          Arn: ref(stack, stack.gateway.sweeperFunction.functionArn),
+          RetryPolicy: { MaximumRetryAttempts: 0 },
+        }),
+      ],
+    });
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: ref(stack, stack.gateway.sweeperFunction.functionName),
+      MaximumRetryAttempts: 0,
+    });
+  });
+});

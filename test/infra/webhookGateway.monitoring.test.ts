@@ -1,0 +1,182 @@
+import { beforeAll, describe, expect, test } from "@jest/globals";
+import { Duration, Stack } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { Topic } from "aws-cdk-lib/aws-sns";
+import { WebhookGateway } from "../../infra/constructs/webhookGateway.ts";
+import type { GatewayDeploymentConfig } from "../../infra/gatewayDeploymentConfig.ts";
+import type { OncegateStack } from "../../infra/oncegateStack.ts";
+import { GATEWAY_METRICS, METRICS_DIMENSION, METRICS_NAMESPACE } from "../../lambdas/shared/metrics.ts";
+import { joinedJson } from "./support/joinedJson.ts";
+import { oncegateStack, testApp } from "./support/testApp.ts";
+
+let stack: OncegateStack;
+let template: Template;
+beforeAll(() => {
+  stack = oncegateStack();
+  template = Template.fromStack(stack);
+});
+
+type AlarmProperties = Record<string, unknown> & {
+  MetricName?: string;
+  Namespace?: string;
+  Threshold: number;
+  Dimensions?: { Name: string; Value: unknown }[];
+  Metrics?: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
+};
+
+function alarms(from: Template = template): AlarmProperties[] {
+  return Object.values(from.findResources("AWS::CloudWatch::Alarm")).map((alarm) => alarm.Properties);
+}
+
+function alarmOn(metricName: string, dimension: unknown): AlarmProperties {
+  const found = alarms().find(
+    (alarm) =>
+      alarm.MetricName === metricName && JSON.stringify(alarm.Dimensions ?? []).includes(JSON.stringify(dimension)),
+  );
+  if (found === undefined) throw new Error(`no alarm on ${metricName} of ${JSON.stringify(dimension)}`);
+  return found;
+}
+
+describe("WebhookGateway alarms", () => {
+  test("sends ALARM and OK of every alarm to one SNS topic that refuses requests without TLS", () => {
+    const topic = stack.resolve(stack.gateway.alarmTopic.topicArn);
+    expect(alarms()).toHaveLength(9);
+    for (const alarm of alarms()) {
+      expect(alarm.AlarmActions).toEqual([topic]);
+      expect(alarm.OKActions).toEqual([topic]);
+      expect(alarm.TreatMissingData).toBe("notBreaching");
+      expect(alarm.AlarmDescription).toEqual(expect.any(String));
+    }
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
+    });
+  });
+
+  test("fires as soon as the dead-letter queue holds a message", () => {
+    const queueName = stack.resolve(stack.gateway.deadLetterQueue.queueName);
+    expect(alarmOn("ApproximateNumberOfMessagesVisible", { Name: "QueueName", Value: queueName })).toMatchObject({
+      Namespace: "AWS/SQS",
+      Statistic: "Maximum",
+      Period: 60,
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+    });
+  });
+
+  test("fires when the oldest delivery job is older than 15 minutes", () => {
+    const queueName = stack.resolve(stack.gateway.deliveryQueue.queueName);
+    expect(alarmOn("ApproximateAgeOfOldestMessage", { Name: "QueueName", Value: queueName })).toMatchObject({
+      Statistic: "Maximum",
+      Threshold: 900,
+    });
+  });
+
+  test("raises the oldest-job threshold when the first two retry delays are longer", () => {
+    const custom = new Stack(testApp(), "SlowRetries");
+    const config: GatewayDeploymentConfig = {
+      providers: { stripe: { scheme: "stripe", secrets: [{ create: "stripe" }] } },
+      destinations: [{ id: "orders", url: "https://orders.example.com/hooks", signingSecrets: [{ create: "orders" }] }],
+      retryScheduleSeconds: [600, 1200, 3600],
+    };
+    new WebhookGateway(custom, "Gateway", { config });
+    Template.fromStack(custom).hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "ApproximateAgeOfOldestMessage",
+      Threshold: 600 + 1200 + 300,
+    });
+    const explicit = new Stack(testApp(), "Explicit");
+    new WebhookGateway(explicit, "Gateway", { config, oldestJobAlarmThreshold: Duration.hours(2) });
+    Template.fromStack(explicit).hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "ApproximateAgeOfOldestMessage",
+      Threshold: 7200,
+    });
+  });
+
+  test("fires when 5% of intake requests over 5 minutes are answered 5xx", () => {
+    const rate = alarms().find((alarm) => alarm.Metrics?.some((metric) => metric.Expression !== undefined));
+    expect(rate?.Threshold).toBe(5);
+    const expression = rate?.Metrics?.find((metric) => metric.Expression !== undefined)?.Expression;
+    expect(expression).toBe("IF(requests > 0, 100 * errors / requests, 0)");
+    const used = rate?.Metrics?.flatMap((metric) => (metric.MetricStat ? [metric.MetricStat.Metric.MetricName] : []));
+    expect(used?.sort()).toEqual(["5xx", "Count"]);
+  });
+
+  test.each(["intake", "delivery", "sweeper"] as const)("fires on any error or throttle of the %s function", (name) => {
+    const fn = {
+      intake: stack.gateway.intakeFunction,
+      delivery: stack.gateway.deliveryFunction,
+      sweeper: stack.gateway.sweeperFunction,
+    }[name];
+    const dimension = { Name: "FunctionName", Value: stack.resolve(fn.functionName) };
+    for (const metric of ["Errors", "Throttles"]) {
+      expect(alarmOn(metric, dimension)).toMatchObject({ Namespace: "AWS/Lambda", Statistic: "Sum", Threshold: 1 });
+    }
+  });
+
+  test("uses a given alarm topic instead of creating one", () => {
+    const custom = new Stack(testApp(), "OwnTopic");
+    const topic = new Topic(custom, "Pager");
+    new WebhookGateway(custom, "Gateway", {
+      config: {
+        providers: { stripe: { scheme: "stripe", secrets: [{ create: "stripe" }] } },
+        destinations: [{ id: "o", url: "https://o.example.com/", signingSecrets: [{ create: "o" }] }],
+      },
+      alarmTopic: topic,
+    });
+    const own = Template.fromStack(custom);
+    own.resourceCountIs("AWS::SNS::Topic", 1);
+    for (const alarm of alarms(own)) expect(alarm.AlarmActions).toEqual([custom.resolve(topic.topicArn)]);
+  });
+});
+
+describe("WebhookGateway dashboard", () => {
+  type Widget = { properties: { title?: string; metrics?: unknown[][]; alarms?: unknown[] } };
+  let widgets: Widget[];
+  beforeAll(() => {
+    const [dashboard] = Object.values(template.findResources("AWS::CloudWatch::Dashboard"));
+    widgets = joinedJson(dashboard?.Properties.DashboardBody).widgets as Widget[];
+  });
+  const ref = (token: string) => `<Ref ${stack.resolve(token).Ref}>`;
+  const chartedMetrics = () => widgets.flatMap((widget) => widget.properties.metrics ?? []);
+
+  test("charts the five counts the Lambdas publish as EMF: Accepted and Duplicate by the intake, the rest by the delivery", () => {
+    const intake = ref(stack.gateway.intakeFunction.functionName);
+    const delivery = ref(stack.gateway.deliveryFunction.functionName);
+    const counted = chartedMetrics()
+      .filter((metric) => metric[0] === METRICS_NAMESPACE)
+      .map(([, name, dimension, value]) => `${name} ${dimension}=${value}`);
+    expect(new Set(counted)).toEqual(
+      new Set(
+        GATEWAY_METRICS.map(
+          (name) => `${name} ${METRICS_DIMENSION}=${["Accepted", "Duplicate"].includes(name) ? intake : delivery}`,
+        ),
+      ),
+    );
+  });
+
+  test("totals the counts over the dashboard's time range and charts them per minute", () => {
+    const totals = widgets.find((widget) => widget.properties.title?.startsWith("Events (total"));
+    expect(totals?.properties).toMatchObject({ setPeriodToTimeRange: true });
+    expect(totals?.properties.metrics).toHaveLength(5);
+    for (const title of ["Webhooks received per minute", "Delivery outcomes per minute"]) {
+      expect(widgets.some((widget) => widget.properties.title === title)).toBe(true);
+    }
+  });
+
+  test("shows the queues, the intake's answers and every alarm", () => {
+    const names = chartedMetrics().map((metric) => `${metric[0]} ${metric[1]}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "AWS/SQS ApproximateNumberOfMessagesVisible",
+        "AWS/SQS ApproximateAgeOfOldestMessage",
+        "AWS/ApiGateway 5xx",
+        "AWS/ApiGateway 4xx",
+      ]),
+    );
+    const alarmWidget = widgets.find((widget) => widget.properties.title === "Alarms");
+    expect(alarmWidget?.properties.alarms).toHaveLength(9);
+  });
+});

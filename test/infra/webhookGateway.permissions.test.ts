@@ -1,0 +1,114 @@
+import { beforeAll, describe, expect, test } from "@jest/globals";
+import { Stack } from "aws-cdk-lib";
+import { Template } from "aws-cdk-lib/assertions";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { GATEWAY_ACTIONS, sweepIndexArn } from "../../infra/constructs/gateway/gatewayPermissions.ts";
+import { WebhookGateway } from "../../infra/constructs/webhookGateway.ts";
+import { grants, grantsOf, logWriteGrants, sortGrants } from "./support/grants.ts";
+import { testApp } from "./support/testApp.ts";
+
+const STRIPE_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:stripe-webhooks-AbCdEf";
+
+let stack: Stack;
+let gateway: WebhookGateway;
+let template: Template;
+let operator: Role;
+
+beforeAll(() => {
+  stack = new Stack(testApp(), "Permissions");
+  gateway = new WebhookGateway(stack, "Gateway", {
+    config: {
+      providers: {
+        stripe: { scheme: "stripe", secrets: [{ secretArn: STRIPE_ARN, jsonKey: "signing" }] },
+        github: { scheme: "github", secrets: [{ create: "github" }, { create: "github-next" }] },
+      },
+      destinations: [{ id: "orders", url: "https://orders.example.com/hooks", signingSecrets: [{ create: "orders" }] }],
+    },
+  });
+  operator = new Role(stack, "Operator", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
+  gateway.grantReadEvents(operator);
+  gateway.grantRedriveDeadLetters(operator);
+  template = Template.fromStack(stack);
+});
+
+const roleOf = (fn: IFunction) => {
+  if (fn.role === undefined) throw new Error("function without a role");
+  return fn.role;
+};
+const secretArn = (name: string) => gateway.createdSecrets.get(name)?.secretArn ?? "";
+const logs = (fn: IFunction) => logWriteGrants(stack, fn);
+
+describe("WebhookGateway least-privilege roles", () => {
+  test("lets the intake only put and update events, send jobs, and read the provider secrets", () => {
+    const intake = gateway.intakeFunction;
+    expect(grantsOf(template, stack, roleOf(intake))).toEqual(
+      sortGrants([
+        ...logs(intake),
+        ...grants(stack, ["dynamodb:PutItem", "dynamodb:UpdateItem"], [gateway.eventsTable.tableArn]),
+        ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
+        ...grants(
+          stack,
+          ["secretsmanager:GetSecretValue"],
+          [STRIPE_ARN, secretArn("github"), secretArn("github-next")],
+        ),
+      ]),
+    );
+  });
+
+  test("lets the delivery only read and update events, consume the queue, and read the signing secrets", () => {
+    const delivery = gateway.deliveryFunction;
+    expect(grantsOf(template, stack, roleOf(delivery))).toEqual(
+      sortGrants([
+        ...logs(delivery),
+        ...grants(stack, ["dynamodb:GetItem", "dynamodb:UpdateItem"], [gateway.eventsTable.tableArn]),
+        ...grants(
+          stack,
+          ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+          [gateway.deliveryQueue.queueArn],
+        ),
+        ...grants(stack, ["secretsmanager:GetSecretValue"], [secretArn("orders")]),
+      ]),
+    );
+  });
+
+  test("lets the sweeper query only the sweep index, read and update events, send jobs, and read no secret", () => {
+    const sweeper = gateway.sweeperFunction;
+    expect(grantsOf(template, stack, roleOf(sweeper))).toEqual(
+      sortGrants([
+        ...logs(sweeper),
+        ...grants(stack, ["dynamodb:GetItem", "dynamodb:UpdateItem"], [gateway.eventsTable.tableArn]),
+        ...grants(stack, ["dynamodb:Query"], [sweepIndexArn(gateway.eventsTable)]),
+        ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
+      ]),
+    );
+  });
+
+  test("grants no wildcard action and no wildcard resource to any gateway function", () => {
+    for (const fn of [gateway.intakeFunction, gateway.deliveryFunction, gateway.sweeperFunction]) {
+      for (const { action, resource } of grantsOf(template, stack, roleOf(fn))) {
+        expect(action).not.toContain("*");
+        expect(JSON.stringify(resource)).not.toMatch(/\*|\?/);
+      }
+    }
+  });
+
+  test("attaches no managed policy (no AWSLambdaBasicExecutionRole) to the functions' roles", () => {
+    for (const role of Object.values(template.findResources("AWS::IAM::Role"))) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  test("grantReadEvents and grantRedriveDeadLetters give an operator exactly their named actions", () => {
+    expect(grantsOf(template, stack, operator)).toEqual(
+      sortGrants([
+        ...grants(stack, GATEWAY_ACTIONS.readEvents, [
+          gateway.eventsTable.tableArn,
+          sweepIndexArn(gateway.eventsTable),
+        ]),
+        ...grants(stack, GATEWAY_ACTIONS.redriveDeadLetters, [gateway.deadLetterQueue.queueArn]),
+        ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
+      ]),
+    );
+  });
+});

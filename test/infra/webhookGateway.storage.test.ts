@@ -1,0 +1,129 @@
+import { beforeAll, describe, expect, test } from "@jest/globals";
+import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { WebhookGateway, type WebhookGatewayProps } from "../../infra/constructs/webhookGateway.ts";
+import type { GatewayDeploymentConfig } from "../../infra/gatewayDeploymentConfig.ts";
+import { maxAttempts } from "../../lambdas/delivery/retrySchedule.ts";
+import { eventsTableDefinition } from "../../lambdas/shared/eventsTable.ts";
+import { GATEWAY_CONFIG_DEFAULTS } from "../../lambdas/shared/parseGatewayConfig.ts";
+import { testApp } from "./support/testApp.ts";
+
+const CONFIG: GatewayDeploymentConfig = {
+  providers: { stripe: { scheme: "stripe", secrets: [{ create: "stripe" }] } },
+  destinations: [{ id: "orders", url: "https://orders.example.com/hooks", signingSecrets: [{ create: "orders" }] }],
+};
+
+function synth(props: Partial<WebhookGatewayProps> = {}) {
+  const stack = new Stack(testApp(), "Storage");
+  const gateway = new WebhookGateway(stack, "Gateway", { config: CONFIG, ...props });
+  return { stack, gateway, template: Template.fromStack(stack) };
+}
+
+let defaults: ReturnType<typeof synth>;
+beforeAll(() => {
+  defaults = synth();
+});
+
+function tableProperties(template: Template) {
+  const [table] = Object.values(template.findResources("AWS::DynamoDB::Table"));
+  return table;
+}
+
+describe("WebhookGateway events table", () => {
+  test("is on demand, with TTL on expiresAt, point-in-time recovery and KMS encryption at rest", () => {
+    defaults.template.hasResourceProperties("AWS::DynamoDB::Table", {
+      BillingMode: "PAY_PER_REQUEST",
+      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      // SSE enabled without a key of ours: KMS with the AWS managed key (aws/dynamodb).
+      SSESpecification: Match.exact({ SSEEnabled: true }),
+    });
+  });
+
+  test("has exactly the keys and the sparse keys-only sweep index of eventsTableDefinition", () => {
+    const reference = eventsTableDefinition("reference");
+    const table = tableProperties(defaults.template)?.Properties;
+    expect(table.KeySchema).toEqual(reference.KeySchema);
+    const byName = (a: { AttributeName?: string }, b: { AttributeName?: string }) =>
+      String(a.AttributeName).localeCompare(String(b.AttributeName));
+    expect([...table.AttributeDefinitions].sort(byName)).toEqual(
+      [...(reference.AttributeDefinitions ?? [])].sort(byName),
+    );
+    expect(table.GlobalSecondaryIndexes).toEqual(reference.GlobalSecondaryIndexes);
+  });
+
+  test("is retained when the stack is deleted, by default", () => {
+    expect(tableProperties(defaults.template)).toMatchObject({
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+    });
+  });
+
+  test("is deleted with the stack when removalPolicy is DESTROY", () => {
+    const { template } = synth({ removalPolicy: RemovalPolicy.DESTROY });
+    expect(tableProperties(template)).toMatchObject({ DeletionPolicy: "Delete" });
+  });
+});
+
+describe("WebhookGateway delivery queue and dead-letter queue", () => {
+  const queueProps = (template: Template, stack: Stack, queue: unknown) => {
+    const id = stack.resolve((queue as { queueArn: string }).queueArn)["Fn::GetAtt"][0];
+    return template.toJSON().Resources[id].Properties;
+  };
+
+  test("encrypts both queues with SQS-managed keys and refuses requests without TLS", () => {
+    const { template, stack, gateway } = defaults;
+    for (const queue of [gateway.deliveryQueue, gateway.deadLetterQueue]) {
+      expect(queueProps(template, stack, queue).SqsManagedSseEnabled).toBe(true);
+      template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+        Queues: [stack.resolve(queue.queueUrl)],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: "Deny",
+              Action: "sqs:*",
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  test("moves a job to the dead-letter queue after the retry schedule's attempts (8 by default)", () => {
+    const { template, stack, gateway } = defaults;
+    expect(maxAttempts(GATEWAY_CONFIG_DEFAULTS.retryScheduleSeconds)).toBe(8);
+    expect(queueProps(template, stack, gateway.deliveryQueue).RedrivePolicy).toEqual({
+      deadLetterTargetArn: stack.resolve(gateway.deadLetterQueue.queueArn),
+      maxReceiveCount: 8,
+    });
+  });
+
+  test("follows a configured retry schedule: maxReceiveCount is its number of attempts", () => {
+    const { template, stack, gateway } = synth({ config: { ...CONFIG, retryScheduleSeconds: [1, 2, 3] } });
+    expect(queueProps(template, stack, gateway.deliveryQueue).RedrivePolicy.maxReceiveCount).toBe(4);
+  });
+
+  test("keeps dead jobs 14 days, and jobs 14 days (longer than the whole retry schedule)", () => {
+    const { template, stack, gateway } = defaults;
+    expect(queueProps(template, stack, gateway.deadLetterQueue).MessageRetentionPeriod).toBe(14 * 86_400);
+    expect(queueProps(template, stack, gateway.deliveryQueue).MessageRetentionPeriod).toBe(14 * 86_400);
+  });
+
+  test("sets the visibility timeout to six times the delivery timeout (30 s by default)", () => {
+    const { template, stack, gateway } = defaults;
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Description: Match.stringLikeRegexp("^Oncegate delivery"),
+      Timeout: 30,
+    });
+    expect(queueProps(template, stack, gateway.deliveryQueue).VisibilityTimeout).toBe(180);
+  });
+
+  test("adds the batching window to six times a configured delivery timeout", () => {
+    const { template, stack, gateway } = synth({
+      deliveryTimeout: Duration.seconds(40),
+      deliveryBatchingWindow: Duration.seconds(5),
+    });
+    expect(queueProps(template, stack, gateway.deliveryQueue).VisibilityTimeout).toBe(6 * 40 + 5);
+  });
+});
