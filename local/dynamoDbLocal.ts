@@ -24,6 +24,8 @@ export interface DynamoDbLocalOptions {
   sharedDb?: boolean;
   /** How long to wait for the first successful request. @default 30000 */
   readyTimeoutMs?: number;
+  /** Told about the JVM as soon as it is spawned, before it is ready (to record its pid, or kill it on exit). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface DynamoDbLocal {
@@ -59,6 +61,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     sharedDb: options.sharedDb ?? true,
     stdio: "pipe",
   });
+  options.onSpawn?.(child);
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => {
     output += chunk.toString();

@@ -1,4 +1,8 @@
-import { createHash, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import {
+  type KeygenSigningOptions as LocalKeygenSigningOptions,
+  keygenSignedHeaders as signKeygenHeaders,
+} from "../../../../../local/keygenSigning.ts";
 import { NOW_MS } from "./signedRequests.ts";
 
 /** An Ed25519 key pair standing in for a Keygen account's signing key. */
@@ -25,41 +29,15 @@ export function keygenWebhookBody(idempotencyToken: unknown, eventId = "5b6b7f1e
   });
 }
 
-export interface KeygenSigningOptions {
-  body: string | Buffer;
-  privateKey: KeyObject;
-  dateMs?: number;
-  method?: string;
-  host?: string;
-  path?: string;
-  signedHeaders?: string;
-  algorithm?: string;
-}
+export type KeygenSigningOptions = Omit<LocalKeygenSigningOptions, "dateMs" | "host" | "path"> &
+  Partial<Pick<LocalKeygenSigningOptions, "dateMs" | "host" | "path">>;
 
-/** The headers Keygen sends with a webhook, signed independently of the code under test. */
+/** The headers Keygen sends with a webhook, signed independently of the code under test; by default at `NOW_MS`. */
 export function keygenSignedHeaders(options: KeygenSigningOptions): Record<string, string> {
-  const {
-    body,
-    privateKey,
-    dateMs = NOW_MS,
-    method = "post",
-    host = "hooks.example.com",
-    path = "/webhooks/keygen",
-  } = options;
-  const signedHeaders = options.signedHeaders ?? "(request-target) host date digest";
-  const date = new Date(dateMs).toUTCString();
-  const digest = `sha-256=${createHash("sha256").update(body).digest("base64")}`;
-  const values: Record<string, string> = { "(request-target)": `${method} ${path}`, host, date, digest };
-  const signingString = signedHeaders
-    .split(" ")
-    .map((name) => `${name}: ${values[name]}`)
-    .join("\n");
-  const signature = sign(null, Buffer.from(signingString), privateKey).toString("base64");
-  const algorithm = options.algorithm ?? "ed25519";
-  return {
-    host,
-    date,
-    digest,
-    "keygen-signature": `keyid="acct-1", algorithm="${algorithm}", signature="${signature}", headers="${signedHeaders}"`,
-  };
+  return signKeygenHeaders({
+    ...options,
+    dateMs: options.dateMs ?? NOW_MS,
+    host: options.host ?? "hooks.example.com",
+    path: options.path ?? "/webhooks/keygen",
+  });
 }

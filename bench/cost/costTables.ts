@@ -1,0 +1,65 @@
+import type { CostModelData } from "../costModel.ts";
+import { kb, printTable, usd } from "../table.ts";
+import { totalUsd } from "./webhookCost.ts";
+
+const percent = (value: number) => `${Math.round(value * 100)} %`;
+
+/** Formats a quantity with a sensible number of digits for its size. */
+function quantity(value: number): string {
+  if (value >= 1000) return Math.round(value).toLocaleString("en-US");
+  if (value >= 10) return value.toFixed(1);
+  return value.toFixed(3);
+}
+
+/** Prints the bill of the base scenario, the duplicates × retries grid, body sizes and the fixed costs. */
+export function printCostTables(data: CostModelData): void {
+  const { base, sizing, prices, inputs } = data;
+  printTable({
+    title: `Cost per million accepted webhooks (${kb(base.scenario.bodyBytes)} bodies, 1 destination, no duplicates, no retries; ${prices.region} list prices of ${prices.asOf})`,
+    columns: ["service", "component", "quantity", "unit", "USD"],
+    rows: [
+      ...base.lines.map((l) => [l.service, l.component, quantity(l.quantity), l.unit, usd(l.usd)]),
+      ["total", "", "", "", usd(base.totalUsd)],
+    ],
+    notes: [
+      `Inputs: ${inputs.source}. Lambda: ${sizing.architecture}, intake ${sizing.intakeMemoryMb} MB, delivery ${sizing.deliveryMemoryMb} MB, billed per ms at the measured mean durations (local emulators: AWS round trips are slower, so real durations and their cost are higher).`,
+      "Delivery duration includes 100 ms for the consumer to answer; the SQS event source is taken to hand over one message per batch (low traffic).",
+    ],
+  });
+  const byDuplicates = new Map<number, typeof data.grid>();
+  for (const cell of data.grid)
+    byDuplicates.set(cell.duplicatesPerAccepted, [...(byDuplicates.get(cell.duplicatesPerAccepted) ?? []), cell]);
+  const retries = [...new Set(data.grid.map((cell) => cell.retriesPerDelivery))];
+  printTable({
+    title: "Total per million accepted webhooks, by duplicates and delivery retries",
+    columns: [
+      "duplicates per accepted event",
+      ...retries.map((r) => `${r} ${r === 1 ? "retry" : "retries"} per delivery`),
+    ],
+    rows: [...byDuplicates].map(([rate, cells]) => [percent(rate), ...cells.map((cell) => usd(cell.totalUsd))]),
+    notes: [
+      "A duplicate costs an API Gateway request, an intake invocation and a refused conditional write (billed at the item's size).",
+      "A retry costs a delivery invocation, a read, a write that grows the item, a ChangeMessageVisibility and a receive.",
+    ],
+  });
+  printTable({
+    title: "Total per million accepted webhooks, by body size (no duplicates, no retries)",
+    columns: ["body", "total", "of which DynamoDB"],
+    rows: data.bodySizes.map((b) => [
+      kb(b.bodyBytes),
+      usd(b.totalUsd),
+      `${usd(b.dynamoDbUsd)} (${percent(b.dynamoDbUsd / b.totalUsd)})`,
+    ]),
+    notes: [
+      `A stored event is the body plus ${inputs.itemOverheadBytes} bytes; write units round up per KB, read units per 4 KB.`,
+    ],
+  });
+  printTable({
+    title: "Fixed monthly costs (whatever the traffic)",
+    columns: ["service", "component", "quantity", "unit", "USD per month"],
+    rows: [
+      ...data.fixedMonthly.lines.map((l) => [l.service, l.component, quantity(l.quantity), l.unit, usd(l.usd)]),
+      ["total", "", "", "", usd(totalUsd(data.fixedMonthly.lines))],
+    ],
+  });
+}

@@ -1,0 +1,67 @@
+import type { LAMBDA_SIZING } from "./lambdaSizing.ts";
+import type { PriceTable } from "./prices.ts";
+import type { CostLine } from "./webhookCost.ts";
+
+const MINUTES_PER_MONTH = 730 * 60;
+
+/** What the fixed monthly costs assume: none of these depend on traffic. */
+export const FIXED_ASSUMPTIONS = {
+  // The sweeper runs every minute; an empty sweep is one Query and a log line.
+  sweeperRunMs: 50,
+  sweeperLogBytesPerRun: 700,
+  // A Query of the sparse index is eventually consistent: half a read unit at least.
+  sweeperReadUnitsPerRun: 0.5,
+  // Lambda's SQS event source keeps at least five pollers long-polling (20 s) even when the queue is empty.
+  idlePollers: 5,
+  longPollsPerPollerMinute: 3,
+  // One provider signing secret and one outbound signing secret.
+  secrets: 2,
+};
+
+/** The month's costs that come whatever the traffic: sweeper, idle polling, secrets. */
+export function fixedMonthlyCost(prices: PriceTable, sizing: typeof LAMBDA_SIZING): CostLine[] {
+  const a = FIXED_ASSUMPTIONS;
+  const runs = MINUTES_PER_MONTH;
+  const sweeperGbSeconds = runs * (a.sweeperRunMs / 1000) * (sizing.sweeperMemoryMb / 1024);
+  const polls = MINUTES_PER_MONTH * a.idlePollers * a.longPollsPerPollerMinute;
+  const logGb = (runs * a.sweeperLogBytesPerRun) / 1024 ** 3;
+  return [
+    {
+      service: "Lambda",
+      component: `sweeper, every minute (${sizing.sweeperMemoryMb} MB, ${a.sweeperRunMs} ms)`,
+      quantity: runs,
+      unit: "invocations",
+      usd:
+        (runs / 1e6) * prices.lambda.perMillionRequests +
+        sweeperGbSeconds * prices.lambda.perGbSecond[sizing.architecture],
+    },
+    {
+      service: "DynamoDB",
+      component: "sweeper queries of the sweep index",
+      quantity: runs * a.sweeperReadUnitsPerRun,
+      unit: "RRU",
+      usd: ((runs * a.sweeperReadUnitsPerRun) / 1e6) * prices.dynamoDbOnDemand.perMillionReadRequestUnits,
+    },
+    {
+      service: "CloudWatch Logs",
+      component: "sweeper log lines",
+      quantity: logGb,
+      unit: "GB",
+      usd: logGb * prices.cloudWatchLogs.perGbIngested,
+    },
+    {
+      service: "SQS",
+      component: `event source idle long polls (${a.idlePollers} pollers)`,
+      quantity: polls,
+      unit: "requests",
+      usd: (polls / 1e6) * prices.sqsStandard.perMillionRequests,
+    },
+    {
+      service: "Secrets Manager",
+      component: `${a.secrets} secrets`,
+      quantity: a.secrets,
+      unit: "secret-months",
+      usd: a.secrets * prices.secretsManager.perSecretMonth,
+    },
+  ];
+}

@@ -1,0 +1,84 @@
+import { type AttributeValue, type DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { markQueued } from "../../lambdas/shared/eventStore.ts";
+import { PROVIDER } from "./stripeEvents.ts";
+
+/** Where the floor writes: its own events table and queue, laid out as the intake's. */
+export interface FloorTargets {
+  ddb: DynamoDBClient;
+  sqs: SQSClient;
+  eventsTable: string;
+  queueUrl: string;
+  destinationId: string;
+}
+
+// The intake's key is `whk_` + 43 base64url characters: the floor's items are the same size without hashing.
+const KEY_PLACEHOLDER = `whk_${"k".repeat(43)}`;
+const RETENTION_SECONDS = 30 * 24 * 3600;
+
+/**
+ * The intake's floor: the three calls an accepted event costs (conditional PutItem of the RECEIVED item,
+ * SendMessageBatch of its job, UpdateItem to QUEUED), issued raw with items of the same attributes and sizes
+ * (the update through the store's own one-call `markQueued`).
+ * No signature check, no key derivation, no marshalling, no log line. A duplicate is the refused PutItem.
+ */
+export function intakeFloor(targets: FloorTargets) {
+  const { ddb, sqs, eventsTable, queueUrl, destinationId } = targets;
+  return async (eventId: string, event: APIGatewayProxyEventV2): Promise<{ statusCode: number }> => {
+    const pk = `${PROVIDER}#${eventId}`;
+    const nowMs = Date.now();
+    try {
+      await ddb.send(
+        new PutItemCommand({
+          TableName: eventsTable,
+          Item: floorItem(pk, eventId, event, destinationId, nowMs),
+          ConditionExpression: "attribute_not_exists(#pk)",
+          ExpressionAttributeNames: { "#pk": "pk" },
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name === "ConditionalCheckFailedException") return { statusCode: 200 };
+      throw error;
+    }
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: [{ Id: "0", MessageBody: JSON.stringify({ pk, destination: destinationId }) }],
+      }),
+    );
+    // markQueued is the store's thin wrapper of that one UpdateItem: nothing of the intake's own work is in it.
+    await markQueued({ client: ddb, tableName: eventsTable }, pk, Date.now());
+    return { statusCode: 202 };
+  };
+}
+
+/** The RECEIVED item with the intake's attributes, built directly as attribute values. */
+function floorItem(
+  pk: string,
+  eventId: string,
+  event: APIGatewayProxyEventV2,
+  destinationId: string,
+  nowMs: number,
+): Record<string, AttributeValue> {
+  const contentType = event.headers["content-type"] ?? "";
+  return {
+    pk: { S: pk },
+    provider: { S: PROVIDER },
+    eventId: { S: eventId },
+    idempotencyKey: { S: KEY_PLACEHOLDER },
+    status: { S: "RECEIVED" },
+    payload: { B: Buffer.from(event.body ?? "", "utf8") },
+    contentType: { S: contentType },
+    headers: { M: { "content-type": { S: contentType }, "user-agent": { S: event.headers["user-agent"] ?? "" } } },
+    attributes: { M: {} },
+    receivedAtMs: { N: String(nowMs) },
+    expiresAt: { N: String(Math.floor(nowMs / 1000) + RETENTION_SECONDS) },
+    sweepShard: { S: "received" },
+    destinationIds: { L: [{ S: destinationId }] },
+    destinations: { M: { [destinationId]: { M: { status: { S: "PENDING" }, attempts: { N: "0" } } } } },
+    attempts: { L: [] },
+    version: { N: "0" },
+  };
+}

@@ -1,0 +1,143 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import {
+  BodyTooLargeError,
+  httpApiEventOf,
+  readRequestParts,
+  writeJson,
+  writeLambdaResult,
+} from "./lambdaHttpEvent.ts";
+import { DEMO_CONSUMER_PATH } from "./localConfig.ts";
+
+/** What the front calls for each route. */
+export interface FrontRoutes {
+  /** `POST /webhooks/{provider}`: the intake Lambda, with an API Gateway HTTP API event. */
+  intake(event: APIGatewayProxyEventV2): Promise<unknown>;
+  /** `POST /consumer/demo`: the demo consumer, with a Function URL event. */
+  consumer(event: APIGatewayProxyEventV2): Promise<unknown>;
+  /** `GET /stats` */
+  stats(): Promise<unknown>;
+  /** `GET /events/{provider}/{eventId}`: `undefined` when there is no such event. */
+  event(provider: string, eventId: string): Promise<unknown>;
+  /** Told about a request that failed inside the stack (answered 500). */
+  onError(error: unknown): void;
+}
+
+/** Thrown when the port is taken (most often by a stack already running). */
+export class PortInUseError extends Error {
+  constructor(port: number) {
+    super(`port ${port} is already in use (is oncegate already running? stop it, or pass --port)`);
+    this.name = "PortInUseError";
+  }
+}
+
+/** The HTTP front on 127.0.0.1: it answers 503 until {@link HttpFront.serve} gives it its routes. */
+export interface HttpFront {
+  port: number;
+  baseUrl: string;
+  serve(routes: FrontRoutes): void;
+  /** Stops listening and cuts open connections; calling it again waits for the same close. */
+  close(): Promise<void>;
+}
+
+/**
+ * Binds the port first of all, so that a second `npm start` on it fails before touching anything else.
+ * @throws PortInUseError
+ */
+export async function listenHttpFront(port: number): Promise<HttpFront> {
+  let routes: FrontRoutes | undefined;
+  const server: Server = createServer((request, response) => {
+    if (routes === undefined) {
+      writeJson(response, 503, { ok: false, error: "starting", message: "oncegate is starting" });
+      return;
+    }
+    const current = routes;
+    route(current, request, response).catch((error: unknown) => {
+      current.onError(error);
+      if (!response.headersSent) writeJson(response, 500, { ok: false, error: (error as Error).name ?? "Error" });
+      else response.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new PortInUseError(port) : error),
+    );
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  let closed: Promise<void> | undefined;
+  return {
+    port: bound,
+    baseUrl: `http://127.0.0.1:${bound}`,
+    serve(next) {
+      routes = next;
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      });
+      return closed;
+    },
+  };
+}
+
+async function route(routes: FrontRoutes, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const segments = new URL(request.url ?? "/", "http://localhost").pathname.split("/").slice(1);
+  const [first, second, ...rest] = segments;
+  if (first === "webhooks" && second !== undefined && second !== "" && rest.length === 0) {
+    const routeKey = `${request.method ?? "POST"} /webhooks/{provider}`;
+    const event = await lambdaEvent(request, response, { routeKey, pathParameters: { provider: decode(second) } });
+    if (event !== undefined) writeLambdaResult(response, await routes.intake(event));
+    return;
+  }
+  if (`/${segments.join("/")}` === DEMO_CONSUMER_PATH) {
+    if (request.method !== "POST") return writeJson(response, 405, { ok: false, error: "method_not_allowed" });
+    const event = await lambdaEvent(request, response, { routeKey: "$default" });
+    if (event !== undefined) writeLambdaResult(response, await routes.consumer(event));
+    return;
+  }
+  if (request.method === "GET" && first === "stats" && second === undefined) {
+    return writeJson(response, 200, await routes.stats());
+  }
+  if (request.method === "GET" && first === "events" && second !== undefined && rest.length > 0) {
+    // Event ids may hold slashes: everything after the provider is the id.
+    const view = await routes.event(decode(second), decode(rest.join("/")));
+    if (view === undefined) return writeJson(response, 404, { ok: false, error: "no_such_event" });
+    return writeJson(response, 200, view);
+  }
+  writeJson(response, 404, {
+    ok: false,
+    error: "not_found",
+    routes: [
+      "POST /webhooks/{provider}",
+      `POST ${DEMO_CONSUMER_PATH}`,
+      "GET /stats",
+      "GET /events/{provider}/{eventId}",
+    ],
+  });
+}
+
+async function lambdaEvent(
+  request: IncomingMessage,
+  response: ServerResponse,
+  route: { routeKey: string; pathParameters?: Record<string, string> },
+): Promise<APIGatewayProxyEventV2 | undefined> {
+  try {
+    return httpApiEventOf(await readRequestParts(request, route, Date.now()));
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    // API Gateway refuses such a request itself; the Lambda never sees it.
+    writeJson(response, 413, { message: "Request Entity Too Large" });
+    return undefined;
+  }
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from "node:crypto";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { DeliveryHandler } from "../lambdas/delivery/deliveryHandler.ts";
+import { deliveryHandlerFromEnvironment } from "../lambdas/delivery/handler.ts";
+import { type IntakeHandler, intakeHandlerFromEnvironment } from "../lambdas/intake/handler.ts";
+import { ENV } from "../lambdas/shared/environment.ts";
+import type { ResolvedGatewayConfig } from "../lambdas/shared/parseGatewayConfig.ts";
+import { type Sweeper, sweeperFromEnvironment } from "../lambdas/sweeper/handler.ts";
+import type { CrashAt } from "./crashPoints.ts";
+import { createDemoConsumer } from "./demoConsumer.ts";
+import { localSecret, localSecretsEnvironment } from "./localSecrets.ts";
+import type { LocalServices } from "./localServices.ts";
+import type { StackLog } from "./stackLog.ts";
+import { LOCAL_TABLES } from "./stackResources.ts";
+
+/** The gateway's three Lambdas and the demo consumer, as the local stack invokes them. */
+export interface LocalLambdas {
+  intake: IntakeHandler;
+  delivery: DeliveryHandler;
+  sweeper: Sweeper;
+  /** Invoked with a Function URL event and a fresh Lambda context. */
+  consumer(event: APIGatewayProxyEventV2): Promise<unknown>;
+}
+
+export interface LocalLambdasOptions {
+  env: Readonly<Record<string, string | undefined>>;
+  config: ResolvedGatewayConfig;
+  queueUrl: string;
+  services: Pick<LocalServices, "ddb" | "sqs">;
+  crashAt: CrashAt;
+  log: StackLog;
+}
+
+// A Function URL consumer's timeout: Middy reads what is left of it from the context.
+const CONSUMER_TIMEOUT_MS = 30_000;
+
+/**
+ * Builds the real Lambdas the way they build themselves in AWS: from their environment (`ONCEGATE_CONFIG`, table,
+ * queue URL, secrets referenced by name), with the local clients, loggers and crash points put in.
+ */
+export async function buildLocalLambdas(options: LocalLambdasOptions): Promise<LocalLambdas> {
+  const { env, config, services, crashAt, log } = options;
+  const lambdaEnv = {
+    ...env,
+    ...localSecretsEnvironment(env),
+    [ENV.config]: JSON.stringify(config),
+    [ENV.eventsTable]: LOCAL_TABLES.events,
+    [ENV.deliveryQueueUrl]: options.queueUrl,
+  };
+  const clients = { ddb: services.ddb, sqs: services.sqs };
+  const intake = intakeHandlerFromEnvironment(lambdaEnv, {
+    ...clients,
+    logger: log.lambda("intake"),
+    faults: { afterPut: () => crashAt("intake:after-put"), afterEnqueue: () => crashAt("intake:after-enqueue") },
+  });
+  const delivery = await deliveryHandlerFromEnvironment(lambdaEnv, {
+    ...clients,
+    logger: log.lambda("delivery"),
+    faults: { afterPost: () => crashAt("delivery:after-post") },
+  });
+  const sweeper = sweeperFromEnvironment(lambdaEnv, { ...clients, logger: log.lambda("sweeper") });
+  const demo = createDemoConsumer({
+    ddb: services.ddb,
+    signingSecret: localSecret(env, "signing"),
+    crashAt,
+    logger: log.lambda("consumer"),
+  });
+  return {
+    intake,
+    delivery,
+    sweeper,
+    consumer(event) {
+      const deadlineMs = Date.now() + CONSUMER_TIMEOUT_MS;
+      return demo(event, {
+        functionName: "oncegate-demo-consumer",
+        awsRequestId: randomUUID(),
+        getRemainingTimeInMillis: () => deadlineMs - Date.now(),
+      });
+    },
+  };
+}

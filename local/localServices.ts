@@ -1,0 +1,82 @@
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { type FauxqsServer, startFauxqs } from "fauxqs";
+import { type DynamoDbLocal, localCredentials, startDynamoDbLocal } from "./dynamoDbLocal.ts";
+import { forgetDynamoDbPid, recordDynamoDbPid, stopLeftoverDynamoDb } from "./pidFiles.ts";
+import { localSqsClient } from "./sqsQueues.ts";
+import type { StackLog } from "./stackLog.ts";
+
+/** The two emulators the stack runs on, and clients for them. */
+export interface LocalServices {
+  dynamoDb: DynamoDbLocal;
+  ddb: DynamoDBClient;
+  fauxqs: FauxqsServer;
+  sqs: SQSClient;
+  /** Stops both (fauxqs first: nothing writes to DynamoDB once the queue is gone). */
+  stop(): Promise<void>;
+}
+
+export interface LocalServicesOptions {
+  /** Absolute; owned by this stack (`claimDataDir`). */
+  dataDir: string;
+  /** Keep nothing on disk. */
+  inMemory: boolean;
+  log: StackLog;
+  /** Told about the DynamoDB Local JVM as soon as it exists, so an exit at any moment can kill it. */
+  onDynamoDbSpawn?: (child: ChildProcess) => void;
+}
+
+/**
+ * Starts DynamoDB Local (a child JVM, one shared database for every client, its files in `<dataDir>/dynamodb`)
+ * after stopping one a crashed run left behind, then fauxqs in this process (its SQLite in `<dataDir>/sqs`).
+ */
+export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
+  const { dataDir, inMemory, log } = options;
+  const leftover = await stopLeftoverDynamoDb(dataDir);
+  if (leftover !== undefined) log.progress(`stopped a DynamoDB Local left running by an earlier run (pid ${leftover})`);
+
+  const dbPath = inMemory ? undefined : join(dataDir, "dynamodb");
+  if (dbPath !== undefined) mkdirSync(dbPath, { recursive: true });
+  const startedMs = performance.now();
+  const dynamoDb = await startDynamoDbLocal({
+    dbPath,
+    sharedDb: true,
+    onSpawn: (child) => {
+      if (child.pid !== undefined) recordDynamoDbPid(dataDir, child.pid);
+      options.onDynamoDbSpawn?.(child);
+    },
+  });
+  const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
+  log.progress(`DynamoDB Local ready on ${dynamoDb.endpoint} (${seconds} s, ${dbPath ?? "in memory"})`);
+  const ddb = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: "us-east-1", credentials: localCredentials });
+
+  let fauxqs: FauxqsServer;
+  try {
+    const sqsDir = inMemory ? undefined : join(dataDir, "sqs");
+    if (sqsDir !== undefined) mkdirSync(sqsDir, { recursive: true });
+    fauxqs = await startFauxqs({ port: 0, logger: false, ...(sqsDir === undefined ? {} : { dataDir: sqsDir }) });
+    log.progress(`SQS emulator (fauxqs) ready on ${fauxqs.address} (${sqsDir ?? "in memory"})`);
+  } catch (error) {
+    ddb.destroy();
+    await dynamoDb.stop();
+    forgetDynamoDbPid(dataDir);
+    throw error;
+  }
+  const sqs = localSqsClient(fauxqs.address);
+  return {
+    dynamoDb,
+    ddb,
+    fauxqs,
+    sqs,
+    async stop() {
+      sqs.destroy();
+      await fauxqs.stop();
+      ddb.destroy();
+      await dynamoDb.stop();
+      forgetDynamoDbPid(dataDir);
+    },
+  };
+}

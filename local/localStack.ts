@@ -1,0 +1,142 @@
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { readEvent } from "../lambdas/delivery/deliveryStore.ts";
+import { maxAttempts } from "../lambdas/delivery/retrySchedule.ts";
+import { eventPartitionKey } from "../lambdas/shared/eventKey.ts";
+import type { ResolvedGatewayConfig } from "../lambdas/shared/parseGatewayConfig.ts";
+import { crashAlreadyFired, crashPointFromEnvironment, crashSwitch } from "./crashPoints.ts";
+import { startDeliveryWorker } from "./deliveryWorker.ts";
+import { assertJavaInstalled } from "./dynamoDbLocal.ts";
+import { eventView } from "./eventView.ts";
+import { listenHttpFront } from "./httpFront.ts";
+import { localGatewayConfig } from "./localConfig.ts";
+import { integerFromEnvironment, LOCAL_DEFAULTS, LOCAL_ENV } from "./localEnvironment.ts";
+import { buildLocalLambdas } from "./localLambdas.ts";
+import { startLocalServices } from "./localServices.ts";
+import { claimDataDir } from "./pidFiles.ts";
+import type { StackLog } from "./stackLog.ts";
+import { type DeliveryQueue, ensureDeliveryQueue, ensureLocalTables, LOCAL_TABLES } from "./stackResources.ts";
+import { readStats } from "./stackStats.ts";
+import { scheduleSweeps } from "./sweepSchedule.ts";
+
+/** How to start the stack (see `startOptions.ts`). */
+export interface LocalStackOptions {
+  port: number;
+  /** Absolute. */
+  dataDir: string;
+  inMemory: boolean;
+  env: Readonly<Record<string, string | undefined>>;
+  log: StackLog;
+  /** Told about the DynamoDB Local JVM as soon as it is spawned. */
+  onDynamoDbSpawn?: (child: ChildProcess) => void;
+}
+
+/** A running stack. */
+export interface LocalStack {
+  baseUrl: string;
+  config: ResolvedGatewayConfig;
+  queue: DeliveryQueue;
+  sweepIntervalSeconds: number;
+  /** Stops everything, in the order that loses nothing: sweeper, worker, front, emulators. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole gateway on this machine. The port is bound before anything else, so a second stack on the same
+ * port fails without touching the first one's data directory; a crash point name, the configuration and Java are
+ * checked before the data directory is claimed.
+ * @throws PortInUseError, InvalidConfigurationError, JavaMissingError, DataDirInUseError
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const { env, log, dataDir } = options;
+  const front = await listenHttpFront(options.port);
+  log.progress(`starting on ${front.baseUrl} (state: ${options.inMemory ? "in memory" : dataDir})`);
+  const cleanups: (() => unknown)[] = [() => front.close()];
+  // Run in reverse order, each once: the front stops taking requests after the worker (which posts to the demo
+  // consumer behind it) and before the emulators go.
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+  try {
+    const armed = crashPointFromEnvironment(env);
+    const config = localGatewayConfig(env, { baseUrl: front.baseUrl });
+    const sweepIntervalSeconds = integerFromEnvironment(
+      env,
+      LOCAL_ENV.sweepIntervalSeconds,
+      LOCAL_DEFAULTS.sweepIntervalSeconds,
+    );
+    assertJavaInstalled();
+
+    mkdirSync(dataDir, { recursive: true });
+    cleanups.push(claimDataDir(dataDir));
+    if (armed !== undefined) log.progress(crashNotice(armed, crashAlreadyFired(dataDir, armed)));
+    const crashAt = crashSwitch(armed, dataDir);
+    const services = await startLocalServices({
+      dataDir,
+      inMemory: options.inMemory,
+      log,
+      onDynamoDbSpawn: options.onDynamoDbSpawn,
+    });
+    cleanups.push(
+      () => services.stop(),
+      () => front.close(),
+    );
+
+    await ensureLocalTables(services.ddb);
+    log.progress(`tables ready: ${Object.values(LOCAL_TABLES).join(", ")}`);
+    const timeouts = config.destinations.map((destination) => destination.timeoutMs);
+    const queue = await ensureDeliveryQueue(
+      services.sqs,
+      services.fauxqs.address,
+      config.retryScheduleSeconds,
+      timeouts,
+    );
+    log.progress(
+      `queues ready: ${queue.queueName} (visibility ${queue.visibilityTimeoutSeconds} s), dead letters to ${queue.dlqName} after ${queue.maxReceiveCount} receives`,
+    );
+
+    const lambdas = await buildLocalLambdas({ env, config, queueUrl: queue.queueUrl, services, crashAt, log });
+    const destinationUrls = new Map(config.destinations.map(({ id, url }) => [id, url]));
+    const viewContext = { destinationUrls, maxAttempts: maxAttempts(config.retryScheduleSeconds) };
+    const events = { client: services.ddb, tableName: LOCAL_TABLES.events };
+    front.serve({
+      intake: lambdas.intake,
+      consumer: lambdas.consumer,
+      stats: () => readStats({ ddb: services.ddb, sqsServer: services.fauxqs, dlqName: queue.dlqName }),
+      async event(provider, eventId) {
+        let pk: string;
+        try {
+          pk = eventPartitionKey(provider, eventId);
+        } catch {
+          return undefined;
+        }
+        const item = await readEvent(events, pk);
+        return item === undefined ? undefined : eventView(item, viewContext);
+      },
+      onError: (error) => log.problem(`request failed: ${(error as Error).stack ?? String(error)}`),
+    });
+    // Started once the front serves: the worker's first POST may be to the demo consumer behind it.
+    const worker = startDeliveryWorker({
+      sqs: services.sqs,
+      queueUrl: queue.queueUrl,
+      handler: lambdas.delivery,
+      onError: (error) => log.problem(`delivery poll failed: ${(error as Error).message}`),
+    });
+    cleanups.push(() => worker.stop());
+    const sweeps = scheduleSweeps(lambdas.sweeper, sweepIntervalSeconds, (error) =>
+      log.problem(`sweeper run failed: ${(error as Error).message}`),
+    );
+    cleanups.push(() => sweeps.stop());
+
+    return { baseUrl: front.baseUrl, config, queue, sweepIntervalSeconds, stop: cleanUp };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+function crashNotice(point: string, alreadyFired: boolean): string {
+  return alreadyFired
+    ? `crash point ${point} already fired on this data directory: not crashing again`
+    : `crash point ${point} armed: the process dies the first time it gets there`;
+}

@@ -1,0 +1,42 @@
+import { maxAttempts } from "../lambdas/delivery/retrySchedule.ts";
+import { localSecrets } from "./localSecrets.ts";
+import type { LocalStack } from "./localStack.ts";
+
+/** Where the stack keeps what it keeps. */
+export interface ReadyContext {
+  dataDir: string;
+  inMemory: boolean;
+  logFile: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * What `npm start` prints once everything is up: exactly one line starting with `oncegate: ready` and the intake
+ * URL, then what a user needs to send webhooks: providers, destinations, timings, and the secrets in use.
+ */
+export function readyMessage(
+  stack: Pick<LocalStack, "baseUrl" | "config" | "sweepIntervalSeconds">,
+  context: ReadyContext,
+) {
+  const { baseUrl, config } = stack;
+  const schedule = config.retryScheduleSeconds;
+  const destinations = config.destinations.map(({ id, url }) => `${id} → ${url}`);
+  const lines = [
+    `oncegate: ready ${baseUrl}/webhooks/{provider}`,
+    `  providers     ${Object.keys(config.providers).join(", ")}`,
+    `  destinations  ${destinations.join("\n                ")}`,
+    `  retries       after ${schedule.join(", ")} s (${maxAttempts(schedule)} attempts), then the dead-letter queue`,
+    `  sweeper       every ${stack.sweepIntervalSeconds} s, requeues events still RECEIVED after ${config.sweepAfterSeconds} s`,
+    `  stats         GET ${baseUrl}/stats`,
+    `  event status  GET ${baseUrl}/events/{provider}/{eventId}`,
+    `  state         ${context.inMemory ? "in memory (nothing survives a restart)" : context.dataDir}`,
+    `  logs          ${context.logFile}`,
+    "  secrets (local defaults unless set in the environment; never use them anywhere else):",
+    ...localSecrets(context.env).map(
+      ({ variable, value, fromEnvironment }) =>
+        `    ${variable}=${value}${fromEnvironment ? " (from the environment)" : ""}`,
+    ),
+    "  try it: npm run chaos -- evt_test_1   (Ctrl-C stops everything)",
+  ];
+  return lines;
+}

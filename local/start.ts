@@ -1,0 +1,90 @@
+/**
+ * `npm start`: the whole gateway on this machine (see `localStack.ts`). Prints progress lines, then one line
+ * `oncegate: ready <intake URL>`; Ctrl-C (SIGINT), SIGTERM or SIGHUP stop everything it started.
+ */
+import type { ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { systemClock } from "../lambdas/shared/clock.ts";
+import { InvalidConfigurationError } from "../lambdas/shared/errors.ts";
+import { optionsOrExit } from "./cliUsage.ts";
+import { JavaMissingError } from "./dynamoDbLocal.ts";
+import { PortInUseError } from "./httpFront.ts";
+import { type LocalStack, startLocalStack } from "./localStack.ts";
+import { DataDirInUseError, forgetDynamoDbPid } from "./pidFiles.ts";
+import { readyMessage } from "./readyMessage.ts";
+import { createStackLog } from "./stackLog.ts";
+import { parseStartOptions, START_USAGE } from "./startOptions.ts";
+
+const options = optionsOrExit("oncegate", START_USAGE, () => parseStartOptions(process.argv.slice(2), process.env));
+if (options.help) {
+  process.stdout.write(`${START_USAGE}\n`);
+  process.exit(0);
+}
+
+const logFile = join(options.dataDir, "logs", "oncegate.log");
+const log = createStackLog({ logFile, clock: systemClock });
+let dynamoDb: ChildProcess | undefined;
+let stack: LocalStack | undefined;
+let stopping = false;
+
+// The last exit path: whatever happened, the DynamoDB Local JVM must not outlive us (it would hold its files).
+process.on("exit", () => {
+  if (dynamoDb !== undefined && dynamoDb.exitCode === null && dynamoDb.signalCode === null) {
+    dynamoDb.kill("SIGKILL");
+    forgetDynamoDbPid(options.dataDir);
+  }
+});
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (stopping) {
+    log.problem(`${signal} again: exiting now`);
+    process.exit(1);
+  }
+  stopping = true;
+  if (stack === undefined) {
+    log.progress(`${signal} while starting: exiting`);
+    process.exit(1);
+  }
+  log.progress(`${signal}: stopping…`);
+  stack
+    .stop()
+    .then(() => log.close())
+    .then(
+      () => {
+        process.stdout.write("oncegate: stopped\n");
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.problem(`stopping failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+}
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
+
+try {
+  stack = await startLocalStack({
+    port: options.port,
+    dataDir: options.dataDir,
+    inMemory: options.inMemory,
+    env: process.env,
+    log,
+    onDynamoDbSpawn: (child) => {
+      dynamoDb = child;
+    },
+  });
+} catch (error) {
+  log.problem(startFailure(error));
+  process.exit(1);
+}
+const context = { dataDir: options.dataDir, inMemory: options.inMemory, logFile, env: process.env };
+process.stdout.write(`${readyMessage(stack, context).join("\n")}\n`);
+
+/** One line, no stack trace, for the failures a user can fix. */
+function startFailure(error: unknown): string {
+  if (error instanceof PortInUseError || error instanceof JavaMissingError || error instanceof DataDirInUseError) {
+    return error.message;
+  }
+  if (error instanceof InvalidConfigurationError) return `invalid configuration: ${error.message}`;
+  return `could not start: ${(error as Error).stack ?? String(error)}`;
+}

@@ -1,0 +1,68 @@
+import { isAbsolute, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { UsageError } from "./cliUsage.ts";
+import { integerFromEnvironment, LOCAL_DEFAULTS, LOCAL_ENV } from "./localEnvironment.ts";
+
+/** What `npm start` was asked for. */
+export interface StartOptions {
+  port: number;
+  /** Absolute. */
+  dataDir: string;
+  inMemory: boolean;
+  help: boolean;
+}
+
+/** The repository's root: the default data directory `.oncegate/` is there. */
+export const REPOSITORY_ROOT = resolve(import.meta.dirname, "..");
+
+export const START_USAGE = `usage: npm start -- [--port <port>] [--data-dir <path>] [--in-memory]
+
+  --port <port>      port of the HTTP front on 127.0.0.1 (else ONCEGATE_PORT, else ${LOCAL_DEFAULTS.port})
+  --data-dir <path>  where state, logs, pid files and crash markers live (default: .oncegate/ in the repository)
+  --in-memory        keep DynamoDB and SQS state in memory: nothing survives a restart`;
+
+/**
+ * Reads the flags. A relative `--data-dir` is taken from where the command was typed (`INIT_CWD`, which npm sets),
+ * not from the repository root where npm runs scripts.
+ * @throws UsageError for an unknown flag or a bad value
+ */
+export function parseStartOptions(argv: string[], env: Readonly<Record<string, string | undefined>>): StartOptions {
+  let values: { port?: string; "data-dir"?: string; "in-memory"?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: "string" },
+        "data-dir": { type: "string" },
+        "in-memory": { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const portText = values.port ?? env[LOCAL_ENV.port];
+  const port = integerOrUsage(portText, values.port === undefined ? LOCAL_ENV.port : "--port");
+  const dataDir = values["data-dir"];
+  const base = env.INIT_CWD ?? process.cwd();
+  return {
+    port,
+    dataDir:
+      dataDir === undefined
+        ? join(REPOSITORY_ROOT, ".oncegate")
+        : isAbsolute(dataDir)
+          ? dataDir
+          : resolve(base, dataDir),
+    inMemory: values["in-memory"] === true,
+    help: values.help === true,
+  };
+}
+
+function integerOrUsage(text: string | undefined, name: string): number {
+  try {
+    return integerFromEnvironment({ [name]: text }, name, LOCAL_DEFAULTS.port, { min: 0, max: 65_535 });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}

@@ -1,0 +1,153 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, test } from "@jest/globals";
+
+/**
+ * Each benchmark script, run as `npm run bench` runs it but with tiny sizes, so the scripts cannot rot: they exit
+ * 0 (their own correctness invariants held) and write results of the expected shape. Nothing here is timed.
+ */
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const resultsDir = mkdtempSync(join(tmpdir(), "oncegate-bench-smoke-"));
+afterAll(() => rmSync(resultsDir, { recursive: true, force: true }));
+
+interface Run {
+  code: number | null;
+  output: string;
+}
+
+function runScript(script: string, ...args: string[]): Promise<Run> {
+  return runScriptIn(resultsDir, script, ...args);
+}
+
+function runScriptIn(dir: string, script: string, ...args: string[]): Promise<Run> {
+  // The scripts start their own services: none of the test harness's environment must leak into them.
+  const { NODE_OPTIONS: _, AWS_ENDPOINT_URL_DYNAMODB: __, ...env } = process.env;
+  const child = spawn(process.execPath, [script, "--quick", "--results-dir", dir, ...args], { cwd: ROOT, env });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, output })));
+}
+
+function result(name: string) {
+  return JSON.parse(readFileSync(join(resultsDir, `${name}.json`), "utf8"));
+}
+
+const latency = { count: expect.any(Number), p50: expect.any(Number), p99: expect.any(Number) };
+const envelope = (benchmark: string) => ({
+  benchmark,
+  generatedAt: expect.any(String),
+  machine: { cpus: expect.any(Number), node: expect.any(String) },
+  command: expect.stringContaining(`bench:${benchmark}`),
+});
+
+describe("benchmark scripts with tiny sizes", () => {
+  test("bench:sdk compares ours, Powertools and the floor and counts their DynamoDB requests", async () => {
+    const run = await runScript("bench/sdkBenchmark.ts");
+    expect({ code: run.code, output: run.code === 0 ? "" : run.output }).toEqual({ code: 0, output: "" });
+    const sdk = result("sdk");
+    expect(sdk).toMatchObject(envelope("sdk"));
+    expect(sdk.data.scenarios.map((s: { scenario: string }) => s.scenario)).toEqual([
+      "first-time key, sequential",
+      "first-time key, concurrency 16",
+      "duplicate (COMPLETED replay), sequential",
+    ]);
+    for (const scenario of sdk.data.scenarios) {
+      for (const name of ["ours", "powertools", "floor"]) {
+        expect(scenario.contenders[name]).toMatchObject({ latency, requests: { total: expect.any(Number) } });
+      }
+      expect(Object.keys(scenario.ratios).sort()).toEqual([
+        "oursOverFloorP50",
+        "oursOverFloorP99",
+        "oursOverPowertoolsP50",
+        "oursOverPowertoolsP99",
+      ]);
+    }
+    // Counted, not timed: exact on any machine.
+    expect(
+      sdk.data.scenarios.map((s: { contenders: { ours: { requests: unknown } } }) => s.contenders.ours.requests),
+    ).toEqual([
+      { total: 2, byApi: { PutItem: 1, UpdateItem: 1 } },
+      { total: 2, byApi: { PutItem: 1, UpdateItem: 1 } },
+      { total: 1, byApi: { PutItem: 1 } },
+    ]);
+  });
+
+  test("bench:intake compares the intake with its floor and measures capacity and delivery attempts", async () => {
+    const run = await runScript("bench/intakeBenchmark.ts");
+    expect({ code: run.code, output: run.code === 0 ? "" : run.output }).toEqual({ code: 0, output: "" });
+    const intake = result("intake");
+    expect(intake).toMatchObject(envelope("intake"));
+    expect(intake.data.scenarios).toHaveLength(3);
+    for (const scenario of intake.data.scenarios) {
+      expect(scenario.contenders.intake).toMatchObject({ latency });
+      expect(scenario.contenders.floor).toMatchObject({ latency });
+      expect(scenario.ratios).toEqual({
+        intakeOverFloorP50: expect.any(Number),
+        intakeOverFloorP99: expect.any(Number),
+      });
+    }
+    expect(intake.data.capacity).toMatchObject({
+      bodyBytes: 2048,
+      intake: { itemBytes: expect.any(Number), perAccepted: { tableWriteUnits: expect.any(Number) } },
+      floor: { itemBytes: intake.data.capacity.intake.itemBytes },
+    });
+    expect(intake.data.delivery).toMatchObject({
+      retriedAttempt: { requests: { total: expect.any(Number) } },
+      deliveredAttempt: { requests: { total: expect.any(Number) } },
+      itemBytesAfter: expect.any(Number),
+    });
+  });
+
+  test("bench:bundle builds every bundle in every mode and imports each in a fresh process", async () => {
+    const run = await runScript("bench/bundleBenchmark.ts");
+    expect({ code: run.code, output: run.code === 0 ? "" : run.output }).toEqual({ code: 0, output: "" });
+    const bundle = result("bundle");
+    expect(bundle).toMatchObject(envelope("bundle"));
+    expect(bundle.data.bundles).toHaveLength(15);
+    for (const measured of bundle.data.bundles) {
+      expect(measured).toMatchObject({
+        minifiedBytes: expect.any(Number),
+        gzipBytes: expect.any(Number),
+        coldImportMsP50: expect.any(Number),
+        coldImportSamplesMs: [expect.any(Number), expect.any(Number)],
+      });
+    }
+    expect(bundle.data.comparisons).toHaveLength(6);
+    expect(bundle.data.sdkOwnBytes).toBeGreaterThan(0);
+  });
+
+  test("bench:cost prices a million webhooks from the intake results it finds", async () => {
+    const run = await runScript("bench/costModel.ts");
+    expect({ code: run.code, output: run.code === 0 ? "" : run.output }).toEqual({ code: 0, output: "" });
+    const cost = result("cost");
+    expect(cost).toMatchObject(envelope("cost"));
+    expect(cost.data.inputs.source).toContain("intake.json");
+    expect(cost.data.base.totalUsd).toBeGreaterThan(0);
+    expect(cost.data.grid).toHaveLength(9);
+    expect(cost.data.bodySizes).toHaveLength(4);
+    expect(cost.data.fixedMonthly.lines.length).toBeGreaterThan(0);
+  });
+
+  test("fails bench:cost when its model no longer reproduces the capacity that was measured", async () => {
+    const tampered = mkdtempSync(join(tmpdir(), "oncegate-bench-tampered-"));
+    try {
+      const intake = result("intake");
+      intake.data.capacity.intake.perAccepted.tableWriteUnits += 1;
+      writeFileSync(join(tampered, "intake.json"), JSON.stringify(intake));
+      const run = await runScriptIn(tampered, "bench/costModel.ts");
+      expect(run.code).toBe(1);
+      expect(run.output).toContain("correctness invariant broken: accepted-event writes");
+    } finally {
+      rmSync(tampered, { recursive: true, force: true });
+    }
+  });
+});
