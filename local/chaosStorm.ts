@@ -20,6 +20,17 @@ export interface StormOptions {
   count: number;
   /** Requests in flight at once. */
   concurrency: number;
+  /** Called once per request with its outcome and how long the answer took (the benchmark times each one). */
+  onAnswer?: (answer: StormAnswer) => void;
+}
+
+/** One request of a storm, as {@link StormOptions.onAnswer} sees it. */
+export interface StormAnswer {
+  eventId: string;
+  /** `accepted`, `duplicate`, or what went wrong (as counted in {@link StormTally.errorKinds}). */
+  outcome: string;
+  /** From just before the request was sent to its answer's body read, client side. */
+  latencyMs: number;
 }
 
 /**
@@ -36,7 +47,9 @@ export async function fireStorm(options: StormOptions): Promise<StormTally> {
     while (next < queue.length) {
       const webhook = queue[next++] as ChaosWebhook;
       tally.sent += 1;
+      const startedMs = performance.now();
       const outcome = await post(options.baseUrl, webhook);
+      options.onAnswer?.({ eventId: webhook.eventId, outcome, latencyMs: performance.now() - startedMs });
       if (outcome === "accepted") tally.accepted += 1;
       else if (outcome === "duplicate") tally.duplicates += 1;
       else {

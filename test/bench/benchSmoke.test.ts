@@ -107,6 +107,29 @@ describe("benchmark scripts with tiny sizes", () => {
     });
   });
 
+  test("bench:e2e storms the local stack and shows every event delivered exactly once", async () => {
+    const run = await runScript("bench/e2eBenchmark.ts", "--events", "20", "--copies", "3", "--concurrency", "8");
+    expect({ code: run.code, output: run.code === 0 ? "" : run.output }).toEqual({ code: 0, output: "" });
+    const e2e = result("e2e");
+    expect(e2e).toMatchObject(envelope("e2e"));
+    expect(e2e.parameters).toMatchObject({ events: 20, copies: 3, concurrency: 8 });
+    expect(e2e.data).toMatchObject({
+      tally: { sent: 60, accepted: 20, duplicates: 40, errors: 0 },
+      stormMs: expect.any(Number),
+      acceptedPerSecond: expect.any(Number),
+      intakeLatencyMs: { all: latency, accepted: latency, duplicate: latency },
+      acceptToConsumerMs: { ...latency, count: 20 },
+      attemptsPerEvent: expect.any(Number),
+      stats: {
+        handlerRuns: 20,
+        charges: 20,
+        receipts: 20,
+        events: { received: 0, queued: 0, delivered: 20, failed: 0, dead: 0 },
+        dlq: 0,
+      },
+    });
+  });
+
   test("bench:bundle builds every bundle in every mode and imports each in a fresh process", async () => {
     const run = await runScript("bench/bundleBenchmark.ts");
     expect({ code: run.code, output: run.code === 0 ? "" : run.output }).toEqual({ code: 0, output: "" });

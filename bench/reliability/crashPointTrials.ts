@@ -1,0 +1,123 @@
+import { fireStorm } from "../../local/chaosStorm.ts";
+import { CRASH_POINTS, type CrashPoint } from "../../local/crashPoints.ts";
+import { fetchStats, waitUntilSettled } from "../../local/stackClient.ts";
+import { newDataDir, removeDataDir, type StackExit, type StackProcess, startStack } from "../../local/stackProcess.ts";
+import { AnswerLedger } from "./answerLedger.ts";
+import { accountFor, type EventAccount } from "./eventAccounting.ts";
+import { addAccount, emptyAccount } from "./eventTotals.ts";
+import { markedWebhooks } from "./markedWebhooks.ts";
+import type { ScenarioResult } from "./scenarioResult.ts";
+import { FAST_TIMINGS, SETTLE_TIMEOUT_MS } from "./stackTimings.ts";
+
+const CRASH_WAIT_MS = 60_000;
+const COPIES = 4;
+
+/** One trial of one point: a fresh data directory, the point armed, a storm, the crash, a restart, a provider retry. */
+async function crashTrial(point: CrashPoint, events: number, trial: number) {
+  const dataDir = newDataDir();
+  const env = { ...FAST_TIMINGS, ONCEGATE_CRASH_AT: point };
+  const problems: string[] = [];
+  let requests = 0;
+  try {
+    const first = await startStack({ dataDir, env }, 60_000);
+    const before = await fetchStats(first.baseUrl);
+    const context = { env: {}, baseUrl: first.baseUrl, nowMs: Date.now(), marker: "crash" };
+    const webhooks = markedWebhooks(`crash-${point.replace(":", "-")}-${trial}`, events, context);
+    const ledger = new AnswerLedger(webhooks);
+    await fireStorm({ baseUrl: first.baseUrl, webhooks, count: COPIES, concurrency: 16, onAnswer: ledger.record });
+    const exit = await exitWithin(first, CRASH_WAIT_MS);
+    if (exit?.signal !== "SIGKILL") {
+      problems.push(`trial ${trial}: the crash did not happen (${JSON.stringify(exit ?? "still running")})`);
+      await first.stop();
+    }
+    // Same port: Keygen signed the host it called, and a provider retries the same URL.
+    const second = await startStack({ dataDir, env, port: first.port }, 60_000);
+    try {
+      // A provider retries every request that got no 2xx; resend every event once too, as a late retry would.
+      await fireStorm({ baseUrl: second.baseUrl, webhooks, count: 1, concurrency: 16, onAnswer: ledger.record });
+      const settle = await waitUntilSettled(second.baseUrl, { timeoutMs: SETTLE_TIMEOUT_MS });
+      if (!settle.settled) problems.push(`trial ${trial}: not settled after ${SETTLE_TIMEOUT_MS} ms`);
+      requests = ledger.requests;
+      const account = await accountFor(second.baseUrl, ledger.accepted(), before, settle.stats);
+      return { account, problems, requests, exit, sent: events };
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    await removeDataDir(dataDir);
+  }
+}
+
+/**
+ * Every named crash point, `trials` times each: the stack must die there (SIGKILL, exit 137 in a shell), come back on
+ * its data, and account for every event. For `consumer:after-effect` the expected end is one event DEAD with
+ * `http_409` (the receipt went out, the charge never committed, the SDK never runs a claimed key again).
+ */
+export async function runCrashPoints(
+  trials: number,
+  events: number,
+  say: (line: string) => void,
+): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = [];
+  for (const point of CRASH_POINTS) {
+    const startedMs = performance.now();
+    const total = emptyAccount();
+    const problems: string[] = [];
+    let requests = 0;
+    let crashes = 0;
+    for (let trial = 1; trial <= trials; trial++) {
+      say(`  crash point ${point}, trial ${trial}/${trials}…`);
+      const outcome = await crashTrial(point, events, trial);
+      addAccount(total, outcome.account);
+      problems.push(...outcome.problems);
+      requests += outcome.requests;
+      if (outcome.exit?.signal === "SIGKILL") crashes += 1;
+      problems.push(...crashExpectations(point, trial, outcome.account));
+    }
+    results.push({
+      scenario: `crash at ${point}`,
+      parameters: `${trials} trial(s) × ${events} events × ${COPIES}, then a retry of each`,
+      eventsSent: trials * events,
+      requestsSent: requests,
+      ...total,
+      timeMs: performance.now() - startedMs,
+      problems,
+      notes: [
+        `${crashes}/${trials} crashed with SIGKILL (exit 137)`,
+        ...(total.dead > 0
+          ? ["dead = claims in flight when the consumer died, refused 409 in_progress ever after (at most once)"]
+          : []),
+      ],
+    });
+  }
+  return results;
+}
+
+/** The stack's exit, or `undefined` when it is still running after `ms`. */
+async function exitWithin(stack: StackProcess, ms: number): Promise<StackExit | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([stack.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * What every crash must leave besides "nothing lost": a charge for each delivered event and none for the others
+ * (the charge commits with the completion, or not at all). A SIGKILL inside the consumer leaves every claim then in
+ * flight IN_PROGRESS, not only the one at the crash point: those events end DEAD with `http_409`, never run again.
+ */
+function crashExpectations(point: CrashPoint, trial: number, account: EventAccount): string[] {
+  const problems: string[] = [];
+  if (account.charges !== account.delivered)
+    problems.push(`trial ${trial}: ${account.charges} charges for ${account.delivered} delivered events`);
+  const other = Object.keys(account.reasons).filter((reason) => reason !== "http_409");
+  if (other.length > 0) problems.push(`trial ${trial}: unexpected reasons ${other.join(", ")}`);
+  if (point === "consumer:after-effect" && account.dead < 1)
+    problems.push(`trial ${trial}: expected the crashed event DEAD (http_409), got none`);
+  return problems;
+}

@@ -1,0 +1,65 @@
+import { fireStorm } from "../../local/chaosStorm.ts";
+import { fetchStats, waitUntilSettled } from "../../local/stackClient.ts";
+import { AnswerLedger } from "./answerLedger.ts";
+import { accountFor } from "./eventAccounting.ts";
+import { type MarkedSigningContext, markedWebhooks } from "./markedWebhooks.ts";
+import type { ScenarioResult } from "./scenarioResult.ts";
+import { SETTLE_TIMEOUT_MS } from "./stackTimings.ts";
+
+/** Events signed and stormed together; their copies interleave with each other's. */
+const CHUNK_EVENTS = 250;
+
+export interface ReplayStormOptions {
+  baseUrl: string;
+  events: number;
+  duplicates: number;
+  concurrency: number;
+  signing: Omit<MarkedSigningContext, "baseUrl" | "nowMs">;
+}
+
+/**
+ * N distinct events over the five signature schemes, each sent K times byte for byte, the copies of one event
+ * interleaved with the others' and `concurrency` requests in flight: every event must be delivered once, and the
+ * consumer must charge and send a receipt once per event.
+ */
+export async function runReplayStorm(options: ReplayStormOptions): Promise<ScenarioResult> {
+  const startedMs = performance.now();
+  const before = await fetchStats(options.baseUrl);
+  const prefix = `storm-${Date.now().toString(36)}`;
+  const ledger = new AnswerLedger([]);
+  // Signed chunk by chunk, just before it is sent: Stripe, Standard Webhooks and Keygen refuse a signature over five
+  // minutes old, and a large storm on a small machine can take longer than that.
+  for (let first = 0; first < options.events; first += CHUNK_EVENTS) {
+    const context = { ...options.signing, baseUrl: options.baseUrl, nowMs: Date.now() };
+    const count = Math.min(CHUNK_EVENTS, options.events - first);
+    const webhooks = markedWebhooks(prefix, first + count, context).slice(first);
+    ledger.add(webhooks);
+    await fireStorm({
+      baseUrl: options.baseUrl,
+      webhooks,
+      count: options.duplicates,
+      concurrency: options.concurrency,
+      onAnswer: ledger.record,
+    });
+  }
+  const stormMs = performance.now() - startedMs;
+  const settle = await waitUntilSettled(options.baseUrl, { timeoutMs: SETTLE_TIMEOUT_MS });
+  const account = await accountFor(options.baseUrl, ledger.accepted(), before, settle.stats);
+  const problems: string[] = [];
+  const errors = ledger.requests - (ledger.outcomes.accepted ?? 0) - (ledger.outcomes.duplicate ?? 0);
+  if (errors > 0) problems.push(`${errors} requests not answered 202/200: ${JSON.stringify(ledger.outcomes)}`);
+  if (account.accepted !== options.events) problems.push(`${options.events - account.accepted} events never got a 2xx`);
+  if (!settle.settled) problems.push(`not settled after ${SETTLE_TIMEOUT_MS} ms`);
+  return {
+    scenario: "replay storm",
+    parameters: `${options.events} events × ${options.duplicates}, concurrency ${options.concurrency}, 5 schemes`,
+    eventsSent: options.events,
+    requestsSent: ledger.requests,
+    ...account,
+    timeMs: performance.now() - startedMs,
+    problems,
+    notes: [
+      `answers ${JSON.stringify(ledger.outcomes)}; storm ${(stormMs / 1000).toFixed(1)} s, settled ${(settle.waitedMs / 1000).toFixed(1)} s later`,
+    ],
+  };
+}

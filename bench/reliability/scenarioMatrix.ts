@@ -1,0 +1,88 @@
+import { randomBytes } from "node:crypto";
+import { removeDataDir, startStack } from "../../local/stackProcess.ts";
+import { runConsumerOutage } from "./consumerOutage.ts";
+import { runCrashPoints } from "./crashPointTrials.ts";
+import { runHostileInput } from "./hostileInput.ts";
+import { findLogLeaks, knownSecretsEnvironment } from "./logHygiene.ts";
+import { runRandomKills } from "./randomKills.ts";
+import type { ReliabilitySizes } from "./reliabilityOptions.ts";
+import { runReplayStorm } from "./replayStorm.ts";
+import type { ScenarioResult } from "./scenarioResult.ts";
+import { FAST_TIMINGS } from "./stackTimings.ts";
+
+type Say = (line: string) => void;
+
+/**
+ * Runs every scenario and returns the rows in the matrix's order. The groups use separate stacks, data directories
+ * and ports, so with `lanes` > 1 they run side by side (slower each, sooner overall).
+ */
+export async function runScenarios(sizes: ReliabilitySizes, say: Say): Promise<ScenarioResult[]> {
+  const groups: Array<() => Promise<ScenarioResult[]>> = [
+    () => sharedStackScenarios(sizes, say),
+    () => runCrashPoints(sizes.trials, sizes.crashEvents, say),
+    async () => [
+      await runRandomKills(sizes.rounds, sizes.killEvents, sizes.seed, say),
+      await runConsumerOutage(sizes.killEvents, sizes.outageSeconds),
+    ],
+  ];
+  const rows: ScenarioResult[][] = [];
+  let next = 0;
+  const lane = async () => {
+    while (next < groups.length) {
+      const index = next++;
+      rows[index] = await (groups[index] as () => Promise<ScenarioResult[]>)();
+      for (const result of rows[index] ?? [])
+        say(
+          `  done: ${result.scenario}: lost ${result.lost}, duplicated ${result.duplicated} (${(result.timeMs / 1000).toFixed(1)} s)`,
+        );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, sizes.lanes) }, lane));
+  return rows.flat();
+}
+
+/**
+ * The replay storm, the hostile input and the log-hygiene check share one stack started with secrets known only to
+ * this run, and a marker in every body: the hygiene check then reads everything the stack wrote during both.
+ */
+async function sharedStackScenarios(sizes: ReliabilitySizes, say: Say): Promise<ScenarioResult[]> {
+  const tag = randomBytes(9).toString("hex");
+  const secrets = knownSecretsEnvironment(tag);
+  const marker = `payload-marker-${tag}`;
+  const signing = { env: secrets, marker };
+  say("replay storm…");
+  const stack = await startStack({ env: { ...FAST_TIMINGS, ...secrets } }, 60_000);
+  try {
+    const storm = await runReplayStorm({ baseUrl: stack.baseUrl, ...sizes, signing });
+    say(`hostile input (${sizes.hostile} requests)…`);
+    const hostile = await runHostileInput(stack, sizes.hostile, sizes.seed, signing);
+    const startedMs = performance.now();
+    const leaks = findLogLeaks(stack, Object.values(secrets), [marker]);
+    const hygiene: ScenarioResult = {
+      scenario: "log hygiene",
+      parameters: "every line of the storm and hostile input above; 5 known secrets, a marker in every body",
+      eventsSent: 0,
+      requestsSent: 0,
+      accepted: 0,
+      delivered: 0,
+      failed: 0,
+      dead: 0,
+      reasons: {},
+      handlerRuns: 0,
+      charges: 0,
+      receipts: 0,
+      lost: 0,
+      duplicated: 0,
+      lostExamples: [],
+      timeMs: performance.now() - startedMs,
+      problems: leaks.map((leak) => `${leak.what} in ${leak.source}`),
+      notes: [
+        "scanned stdout (after the ready banner, which prints the secrets on purpose), stderr and logs/oncegate.log",
+      ],
+    };
+    return [storm, hostile, hygiene];
+  } finally {
+    await stack.stop();
+    await removeDataDir(stack.dataDir);
+  }
+}

@@ -1,0 +1,52 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, expect, test } from "@jest/globals";
+
+/**
+ * `npm run reliability -- --quick` as CI runs it: every scenario against the real local stack (child processes,
+ * DynamoDB Local, fauxqs), small sizes. The script decides pass or fail; this checks its exit code and that the JSON
+ * it wrote says 0 lost and 0 duplicated for every scenario.
+ */
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const resultsDir = mkdtempSync(join(tmpdir(), "oncegate-reliability-"));
+afterAll(() => rmSync(resultsDir, { recursive: true, force: true }));
+
+interface ScenarioRow {
+  scenario: string;
+  lost: number;
+  duplicated: number;
+  problems: string[];
+}
+
+test("npm run reliability -- --quick: every scenario ends with 0 lost and 0 duplicated", async () => {
+  // The script starts its own stacks: none of the test harness's environment must leak into them.
+  const { NODE_OPTIONS: _, AWS_ENDPOINT_URL_DYNAMODB: __, ...env } = process.env;
+  const child = spawn(process.execPath, ["bench/reliability.ts", "--quick", "--results-dir", resultsDir], {
+    cwd: ROOT,
+    env,
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+
+  expect({ code, output }).toMatchObject({ code: 0 });
+  const result = JSON.parse(readFileSync(join(resultsDir, "reliability.json"), "utf8"));
+  const scenarios = result.data.scenarios as ScenarioRow[];
+  expect(scenarios.length).toBeGreaterThanOrEqual(5);
+  for (const row of scenarios)
+    expect({ scenario: row.scenario, lost: row.lost, duplicated: row.duplicated, problems: row.problems }).toEqual({
+      scenario: row.scenario,
+      lost: 0,
+      duplicated: 0,
+      problems: [],
+    });
+}, 240_000);
