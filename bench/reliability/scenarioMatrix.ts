@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { removeDataDir, startStack } from "../../local/stackProcess.ts";
 import { runConsumerOutage } from "./consumerOutage.ts";
 import { runCrashPoints } from "./crashPointTrials.ts";
+import { emptyAccount } from "./eventTotals.ts";
 import { runHostileInput } from "./hostileInput.ts";
 import { findLogLeaks, knownSecretsEnvironment } from "./logHygiene.ts";
 import { runRandomKills } from "./randomKills.ts";
@@ -63,17 +64,7 @@ async function sharedStackScenarios(sizes: ReliabilitySizes, say: Say): Promise<
       parameters: "every line of the storm and hostile input above; 5 known secrets, a marker in every body",
       eventsSent: 0,
       requestsSent: 0,
-      accepted: 0,
-      delivered: 0,
-      failed: 0,
-      dead: 0,
-      reasons: {},
-      handlerRuns: 0,
-      charges: 0,
-      receipts: 0,
-      lost: 0,
-      duplicated: 0,
-      lostExamples: [],
+      ...emptyAccount(),
       timeMs: performance.now() - startedMs,
       problems: leaks.map((leak) => `${leak.what} in ${leak.source}`),
       notes: [

@@ -1,7 +1,5 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
-import { readGatewayEnvironment } from "../shared/gatewayEnvironment.ts";
+import { gatewayDependenciesFromEnvironment } from "../shared/gatewayDependencies.ts";
 import { emfCounterFor } from "../shared/metrics.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
 import { createSecretResolver, type SecretResolver } from "../shared/secrets.ts";
@@ -38,13 +36,10 @@ export async function deliveryHandlerFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   overrides: Partial<DeliveryHandlerOptions> = {},
 ): Promise<DeliveryHandler> {
-  const { config, eventsTable, queueUrl } = readGatewayEnvironment(env);
+  const { config, ...dependencies } = gatewayDependenciesFromEnvironment(env);
   return createDeliveryHandler({
+    ...dependencies,
     config: await deliverySettingsFrom(config, createSecretResolver({ env })),
-    eventsTable,
-    queueUrl,
-    ddb: new DynamoDBClient({}),
-    sqs: new SQSClient({}),
     countMetric: emfCounterFor(env),
     ...overrides,
   });

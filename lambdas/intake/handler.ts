@@ -1,10 +1,10 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { type Clock, systemClock } from "../shared/clock.ts";
 import { errorCodeOf, InvalidEventIdError } from "../shared/errors.ts";
 import type { EventItem } from "../shared/eventRecord.ts";
-import { readGatewayEnvironment } from "../shared/gatewayEnvironment.ts";
+import { gatewayDependenciesFromEnvironment } from "../shared/gatewayDependencies.ts";
 import { jsonLogger, type Logger } from "../shared/logger.ts";
 import { emfCounterFor, type MetricCounter } from "../shared/metrics.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
@@ -140,14 +140,9 @@ export function intakeHandlerFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   overrides: Partial<IntakeHandlerOptions> = {},
 ): IntakeHandler {
-  const { config, eventsTable, queueUrl } = readGatewayEnvironment(env);
   return createIntakeHandler({
-    config,
-    eventsTable,
-    queueUrl,
+    ...gatewayDependenciesFromEnvironment(env),
     secrets: createSecretResolver({ env }),
-    ddb: new DynamoDBClient({}),
-    sqs: new SQSClient({}),
     countMetric: emfCounterFor(env),
     ...overrides,
   });

@@ -1,5 +1,5 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { SQSClient } from "@aws-sdk/client-sqs";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import { type Clock, systemClock } from "../shared/clock.ts";
 import { errorCodeOf } from "../shared/errors.ts";
 import {
@@ -9,7 +9,7 @@ import {
   readEvent,
   type StuckEvent,
 } from "../shared/eventStore.ts";
-import { readGatewayEnvironment } from "../shared/gatewayEnvironment.ts";
+import { gatewayDependenciesFromEnvironment } from "../shared/gatewayDependencies.ts";
 import { jsonLogger, type Logger, roundMs } from "../shared/logger.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
 import { type QueueEventDependencies, queueEventJobs } from "../shared/queueEventJobs.ts";
@@ -100,13 +100,8 @@ export function sweeperFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   overrides: Partial<SweeperOptions> = {},
 ): Sweeper {
-  const { config, eventsTable, queueUrl } = readGatewayEnvironment(env);
   return createSweeper({
-    config,
-    eventsTable,
-    queueUrl,
-    ddb: new DynamoDBClient({}),
-    sqs: new SQSClient({}),
+    ...gatewayDependenciesFromEnvironment(env),
     ...overrides,
   });
 }

@@ -1,0 +1,20 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { type GatewayEnvironment, readGatewayEnvironment } from "./gatewayEnvironment.ts";
+
+/** What every gateway Lambda is built from: its validated environment and the standard AWS clients. */
+export interface GatewayDependencies extends GatewayEnvironment {
+  ddb: DynamoDBClient;
+  sqs: SQSClient;
+}
+
+/**
+ * Reads the environment once (cold start) and creates the clients from the standard AWS SDK configuration, so the
+ * intake, delivery and sweeper are wired the same way.
+ * @throws InvalidConfigurationError naming the variable or configuration field
+ */
+export function gatewayDependenciesFromEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+): GatewayDependencies {
+  return { ...readGatewayEnvironment(env), ddb: new DynamoDBClient({}), sqs: new SQSClient({}) };
+}
