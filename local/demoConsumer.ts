@@ -76,7 +76,6 @@ export function createDemoConsumer(options: DemoConsumerOptions): DemoConsumer {
         client: ddb,
         // The gateway retries a 409 after Retry-After: 1 s keeps local retries as quick as the local schedule.
         inProgressRetryAfterSeconds: 1,
-        createTable: false,
         logger: options.logger,
       }),
     );

@@ -6,7 +6,6 @@ import { type ClaimRefusal, type IdempotencyRecord, refusalFor } from "./idempot
 import type { ResolvedOptions } from "./options.ts";
 import { claimRecord, completeRecord, failRecord, type RecordTable, releaseRecord } from "./recordStore.ts";
 import { responseAttributes } from "./storedResponse.ts";
-import { ensureIdempotencyTable } from "./tableSetup.ts";
 import { createTransactionalDb, type TransactionalDb } from "./transactionalDb.ts";
 
 /**
@@ -54,7 +53,6 @@ export async function claimKey(
   const nowMs = options.clock.nowMs();
   let existing: IdempotencyRecord;
   try {
-    if (options.createTable) await ensureIdempotencyTable(table.client, table.tableName);
     const result = await claimRecord(table, {
       id,
       ownerToken,

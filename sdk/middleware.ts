@@ -173,35 +173,34 @@ export function idempotency(input: IdempotencyOptions): MiddlewareObj {
     request.response = errorResponse(error);
   };
 
+  /**
+   * Settles one claimed SQS record: completed, or (the handler threw, or reported the record in its own
+   * `batchItemFailures`) abandoned under the onError policy. Anything not completed is reported to SQS.
+   */
+  const settleRecord = async (state: BatchState, messageId: string, claim: Claim, failure?: { error: unknown }) => {
+    const settled = failure
+      ? await abandonClaim(options, claim, failure.error).then(() => ({ kind: "handler_failed" as const }))
+      : await completeClaim(options, claim, undefined);
+    if (settled.kind !== "completed") state.reported.push(messageId);
+    logInvocation(options.logger, {
+      scope: claim.scope,
+      key: claim.key,
+      outcome: settled.kind === "completed" ? "executed" : "failed",
+      ...(settled.kind === "completed" ? {} : { error: settled.kind }),
+      totalMs: 0,
+    });
+  };
+
+  const settleBatch = async (state: BatchState, failureOf: (messageId: string) => { error: unknown } | undefined) => {
+    await Promise.all([...state.claims].map(([id, claim]) => settleRecord(state, id, claim, failureOf(id))));
+    return { batchItemFailures: state.reported.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
+
   const afterBatch = async (request: OncegateRequest, state: BatchState): Promise<void> => {
     const response = request.response as { batchItemFailures?: { itemIdentifier: string }[] } | undefined;
     const failedByHandler = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-    await Promise.all(
-      [...state.claims].map(async ([messageId, claim]) => {
-        if (failedByHandler.has(messageId)) {
-          await abandonClaim(options, claim, new Error("the handler reported this record as failed"));
-          state.reported.push(messageId);
-          logInvocation(options.logger, {
-            scope: claim.scope,
-            key: claim.key,
-            outcome: "failed",
-            error: "handler_failed",
-            totalMs: 0,
-          });
-          return;
-        }
-        const settled = await completeClaim(options, claim, undefined);
-        if (settled.kind !== "completed") state.reported.push(messageId);
-        logInvocation(options.logger, {
-          scope: claim.scope,
-          key: claim.key,
-          outcome: settled.kind === "completed" ? "executed" : "failed",
-          ...(settled.kind === "completion_failed" ? { error: "completion_failed" } : {}),
-          totalMs: 0,
-        });
-      }),
-    );
-    request.response = { batchItemFailures: state.reported.map((itemIdentifier) => ({ itemIdentifier })) };
+    const reportedFailure = { error: new Error("the handler reported this record as failed") };
+    request.response = await settleBatch(state, (id) => (failedByHandler.has(id) ? reportedFailure : undefined));
   };
 
   const onError = async (request: OncegateRequest): Promise<unknown> => {
@@ -210,18 +209,8 @@ export function idempotency(input: IdempotencyOptions): MiddlewareObj {
     if (!state || state.settled) return;
     state.settled = true;
     if (state.mode === "batch") {
-      for (const [messageId, claim] of state.claims) {
-        await abandonClaim(options, claim, request.error);
-        state.reported.push(messageId);
-        logInvocation(options.logger, {
-          scope: claim.scope,
-          key: claim.key,
-          outcome: "failed",
-          error: "handler_failed",
-          totalMs: 0,
-        });
-      }
-      request.earlyResponse = { batchItemFailures: state.reported.map((itemIdentifier) => ({ itemIdentifier })) };
+      const failure = { error: request.error };
+      request.earlyResponse = await settleBatch(state, () => failure);
       return;
     }
     await abandonClaim(options, state.claim, request.error);

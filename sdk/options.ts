@@ -24,8 +24,6 @@ export interface IdempotencyOptions {
   inProgressLeaseSeconds?: number;
   /** `Retry-After` answered while a claim without lease is in progress. @default 5 */
   inProgressRetryAfterSeconds?: number;
-  /** Create the table (with TTL) when missing. @default true when the DynamoDB endpoint is local, else false */
-  createTable?: boolean;
   /** Your own DynamoDB client. @default one client per process, from the standard AWS SDK configuration */
   client?: DynamoDBClient;
   /** Where the per-invocation JSON log line goes. @default console.log */
@@ -44,7 +42,6 @@ export interface ResolvedOptions {
   maxStoredResponseBytes: number;
   inProgressLeaseSeconds: number | undefined;
   inProgressRetryAfterSeconds: number;
-  createTable: boolean;
   client: DynamoDBClient | undefined;
   logger: (line: Record<string, unknown>) => void;
   clock: Clock;
@@ -65,18 +62,6 @@ function positiveInteger(field: string, value: unknown, max = Number.MAX_SAFE_IN
     throw new ConfigurationError(field, `must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
   }
   return value;
-}
-
-/** True when the standard AWS SDK endpoint variables point DynamoDB at this machine. */
-export function endpointIsLocal(env: NodeJS.ProcessEnv = process.env): boolean {
-  const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL;
-  if (!endpoint) return false;
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === "localhost" || host === "[::1]" || host.startsWith("127.");
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -125,7 +110,6 @@ export function resolveOptions(options: IdempotencyOptions): ResolvedOptions {
     maxStoredResponseBytes,
     inProgressLeaseSeconds,
     inProgressRetryAfterSeconds,
-    createTable: options.createTable ?? endpointIsLocal(),
     client: options.client,
     logger: options.logger ?? ((line) => console.log(JSON.stringify(line))),
     clock: options.clock ?? systemClock,

@@ -21,6 +21,7 @@ export interface RecordTable {
 }
 
 type Attributes = Record<string, unknown>;
+type OwnedClaim = { id: string; ownerToken: string };
 
 const NAMES = {
   "#id": "id",
@@ -102,7 +103,7 @@ export type CompletionResult =
  */
 export async function completeRecord(
   table: RecordTable,
-  claim: { id: string; ownerToken: string },
+  claim: OwnedClaim,
   set: Attributes,
   writes: TransactWriteItem[],
 ): Promise<CompletionResult> {
@@ -148,32 +149,25 @@ function ownershipOutcome(existing: IdempotencyRecord | undefined, ownerToken: s
 }
 
 /** Marks the claim FAILED with the error's name and message. Resolves false when the claim is no longer ours. */
-export async function failRecord(
-  table: RecordTable,
-  claim: { id: string; ownerToken: string },
-  set: Attributes,
-): Promise<boolean> {
-  try {
-    await table.client.send(new UpdateItemCommand(ownedUpdate(table, claim, "FAILED", set)));
-    return true;
-  } catch (error) {
-    if (conditionFailedItem(error)) return false;
-    throw error;
-  }
+export function failRecord(table: RecordTable, claim: OwnedClaim, set: Attributes): Promise<boolean> {
+  return sendOwned(table, new UpdateItemCommand(ownedUpdate(table, claim, "FAILED", set)));
 }
 
 /** Deletes the claim so the next delivery runs the handler. Resolves false when the claim is no longer ours. */
-export async function releaseRecord(table: RecordTable, claim: { id: string; ownerToken: string }): Promise<boolean> {
+export function releaseRecord(table: RecordTable, claim: OwnedClaim): Promise<boolean> {
+  return sendOwned(
+    table,
+    new DeleteItemCommand({
+      TableName: table.tableName,
+      Key: marshall({ id: claim.id }),
+      ...marshalled(ownedCondition(claim)),
+    }),
+  );
+}
+
+async function sendOwned(table: RecordTable, command: UpdateItemCommand | DeleteItemCommand): Promise<boolean> {
   try {
-    await table.client.send(
-      new DeleteItemCommand({
-        TableName: table.tableName,
-        Key: marshall({ id: claim.id }),
-        ConditionExpression: "#ownerToken = :ownerToken AND #status = :inProgress",
-        ExpressionAttributeNames: { "#ownerToken": "ownerToken", "#status": "status" },
-        ExpressionAttributeValues: marshall({ ":ownerToken": claim.ownerToken, ":inProgress": "IN_PROGRESS" }),
-      }),
-    );
+    await table.client.send(command);
     return true;
   } catch (error) {
     if (conditionFailedItem(error)) return false;
@@ -181,16 +175,25 @@ export async function releaseRecord(table: RecordTable, claim: { id: string; own
   }
 }
 
-/** An UpdateItem that moves our IN_PROGRESS claim to `status`, setting `set` and dropping the lease. */
-function ownedUpdate(table: RecordTable, claim: { id: string; ownerToken: string }, status: string, set: Attributes) {
-  const names: Record<string, string> = {
-    "#status": "status",
-    "#ownerToken": "ownerToken",
-    "#lease": "leaseExpiresAtMs",
+function marshalled<T extends { ExpressionAttributeValues: Attributes }>(input: T) {
+  return { ...input, ExpressionAttributeValues: marshall(input.ExpressionAttributeValues) };
+}
+
+/** The condition of every write after the claim: the record is still ours and still IN_PROGRESS. */
+function ownedCondition(claim: OwnedClaim) {
+  return {
+    ConditionExpression: "#ownerToken = :ownerToken AND #status = :inProgress",
+    ExpressionAttributeNames: { "#ownerToken": "ownerToken", "#status": "status" } as Record<string, string>,
+    ExpressionAttributeValues: { ":ownerToken": claim.ownerToken, ":inProgress": "IN_PROGRESS" } as Attributes,
   };
-  const values: Attributes = { ":status": status, ":ownerToken": claim.ownerToken, ":inProgress": "IN_PROGRESS" };
-  const assignments = ["#status = :status"];
-  for (const [name, value] of Object.entries(set)) {
+}
+
+/** An UpdateItem that moves our IN_PROGRESS claim to `status`, setting `set` and dropping the lease. */
+function ownedUpdate(table: RecordTable, claim: OwnedClaim, status: string, set: Attributes) {
+  const { ExpressionAttributeNames: names, ExpressionAttributeValues: values, ...condition } = ownedCondition(claim);
+  names["#lease"] = "leaseExpiresAtMs";
+  const assignments: string[] = [];
+  for (const [name, value] of Object.entries({ status, ...set })) {
     if (value === undefined) continue;
     names[`#${name}`] = name;
     values[`:${name}`] = value;
@@ -200,9 +203,7 @@ function ownedUpdate(table: RecordTable, claim: { id: string; ownerToken: string
     TableName: table.tableName,
     Key: marshall({ id: claim.id }),
     UpdateExpression: `SET ${assignments.join(", ")} REMOVE #lease`,
-    ConditionExpression: "#ownerToken = :ownerToken AND #status = :inProgress",
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: marshall(values),
+    ...marshalled({ ...condition, ExpressionAttributeNames: names, ExpressionAttributeValues: values }),
   };
 }
 

@@ -27,7 +27,7 @@ const SCOPE = "bench-consumer";
 
 /** Ours: the Middy middleware, no log output (Powertools writes none either), table created beforehand. */
 export function oursConsumer(client: DynamoDBClient, tableName: string, handler: () => Promise<unknown>) {
-  const middleware = idempotency({ tableName, client, scope: SCOPE, createTable: false, logger: () => {} });
+  const middleware = idempotency({ tableName, client, scope: SCOPE, logger: () => {} });
   return middy(handler).use(middleware) as unknown as ConsumerHandler;
 }
 

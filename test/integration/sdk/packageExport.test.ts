@@ -13,4 +13,14 @@ describe("package export", () => {
     expect(wrapper).toBe("function");
     expect(resolved).toMatch(/\/dist\/sdk\/index\.js$/);
   });
+
+  test("`oncegate/sdk/table-setup` is its own entry point, so the table set-up never ships inside `oncegate/sdk`", () => {
+    const script = `Promise.all([import("oncegate/sdk"), import("oncegate/sdk/table-setup")]).then(([sdk, setup]) => console.log(JSON.stringify([typeof setup.ensureIdempotencyTable, "ensureIdempotencyTable" in sdk, import.meta.resolve("oncegate/sdk/table-setup")])))`;
+    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
+    expect(result.stderr).toBe("");
+    const [setup, inMain, resolved] = JSON.parse(result.stdout) as [string, boolean, string];
+    expect(setup).toBe("function");
+    expect(inMain).toBe(false);
+    expect(resolved).toMatch(/\/dist\/sdk\/tableSetup\.js$/);
+  });
 });

@@ -21,7 +21,7 @@ function wrapped(ddb: DynamoDBClient, logs: Record<string, unknown>[] = []) {
   const handler = middy(async () => {
     calls.count += 1;
     return { statusCode: 200, body: "{}" };
-  }).use(idempotency({ tableName: table, client: ddb, logger: (line) => logs.push(line), createTable: false }));
+  }).use(idempotency({ tableName: table, client: ddb, logger: (line) => logs.push(line) }));
   return { handler: handler as unknown as (e: unknown, c: unknown) => Promise<{ statusCode: number }>, calls };
 }
 

@@ -1,17 +1,16 @@
 import { describe, expect, test } from "@jest/globals";
 import { ConfigurationError } from "../../../sdk/errors.ts";
-import { assertLeaseCoversTimeout, endpointIsLocal, resolveOptions } from "../../../sdk/options.ts";
+import { assertLeaseCoversTimeout, resolveOptions } from "../../../sdk/options.ts";
 
 describe("resolveOptions", () => {
   test("applies the documented defaults", () => {
-    const resolved = resolveOptions({ tableName: "t", createTable: false });
+    const resolved = resolveOptions({ tableName: "t" });
     expect(resolved).toMatchObject({
       onError: "fail",
       retentionSeconds: 604_800,
       maxStoredResponseBytes: 65_536,
       inProgressLeaseSeconds: undefined,
       inProgressRetryAfterSeconds: 5,
-      createTable: false,
     });
   });
 
@@ -38,14 +37,5 @@ describe("assertLeaseCoversTimeout", () => {
   test("accepts a lease at least as long, or no lease", () => {
     expect(() => assertLeaseCoversTimeout(30, 30_000)).not.toThrow();
     expect(() => assertLeaseCoversTimeout(undefined, 30_000)).not.toThrow();
-  });
-});
-
-describe("endpointIsLocal", () => {
-  test("is true only for loopback DynamoDB endpoints", () => {
-    expect(endpointIsLocal({ AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:8000" })).toBe(true);
-    expect(endpointIsLocal({ AWS_ENDPOINT_URL: "http://localhost:8000" })).toBe(true);
-    expect(endpointIsLocal({ AWS_ENDPOINT_URL_DYNAMODB: "https://dynamodb.us-east-1.amazonaws.com" })).toBe(false);
-    expect(endpointIsLocal({})).toBe(false);
   });
 });
