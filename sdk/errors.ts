@@ -3,6 +3,9 @@
  * field of the JSON body the middleware answers with) and, for HTTP events, the status it maps to.
  */
 export class OncegateSdkError extends Error {
+  // Every class names itself with a literal, not `new.target.name`: minifiers rename classes, and a bundled
+  // Lambda would otherwise report its errors as `R` or `t`.
+  override readonly name: string = "OncegateSdkError";
   /** Stable machine-readable code, e.g. `in_progress`. */
   readonly code: string;
   /** HTTP status used when the failing event is an HTTP request. */
@@ -10,7 +13,6 @@ export class OncegateSdkError extends Error {
 
   constructor(code: string, statusCode: number, message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
     this.code = code;
     this.statusCode = statusCode;
   }
@@ -18,6 +20,7 @@ export class OncegateSdkError extends Error {
 
 /** Invalid middleware options; thrown once, when the middleware is created (cold start). */
 export class ConfigurationError extends OncegateSdkError {
+  override readonly name: string = "ConfigurationError";
   constructor(field: string, problem: string) {
     super("invalid_configuration", 500, `oncegate: invalid option \`${field}\`: ${problem}`);
   }
@@ -25,6 +28,7 @@ export class ConfigurationError extends OncegateSdkError {
 
 /** The request carries no idempotency key. */
 export class MissingIdempotencyKeyError extends OncegateSdkError {
+  override readonly name: string = "MissingIdempotencyKeyError";
   constructor(message = "the request has no Idempotency-Key header") {
     super("missing_idempotency_key", 400, message);
   }
@@ -32,6 +36,7 @@ export class MissingIdempotencyKeyError extends OncegateSdkError {
 
 /** The idempotency key is too long or has control characters. */
 export class InvalidIdempotencyKeyError extends OncegateSdkError {
+  override readonly name: string = "InvalidIdempotencyKeyError";
   constructor(reason: string) {
     super("invalid_idempotency_key", 400, `invalid Idempotency-Key: ${reason}`);
   }
@@ -39,6 +44,7 @@ export class InvalidIdempotencyKeyError extends OncegateSdkError {
 
 /** The key was already used with a different payload (Stripe's rule). */
 export class IdempotencyKeyReusedError extends OncegateSdkError {
+  override readonly name: string = "IdempotencyKeyReusedError";
   constructor() {
     super("idempotency_key_reused", 422, "this Idempotency-Key was already used with a different payload");
   }
@@ -46,6 +52,7 @@ export class IdempotencyKeyReusedError extends OncegateSdkError {
 
 /** Another invocation holds the claim and has not finished. */
 export class InProgressError extends OncegateSdkError {
+  override readonly name: string = "InProgressError";
   readonly retryAfterSeconds: number;
   constructor(retryAfterSeconds: number) {
     super("in_progress", 409, "another invocation is processing this Idempotency-Key");
@@ -55,6 +62,7 @@ export class InProgressError extends OncegateSdkError {
 
 /** The handler failed earlier for this key; it is never re-entered automatically. */
 export class PreviouslyFailedError extends OncegateSdkError {
+  override readonly name: string = "PreviouslyFailedError";
   constructor() {
     super("previously_failed", 422, "the handler failed earlier for this Idempotency-Key and is not re-run");
   }
@@ -62,6 +70,7 @@ export class PreviouslyFailedError extends OncegateSdkError {
 
 /** DynamoDB could not be reached, or throttled, while claiming: nothing ran, the sender should retry. */
 export class StoreUnavailableError extends OncegateSdkError {
+  override readonly name: string = "StoreUnavailableError";
   constructor(cause: unknown) {
     super("idempotency_store_unavailable", 503, "the idempotency store is unavailable; retry later", { cause });
   }
@@ -69,6 +78,7 @@ export class StoreUnavailableError extends OncegateSdkError {
 
 /** The handler threw; the record is FAILED (or released, with `onError: "release"`). */
 export class HandlerFailedError extends OncegateSdkError {
+  override readonly name: string = "HandlerFailedError";
   constructor(cause: unknown) {
     super("handler_failed", 500, "the handler failed", { cause });
   }
@@ -76,6 +86,7 @@ export class HandlerFailedError extends OncegateSdkError {
 
 /** The handler ran but its completion could not be recorded; the record stays IN_PROGRESS and is never re-run. */
 export class CompletionFailedError extends OncegateSdkError {
+  override readonly name: string = "CompletionFailedError";
   constructor(cause: unknown) {
     super("completion_failed", 500, "the handler ran but its completion could not be recorded", { cause });
   }
@@ -83,6 +94,7 @@ export class CompletionFailedError extends OncegateSdkError {
 
 /** The handler buffered more writes than one DynamoDB transaction can hold next to the completion record. */
 export class TooManyWritesError extends OncegateSdkError {
+  override readonly name: string = "TooManyWritesError";
   constructor(limit: number) {
     super("too_many_writes", 500, `a handler may buffer at most ${limit} writes through \`db\` (one transaction)`);
   }
@@ -90,6 +102,7 @@ export class TooManyWritesError extends OncegateSdkError {
 
 /** A condition on one of the handler's buffered writes failed at commit: none of them was applied. */
 export class WriteConflictError extends OncegateSdkError {
+  override readonly name: string = "WriteConflictError";
   /** Index of the first buffered write whose condition failed, in the order the handler made them. */
   readonly writeIndex: number;
   constructor(writeIndex: number, cause: unknown) {
@@ -102,6 +115,7 @@ export class WriteConflictError extends OncegateSdkError {
 
 /** DynamoDB refused the handler's buffered writes as a request (e.g. two writes to one item): none was applied. */
 export class InvalidWritesError extends OncegateSdkError {
+  override readonly name: string = "InvalidWritesError";
   constructor(cause: unknown) {
     super("invalid_writes", 500, `DynamoDB refused the buffered writes: ${(cause as Error)?.message ?? cause}`, {
       cause,

@@ -1,11 +1,12 @@
 import type { MiddlewareObj, Request } from "@middy/core";
-import { abandonClaim, type Claim, type ClaimResult, claimKey, completeClaim } from "./claimLifecycle.ts";
-import { ConfigurationError, HandlerFailedError, OncegateSdkError } from "./errors.ts";
+import { abandonClaim, type Claim, completeClaim } from "./claimLifecycle.ts";
+import { claimUnit } from "./claimUnit.ts";
+import { ConfigurationError, HandlerFailedError, type OncegateSdkError } from "./errors.ts";
 import type { EventShape, SqsRecordLike } from "./eventShape.ts";
 import { errorResponse, replayResponse } from "./httpResponses.ts";
 import { logInvocation } from "./invocationLog.ts";
 import { assertLeaseCoversTimeout, type IdempotencyOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
-import { refusalError, refusalOutcome, replayValue } from "./refusals.ts";
+import { replayValue } from "./refusals.ts";
 import { claimSqsRecord } from "./sqsRecordClaim.ts";
 import type { TransactionalDb } from "./transactionalDb.ts";
 import { eventShapeOf, unitOfEvent } from "./unitOfWork.ts";
@@ -65,7 +66,6 @@ export function idempotency(input: IdempotencyOptions): MiddlewareObj {
   let timeoutChecked = false;
 
   const before = async (request: OncegateRequest): Promise<unknown> => {
-    const startedMs = Date.now();
     if (!timeoutChecked) {
       assertLeaseCoversTimeout(options.inProgressLeaseSeconds, request.context.getRemainingTimeInMillis?.());
       timeoutChecked = true;
@@ -74,55 +74,28 @@ export function idempotency(input: IdempotencyOptions): MiddlewareObj {
     const scope = scopeOf(options, request.context);
     if (shape === "sqs") return beforeBatch(request, scope);
 
-    let key: string | undefined;
-    let result: ClaimResult;
-    try {
-      const unit = unitOfEvent(request.event, shape, options.getKey);
-      key = unit.key;
-      result = await claimKey(options, scope, unit.key, unit.fingerprint);
-    } catch (error) {
-      if (!(error instanceof OncegateSdkError) || error instanceof ConfigurationError) throw error;
-      logInvocation(options.logger, {
-        scope,
-        key,
-        outcome: "rejected",
-        error: error.code,
-        totalMs: Date.now() - startedMs,
-      });
-      if (shape !== "http") throw error;
-      request.earlyResponse = errorResponse(error);
-      return;
-    }
-    const claimMs = Date.now() - startedMs;
-    if (result.kind === "refused") {
-      const { refusal } = result;
-      const error = refusal.kind === "replay" ? undefined : refusalError(refusal);
-      logInvocation(options.logger, {
-        scope,
-        key,
-        outcome: refusalOutcome(refusal),
-        ...(error ? { error: error.code } : {}),
+    const unit = await claimUnit(options, scope, () => unitOfEvent(request.event, shape, options.getKey));
+    if (unit.kind === "claimed") {
+      const { claim, startedMs, claimMs } = unit;
+      request.internal[STATE] = {
+        mode: "single",
+        shape,
+        claim,
+        startedMs,
         claimMs,
-        totalMs: Date.now() - startedMs,
-      });
-      if (error && shape !== "http") throw error;
-      // `earlyResponse` (not a return value) so that a stored `undefined` is replayed too.
-      if (refusal.kind === "replay") {
-        request.earlyResponse = shape === "http" ? replayResponse(refusal.stored) : replayValue(refusal);
-      } else if (error) request.earlyResponse = errorResponse(error);
+        handlerStartedMs: Date.now(),
+        settled: false,
+      };
+      request.context.idempotency = { key: claim.key, scope, db: claim.db };
       return;
     }
-    const { claim } = result;
-    request.internal[STATE] = {
-      mode: "single",
-      shape,
-      claim,
-      startedMs,
-      claimMs,
-      handlerStartedMs: Date.now(),
-      settled: false,
-    };
-    request.context.idempotency = { key: claim.key, scope, db: claim.db };
+    // `earlyResponse` (not a return value) so that a stored `undefined` is replayed too.
+    if (unit.kind === "replay") {
+      request.earlyResponse = shape === "http" ? replayResponse(unit.refusal.stored) : replayValue(unit.refusal);
+      return;
+    }
+    if (shape !== "http") throw unit.error;
+    request.earlyResponse = errorResponse(unit.error);
     return;
   };
 

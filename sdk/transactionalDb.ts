@@ -1,9 +1,14 @@
 import {
+  type ConditionCheck,
+  type Delete,
   type DynamoDBClient,
   GetItemCommand,
+  type GetItemCommandInput,
+  type Put,
   QueryCommand,
   type QueryCommandInput,
   type TransactWriteItem,
+  type Update,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { TooManyWritesError } from "./errors.ts";
@@ -65,16 +70,20 @@ export const MAX_BUFFERED_WRITES = 99;
 
 const marshallOptions = { removeUndefinedValues: true, convertClassInstanceToMap: true };
 
-function expressions(input: Expressions) {
+/**
+ * The input as DynamoDB takes it (`Out`: the matching low-level shape): `Item`, `Key` and the expression values
+ * marshalled, every other field passed as given.
+ */
+function marshalled<Out>(input: { Item?: Item; Key?: Item; ExpressionAttributeValues?: Item }): Out {
+  const { Item, Key, ExpressionAttributeValues, ...rest } = input;
   return {
-    ...(input.ConditionExpression === undefined ? {} : { ConditionExpression: input.ConditionExpression }),
-    ...(input.ExpressionAttributeNames === undefined
+    ...rest,
+    ...(Item === undefined ? {} : { Item: marshall(Item, marshallOptions) }),
+    ...(Key === undefined ? {} : { Key: marshall(Key, marshallOptions) }),
+    ...(ExpressionAttributeValues === undefined
       ? {}
-      : { ExpressionAttributeNames: input.ExpressionAttributeNames }),
-    ...(input.ExpressionAttributeValues === undefined
-      ? {}
-      : { ExpressionAttributeValues: marshall(input.ExpressionAttributeValues, marshallOptions) }),
-  };
+      : { ExpressionAttributeValues: marshall(ExpressionAttributeValues, marshallOptions) }),
+  } as Out;
 }
 
 /** A `db` bound to one claim, and the writes it buffered. */
@@ -86,44 +95,20 @@ export function createTransactionalDb(client: DynamoDBClient): { db: Transaction
     writes.push(item);
   };
   const db: TransactionalDb = {
-    put: (input) =>
-      buffer({
-        Put: { TableName: input.TableName, Item: marshall(input.Item, marshallOptions), ...expressions(input) },
-      }),
-    update: (input) =>
-      buffer({
-        Update: {
-          TableName: input.TableName,
-          Key: marshall(input.Key, marshallOptions),
-          UpdateExpression: input.UpdateExpression,
-          ...expressions(input),
-        },
-      }),
-    delete: (input) =>
-      buffer({
-        Delete: { TableName: input.TableName, Key: marshall(input.Key, marshallOptions), ...expressions(input) },
-      }),
-    conditionCheck: (input) =>
-      buffer({
-        ConditionCheck: {
-          TableName: input.TableName,
-          Key: marshall(input.Key, marshallOptions),
-          ...expressions(input),
-          ConditionExpression: input.ConditionExpression,
-        },
-      }),
+    put: (input) => buffer({ Put: marshalled<Put>(input) }),
+    update: (input) => buffer({ Update: marshalled<Update>(input) }),
+    delete: (input) => buffer({ Delete: marshalled<Delete>(input) }),
+    conditionCheck: (input) => buffer({ ConditionCheck: marshalled<ConditionCheck>(input) }),
     async get(input) {
-      const { Key, ...rest } = input;
-      const out = await client.send(new GetItemCommand({ ...rest, Key: marshall(Key, marshallOptions) }));
+      const out = await client.send(new GetItemCommand(marshalled<GetItemCommandInput>(input)));
       return out.Item ? unmarshall(out.Item) : undefined;
     },
     async query(input) {
-      const { ExpressionAttributeValues, ExclusiveStartKey, ...rest } = input;
+      const { ExclusiveStartKey, ...rest } = input;
       const out = await client.send(
         new QueryCommand({
-          ...rest,
-          ...(ExpressionAttributeValues ? { ExpressionAttributeValues: marshall(ExpressionAttributeValues) } : {}),
-          ...(ExclusiveStartKey ? { ExclusiveStartKey: marshall(ExclusiveStartKey) } : {}),
+          ...marshalled<QueryCommandInput>(rest),
+          ...(ExclusiveStartKey ? { ExclusiveStartKey: marshall(ExclusiveStartKey, marshallOptions) } : {}),
         }),
       );
       return {

@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { afterAll, describe, expect, test } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { outboundHeaders } from "../../../../lambdas/delivery/outboundHeaders.ts";
 import { DEMO_CONSUMER_ENV } from "../../../../lambdas/demo-consumer/environment.ts";
 import { createDemoConsumer, demoConsumerFromEnvironment } from "../../../../lambdas/demo-consumer/handler.ts";
 import { idempotencyKeyFor } from "../../../../lambdas/shared/eventKey.ts";
 import { createSecretResolver } from "../../../../lambdas/shared/secrets.ts";
+import { ensureIdempotencyTable } from "../../../../sdk/tableSetup.ts";
 import { deleteTable, localClient } from "../../../support/dynamoDbTables.ts";
 import { httpApiEvent } from "../../../support/lambdaEvents.ts";
 
@@ -16,6 +17,8 @@ const SIGNING_SECRET = randomBytes(48)
 const NOW_MS = Date.now();
 const tableName = `demo-consumer-${randomUUID().slice(0, 8)}`;
 const ddb = localClient();
+// In AWS the table comes from the IdempotencyTable construct; here, from the SDK's local set-up entry point.
+beforeAll(() => ensureIdempotencyTable(ddb, tableName));
 afterAll(async () => {
   await deleteTable(ddb, tableName);
   ddb.destroy();
