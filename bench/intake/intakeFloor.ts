@@ -16,6 +16,8 @@ export interface FloorTargets {
 // The intake's key is `whk_` + 43 base64url characters: the floor's items are the same size without hashing.
 const KEY_PLACEHOLDER = `whk_${"k".repeat(43)}`;
 const RETENTION_SECONDS = 30 * 24 * 3600;
+// The store writes a random UUID per put (36 characters); the floor writes one of the same length without drawing it.
+const ACCEPT_TOKEN_PLACEHOLDER = "t".repeat(36);
 
 /**
  * The intake's floor: the three calls an accepted event costs (conditional PutItem of the RECEIVED item,
@@ -78,6 +80,7 @@ function floorItem(
     sweepShard: { S: "received" },
     destinationIds: { L: [{ S: destinationId }] },
     destinations: { M: { [destinationId]: { M: { status: { S: "PENDING" }, attempts: { N: "0" } } } } },
+    acceptToken: { S: ACCEPT_TOKEN_PLACEHOLDER },
     attempts: { L: [] },
     version: { N: "0" },
   };

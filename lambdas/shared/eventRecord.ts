@@ -64,6 +64,8 @@ export interface EventItem {
   attempts: AttemptEntry[];
   /** Incremented by every delivery update; guards the derived overall `status`. */
   version: number;
+  /** Written by the put that stored the item (`acceptEvent`): lets a retried put recognise its own write. */
+  acceptToken?: string;
 }
 
 /** Body of one delivery job on the queue: one event × one destination. */

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   type DynamoDBClient,
   GetItemCommand,
@@ -35,13 +36,19 @@ function conditionFailed(error: unknown): error is { name: string; Item?: Attrib
 /**
  * Stores a new event with one conditional PutItem (`attribute_not_exists(pk)`). On a duplicate, DynamoDB returns
  * the stored item with the refusal (`ReturnValuesOnConditionCheckFailure: ALL_OLD`), so no GetItem follows.
+ *
+ * The item carries a token of this call (`acceptToken`). When the answer to a put that DynamoDB applied is lost (a
+ * request timeout, a reset connection), the SDK sends the same put again and it fails its condition on our own
+ * write: the token tells that apart from a real duplicate, so the event is still accepted (and enqueued) by us
+ * instead of waiting for the sweeper.
  */
 export async function acceptEvent(table: EventsTable, item: EventItem): Promise<AcceptResult> {
+  const acceptToken = randomUUID();
   try {
     await table.client.send(
       new PutItemCommand({
         TableName: table.tableName,
-        Item: marshall(item, { removeUndefinedValues: true }),
+        Item: marshall({ ...item, acceptToken }, { removeUndefinedValues: true }),
         ConditionExpression: "attribute_not_exists(#pk)",
         ExpressionAttributeNames: { "#pk": "pk" },
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
@@ -50,7 +57,9 @@ export async function acceptEvent(table: EventsTable, item: EventItem): Promise<
     return { accepted: true };
   } catch (error) {
     if (!conditionFailed(error) || error.Item === undefined) throw error;
-    return { accepted: false, existing: unmarshall(error.Item) as EventItem };
+    const existing = unmarshall(error.Item) as EventItem;
+    if (existing.acceptToken === acceptToken) return { accepted: true };
+    return { accepted: false, existing };
   }
 }
 

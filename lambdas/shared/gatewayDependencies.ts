@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { boundedClientConfig } from "./awsClientLimits.ts";
 import { type GatewayEnvironment, readGatewayEnvironment } from "./gatewayEnvironment.ts";
 
 /** What every gateway Lambda is built from: its validated environment and the standard AWS clients. */
@@ -9,12 +10,16 @@ export interface GatewayDependencies extends GatewayEnvironment {
 }
 
 /**
- * Reads the environment once (cold start) and creates the clients from the standard AWS SDK configuration, so the
- * intake, delivery and sweeper are wired the same way.
+ * Reads the environment once (cold start) and creates the clients from the standard AWS SDK configuration, with
+ * bounded timeouts and attempts (`AWS_CALL_LIMITS`), so the intake, delivery and sweeper are wired the same way.
  * @throws InvalidConfigurationError naming the variable or configuration field
  */
 export function gatewayDependenciesFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
 ): GatewayDependencies {
-  return { ...readGatewayEnvironment(env), ddb: new DynamoDBClient({}), sqs: new SQSClient({}) };
+  return {
+    ...readGatewayEnvironment(env),
+    ddb: new DynamoDBClient(boundedClientConfig()),
+    sqs: new SQSClient(boundedClientConfig()),
+  };
 }

@@ -1,4 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { boundedClientConfig } from "./awsClientLimits.ts";
 import { errorCodeOf, SecretUnavailableError } from "./errors.ts";
 import type { SecretRef } from "./gatewayConfig.ts";
 
@@ -38,7 +39,8 @@ export function createSecretResolver(options: SecretResolverOptions): SecretReso
 
   function secretString(secretArn: string): Promise<string> {
     return cached(`arn\0${secretArn}`, async () => {
-      secretsManager ??= new SecretsManagerClient({});
+      // Bounded like the DynamoDB and SQS clients: a hung first read must end in our 503, not the Lambda timeout.
+      secretsManager ??= new SecretsManagerClient(boundedClientConfig());
       let output: { SecretString?: string; SecretBinary?: Uint8Array };
       try {
         output = await secretsManager.send(new GetSecretValueCommand({ SecretId: secretArn }));

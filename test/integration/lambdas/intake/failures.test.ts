@@ -1,6 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { intakeHandlerFromEnvironment } from "../../../../lambdas/intake/handler.ts";
+import { AWS_CALL_LIMITS } from "../../../../lambdas/shared/awsClientLimits.ts";
+import { ENV } from "../../../../lambdas/shared/environment.ts";
 import { eventPartitionKey } from "../../../../lambdas/shared/eventKey.ts";
 import { createSecretResolver } from "../../../../lambdas/shared/secrets.ts";
 import { freePort } from "../../../../local/freePort.ts";
@@ -46,7 +50,63 @@ function ddbFailing(commandName: string): DynamoDBClient {
   return client;
 }
 
+/** A server that takes connections and requests and never answers: a DynamoDB that hangs. */
+async function silentServer(): Promise<{ endpoint: string; requests: () => number; close: () => Promise<void> }> {
+  let requests = 0;
+  const server: Server = createServer(() => {
+    requests += 1;
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as { port: number };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests: () => requests,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+// The intake's Lambda timeout in AWS (`webhookGateway.ts`): it must answer 503 itself well before.
+const INTAKE_LAMBDA_TIMEOUT_MS = 10_000;
+
 describe("intake failures", () => {
+  test("answers 503 well inside its Lambda timeout when DynamoDB takes the request and never answers", async () => {
+    const { pk, event } = newDelivery();
+    const hung = await silentServer();
+    const saved = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    // Built from its environment, as in AWS: the clients are the gateway's own, not the harness's.
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = hung.endpoint;
+    let answer: { statusCode: number; body: string };
+    let elapsedMs: number;
+    try {
+      const intake = intakeHandlerFromEnvironment(
+        {
+          ...h.env,
+          [ENV.config]: JSON.stringify(h.config),
+          [ENV.eventsTable]: h.eventsTable,
+          [ENV.deliveryQueueUrl]: h.queue.queueUrl,
+        },
+        { logger: () => {} },
+      );
+      const startedMs = performance.now();
+      answer = await intake(event());
+      elapsedMs = performance.now() - startedMs;
+    } finally {
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = saved;
+      await hung.close();
+    }
+    expect(answer.statusCode).toBe(503);
+    expect(parse(answer).error).toBe("temporarily_unavailable");
+    // Every attempt waited its whole request timeout, and there were no more attempts than the limit.
+    expect(hung.requests()).toBe(AWS_CALL_LIMITS.maxAttempts);
+    expect(elapsedMs).toBeGreaterThanOrEqual(AWS_CALL_LIMITS.maxAttempts * AWS_CALL_LIMITS.requestTimeoutMs);
+    expect(elapsedMs).toBeLessThan(INTAKE_LAMBDA_TIMEOUT_MS * 0.8);
+    expect(await h.item(pk)).toBeUndefined();
+    expect(h.jobCount()).toBe(0);
+  });
+
   test("a crash between the write and the enqueue leaves the event RECEIVED; a later duplicate enqueues it", async () => {
     const { pk, event } = newDelivery();
     const crashing = h.intake({

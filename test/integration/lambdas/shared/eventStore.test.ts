@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { DescribeTableCommand, DescribeTimeToLiveCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  UpdateItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { boundedClientConfig } from "../../../../lambdas/shared/awsClientLimits.ts";
 import { eventPartitionKey, idempotencyKeyFor } from "../../../../lambdas/shared/eventKey.ts";
 import { type EventItem, SWEEP_INDEX_NAME, SWEEP_SHARD } from "../../../../lambdas/shared/eventRecord.ts";
 import {
@@ -89,8 +95,34 @@ describe("acceptEvent", () => {
     expect(await acceptEvent(table, item)).toEqual({ accepted: true });
     const duplicate = { ...item, receivedAtMs: BASE_MS + 5, payload: new Uint8Array([9]) };
     const result = await acceptEvent(table, duplicate);
-    expect(result).toEqual({ accepted: false, existing: item });
-    expect(await readEvent(table, item.pk)).toEqual(item);
+    const stored = { ...item, acceptToken: expect.any(String) };
+    expect(result).toEqual({ accepted: false, existing: stored });
+    expect(await readEvent(table, item.pk)).toEqual(stored);
+  });
+
+  test("accepts its own write when the SDK retries a put whose answer was lost, and only then", async () => {
+    const item = receivedItem();
+    // The gateway's client (its retries): the first attempt is applied, then its answer is lost, and the SDK
+    // sends the same put again.
+    const lossy = new DynamoDBClient(boundedClientConfig());
+    let attempts = 0;
+    lossy.middlewareStack.add(
+      (next) => async (args) => {
+        attempts += 1;
+        const output = await next(args);
+        if (attempts === 1) throw Object.assign(new Error("socket timed out"), { name: "TimeoutError" });
+        return output;
+      },
+      { step: "deserialize", name: "loseFirstAnswer" },
+    );
+    try {
+      expect(await acceptEvent({ client: lossy, tableName: table.tableName }, item)).toEqual({ accepted: true });
+      expect(attempts).toBe(2);
+    } finally {
+      lossy.destroy();
+    }
+    // Another writer of the same event is still a duplicate.
+    expect(await acceptEvent(table, item)).toMatchObject({ accepted: false });
   });
 
   test("lets exactly one of many concurrent writers win", async () => {
