@@ -48,7 +48,7 @@ export async function fireStorm(options: StormOptions): Promise<StormTally> {
       const webhook = queue[next++] as ChaosWebhook;
       tally.sent += 1;
       const startedMs = performance.now();
-      const outcome = await post(options.baseUrl, webhook);
+      const outcome = await postWebhook(options.baseUrl, webhook);
       options.onAnswer?.({ eventId: webhook.eventId, outcome, latencyMs: performance.now() - startedMs });
       if (outcome === "accepted") tally.accepted += 1;
       else if (outcome === "duplicate") tally.duplicates += 1;
@@ -62,8 +62,11 @@ export async function fireStorm(options: StormOptions): Promise<StormTally> {
   return tally;
 }
 
-/** `accepted`, `duplicate`, or what went wrong (the status code, or the network error's code). */
-async function post(baseUrl: string, webhook: ChaosWebhook): Promise<string> {
+/**
+ * Sends one webhook to the intake once: `accepted` (202), `duplicate` (200 with `duplicate: true`), or what went
+ * wrong (the status code, or the network error's code). Never throws.
+ */
+export async function postWebhook(baseUrl: string, webhook: ChaosWebhook): Promise<string> {
   try {
     const response = await fetch(new URL(webhook.path, baseUrl), {
       method: "POST",

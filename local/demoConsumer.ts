@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
@@ -22,6 +23,8 @@ export interface DemoConsumerOptions {
   logger: (line: Record<string, unknown>) => void;
   /** Checks signature timestamps. @default the system clock */
   clock?: Clock;
+  /** Milliseconds each run of the handler takes, after the claim (a slow consumer). @default 0 */
+  delayMs?: number;
 }
 
 /** The Lambda context fields the demo consumer and the SDK read. */
@@ -39,8 +42,8 @@ export type DemoConsumer = (
 
 /**
  * The demo consumer, a Lambda behind a Function URL wrapped with the SDK. Per event: count the run (outside any
- * transaction, first thing), record a charge through the SDK's `db` (it commits with the completion record, or not
- * at all), send a "receipt" (a non-transactional effect), answer 201.
+ * transaction, first thing), take `delayMs` (the claim is held meanwhile), record a charge through the SDK's `db`
+ * (it commits with the completion record, or not at all), send a "receipt" (a non-transactional effect), answer 201.
  *
  * Middlewares, in the order Middy runs their `before`: the crash point `consumer:after-commit`, whose `after` runs
  * last (Middy runs `after` in reverse), so after `idempotency()`'s `after` has committed and before the answer
@@ -50,8 +53,11 @@ export type DemoConsumer = (
 export function createDemoConsumer(options: DemoConsumerOptions): DemoConsumer {
   const { ddb, crashAt } = options;
   const clock = options.clock ?? systemClock;
+  const delayMs = options.delayMs ?? 0;
   const handler = middy(async (event: APIGatewayProxyEventV2, context: DemoConsumerContext) => {
     await bumpCounter(ddb, "handlerRuns");
+    // Slow work, not waiting for a duplicate: the SDK answers those 409 at once while this run holds the claim.
+    if (delayMs > 0) await sleep(delayMs);
     const { key, db } = context.idempotency as IdempotencyContext;
     const headers = event.headers ?? {};
     await db.put({

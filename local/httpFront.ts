@@ -10,16 +10,19 @@ import {
 } from "./lambdaHttpEvent.ts";
 import { DEMO_CONSUMER_PATH } from "./localConfig.ts";
 
-/** What the front calls for each route. */
+/**
+ * What the front calls for each route. A route left out is not served (404): the demo consumer running on its own
+ * (`consumer.ts`) serves only `consumer`.
+ */
 export interface FrontRoutes {
   /** `POST /webhooks/{provider}`: the intake Lambda, with an API Gateway HTTP API event. */
-  intake(event: APIGatewayProxyEventV2): Promise<unknown>;
+  intake?(event: APIGatewayProxyEventV2): Promise<unknown>;
   /** `POST /consumer/demo`: the demo consumer, with a Function URL event. */
-  consumer(event: APIGatewayProxyEventV2): Promise<unknown>;
+  consumer?(event: APIGatewayProxyEventV2): Promise<unknown>;
   /** `GET /stats` */
-  stats(): Promise<unknown>;
+  stats?(): Promise<unknown>;
   /** `GET /events/{provider}/{eventId}`: `undefined` when there is no such event. */
-  event(provider: string, eventId: string): Promise<unknown>;
+  event?(provider: string, eventId: string): Promise<unknown>;
   /** Told about a request that failed inside the stack (answered 500). */
   onError(error: unknown): void;
 }
@@ -84,39 +87,37 @@ export async function listenHttpFront(port: number): Promise<HttpFront> {
 }
 
 async function route(routes: FrontRoutes, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const { intake, consumer, stats, event: eventView } = routes;
   const segments = new URL(request.url ?? "/", "http://localhost").pathname.split("/").slice(1);
   const [first, second, ...rest] = segments;
-  if (first === "webhooks" && second !== undefined && second !== "" && rest.length === 0) {
+  if (intake && first === "webhooks" && second !== undefined && second !== "" && rest.length === 0) {
     const routeKey = `${request.method ?? "POST"} /webhooks/{provider}`;
     const event = await lambdaEvent(request, response, { routeKey, pathParameters: { provider: decode(second) } });
-    if (event !== undefined) writeLambdaResult(response, await routes.intake(event));
+    if (event !== undefined) writeLambdaResult(response, await intake(event));
     return;
   }
-  if (`/${segments.join("/")}` === DEMO_CONSUMER_PATH) {
+  if (consumer && `/${segments.join("/")}` === DEMO_CONSUMER_PATH) {
     if (request.method !== "POST") return writeJson(response, 405, { ok: false, error: "method_not_allowed" });
     const event = await lambdaEvent(request, response, { routeKey: "$default" });
-    if (event !== undefined) writeLambdaResult(response, await routes.consumer(event));
+    if (event !== undefined) writeLambdaResult(response, await consumer(event));
     return;
   }
-  if (request.method === "GET" && first === "stats" && second === undefined) {
-    return writeJson(response, 200, await routes.stats());
+  if (stats && request.method === "GET" && first === "stats" && second === undefined) {
+    return writeJson(response, 200, await stats());
   }
-  if (request.method === "GET" && first === "events" && second !== undefined && rest.length > 0) {
+  if (eventView && request.method === "GET" && first === "events" && second !== undefined && rest.length > 0) {
     // Event ids may hold slashes: everything after the provider is the id.
-    const view = await routes.event(decode(second), decode(rest.join("/")));
+    const view = await eventView(decode(second), decode(rest.join("/")));
     if (view === undefined) return writeJson(response, 404, { ok: false, error: "no_such_event" });
     return writeJson(response, 200, view);
   }
-  writeJson(response, 404, {
-    ok: false,
-    error: "not_found",
-    routes: [
-      "POST /webhooks/{provider}",
-      `POST ${DEMO_CONSUMER_PATH}`,
-      "GET /stats",
-      "GET /events/{provider}/{eventId}",
-    ],
-  });
+  const served = [
+    intake && "POST /webhooks/{provider}",
+    consumer && `POST ${DEMO_CONSUMER_PATH}`,
+    stats && "GET /stats",
+    eventView && "GET /events/{provider}/{eventId}",
+  ];
+  writeJson(response, 404, { ok: false, error: "not_found", routes: served.filter(Boolean) });
 }
 
 async function lambdaEvent(

@@ -18,6 +18,12 @@ export const LOCAL_ENV = {
   sweepIntervalSeconds: "ONCEGATE_SWEEP_INTERVAL_SECONDS",
   /** Age after which the sweeper re-enqueues an event still RECEIVED. @default 10 */
   sweepAfterSeconds: "ONCEGATE_SWEEP_AFTER_SECONDS",
+  /**
+   * Milliseconds the demo consumer's handler takes, after the SDK's claim: set it above the destination timeout to
+   * see a slow consumer (timeout, retry with the same key, 409 while the first run goes on, then the replay).
+   * At most 20 000, well inside the consumer's 30 s timeout. @default 0
+   */
+  demoConsumerDelayMs: "ONCEGATE_DEMO_CONSUMER_DELAY_MS",
   /** A crash point (see `crashPoints.ts`). @default none */
   crashAt: "ONCEGATE_CRASH_AT",
   /** `true`: the original WebhookGate demo's switch, an alias of `ONCEGATE_CRASH_AT=consumer:after-effect`. */
@@ -33,6 +39,9 @@ export const LOCAL_DEFAULTS = {
   // An intake invocation takes milliseconds here: an event still RECEIVED after 10 s was abandoned by a crash.
   sweepAfterSeconds: 10,
   minDelayAfterThrottleSeconds: 1,
+  demoConsumerDelayMs: 0,
+  // The demo consumer's Lambda gives it 30 s: a handler that slept longer would be cut short by its own timeout.
+  maxDemoConsumerDelayMs: 20_000,
 } as const;
 
 /**

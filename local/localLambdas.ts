@@ -1,5 +1,3 @@
-import { randomUUID } from "node:crypto";
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { DeliveryHandler } from "../lambdas/delivery/deliveryHandler.ts";
 import { deliveryHandlerFromEnvironment } from "../lambdas/delivery/handler.ts";
 import { type IntakeHandler, intakeHandlerFromEnvironment } from "../lambdas/intake/handler.ts";
@@ -7,7 +5,7 @@ import { ENV } from "../lambdas/shared/environment.ts";
 import type { ResolvedGatewayConfig } from "../lambdas/shared/parseGatewayConfig.ts";
 import { type Sweeper, sweeperFromEnvironment } from "../lambdas/sweeper/handler.ts";
 import type { CrashAt } from "./crashPoints.ts";
-import { createDemoConsumer } from "./demoConsumer.ts";
+import { demoConsumerLambda, type FunctionUrlLambda } from "./demoConsumerLambda.ts";
 import { localSecret, localSecretsEnvironment } from "./localSecrets.ts";
 import type { LocalServices } from "./localServices.ts";
 import type { StackLog } from "./stackLog.ts";
@@ -19,20 +17,19 @@ export interface LocalLambdas {
   delivery: DeliveryHandler;
   sweeper: Sweeper;
   /** Invoked with a Function URL event and a fresh Lambda context. */
-  consumer(event: APIGatewayProxyEventV2): Promise<unknown>;
+  consumer: FunctionUrlLambda;
 }
 
 export interface LocalLambdasOptions {
   env: Readonly<Record<string, string | undefined>>;
   config: ResolvedGatewayConfig;
   queueUrl: string;
-  services: Pick<LocalServices, "ddb" | "sqs">;
+  services: Pick<LocalServices, "ddb" | "sqs" | "gateway">;
   crashAt: CrashAt;
   log: StackLog;
+  /** How long the demo consumer's handler takes (`ONCEGATE_DEMO_CONSUMER_DELAY_MS`, validated by the caller). */
+  consumerDelayMs: number;
 }
-
-// A Function URL consumer's timeout: Middy reads what is left of it from the context.
-const CONSUMER_TIMEOUT_MS = 30_000;
 
 /**
  * Builds the real Lambdas the way they build themselves in AWS: from their environment (`ONCEGATE_CONFIG`, table,
@@ -47,7 +44,7 @@ export async function buildLocalLambdas(options: LocalLambdasOptions): Promise<L
     [ENV.eventsTable]: LOCAL_TABLES.events,
     [ENV.deliveryQueueUrl]: options.queueUrl,
   };
-  const clients = { ddb: services.ddb, sqs: services.sqs };
+  const clients = services.gateway;
   const intake = intakeHandlerFromEnvironment(lambdaEnv, {
     ...clients,
     logger: log.lambda("intake"),
@@ -59,23 +56,12 @@ export async function buildLocalLambdas(options: LocalLambdasOptions): Promise<L
     faults: { afterPost: () => crashAt("delivery:after-post") },
   });
   const sweeper = sweeperFromEnvironment(lambdaEnv, { ...clients, logger: log.lambda("sweeper") });
-  const demo = createDemoConsumer({
+  const consumer = demoConsumerLambda({
     ddb: services.ddb,
     signingSecret: localSecret(env, "signing"),
     crashAt,
     logger: log.lambda("consumer"),
+    delayMs: options.consumerDelayMs,
   });
-  return {
-    intake,
-    delivery,
-    sweeper,
-    consumer(event) {
-      const deadlineMs = Date.now() + CONSUMER_TIMEOUT_MS;
-      return demo(event, {
-        functionName: "oncegate-demo-consumer",
-        awsRequestId: randomUUID(),
-        getRemainingTimeInMillis: () => deadlineMs - Date.now(),
-      });
-    },
-  };
+  return { intake, delivery, sweeper, consumer };
 }

@@ -2,11 +2,12 @@ import type { ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { type FauxqsServer, startFauxqs } from "fauxqs";
+import { boundedClientConfig } from "../lambdas/shared/awsClientLimits.ts";
 import { type DynamoDbLocal, localCredentials, startDynamoDbLocal } from "./dynamoDbLocal.ts";
 import { forgetDynamoDbPid, recordDynamoDbPid, stopLeftoverDynamoDb } from "./pidFiles.ts";
-import { localSqsClient } from "./sqsQueues.ts";
+import { LOCAL_SQS_CREDENTIALS, localSqsClient } from "./sqsQueues.ts";
 import type { StackLog } from "./stackLog.ts";
 
 /** The two emulators the stack runs on, and clients for them. */
@@ -15,6 +16,12 @@ export interface LocalServices {
   ddb: DynamoDBClient;
   fauxqs: FauxqsServer;
   sqs: SQSClient;
+  /**
+   * The gateway Lambdas' clients, bounded as in AWS (`boundedClientConfig`): a DynamoDB Local that stops answering
+   * fails their calls in seconds, as a hung DynamoDB would in AWS. `ddb` and `sqs` above, unbounded, serve the rest:
+   * the demo consumer (like a consumer built with the SDK's defaults), `/stats`, table setup, the worker's long polls.
+   */
+  gateway: { ddb: DynamoDBClient; sqs: SQSClient };
   /** Stops both (fauxqs first: nothing writes to DynamoDB once the queue is gone). */
   stop(): Promise<void>;
 }
@@ -51,7 +58,8 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
   });
   const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
   log.progress(`DynamoDB Local ready on ${dynamoDb.endpoint} (${seconds} s, ${dbPath ?? "in memory"})`);
-  const ddb = new DynamoDBClient({ endpoint: dynamoDb.endpoint, region: "us-east-1", credentials: localCredentials });
+  const ddbAddress = { endpoint: dynamoDb.endpoint, region: "us-east-1", credentials: localCredentials };
+  const ddb = new DynamoDBClient(ddbAddress);
 
   let fauxqs: FauxqsServer;
   try {
@@ -66,14 +74,26 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     throw error;
   }
   const sqs = localSqsClient(fauxqs.address);
+  const gateway = {
+    ddb: new DynamoDBClient({ ...ddbAddress, ...boundedClientConfig() }),
+    sqs: new SQSClient({
+      endpoint: fauxqs.address,
+      region: "us-east-1",
+      credentials: LOCAL_SQS_CREDENTIALS,
+      ...boundedClientConfig(),
+    }),
+  };
   return {
     dynamoDb,
     ddb,
     fauxqs,
     sqs,
+    gateway,
     async stop() {
+      gateway.sqs.destroy();
       sqs.destroy();
       await fauxqs.stop();
+      gateway.ddb.destroy();
       ddb.destroy();
       await dynamoDb.stop();
       forgetDynamoDbPid(dataDir);

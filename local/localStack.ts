@@ -37,6 +37,8 @@ export interface LocalStack {
   config: ResolvedGatewayConfig;
   queue: DeliveryQueue;
   sweepIntervalSeconds: number;
+  /** DynamoDB Local's endpoint (one shared database): where `npm run consumer` finds the demo tables. */
+  dynamoDbEndpoint: string;
   /** Stops everything, in the order that loses nothing: sweeper, worker, front, emulators. */
   stop(): Promise<void>;
 }
@@ -64,6 +66,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       env,
       LOCAL_ENV.sweepIntervalSeconds,
       LOCAL_DEFAULTS.sweepIntervalSeconds,
+    );
+    const consumerDelayMs = integerFromEnvironment(
+      env,
+      LOCAL_ENV.demoConsumerDelayMs,
+      LOCAL_DEFAULTS.demoConsumerDelayMs,
+      { min: 0, max: LOCAL_DEFAULTS.maxDemoConsumerDelayMs },
     );
     assertJavaInstalled();
 
@@ -95,7 +103,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `queues ready: ${queue.queueName} (visibility ${queue.visibilityTimeoutSeconds} s), dead letters to ${queue.dlqName} after ${queue.maxReceiveCount} receives`,
     );
 
-    const lambdas = await buildLocalLambdas({ env, config, queueUrl: queue.queueUrl, services, crashAt, log });
+    const lambdas = await buildLocalLambdas({
+      env,
+      config,
+      queueUrl: queue.queueUrl,
+      services,
+      crashAt,
+      log,
+      consumerDelayMs,
+    });
     const destinationUrls = new Map(config.destinations.map(({ id, url }) => [id, url]));
     const viewContext = { destinationUrls, maxAttempts: maxAttempts(config.retryScheduleSeconds) };
     const events = { client: services.ddb, tableName: LOCAL_TABLES.events };
@@ -128,7 +144,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     cleanups.push(() => sweeps.stop());
 
-    return { baseUrl: front.baseUrl, config, queue, sweepIntervalSeconds, stop: cleanUp };
+    const dynamoDbEndpoint = services.dynamoDb.endpoint;
+    return { baseUrl: front.baseUrl, config, queue, sweepIntervalSeconds, dynamoDbEndpoint, stop: cleanUp };
   } catch (error) {
     await cleanUp();
     throw error;

@@ -43,6 +43,11 @@ export function recordDynamoDbPid(dataDir: string, pid: number): void {
   writeFileSync(join(dataDir, DYNAMODB_PID_FILE), `${pid}\n`);
 }
 
+/** The pid of the DynamoDB Local JVM the stack on `dataDir` started, while it has one (the harness pauses it). */
+export function readDynamoDbPid(dataDir: string): number | undefined {
+  return readPid(join(dataDir, DYNAMODB_PID_FILE));
+}
+
 /** Forgets it once it has stopped. */
 export function forgetDynamoDbPid(dataDir: string): void {
   rmSync(join(dataDir, DYNAMODB_PID_FILE), { force: true });

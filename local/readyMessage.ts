@@ -10,12 +10,16 @@ export interface ReadyContext {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/** Label of the ready message's DynamoDB Local line, which {@link readyDynamoDbEndpoint} reads back. */
+const DYNAMODB_LABEL = "  dynamodb      ";
+
 /**
  * What `npm start` prints once everything is up: exactly one line starting with `oncegate: ready` and the intake
- * URL, then what a user needs to send webhooks: providers, destinations, timings, and the secrets in use.
+ * URL, then what a user needs to send webhooks: providers, destinations, timings, the DynamoDB Local endpoint (for
+ * `npm run consumer`), and the secrets in use.
  */
 export function readyMessage(
-  stack: Pick<LocalStack, "baseUrl" | "config" | "sweepIntervalSeconds">,
+  stack: Pick<LocalStack, "baseUrl" | "config" | "sweepIntervalSeconds" | "dynamoDbEndpoint">,
   context: ReadyContext,
 ) {
   const { baseUrl, config } = stack;
@@ -31,6 +35,8 @@ export function readyMessage(
     `  event status  GET ${baseUrl}/events/{provider}/{eventId}`,
     `  state         ${context.inMemory ? "in memory (nothing survives a restart)" : context.dataDir}`,
     `  logs          ${context.logFile}`,
+    `${DYNAMODB_LABEL}${stack.dynamoDbEndpoint} (DynamoDB Local, one database for every client)`,
+    `  own consumer  npm run consumer -- --dynamodb ${stack.dynamoDbEndpoint} (the demo consumer in a process of its own)`,
     "  secrets (local defaults unless set in the environment; never use them anywhere else):",
     ...localSecrets(context.env).map(
       ({ variable, value, fromEnvironment }) =>
@@ -39,4 +45,15 @@ export function readyMessage(
     "  try it: npm run chaos -- evt_test_1   (Ctrl-C stops everything)",
   ];
   return lines;
+}
+
+/**
+ * The DynamoDB Local endpoint a ready message names (from a stack's captured stdout).
+ * @throws Error when the output holds no ready message
+ */
+export function readyDynamoDbEndpoint(output: string): string {
+  const line = output.split("\n").find((candidate) => candidate.startsWith(DYNAMODB_LABEL));
+  const endpoint = line?.slice(DYNAMODB_LABEL.length).split(" ")[0];
+  if (endpoint === undefined || endpoint === "") throw new Error("no DynamoDB Local endpoint in the stack's output");
+  return endpoint;
 }

@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./freePort.ts";
 import { stopLeftoverDynamoDb } from "./pidFiles.ts";
+import { type ScriptExit, type ScriptProcess, spawnScript, waitForReadyLine } from "./scriptProcess.ts";
 
 /**
  * `npm start` as a child process of another Node program: the integration tests and the end-to-end benchmark
@@ -14,24 +14,13 @@ import { stopLeftoverDynamoDb } from "./pidFiles.ts";
 const START_SCRIPT = new URL("./start.ts", import.meta.url).pathname;
 
 /** How a stack process ended: `signal` is `SIGKILL` when a crash point fired (a shell shows exit 137). */
-export interface StackExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+export type StackExit = ScriptExit;
 
 /** `npm start` as a real child process. */
-export interface StackProcess {
-  child: ChildProcess;
+export interface StackProcess extends ScriptProcess {
   port: number;
   baseUrl: string;
   dataDir: string;
-  /** Everything it wrote so far, stdout and stderr. */
-  stdout(): string;
-  stderr(): string;
-  /** Resolves once it has exited. */
-  exited: Promise<StackExit>;
-  /** SIGTERM (a clean shutdown), then the exit. */
-  stop(): Promise<StackExit>;
 }
 
 export interface StackProcessOptions {
@@ -60,36 +49,9 @@ export async function removeDataDir(dataDir: string): Promise<void> {
 export async function spawnStack(options: StackProcessOptions = {}): Promise<StackProcess> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? newDataDir();
-  const env: Record<string, string | undefined> = { ...process.env };
-  // A test run points the AWS SDK at its own DynamoDB Local: the stack must use nothing but its own.
-  for (const name of Object.keys(env))
-    if (name.startsWith("AWS_ENDPOINT_URL") || name.startsWith("ONCEGATE_")) delete env[name];
-  delete env.NODE_OPTIONS;
-  Object.assign(env, options.env);
-  const args = [START_SCRIPT, "--port", String(port), "--data-dir", dataDir, ...(options.args ?? [])];
-  const child = spawn(process.execPath, args, { env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<StackExit>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
-  return {
-    child,
-    port,
-    baseUrl: `http://127.0.0.1:${port}`,
-    dataDir,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exited,
-    stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      return exited;
-    },
-  };
+  const args = ["--port", String(port), "--data-dir", dataDir, ...(options.args ?? [])];
+  const script = spawnScript(START_SCRIPT, args, options.env);
+  return { ...script, port, baseUrl: `http://127.0.0.1:${port}`, dataDir };
 }
 
 /**
@@ -98,18 +60,6 @@ export async function spawnStack(options: StackProcessOptions = {}): Promise<Sta
  */
 export async function startStack(options: StackProcessOptions = {}, timeoutMs = 30_000): Promise<StackProcess> {
   const stack = await spawnStack(options);
-  const deadline = Date.now() + timeoutMs;
-  let exit: StackExit | undefined;
-  stack.exited.then((value) => {
-    exit = value;
-  });
-  while (!/^oncegate: ready /m.test(stack.stdout())) {
-    if (exit !== undefined || Date.now() > deadline) {
-      await stack.stop();
-      const why = exit === undefined ? `not ready within ${timeoutMs} ms` : `exited (${JSON.stringify(exit)})`;
-      throw new Error(`the stack ${why}:\n${stack.stdout()}\n${stack.stderr()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitForReadyLine(stack, "oncegate: ready ", "the stack", timeoutMs);
   return stack;
 }

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the whole gateway on this machine (see `localStack.ts`). Prints progress lines, then one line
- * `oncegate: ready <intake URL>`; Ctrl-C (SIGINT), SIGTERM or SIGHUP stop everything it started.
+ * `oncegate: ready <intake URL>`; Ctrl-C (SIGINT), SIGTERM or SIGHUP stop everything it started (`signalShutdown.ts`).
  */
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
@@ -12,6 +12,7 @@ import { PortInUseError } from "./httpFront.ts";
 import { type LocalStack, startLocalStack } from "./localStack.ts";
 import { DataDirInUseError, forgetDynamoDbPid } from "./pidFiles.ts";
 import { readyMessage } from "./readyMessage.ts";
+import { stopOnSignals } from "./signalShutdown.ts";
 import { createStackLog } from "./stackLog.ts";
 import { parseStartOptions, START_USAGE } from "./startOptions.ts";
 
@@ -25,7 +26,6 @@ const logFile = join(options.dataDir, "logs", "oncegate.log");
 const log = createStackLog({ logFile, clock: systemClock });
 let dynamoDb: ChildProcess | undefined;
 let stack: LocalStack | undefined;
-let stopping = false;
 
 // The last exit path: whatever happened, the DynamoDB Local JVM must not outlive us (it would hold its files).
 process.on("exit", () => {
@@ -35,32 +35,15 @@ process.on("exit", () => {
   }
 });
 
-function onSignal(signal: NodeJS.Signals): void {
-  if (stopping) {
-    log.problem(`${signal} again: exiting now`);
-    process.exit(1);
-  }
-  stopping = true;
-  if (stack === undefined) {
-    log.progress(`${signal} while starting: exiting`);
-    process.exit(1);
-  }
-  log.progress(`${signal}: stopping…`);
-  stack
-    .stop()
-    .then(() => log.close())
-    .then(
-      () => {
-        process.stdout.write("oncegate: stopped\n");
-        process.exit(0);
-      },
-      (error: unknown) => {
-        log.problem(`stopping failed: ${(error as Error).message}`);
-        process.exit(1);
-      },
-    );
-}
-for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, onSignal);
+stopOnSignals({
+  stopper: () => {
+    const running = stack;
+    return running === undefined ? undefined : () => running.stop().then(() => log.close());
+  },
+  progress: log.progress,
+  problem: log.problem,
+  stoppedLine: "oncegate: stopped",
+});
 
 try {
   stack = await startLocalStack({

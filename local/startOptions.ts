@@ -43,7 +43,7 @@ export function parseStartOptions(argv: string[], env: Readonly<Record<string, s
     throw new UsageError((error as Error).message);
   }
   const portText = values.port ?? env[LOCAL_ENV.port];
-  const port = integerOrUsage(portText, values.port === undefined ? LOCAL_ENV.port : "--port");
+  const port = portOrUsage(portText, values.port === undefined ? LOCAL_ENV.port : "--port", LOCAL_DEFAULTS.port);
   const dataDir = values["data-dir"];
   const base = env.INIT_CWD ?? process.cwd();
   return {
@@ -59,9 +59,14 @@ export function parseStartOptions(argv: string[], env: Readonly<Record<string, s
   };
 }
 
-function integerOrUsage(text: string | undefined, name: string): number {
+/**
+ * A TCP port (0 lets the system pick one) read from `text`, which came from the flag or variable `name`; `fallback`
+ * when it is missing.
+ * @throws UsageError naming `name`
+ */
+export function portOrUsage(text: string | undefined, name: string, fallback: number): number {
   try {
-    return integerFromEnvironment({ [name]: text }, name, LOCAL_DEFAULTS.port, { min: 0, max: 65_535 });
+    return integerFromEnvironment({ [name]: text }, name, fallback, { min: 0, max: 65_535 });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

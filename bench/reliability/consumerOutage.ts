@@ -1,12 +1,9 @@
 import { fireStorm } from "../../local/chaosStorm.ts";
 import { freePort } from "../../local/freePort.ts";
-import { fetchStats, waitUntilSettled } from "../../local/stackClient.ts";
 import { removeDataDir, startStack } from "../../local/stackProcess.ts";
-import { AnswerLedger } from "./answerLedger.ts";
-import { accountFor } from "./eventAccounting.ts";
 import { ForwardingConsumer } from "./forwardingConsumer.ts";
-import { markedWebhooks } from "./markedWebhooks.ts";
 import type { ScenarioResult } from "./scenarioResult.ts";
+import { scenarioRow, settledAccount, startScenarioRun } from "./scenarioRun.ts";
 import { FAST_TIMINGS, SETTLE_TIMEOUT_MS } from "./stackTimings.ts";
 
 const COPIES = 3;
@@ -34,35 +31,23 @@ export async function runConsumerOutage(events: number, outageSeconds: number): 
   const schedule = retryScheduleCovering(outageSeconds);
   const env = { ...FAST_TIMINGS, ONCEGATE_DESTINATIONS: consumer.url, ONCEGATE_RETRY_SCHEDULE: schedule.join(",") };
   const stack = await startStack({ port, env }, 60_000);
-  const problems: string[] = [];
   try {
-    const before = await fetchStats(stack.baseUrl);
-    const context = { env: {}, baseUrl: stack.baseUrl, nowMs: Date.now(), marker: "outage" };
-    const webhooks = markedWebhooks(`outage-${Date.now().toString(36)}`, events, context);
-    const ledger = new AnswerLedger(webhooks);
+    const run = await startScenarioRun(stack.baseUrl, "outage", events, startedMs);
+    const { webhooks, ledger } = run;
     const back = new Promise<void>((resolve) => setTimeout(resolve, outageSeconds * 1000)).then(() =>
       consumer.listen(),
     );
     await fireStorm({ baseUrl: stack.baseUrl, webhooks, count: COPIES, concurrency: 16, onAnswer: ledger.record });
     await back;
-    const settle = await waitUntilSettled(stack.baseUrl, { timeoutMs: SETTLE_TIMEOUT_MS + 4 * outageSeconds * 1000 });
-    if (!settle.settled) problems.push(`not settled after the recovery`);
-    const account = await accountFor(stack.baseUrl, ledger.accepted(), before, settle.stats);
-    if (account.dead + account.failed > 0) problems.push(`${account.dead + account.failed} events not delivered`);
-    if (account.accepted !== events) problems.push(`${events - account.accepted} events never got a 2xx`);
+    const account = await settledAccount(run, SETTLE_TIMEOUT_MS + 4 * outageSeconds * 1000);
     const redelivered = [...consumer.deliveriesByKey.values()].filter((count) => count > 1).length;
-    return {
+    return scenarioRow(run, account, {
       scenario: "consumer outage",
       parameters: `destination refuses connections for ${outageSeconds} s; ${events} events × ${COPIES}; retries after ${schedule.join(",")} s`,
-      eventsSent: events,
-      requestsSent: ledger.requests,
-      ...account,
-      timeMs: performance.now() - startedMs,
-      problems,
       notes: [
         `the consumer got ${[...consumer.deliveriesByKey.values()].reduce((a, b) => a + b, 0)} deliveries for ${consumer.deliveriesByKey.size} keys after it came back (${redelivered} keys more than once)`,
       ],
-    };
+    });
   } finally {
     await stack.stop();
     await consumer.close();

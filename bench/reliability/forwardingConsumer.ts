@@ -1,13 +1,23 @@
 import { createServer, type Server } from "node:http";
 
+/** One delivery the destination forwarded, and the demo consumer's answer to it (502 when it could not be reached). */
+export interface ForwardedDelivery {
+  key: string;
+  /** As the `Oncegate-Event-Id` header carries it (percent-encoded where a header needs it). */
+  eventId: string;
+  status: number;
+}
+
 /**
  * A destination the harness controls: it forwards each delivery, byte for byte and with its headers, to the demo
- * consumer of the stack (so the SDK deduplicates and the charges and receipts are counted as everywhere else), and
- * counts the deliveries per `Idempotency-Key`. Until {@link ForwardingConsumer.listen} nothing listens on its port:
- * the gateway gets "connection refused", as from a consumer that is down.
+ * consumer of the stack (so the SDK deduplicates and the charges and receipts are counted as everywhere else),
+ * counts the deliveries per `Idempotency-Key` and records each answer. Until {@link ForwardingConsumer.listen}
+ * nothing listens on its port: the gateway gets "connection refused", as from a consumer that is down.
  */
 export class ForwardingConsumer {
   readonly deliveriesByKey = new Map<string, number>();
+  /** In the order the consumer answered; a delivery the gateway gave up on (its timeout) is recorded all the same. */
+  readonly answers: ForwardedDelivery[] = [];
   #server: Server | undefined;
 
   readonly port: number;
@@ -29,15 +39,18 @@ export class ForwardingConsumer {
       request.on("end", () => {
         const key = String(request.headers["idempotency-key"] ?? "");
         this.deliveriesByKey.set(key, (this.deliveriesByKey.get(key) ?? 0) + 1);
+        const eventId = String(request.headers["oncegate-event-id"] ?? "");
         const headers = Object.entries(request.headers).filter(
           (entry): entry is [string, string] => typeof entry[1] === "string" && entry[0] !== "host",
         );
         fetch(this.#target, { method: "POST", headers, body: Buffer.concat(chunks) })
           .then(async (answer) => {
+            this.answers.push({ key, eventId, status: answer.status });
             response.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "text/plain" });
             response.end(Buffer.from(await answer.arrayBuffer()));
           })
           .catch(() => {
+            this.answers.push({ key, eventId, status: 502 });
             response.writeHead(502).end();
           });
       });

@@ -33,7 +33,7 @@ export async function runRandomKills(
   for (let round = 1; round <= rounds; round++) {
     const killAfterMs = randomInt(random, KILL_WINDOW_MS[0], KILL_WINDOW_MS[1]);
     killMoments.push(killAfterMs);
-    say(`  kill at random, round ${round}/${rounds}: SIGKILL ${killAfterMs} ms into the stream…`);
+    say(`  kill at random: gateway, round ${round}/${rounds}: SIGKILL ${killAfterMs} ms into the stream…`);
     const dataDir = newDataDir();
     try {
       const first = await startStack({ dataDir, env: FAST_TIMINGS }, 60_000);
@@ -74,7 +74,7 @@ export async function runRandomKills(
     }
   }
   return {
-    scenario: "kill at random",
+    scenario: "kill at random: gateway",
     parameters: `${rounds} rounds × ${events} events × ${COPIES}, seed ${seed}`,
     eventsSent: rounds * events,
     requestsSent: requests,

@@ -12,14 +12,25 @@ export const DEFAULT_SIZES = {
   /** Kill at random: rounds, events per round. */
   rounds: 20,
   killEvents: 40,
+  /** Kill at random, the consumer alone: rounds on one stack (each with `killEvents` events). */
+  consumerRounds: 20,
   /** Consumer outage: seconds the destination refuses connections. */
   outageSeconds: 30,
+  /** Slow consumer: events, each slower to handle than the delivery timeout. */
+  slowEvents: 40,
+  /** Store faults: events streamed around the fault, seconds DynamoDB Local is stopped. */
+  faultEvents: 200,
+  faultSeconds: 10,
   /** Hostile input: generated requests. */
   hostile: 10_000,
   /** Seed of every random choice (kill moments, hostile requests). */
   seed: 1,
-  /** Scenario groups run side by side (each on its own stacks): 2 keeps `--quick` under two minutes. */
-  lanes: 1,
+  /**
+   * Scenario groups run side by side (each on its own stacks). 3 lanes for the 4 groups: the short group (slow
+   * consumer, store faults) starts when the first lane is free, so a default run lasts about as long as its longest
+   * group. 2 keeps `--quick` under two minutes.
+   */
+  lanes: 3,
 };
 
 export type ReliabilitySizes = typeof DEFAULT_SIZES;
@@ -32,7 +43,11 @@ const QUICK_SIZES: ReliabilitySizes = {
   crashEvents: 4,
   rounds: 2,
   killEvents: 20,
+  consumerRounds: 2,
   outageSeconds: 5,
+  slowEvents: 10,
+  faultEvents: 60,
+  faultSeconds: 8,
   hostile: 500,
   seed: 1,
   lanes: 2,

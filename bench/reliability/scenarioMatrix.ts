@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { removeDataDir, startStack } from "../../local/stackProcess.ts";
+import { runConsumerKills } from "./consumerKills.ts";
 import { runConsumerOutage } from "./consumerOutage.ts";
 import { runCrashPoints } from "./crashPointTrials.ts";
 import { emptyAccount } from "./eventTotals.ts";
@@ -9,7 +10,9 @@ import { runRandomKills } from "./randomKills.ts";
 import type { ReliabilitySizes } from "./reliabilityOptions.ts";
 import { runReplayStorm } from "./replayStorm.ts";
 import type { ScenarioResult } from "./scenarioResult.ts";
+import { runSlowConsumer } from "./slowConsumer.ts";
 import { FAST_TIMINGS } from "./stackTimings.ts";
+import { runStoreFaults } from "./storeFaults.ts";
 
 type Say = (line: string) => void;
 
@@ -24,6 +27,12 @@ export async function runScenarios(sizes: ReliabilitySizes, say: Say): Promise<S
     async () => [
       await runRandomKills(sizes.rounds, sizes.killEvents, sizes.seed, say),
       await runConsumerOutage(sizes.killEvents, sizes.outageSeconds),
+    ],
+    // The consumer's kills here, not beside the gateway's: the two longest groups would otherwise share a lane.
+    async () => [
+      await runConsumerKills(sizes, say),
+      await runSlowConsumer(sizes.slowEvents),
+      await runStoreFaults(sizes.faultEvents, sizes.faultSeconds),
     ],
   ];
   const rows: ScenarioResult[][] = [];

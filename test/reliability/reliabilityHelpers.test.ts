@@ -2,6 +2,9 @@ import { describe, expect, test } from "@jest/globals";
 import { retryScheduleCovering } from "../../bench/reliability/consumerOutage.ts";
 import { hostileRequest } from "../../bench/reliability/hostileRequests.ts";
 import { seededRandom } from "../../bench/reliability/seededRandom.ts";
+import { slowConsumerFindings } from "../../bench/reliability/slowConsumerChecks.ts";
+import { answerKind, unavailableStateProblem } from "../../bench/reliability/storeFaultChecks.ts";
+import type { AttemptView, EventView } from "../../local/eventView.ts";
 
 describe("the reliability harness's own pieces", () => {
   test("a seed gives the same sequence every time, another seed another one", () => {
@@ -31,5 +34,81 @@ describe("the reliability harness's own pieces", () => {
     const mustReject = ["forged_signature", "tampered_body", "stale_timestamp", "future_timestamp", "over_limit"];
     for (const request of first) if (mustReject.includes(request.kind)) expect(request.mustReject).toBe(true);
     expect(new Set(first.map(({ kind }) => kind)).size).toBeGreaterThanOrEqual(12);
+  });
+});
+
+/** A stored event as `GET /events/…` shows it, with only what the checks read. */
+function viewOf(eventId: string, changes: Partial<EventView> = {}): EventView {
+  return {
+    provider: "stripe",
+    eventId,
+    idempotencyKey: `whk_${eventId}`,
+    status: "DELIVERED",
+    explanation: "",
+    receivedAt: "2026-01-01T00:00:00.000Z",
+    payloadBytes: 2,
+    destinations: {},
+    attempts: [],
+    ...changes,
+  };
+}
+
+function attempt(number: number, outcome: { statusCode: number } | { error: string }): AttemptView {
+  return { destination: "d", attempt: number, at: "2026-01-01T00:00:01.000Z", latencyMs: 1, response: "", ...outcome };
+}
+
+describe("the slow-consumer and store-fault checks", () => {
+  const slowTimeline = [
+    attempt(1, { error: "timeout" }),
+    attempt(2, { statusCode: 409 }),
+    attempt(3, { statusCode: 201 }),
+  ];
+  const answersFor = (eventId: string, key = `whk_${eventId}`) =>
+    [201, 409, 201].map((status) => ({ eventId, key, status }));
+
+  test("a slow consumer's event passes with a timeout, a 409 and one key on every delivery", () => {
+    const views = [viewOf("a", { attempts: slowTimeline }), viewOf("b", { attempts: slowTimeline })];
+    expect(slowConsumerFindings(views, [...answersFor("a"), ...answersFor("b")])).toEqual({
+      problems: [],
+      conflicts: 2,
+      timeouts: 2,
+      deliveriesPerEvent: { min: 3, max: 3 },
+    });
+  });
+
+  test("fails an event that never timed out, got no 409, or got a delivery with another key", () => {
+    const views = [
+      viewOf("fast"),
+      viewOf("unopposed", { attempts: slowTimeline }),
+      viewOf("rekeyed", { attempts: slowTimeline }),
+    ];
+    const answers = [
+      { eventId: "fast", key: "whk_fast", status: 409 },
+      { eventId: "unopposed", key: "whk_unopposed", status: 201 },
+      ...answersFor("rekeyed"),
+      { eventId: "rekeyed", key: "whk_other", status: 201 },
+    ];
+    expect(slowConsumerFindings(views, answers).problems).toEqual([
+      "1 events never timed out (the handler was not slower than the delivery timeout): fast",
+      "1 events got no 409 while their first run was going: unopposed",
+      "1 events got no delivery, or one with another Idempotency-Key than theirs: rekeyed",
+    ]);
+  });
+
+  test("sorts intake answers into 2xx, 503 and anything else", () => {
+    expect(["accepted", "duplicate", "200", "204"].map(answerKind)).toEqual(["2xx", "2xx", "2xx", "2xx"]);
+    expect(answerKind("503")).toBe("503");
+    expect(["500", "502", "401", "ECONNRESET", "no answer"].map(answerKind)).toEqual(Array(5).fill("other"));
+  });
+
+  test("a 503'd event may be missing, or stored RECEIVED and untouched; anything further contradicts the 503", () => {
+    expect(unavailableStateProblem("e", undefined)).toBeUndefined();
+    expect(unavailableStateProblem("e", viewOf("e", { status: "RECEIVED" }))).toBeUndefined();
+    expect(unavailableStateProblem("e", viewOf("e", { status: "QUEUED", queuedAt: "2026-01-01T00:00:00.500Z" }))).toBe(
+      "e was answered 503 but is QUEUED, queued",
+    );
+    expect(
+      unavailableStateProblem("e", viewOf("e", { status: "RECEIVED", attempts: [attempt(1, { statusCode: 201 })] })),
+    ).toBe("e was answered 503 but is RECEIVED, 1 delivery attempts");
   });
 });

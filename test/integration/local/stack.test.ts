@@ -5,6 +5,7 @@ import type { ChaosOptions } from "../../../local/chaosOptions.ts";
 import { runChaos } from "../../../local/chaosRun.ts";
 import { fetchEvent, fetchStats } from "../../../local/stackClient.ts";
 import { removeDataDir, type StackProcess, spawnStack, startStack } from "../../support/localStackProcess.ts";
+import { postUnsignedDelivery } from "../../support/unsignedDelivery.ts";
 
 let stack: StackProcess;
 beforeAll(async () => {
@@ -54,11 +55,7 @@ describe("npm start", () => {
 
   test("has the demo consumer refuse a delivery the gateway did not sign, without running or claiming anything", async () => {
     const before = await fetchStats(stack.baseUrl);
-    const forged = await fetch(`${stack.baseUrl}/consumer/demo`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "idempotency-key": "whk_forged", "webhook-id": "whk_forged" },
-      body: "{}",
-    });
+    const forged = await postUnsignedDelivery(`${stack.baseUrl}/consumer/demo`);
 
     expect(forged.status).toBe(401);
     expect(await forged.json()).toMatchObject({ ok: false, error: "invalid_signature" });

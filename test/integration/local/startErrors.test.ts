@@ -47,4 +47,14 @@ describe("npm start refuses to start", () => {
       'oncegate: invalid configuration: ONCEGATE_RETRY_SCHEDULE: Invalid retry schedule: entry 2 is "soon"',
     );
   });
+
+  test("rejects a demo consumer delay over 20 s, naming the variable, before touching the data directory", async () => {
+    const { exit, stderr, dataDir } = await failedStart({ ONCEGATE_DEMO_CONSUMER_DELAY_MS: "30000" });
+
+    expect(exit.code).toBe(1);
+    expect(stderr.trim().split("\n")).toEqual([
+      'oncegate: invalid configuration: ONCEGATE_DEMO_CONSUMER_DELAY_MS: expected a whole number from 0 to 20000, got "30000"',
+    ]);
+    expect(existsSync(`${dataDir}/oncegate.pid`)).toBe(false);
+  });
 });

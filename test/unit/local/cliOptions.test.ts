@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "@jest/globals";
 import { chaosEventIds, parseChaosOptions } from "../../../local/chaosOptions.ts";
 import { UsageError } from "../../../local/cliUsage.ts";
+import { parseConsumerOptions } from "../../../local/consumerOptions.ts";
 import { parseStartOptions, REPOSITORY_ROOT } from "../../../local/startOptions.ts";
 
 describe("parseStartOptions", () => {
@@ -55,5 +56,27 @@ describe("parseChaosOptions", () => {
     [["evt", "--url", "not a url"], "--url must be an absolute URL"],
   ])("rejects %j", (argv, message) => {
     expect(() => parseChaosOptions(argv, {})).toThrow(message);
+  });
+});
+
+describe("parseConsumerOptions", () => {
+  test("listens on 4001 unless told, and takes the stack's DynamoDB Local endpoint", () => {
+    expect(parseConsumerOptions(["--dynamodb", "http://127.0.0.1:40123"])).toEqual({
+      port: 4001,
+      dynamoDbEndpoint: "http://127.0.0.1:40123",
+      help: false,
+    });
+    expect(parseConsumerOptions(["--dynamodb", "http://127.0.0.1:40123", "--port", "0"]).port).toBe(0);
+    expect(parseConsumerOptions(["--help"]).help).toBe(true);
+  });
+
+  test.each([
+    [[], "--dynamodb must be the URL of the stack's DynamoDB Local"],
+    [["--dynamodb", "40123"], "--dynamodb must be the URL of the stack's DynamoDB Local"],
+    [["--dynamodb", "http://127.0.0.1:40123", "--port", "70000"], "--port"],
+    [["--dynamodb", "http://127.0.0.1:40123", "--verbose"], "--verbose"],
+  ])("rejects %j", (argv, message) => {
+    expect(() => parseConsumerOptions(argv)).toThrow(UsageError);
+    expect(() => parseConsumerOptions(argv)).toThrow(message);
   });
 });
