@@ -2,15 +2,14 @@ import { fireStorm } from "../../local/chaosStorm.ts";
 import { type ConsumerProcess, consumerUrl, startConsumer } from "../../local/consumerProcess.ts";
 import { freePort } from "../../local/freePort.ts";
 import { readyDynamoDbEndpoint } from "../../local/readyMessage.ts";
-import { fetchStats, waitUntilSettled } from "../../local/stackClient.ts";
+import { waitUntilSettled } from "../../local/stackClient.ts";
 import { removeDataDir, startStack } from "../../local/stackProcess.ts";
-import { AnswerLedger } from "./answerLedger.ts";
 import { retryScheduleCovering } from "./consumerOutage.ts";
 import { accountFor } from "./eventAccounting.ts";
 import { addAccount, emptyAccount } from "./eventTotals.ts";
-import { markedWebhooks } from "./markedWebhooks.ts";
 import type { ReliabilitySizes } from "./reliabilityOptions.ts";
 import type { ScenarioResult } from "./scenarioResult.ts";
+import { startScenarioRun } from "./scenarioRun.ts";
 import { randomInt, seededRandom } from "./seededRandom.ts";
 import { FAST_TIMINGS, SETTLE_TIMEOUT_MS } from "./stackTimings.ts";
 
@@ -60,12 +59,12 @@ export async function runConsumerKills(
       const killAfterMs = randomInt(random, KILL_WINDOW_MS[0], KILL_WINDOW_MS[1]);
       say(`  kill at random: consumer, round ${round}/${rounds}: SIGKILL ${killAfterMs} ms into the stream…`);
       const problem = (text: string) => problems.push(`round ${round}: ${text}`);
-      const prefix = `consumer-kill-${round}`;
+      const marker = `consumer-kill-${round}`;
       const result = await killRound({
         baseUrl: stack.baseUrl,
         running,
         restart,
-        prefix,
+        marker,
         events,
         killAfterMs,
         problem,
@@ -104,7 +103,8 @@ interface RoundContext {
   /** The consumer this round kills; the round puts the restarted one in its place. */
   running: { consumer?: ConsumerProcess };
   restart(): Promise<ConsumerProcess>;
-  prefix: string;
+  /** In every event id and body of the round. */
+  marker: string;
   events: number;
   killAfterMs: number;
   problem(text: string): void;
@@ -123,10 +123,12 @@ interface RoundFacts {
 async function killRound(context: RoundContext) {
   const { baseUrl, running, killAfterMs, problem } = context;
   const killed = running.consumer as ConsumerProcess;
-  const before = await fetchStats(baseUrl);
-  const signing = { env: {}, baseUrl, nowMs: Date.now(), marker: "consumer-kill" };
-  const webhooks = markedWebhooks(context.prefix, context.events, signing);
-  const ledger = new AnswerLedger(webhooks);
+  const { before, webhooks, ledger } = await startScenarioRun(
+    baseUrl,
+    context.marker,
+    context.events,
+    performance.now(),
+  );
   const answeredEarlier = answeredBy(killed);
   const killer = setTimeout(() => killed.child.kill("SIGKILL"), killAfterMs);
   // Started again the moment it dies, as a supervisor (or Lambda) would, while the stream goes on: the consumer is
