@@ -4,6 +4,7 @@ import type { ClaimRefusal } from "./idempotencyRecord.ts";
 import { logInvocation } from "./invocationLog.ts";
 import type { ResolvedOptions } from "./options.ts";
 import { refusalError, refusalOutcome } from "./refusals.ts";
+import { errorNameOf } from "./storeErrors.ts";
 import type { UnitOfWork } from "./unitOfWork.ts";
 
 /** A unit of work after its claim: the handler runs it, a stored result is replayed, or it is refused. */
@@ -21,6 +22,7 @@ export async function claimUnit(
   options: ResolvedOptions,
   scope: string,
   readUnit: () => UnitOfWork,
+  timeLeftMs: () => number,
 ): Promise<UnitClaim> {
   const startedMs = Date.now();
   let key: string | undefined;
@@ -28,11 +30,19 @@ export async function claimUnit(
   try {
     const unit = readUnit();
     key = unit.key;
-    result = await claimKey(options, scope, unit.key, unit.fingerprint);
+    result = await claimKey(options, scope, unit.key, unit.fingerprint, timeLeftMs);
   } catch (error) {
     if (error instanceof ConfigurationError) throw error;
     const code = error instanceof OncegateSdkError ? error.code : "unexpected_error";
-    logInvocation(options.logger, { scope, key, outcome: "rejected", error: code, totalMs: Date.now() - startedMs });
+    const cause = error instanceof OncegateSdkError && error.cause !== undefined ? errorNameOf(error.cause) : undefined;
+    logInvocation(options.logger, {
+      scope,
+      key,
+      outcome: "rejected",
+      error: code,
+      ...(cause ? { cause } : {}),
+      totalMs: Date.now() - startedMs,
+    });
     if (!(error instanceof OncegateSdkError)) throw error;
     return { kind: "refused", error };
   }

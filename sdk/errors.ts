@@ -76,6 +76,58 @@ export class StoreUnavailableError extends OncegateSdkError {
   }
 }
 
+/**
+ * DynamoDB refused the claim for good (missing table, access denied, a key too long for the table): a deployment
+ * problem, not a passing one. Nothing ran. Answered 500, never 503, so it is not mistaken for throttling.
+ */
+export class StoreMisconfiguredError extends OncegateSdkError {
+  override readonly name: string = "StoreMisconfiguredError";
+  constructor(cause: unknown) {
+    const causeName = (cause as { name?: string } | null)?.name ?? "Error";
+    super(
+      "idempotency_store_misconfigured",
+      500,
+      `the idempotency store refused the claim (${causeName}): check the table name, its key schema and the function's permissions`,
+      { cause },
+    );
+  }
+}
+
+/** The invocation timed out (Middy's early timeout) while the handler ran: the claim stays IN_PROGRESS. */
+export class HandlerTimedOutError extends OncegateSdkError {
+  override readonly name: string = "HandlerTimedOutError";
+  constructor(cause: unknown) {
+    super("handler_timed_out", 504, "the invocation timed out while the handler ran; it is not re-run automatically", {
+      cause,
+    });
+  }
+}
+
+/** A `db` call was given a value DynamoDB cannot store as it is (a class instance such as `Date`, a function). */
+export class InvalidDbInputError extends OncegateSdkError {
+  override readonly name: string = "InvalidDbInputError";
+  constructor(operation: string, cause: unknown) {
+    super(
+      "invalid_db_input",
+      500,
+      `db.${operation}: ${(cause as Error)?.message ?? cause}. Convert class instances yourself (a Date with toISOString() or getTime())`,
+      { cause },
+    );
+  }
+}
+
+/** A `db` write was made after the handler's result was settled: it could never be committed. */
+export class DbClosedError extends OncegateSdkError {
+  override readonly name: string = "DbClosedError";
+  constructor(operation: string) {
+    super(
+      "db_closed",
+      500,
+      `db.${operation} was called after the handler returned: its writes are already settled; await every db call inside the handler`,
+    );
+  }
+}
+
 /** The handler threw; the record is FAILED (or released, with `onError: "release"`). */
 export class HandlerFailedError extends OncegateSdkError {
   override readonly name: string = "HandlerFailedError";
@@ -117,8 +169,14 @@ export class WriteConflictError extends OncegateSdkError {
 export class InvalidWritesError extends OncegateSdkError {
   override readonly name: string = "InvalidWritesError";
   constructor(cause: unknown) {
-    super("invalid_writes", 500, `DynamoDB refused the buffered writes: ${(cause as Error)?.message ?? cause}`, {
-      cause,
-    });
+    const failure = cause as { name?: string; message?: string } | undefined;
+    super(
+      "invalid_writes",
+      500,
+      `DynamoDB refused the buffered writes (${failure?.name ?? "Error"}): ${failure?.message ?? cause}`,
+      {
+        cause,
+      },
+    );
   }
 }

@@ -16,6 +16,8 @@ export interface SqsRecordLike {
   messageId: string;
   body: string;
   messageAttributes?: Record<string, { stringValue?: string | undefined; dataType?: string } | undefined>;
+  /** SQS system attributes; `MessageGroupId` is set on FIFO queues. */
+  attributes?: { MessageGroupId?: string; [name: string]: string | undefined };
   eventSource?: string;
 }
 

@@ -1,5 +1,4 @@
-import type { OncegateSdkError } from "./errors.ts";
-import { InProgressError } from "./errors.ts";
+import { InProgressError, OncegateSdkError } from "./errors.ts";
 import type { StoredResponse } from "./idempotencyRecord.ts";
 
 /** The response shape every HTTP integration (API Gateway v1/v2, Function URL, ALB) accepts. */
@@ -18,6 +17,19 @@ const JSON_TYPE = { "Content-Type": "application/json" };
 
 function json(statusCode: number, body: object, headers: Record<string, string> = {}): HttpResponse {
   return { statusCode, headers: { ...JSON_TYPE, ...headers }, body: JSON.stringify(body) };
+}
+
+/**
+ * The status of an error that says how it should be answered (an `http-errors` HttpError, as `@middy/util`'s
+ * `createError` makes): an HTTP error handler such as `@middy/http-error-handler` shapes its answer, not us.
+ * The SDK's own errors are excluded: they are answered by `errorResponse`.
+ */
+export function httpErrorStatus(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null || error instanceof OncegateSdkError) return undefined;
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599
+    ? (status as number)
+    : undefined;
 }
 
 export function isHttpResponse(value: unknown): value is HttpResponse {

@@ -22,7 +22,8 @@ export interface IdempotencyRecord {
   expiresAt: number;
   leaseExpiresAtMs?: number;
   completedAtMs?: number;
-  responseKind?: "json" | "undefined" | "omitted";
+  /** `omitted`: larger than `maxStoredResponseBytes`; `unstorable`: not JSON-serializable (circular, BigInt). */
+  responseKind?: "json" | "undefined" | "omitted" | "unstorable";
   response?: string;
   responseFingerprint?: string;
   failedAtMs?: number;
@@ -34,7 +35,8 @@ export interface IdempotencyRecord {
 export type StoredResponse =
   | { kind: "json"; value: unknown }
   | { kind: "undefined" }
-  | { kind: "omitted"; fingerprint: string };
+  | { kind: "omitted"; fingerprint: string }
+  | { kind: "unstorable" };
 
 /** Why a claim was refused, decided from the record that already holds the key. */
 export type ClaimRefusal =
@@ -73,6 +75,7 @@ export function refusalFor(
 
 function storedResponseOf(record: IdempotencyRecord): StoredResponse {
   if (record.responseKind === "omitted") return { kind: "omitted", fingerprint: record.responseFingerprint ?? "" };
+  if (record.responseKind === "unstorable") return { kind: "unstorable" };
   if (record.responseKind === "json" && record.response !== undefined) {
     return { kind: "json", value: JSON.parse(record.response) };
   }

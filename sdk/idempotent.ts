@@ -1,11 +1,10 @@
 import middy from "@middy/core";
-import { abandonClaim, completeClaim } from "./claimLifecycle.ts";
 import { eventShapeOf, type HttpLikeEvent, httpBodyOf, parsePayload, type SqsRecordLike } from "./eventShape.ts";
 import { isHttpResponse } from "./httpResponses.ts";
-import { logInvocation } from "./invocationLog.ts";
-import { type IdempotencyContext, idempotency, scopeOf } from "./middleware.ts";
+import type { LambdaTimeLike } from "./invocationTime.ts";
+import { type IdempotencyContext, idempotency, scopeOf, timeBudgetCheck } from "./middleware.ts";
 import { type IdempotencyOptions, resolveOptions } from "./options.ts";
-import { claimSqsRecord } from "./sqsRecordClaim.ts";
+import { runRecordLoop } from "./sqsRecordLoop.ts";
 import type { TransactionalDb } from "./transactionalDb.ts";
 
 /** What an `idempotent()` handler receives. */
@@ -19,6 +18,8 @@ export interface IdempotentInput<TContext = unknown> {
   key: string;
   /** Writes through `db` commit atomically with the completion record. */
   db: TransactionalDb;
+  /** Aborts when the invocation is about to time out: stop, the claim stays IN_PROGRESS either way. */
+  signal: AbortSignal;
 }
 
 export type IdempotentHandler<TContext = unknown> = (input: IdempotentInput<TContext>) => unknown | Promise<unknown>;
@@ -30,74 +31,65 @@ function payloadOf(event: unknown): unknown {
   return event;
 }
 
+const JSON_HEADERS = { "Content-Type": "application/json" };
+
 /** HTTP answer for a completed run: the handler's own HTTP response, else 200 `{ ok: true, result? }`. */
 function httpResultOf(result: unknown) {
   if (isHttpResponse(result)) return result;
-  const body = result === undefined ? { ok: true } : { ok: true, result };
-  return { statusCode: 200, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) };
+  let body = '{"ok":true}';
+  if (result !== undefined) {
+    try {
+      body = JSON.stringify({ ok: true, result });
+    } catch {
+      // A result JSON cannot carry (circular, BigInt): the run still succeeded; answer without it.
+    }
+  }
+  return { statusCode: 200, headers: JSON_HEADERS, body };
 }
 
 /**
  * Wraps a handler so it runs at most once per idempotency key, with WebhookGate's ergonomics:
- * the handler receives `{ event, raw, context, key, db }`. SQS batches run the handler once per
+ * the handler receives `{ event, raw, context, key, db, signal }`. SQS batches run the handler once per
  * record, each record its own claim and its own `db` transaction, and answer `{ batchItemFailures }`.
  */
 export function idempotent<TContext = unknown>(handler: IdempotentHandler<TContext>, input: IdempotencyOptions) {
   const options = resolveOptions(input);
-  const single = middy(async (event: unknown, context: TContext & { idempotency?: IdempotencyContext }) => {
-    const claim = context.idempotency as IdempotencyContext;
-    const result = await handler({ event: payloadOf(event), raw: event, context, key: claim.key, db: claim.db });
-    return eventShapeOf(event) === "http" ? httpResultOf(result) : result;
-  }).use(idempotency(input)) as unknown as (event: unknown, context: unknown) => Promise<unknown>;
-
-  const batch = async (event: { Records: SqsRecordLike[] }, context: TContext & { functionName?: string }) => {
-    const scope = scopeOf(options, context);
-    const batchItemFailures: { itemIdentifier: string }[] = [];
-    // One record at a time: a FIFO queue's order is kept, and one failure never touches the others.
-    for (const record of event.Records) {
-      const startedMs = Date.now();
-      const report = () => batchItemFailures.push({ itemIdentifier: record.messageId });
-      const claimed = await claimSqsRecord(options, scope, record);
-      if (claimed.kind === "settled") {
-        if (claimed.report) report();
-        continue;
-      }
-      const { claim } = claimed;
-      const { key } = claim;
-      const handlerStartedMs = Date.now();
-      let result: unknown;
-      try {
-        result = await handler({ event: parsePayload(record.body), raw: record, context, key, db: claim.db });
-      } catch (error) {
-        await abandonClaim(options, claim, error);
-        report();
-        logInvocation(options.logger, {
-          scope,
-          key,
-          outcome: "failed",
-          error: "handler_failed",
-          totalMs: Date.now() - startedMs,
-        });
-        continue;
-      }
-      const handlerMs = Date.now() - handlerStartedMs;
-      // completeClaim never throws: a failure to record completion comes back as a result.
-      const settled = await completeClaim(options, claim, result);
-      if (settled.kind !== "completed") report();
-      logInvocation(options.logger, {
-        scope,
-        key,
-        outcome: settled.kind === "completed" ? "executed" : "failed",
-        ...(settled.kind === "completed" ? {} : { error: settled.kind }),
-        handlerMs,
-        totalMs: Date.now() - startedMs,
+  const checkTimeBudget = timeBudgetCheck(options);
+  const single = middy(
+    async (
+      event: unknown,
+      context: TContext & { idempotency?: IdempotencyContext },
+      { signal }: { signal: AbortSignal },
+    ) => {
+      const claim = context.idempotency as IdempotencyContext;
+      const result = await handler({
+        event: payloadOf(event),
+        raw: event,
+        context,
+        key: claim.key,
+        db: claim.db,
+        signal,
       });
-    }
-    return { batchItemFailures };
+      return eventShapeOf(event) === "http" ? httpResultOf(result) : result;
+    },
+  ).use(idempotency(input)) as unknown as (event: unknown, context: unknown) => Promise<unknown>;
+
+  const batch = (
+    event: { Records: SqsRecordLike[] },
+    context: TContext & LambdaTimeLike & { functionName?: string },
+  ) => {
+    checkTimeBudget(context);
+    return runRecordLoop(
+      options,
+      scopeOf(options, context),
+      event.Records,
+      context,
+      ({ record, payload, key, db, signal }) => handler({ event: payload, raw: record, context, key, db, signal }),
+    );
   };
 
   return async (event: unknown, context: TContext): Promise<unknown> =>
     eventShapeOf(event) === "sqs"
-      ? batch(event as { Records: SqsRecordLike[] }, context as TContext & { functionName?: string })
+      ? batch(event as { Records: SqsRecordLike[] }, context as TContext & LambdaTimeLike & { functionName?: string })
       : single(event, context);
 }

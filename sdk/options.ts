@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { type Clock, systemClock } from "./clock.ts";
 import { ConfigurationError } from "./errors.ts";
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from "./idempotencyKey.ts";
 
 /** What the idempotency middleware and `idempotent()` accept. */
 export interface IdempotencyOptions {
@@ -57,6 +58,30 @@ export const defaults = {
 // DynamoDB items hold at most 400 KB; leave room for the record's other attributes.
 const MAX_STORABLE_RESPONSE_BYTES = 350 * 1024;
 
+// Every option the SDK reads. Anything else is a mistake (a typo, or a leftover such as `createTable`, whose job
+// moved to `oncegate/sdk/table-setup`), refused by name rather than silently ignored.
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
+  "tableName",
+  "scope",
+  "getKey",
+  "onError",
+  "retentionSeconds",
+  "maxStoredResponseBytes",
+  "inProgressLeaseSeconds",
+  "inProgressRetryAfterSeconds",
+  "client",
+  "logger",
+  "clock",
+] satisfies (keyof IdempotencyOptions)[]);
+
+const MOVED_OPTIONS: Record<string, string> = {
+  createTable: "table set-up moved to `ensureIdempotencyTable` from `oncegate/sdk/table-setup`",
+};
+
+// DynamoDB caps a partition key at 2048 bytes. A record id is `encodeURIComponent(scope)#key`, and a key of
+// MAX_IDEMPOTENCY_KEY_LENGTH UTF-16 units takes at most 3 bytes per unit in UTF-8.
+const MAX_PARTITION_KEY_BYTES = 2048;
+
 function positiveInteger(field: string, value: unknown, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > max) {
     throw new ConfigurationError(field, `must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`);
@@ -71,12 +96,20 @@ function positiveInteger(field: string, value: unknown, max = Number.MAX_SAFE_IN
  */
 export function resolveOptions(options: IdempotencyOptions): ResolvedOptions {
   if (typeof options !== "object" || options === null) throw new ConfigurationError("options", "must be an object");
+  for (const name of Object.keys(options)) {
+    if (KNOWN_OPTIONS.has(name)) continue;
+    throw new ConfigurationError(
+      name,
+      MOVED_OPTIONS[name] ?? `is not an option of the SDK (known: ${[...KNOWN_OPTIONS].join(", ")})`,
+    );
+  }
   if (typeof options.tableName !== "string" || options.tableName.trim() === "") {
     throw new ConfigurationError("tableName", "must be a non-empty string (is IDEMPOTENCY_TABLE set?)");
   }
   if (options.scope !== undefined && (typeof options.scope !== "string" || options.scope === "")) {
     throw new ConfigurationError("scope", "must be a non-empty string when given");
   }
+  if (options.scope !== undefined) assertScopeFits(options.scope);
   if (options.getKey !== undefined && typeof options.getKey !== "function") {
     throw new ConfigurationError("getKey", "must be a function");
   }
@@ -114,6 +147,46 @@ export function resolveOptions(options: IdempotencyOptions): ResolvedOptions {
     logger: options.logger ?? ((line) => console.log(JSON.stringify(line))),
     clock: options.clock ?? systemClock,
   };
+}
+
+/**
+ * A scope long enough that a record id could pass DynamoDB's 2048-byte partition key limit would make some claims
+ * fail with a ValidationException at run time: refused here instead.
+ * @throws ConfigurationError
+ */
+export function assertScopeFits(scope: string): void {
+  const worstCaseBytes = Buffer.byteLength(encodeURIComponent(scope), "utf8") + 1 + MAX_IDEMPOTENCY_KEY_LENGTH * 3;
+  if (worstCaseBytes > MAX_PARTITION_KEY_BYTES) {
+    throw new ConfigurationError(
+      "scope",
+      `is too long: with a ${MAX_IDEMPOTENCY_KEY_LENGTH}-character key the record id could reach ${worstCaseBytes} bytes, over DynamoDB's ${MAX_PARTITION_KEY_BYTES}-byte partition key limit`,
+    );
+  }
+}
+
+/**
+ * The checks that need the Lambda context, run on the first invocation (the context says how long the function
+ * may run): the lease and the retention must both outlive a run.
+ * @throws ConfigurationError
+ */
+export function assertTimeBudget(options: ResolvedOptions, remainingTimeMs: number | undefined): void {
+  assertLeaseCoversTimeout(options.inProgressLeaseSeconds, remainingTimeMs);
+  assertRetentionCoversTimeout(options.retentionSeconds, remainingTimeMs);
+}
+
+/**
+ * A record that expires while its handler still runs could be claimed again (a second concurrent run), so the
+ * retention must outlive the function.
+ * @throws ConfigurationError
+ */
+export function assertRetentionCoversTimeout(retentionSeconds: number, remainingTimeMs: number | undefined): void {
+  if (remainingTimeMs === undefined) return;
+  if (retentionSeconds * 1000 < remainingTimeMs) {
+    throw new ConfigurationError(
+      "retentionSeconds",
+      `${retentionSeconds}s is shorter than the function's remaining time (${Math.ceil(remainingTimeMs / 1000)}s): a record must outlive the run that claimed it`,
+    );
+  }
 }
 
 /**

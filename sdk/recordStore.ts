@@ -65,12 +65,15 @@ export async function claimRecord(
     expiresAt: toEpochSec(input.nowMs) + input.retentionSeconds,
     ...(input.leaseSeconds === undefined ? {} : { leaseExpiresAtMs: input.nowMs + input.leaseSeconds * 1000 }),
   };
-  const values: Attributes = { ":nowSec": toEpochSec(input.nowMs) };
-  let condition = "attribute_not_exists(#id) OR #expiresAt < :nowSec";
+  // An expired record that DynamoDB has not deleted yet may be claimed again, but never an IN_PROGRESS one: its
+  // handler may still be running (a retention shorter than the run is refused at the first invocation, and this
+  // keeps the rule even where no Lambda context could check it).
+  const values: Attributes = { ":nowSec": toEpochSec(input.nowMs), ":inProgress": "IN_PROGRESS" };
+  let condition = "attribute_not_exists(#id) OR (#expiresAt < :nowSec AND #status <> :inProgress)";
   if (input.leaseSeconds !== undefined) {
     // Takeover of an abandoned claim: still IN_PROGRESS, lease run out, and the same payload.
     condition += " OR (#status = :inProgress AND #lease < :nowMs AND #fingerprint = :fingerprint)";
-    Object.assign(values, { ":inProgress": "IN_PROGRESS", ":nowMs": input.nowMs, ":fingerprint": input.fingerprint });
+    Object.assign(values, { ":nowMs": input.nowMs, ":fingerprint": input.fingerprint });
   }
   try {
     await table.client.send(
@@ -86,8 +89,11 @@ export async function claimRecord(
     return { claimed: true, record };
   } catch (error) {
     const existing = conditionFailedItem(error);
-    if (existing) return { claimed: false, existing };
-    throw error;
+    if (!existing) throw error;
+    // The AWS SDK retried a put whose first answer was lost after DynamoDB applied it: the record it now finds
+    // is this very claim (our owner token, still IN_PROGRESS), not someone else's.
+    if (existing.status === "IN_PROGRESS" && existing.ownerToken === input.ownerToken) return { claimed: true, record };
+    return { claimed: false, existing };
   }
 }
 

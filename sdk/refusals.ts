@@ -21,6 +21,6 @@ export function refusalOutcome(refusal: ClaimRefusal): Outcome {
 export function replayValue(refusal: Extract<ClaimRefusal, { kind: "replay" }>): unknown {
   const stored = refusal.stored;
   if (stored.kind === "json") return stored.value;
-  if (stored.kind === "omitted") return { ok: true, deduped: true };
+  if (stored.kind === "omitted" || stored.kind === "unstorable") return { ok: true, deduped: true };
   return undefined;
 }

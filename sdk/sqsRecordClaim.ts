@@ -16,9 +16,10 @@ export async function claimSqsRecord(
   options: ResolvedOptions,
   scope: string,
   record: SqsRecordLike,
+  timeLeftMs: () => number,
 ): Promise<SqsRecordClaim> {
   try {
-    const unit = await claimUnit(options, scope, () => unitOfSqsRecord(record, options.getKey));
+    const unit = await claimUnit(options, scope, () => unitOfSqsRecord(record, options.getKey), timeLeftMs);
     if (unit.kind === "claimed") return { kind: "claimed", claim: unit.claim };
     return { kind: "settled", report: unit.kind !== "replay" };
   } catch (error) {

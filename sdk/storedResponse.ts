@@ -10,7 +10,14 @@ type ResponseAttributes = Pick<IdempotencyRecord, "responseKind" | "response" | 
  */
 export function responseAttributes(value: unknown, maxBytes: number): ResponseAttributes {
   if (value === undefined) return { responseKind: "undefined" };
-  const json = JSON.stringify(value);
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    // A circular object or a BigInt: the handler ran and its effects happened, so its completion (and its `db`
+    // writes) must still commit. Only the answer cannot be kept; duplicates get `{ ok: true, deduped: true }`.
+    return { responseKind: "unstorable" };
+  }
   if (json === undefined) return { responseKind: "undefined" };
   if (Buffer.byteLength(json, "utf8") > maxBytes) {
     return { responseKind: "omitted", responseFingerprint: createHash("sha256").update(json).digest("base64url") };

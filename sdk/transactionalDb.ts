@@ -11,7 +11,7 @@ import {
   type Update,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { TooManyWritesError } from "./errors.ts";
+import { DbClosedError, InvalidDbInputError, TooManyWritesError } from "./errors.ts";
 
 /** Plain JavaScript attribute values (marshalled for you, as with the DynamoDB document client). */
 export type Item = Record<string, unknown>;
@@ -68,7 +68,9 @@ export interface TransactionalDb {
 /** TransactWriteItems takes 100 items; one is the completion record. */
 export const MAX_BUFFERED_WRITES = 99;
 
-const marshallOptions = { removeUndefinedValues: true, convertClassInstanceToMap: true };
+// No `convertClassInstanceToMap`: it turns a Date (any class instance) into an empty map, silently. Without it
+// `marshall` refuses such values, as the DynamoDB Document Client does by default, and we say so at the call.
+const marshallOptions = { removeUndefinedValues: true };
 
 /**
  * The input as DynamoDB takes it (`Out`: the matching low-level shape): `Item`, `Key` and the expression values
@@ -86,29 +88,53 @@ function marshalled<Out>(input: { Item?: Item; Key?: Item; ExpressionAttributeVa
   } as Out;
 }
 
-/** A `db` bound to one claim, and the writes it buffered. */
-export function createTransactionalDb(client: DynamoDBClient): { db: TransactionalDb; writes: TransactWriteItem[] } {
+/** Marshals for `operation`, turning the marshaller's refusal into a typed error the handler sees at its call. */
+function marshalledFor<Out>(
+  operation: string,
+  input: { Item?: Item; Key?: Item; ExpressionAttributeValues?: Item },
+): Out {
+  try {
+    return marshalled<Out>(input);
+  } catch (error) {
+    throw new InvalidDbInputError(operation, error);
+  }
+}
+
+/**
+ * A `db` bound to one claim, the writes it buffered, and `close()`: called when the result is being settled, after
+ * which a write throws (it could never be committed) instead of resolving and being dropped.
+ */
+export function createTransactionalDb(client: DynamoDBClient): {
+  db: TransactionalDb;
+  writes: TransactWriteItem[];
+  close: () => void;
+} {
   const writes: TransactWriteItem[] = [];
-  const buffer = async (item: TransactWriteItem) => {
+  let closed = false;
+  const buffer = async (operation: string, item: () => TransactWriteItem) => {
+    if (closed) throw new DbClosedError(operation);
     // Refused at the call, before anything is committed, so the handler sees it where it happens.
     if (writes.length >= MAX_BUFFERED_WRITES) throw new TooManyWritesError(MAX_BUFFERED_WRITES);
-    writes.push(item);
+    writes.push(item());
   };
   const db: TransactionalDb = {
-    put: (input) => buffer({ Put: marshalled<Put>(input) }),
-    update: (input) => buffer({ Update: marshalled<Update>(input) }),
-    delete: (input) => buffer({ Delete: marshalled<Delete>(input) }),
-    conditionCheck: (input) => buffer({ ConditionCheck: marshalled<ConditionCheck>(input) }),
+    put: (input) => buffer("put", () => ({ Put: marshalledFor<Put>("put", input) })),
+    update: (input) => buffer("update", () => ({ Update: marshalledFor<Update>("update", input) })),
+    delete: (input) => buffer("delete", () => ({ Delete: marshalledFor<Delete>("delete", input) })),
+    conditionCheck: (input) =>
+      buffer("conditionCheck", () => ({ ConditionCheck: marshalledFor<ConditionCheck>("conditionCheck", input) })),
     async get(input) {
-      const out = await client.send(new GetItemCommand(marshalled<GetItemCommandInput>(input)));
+      const out = await client.send(new GetItemCommand(marshalledFor<GetItemCommandInput>("get", input)));
       return out.Item ? unmarshall(out.Item) : undefined;
     },
     async query(input) {
       const { ExclusiveStartKey, ...rest } = input;
       const out = await client.send(
         new QueryCommand({
-          ...marshalled<QueryCommandInput>(rest),
-          ...(ExclusiveStartKey ? { ExclusiveStartKey: marshall(ExclusiveStartKey, marshallOptions) } : {}),
+          ...marshalledFor<QueryCommandInput>("query", rest),
+          ...(ExclusiveStartKey
+            ? { ExclusiveStartKey: marshalledFor<{ Key: never }>("query", { Key: ExclusiveStartKey }).Key }
+            : {}),
         }),
       );
       return {
@@ -117,5 +143,11 @@ export function createTransactionalDb(client: DynamoDBClient): { db: Transaction
       };
     },
   };
-  return { db, writes };
+  return {
+    db,
+    writes,
+    close: () => {
+      closed = true;
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { InvalidIdempotencyKeyError, MissingIdempotencyKeyError } from "./errors.ts";
+import { ConfigurationError, InvalidIdempotencyKeyError, MissingIdempotencyKeyError } from "./errors.ts";
 import {
   type EventShape,
   eventShapeOf,
@@ -37,7 +37,7 @@ export function unitOfEvent(event: unknown, shape: EventShape, getKey: GetKey): 
         throw new InvalidIdempotencyKeyError("the header appears several times with different values");
       raw = header.value;
     }
-    return { key: normalizeIdempotencyKey(raw), fingerprint: fingerprintOf(httpBodyOf(http)) };
+    return { key: normalizeIdempotencyKey(raw), fingerprint: fingerprintOf(rawBodyOf(http)) };
   }
   if (shape === "eventbridge") {
     const e = event as { id: string; source?: unknown; "detail-type"?: unknown; detail?: unknown };
@@ -50,6 +50,22 @@ export function unitOfEvent(event: unknown, shape: EventShape, getKey: GetKey): 
     );
   }
   return { key: normalizeIdempotencyKey(getKey(event)), fingerprint: fingerprintOf(event) };
+}
+
+/**
+ * The body's bytes as the sender sent them. A body that reaches us already parsed (a body parser placed before
+ * `idempotency()`, and Middy 7's parsers keep no raw copy) could only be fingerprinted from its parsed form, where
+ * payloads that differ (`9007199254740993` and `…992`, a duplicated key) look alike and one would replay the
+ * other's answer: refused, naming the fix.
+ * @throws ConfigurationError
+ */
+function rawBodyOf(http: HttpLikeEvent): string | Buffer | null {
+  const body = httpBodyOf(http);
+  if (body === null || typeof body === "string" || Buffer.isBuffer(body)) return body;
+  throw new ConfigurationError(
+    "middleware order",
+    "the request body reached idempotency() already parsed, so its raw bytes cannot be fingerprinted: use idempotency() before body parsers such as @middy/http-json-body-parser",
+  );
 }
 
 /**

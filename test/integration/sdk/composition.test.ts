@@ -19,14 +19,14 @@ let n = 0;
 const newKey = (label: string) => `${label}-${Date.now()}-${n++}`;
 
 describe("composition with other Middy middlewares", () => {
-  test("works after @middy/http-json-body-parser: the handler gets the parsed body and runs once", async () => {
+  test("works before @middy/http-json-body-parser: the handler gets the parsed body and runs once", async () => {
     const seen: unknown[] = [];
     const handler = middy(async (event: { body: unknown }) => {
       seen.push(event.body);
       return { statusCode: 200, body: JSON.stringify({ ok: true }) };
     })
-      .use(httpJsonBodyParser())
-      .use(idempotency({ tableName: table, client, logger: () => {} })) as unknown as (
+      .use(idempotency({ tableName: table, client, logger: () => {} }))
+      .use(httpJsonBodyParser()) as unknown as (
       e: unknown,
       c: unknown,
     ) => Promise<{ statusCode: number; headers?: Record<string, string> }>;

@@ -53,8 +53,7 @@ describe("DynamoDB failures", () => {
     unreachable.destroy();
   });
 
-  test("answers 500 completion_failed when the completion write fails, leaves the record IN_PROGRESS, never re-runs, and logs an error", async () => {
-    // A real DynamoDB Local client whose completion (UpdateItem) fails once, as if the network dropped.
+  test("completes after a completion write that timed out once: the retry finds or makes the completion", async () => {
     const flaky = localClient();
     let failNextUpdate = true;
     flaky.middlewareStack.add(
@@ -66,6 +65,29 @@ describe("DynamoDB failures", () => {
         return next(args);
       },
       { step: "initialize", name: "failCompletionOnce" },
+    );
+    const { handler, calls } = wrapped(flaky);
+    const event = httpApiEvent({}, { "Idempotency-Key": "completion-fails-once" });
+    expect((await handler(event, lambdaContext())).statusCode).toBe(200);
+    expect(await getItem(client, table, "consumer-fn#completion-fails-once")).toMatchObject({ status: "COMPLETED" });
+    expect((await handler(event, lambdaContext())).statusCode).toBe(200);
+    expect(calls.count).toBe(1);
+    flaky.destroy();
+  });
+
+  test("answers 500 completion_failed when every completion write times out, leaves the record IN_PROGRESS, never re-runs, and logs an error", async () => {
+    // A real DynamoDB Local client whose completion (UpdateItem) never gets an answer, as if the network dropped:
+    // the outcome is unknown, so the record must stay IN_PROGRESS.
+    const flaky = localClient();
+    flaky.middlewareStack.add(
+      (next, context) => async (args) => {
+        const update = (args.input as { UpdateExpression?: string }).UpdateExpression;
+        if (context.commandName === "UpdateItemCommand" && update?.includes("completedAtMs")) {
+          throw Object.assign(new Error("socket hang up"), { name: "TimeoutError" });
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "failEveryCompletion" },
     );
     const logs: Record<string, unknown>[] = [];
     const { handler, calls } = wrapped(flaky, logs);

@@ -47,14 +47,16 @@ describe("ensureIdempotencyTable (oncegate/sdk/table-setup)", () => {
 });
 
 describe("the middleware and idempotent()", () => {
-  test("never create a table, even when the endpoint is local: a missing table answers 503 and stays missing", async () => {
+  test("never create a table, even when the endpoint is local: a missing table answers 500 idempotency_store_misconfigured and stays missing", async () => {
     const tableName = `sdk-missing-${randomUUID().slice(0, 8)}`;
     expect(process.env.AWS_ENDPOINT_URL_DYNAMODB).toMatch(/127\.0\.0\.1|localhost/);
     const handler = idempotent(() => "ok", { tableName, logger: () => {} });
     const response = (await handler(httpApiEvent({}, { "Idempotency-Key": "k" }), lambdaContext())) as {
       statusCode: number;
+      body: string;
     };
-    expect(response.statusCode).toBe(503);
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(response.body)).toMatchObject({ error: "idempotency_store_misconfigured" });
     await expect(client.send(new DescribeTableCommand({ TableName: tableName }))).rejects.toMatchObject({
       name: "ResourceNotFoundException",
     });
