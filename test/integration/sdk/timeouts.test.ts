@@ -56,6 +56,21 @@ describe("Middy's early timeout", () => {
     },
   );
 
+  test("an SQS batch under the middleware keeps every claim IN_PROGRESS and reports every claimed record", async () => {
+    const handler = middy(async () => {
+      await sleep(400);
+    }).use(
+      idempotency({ tableName: table(), client, onError: "release", retentionSeconds: 60, logger: () => {} }),
+    ) as unknown as (e: unknown, c: unknown) => Promise<unknown>;
+    const keys = [newKey("batch-mw-1"), newKey("batch-mw-2")];
+    const records = keys.map((key) => sqsRecord({}, key));
+    const response = await handler(sqsEvent(records), runningContext(150));
+    expect(response).toEqual({ batchItemFailures: records.map((r) => ({ itemIdentifier: r.messageId })) });
+    for (const key of keys) {
+      expect(await getItem(client, table(), `consumer-fn#${key}`)).toMatchObject({ status: "IN_PROGRESS" });
+    }
+  });
+
   test("idempotent() keeps the claim IN_PROGRESS on a timeout, with onError release", async () => {
     let runs = 0;
     const handler = idempotent(
