@@ -1,4 +1,5 @@
 import { maxAttempts } from "../lambdas/delivery/retrySchedule.ts";
+import { LOCAL_DEFAULTS } from "./localEnvironment.ts";
 import { localSecrets } from "./localSecrets.ts";
 import type { LocalStack } from "./localStack.ts";
 
@@ -42,9 +43,15 @@ export function readyMessage(
       ({ variable, value, fromEnvironment }) =>
         `    ${variable}=${value}${fromEnvironment ? " (from the environment)" : ""}`,
     ),
-    "  try it: npm run chaos -- evt_test_1   (Ctrl-C stops everything)",
+    `  try it: ${chaosCommand(baseUrl)}   (Ctrl-C stops everything)`,
   ];
   return lines;
+}
+
+/** The chaos command that targets this stack: `--url` only when it is not where `npm run chaos` looks by default. */
+export function chaosCommand(baseUrl: string): string {
+  const command = "npm run chaos -- evt_test_1";
+  return baseUrl === `http://127.0.0.1:${LOCAL_DEFAULTS.port}` ? command : `${command} --url ${baseUrl}`;
 }
 
 /**
