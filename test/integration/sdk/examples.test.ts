@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, jest, test } from "@jest/globals";
 import { createTable, deleteTable, getItem, localClient } from "../../support/dynamoDbTables.ts";
 import { httpApiEvent, lambdaContext, sqsEvent, sqsRecord } from "../../support/lambdaEvents.ts";
 
@@ -13,9 +13,18 @@ beforeAll(async () => {
   process.env.CHARGES_TABLE = tables.charges;
   process.env.ORDERS_TABLE = tables.orders;
 });
+// The examples log as a real function does (the SDK's default logger, console.log): captured, not leaked into the
+// test output, and each line checked to be the one JSON object the SDK promises.
+const logged: string[] = [];
+const consoleLog = jest.spyOn(console, "log").mockImplementation((line: unknown) => {
+  logged.push(String(line));
+});
 afterAll(async () => {
+  consoleLog.mockRestore();
   for (const name of Object.values(tables)) await deleteTable(client, name);
   client.destroy();
+  for (const line of logged) expect(JSON.parse(line)).toMatchObject({ msg: "oncegate.idempotency" });
+  expect(logged.length).toBeGreaterThan(0);
 });
 
 describe("README examples", () => {
