@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type MachineInfo, machineInfo } from "./machine.ts";
+import { pageOf, writeSection } from "./generatedDocs.ts";
+import { describeMachine, type MachineInfo, machineInfo } from "./machine.ts";
+import { printedTables } from "./table.ts";
 
 /** Where results go unless `--results-dir` says otherwise; one real run's files are committed. */
 export const DEFAULT_RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
@@ -33,7 +35,21 @@ export function writeResult<T>(
   const path = join(dir, `${name}.json`);
   writeFileSync(`${path}.tmp`, `${JSON.stringify(result, null, 2)}\n`);
   renameSync(`${path}.tmp`, path);
+  if (isPublishedRun(dir, content.parameters)) publishTables(result);
   return path;
+}
+
+/**
+ * Only a full run into the committed results folder rewrites the generated page: quick runs and runs into another
+ * folder (the tests' smoke runs) never touch a tracked file.
+ */
+export function isPublishedRun(dir: string, parameters: Record<string, unknown>): boolean {
+  return parameters.quick !== true && join(dir, ".") === join(DEFAULT_RESULTS_DIR, ".");
+}
+
+function publishTables(result: BenchResult<unknown>): void {
+  const heading = `Measured ${result.generatedAt.slice(0, 10)} on ${describeMachine(result.machine)}; reproduce with \`${result.command}\`.`;
+  writeSection(pageOf(result.benchmark), result.benchmark, [heading, "", ...printedTables()].join("\n"));
 }
 
 /** `<dir>/<name>.json` if a run wrote it, else undefined. */

@@ -1,6 +1,6 @@
 /**
- * Tables printed as Markdown pipe tables: readable in a terminal, and pasted as they are into the README's
- * Performance section, so the numbers there are exactly what a run printed.
+ * Tables printed as Markdown pipe tables: readable in a terminal, and written as they are into the generated pages
+ * (`docs/performance.md`, `docs/reliability.md`) by a real run, so the numbers there are exactly what it printed.
  */
 
 export type Cell = string | number;
@@ -51,6 +51,15 @@ export function renderTable(table: Table): string {
   return [`### ${table.title}`, "", ...body, ...(notes.length > 0 ? ["", ...notes] : []), ""].join("\n");
 }
 
+const printed: string[] = [];
+
 export function printTable(table: Table): void {
-  process.stdout.write(`${renderTable(table)}\n`);
+  const markdown = renderTable(table);
+  printed.push(markdown);
+  process.stdout.write(`${markdown}\n`);
+}
+
+/** Every table this process printed, in order (what a real run writes into its generated page). */
+export function printedTables(): readonly string[] {
+  return printed;
 }
