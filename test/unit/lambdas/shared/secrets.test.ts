@@ -120,3 +120,70 @@ describe("createSecretResolver, Secrets Manager references", () => {
     expect(error.message).toBe(`Secret unavailable: ${ARN} is empty`);
   });
 });
+
+describe("createSecretResolver, a secret stored or rotated after the deploy", () => {
+  const clockAt = (start: number) => {
+    const clock = { now: start, nowMs: () => clock.now };
+    return clock;
+  };
+
+  function rotatingSecret(values: (string | Error)[]) {
+    const client = new SecretsManagerClient({ region: "eu-west-1" });
+    const mock = mockClient(client);
+    let reads = 0;
+    mock.on(GetSecretValueCommand).callsFake(async () => {
+      const value = values[Math.min(reads, values.length - 1)];
+      reads += 1;
+      if (value instanceof Error) throw value;
+      return { SecretString: value };
+    });
+    return { client, reads: () => reads, restore: () => mock.restore() };
+  }
+
+  test("reads a Secrets Manager value again once its cache TTL has passed", async () => {
+    const secret = rotatingSecret(["placeholder", "whsec_real"]);
+    const clock = clockAt(0);
+    const secrets = createSecretResolver({ env: {}, secretsManager: secret.client, clock, cacheTtlMs: 300_000 });
+    expect(await secrets.resolve({ secretArn: ARN })).toBe("placeholder");
+    clock.now = 299_999;
+    expect(await secrets.resolve({ secretArn: ARN })).toBe("placeholder");
+    clock.now = 300_000;
+    expect(await secrets.resolve({ secretArn: ARN })).toBe("whsec_real");
+    expect(secret.reads()).toBe(2);
+    secret.restore();
+  });
+
+  test("refresh() re-reads at once, at most once a minute", async () => {
+    const secret = rotatingSecret(["v1", "v2", "v3"]);
+    const clock = clockAt(1_000_000);
+    const secrets = createSecretResolver({ env: {}, secretsManager: secret.client, clock });
+    expect(await secrets.resolve({ secretArn: ARN })).toBe("v1");
+    expect(secrets.refresh()).toBe(true);
+    expect(await secrets.resolve({ secretArn: ARN })).toBe("v2");
+    clock.now += 59_999;
+    expect(secrets.refresh()).toBe(false);
+    expect(await secrets.resolve({ secretArn: ARN })).toBe("v2");
+    clock.now += 1;
+    expect(secrets.refresh()).toBe(true);
+    expect(await secrets.resolve({ secretArn: ARN })).toBe("v3");
+    expect(secret.reads()).toBe(3);
+    secret.restore();
+  });
+
+  test("keeps serving the value it had when a re-read fails", async () => {
+    const down = Object.assign(new Error("unavailable"), { name: "InternalServiceError" });
+    const secret = rotatingSecret(["v1", down]);
+    const clock = clockAt(0);
+    const secrets = createSecretResolver({ env: {}, secretsManager: secret.client, clock });
+    expect(await secrets.resolve({ secretArn: ARN })).toBe("v1");
+    clock.now = 10 * 60_000;
+    expect(await secrets.resolve({ secretArn: ARN })).toBe("v1");
+    secret.restore();
+  });
+
+  test("never refreshes environment values (they cannot change inside a process)", async () => {
+    const secrets = createSecretResolver({ env: { A: "a" } });
+    await secrets.resolve({ env: "A" });
+    expect(secrets.refresh()).toBe(false);
+  });
+});
