@@ -1,21 +1,21 @@
-import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
-import type { HttpApi, HttpStage, ThrottleSettings } from "aws-cdk-lib/aws-apigatewayv2";
+import { Duration, Stack } from "aws-cdk-lib";
+import type { HttpApi, HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
 import type { Alarm, Dashboard } from "aws-cdk-lib/aws-cloudwatch";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
-import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
-import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { maxAttempts } from "../../lambdas/delivery/retrySchedule.ts";
 import { ENV } from "../../lambdas/shared/environment.ts";
 import type { ResolvedGatewayConfig } from "../../lambdas/shared/parseGatewayConfig.ts";
-import { type GatewayDeploymentConfig, mapSecretRefs } from "../gatewayDeploymentConfig.ts";
+import { mapSecretRefs } from "../gatewayDeploymentConfig.ts";
 import { validateDeploymentConfig } from "../validateDeploymentConfig.ts";
+import { newAlarmTopic } from "./gateway/alarmTopic.ts";
 import { newDeliveryQueues } from "./gateway/deliveryQueues.ts";
 import { newEventsTable } from "./gateway/eventsTable.ts";
 import { GatewayAlarms } from "./gateway/gatewayAlarms.ts";
@@ -30,46 +30,9 @@ import { allow, GATEWAY_ACTIONS, sweepIndexArn } from "./gateway/gatewayPermissi
 import { GatewaySecrets } from "./gateway/gatewaySecrets.ts";
 import { newIntakeApi } from "./gateway/intakeApi.ts";
 import { HandlerFunction } from "./handlerFunction.ts";
+import { WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGatewayProps.ts";
 
-export interface WebhookGatewayProps {
-  /**
-   * Providers, destinations and delivery settings: the Lambdas' `GatewayConfig`, with secrets as
-   * {@link GatewayDeploymentConfig} references. Checked at synth time by the Lambdas' own parser.
-   */
-  readonly config: GatewayDeploymentConfig;
-  /** Stage-wide throttling of the intake API (requests per second, burst). @default { rateLimit: 100, burstLimit: 200 } */
-  readonly throttle?: ThrottleSettings;
-  /** Jobs per delivery invocation (at most 10 without a batching window). @default 10 */
-  readonly deliveryBatchSize?: number;
-  /** How long the event source gathers jobs before invoking. @default none: jobs are delivered as they arrive */
-  readonly deliveryBatchingWindow?: Duration;
-  /** Most concurrent delivery invocations (2 to 1000), which caps the load on your consumers. @default 5 */
-  readonly deliveryMaxConcurrency?: number;
-  /** The delivery function's timeout; at least every destination's `timeoutMs` plus 5 seconds. @default 30 seconds */
-  readonly deliveryTimeout?: Duration;
-  /** Retention of the functions' and the API's logs. @default RetentionDays.ONE_MONTH */
-  readonly logRetention?: RetentionDays;
-  /** What deleting the stack does to the events table and the log groups. @default RemovalPolicy.RETAIN */
-  readonly removalPolicy?: RemovalPolicy;
-  /** Where the alarms send ALARM and OK. @default a new SNS topic */
-  readonly alarmTopic?: ITopic;
-  /** Alarm when a delivery job waits longer than this. @default 15 minutes, or the first two retry delays + 5 minutes */
-  readonly oldestJobAlarmThreshold?: Duration;
-  /** Alarm when this share of intake requests (in %) is answered 5xx over 5 minutes. @default 5 */
-  readonly intakeServerErrorAlarmPercent?: number;
-}
-
-/** The defaults documented on {@link WebhookGatewayProps}. */
-export const WEBHOOK_GATEWAY_DEFAULTS = {
-  throttle: { rateLimit: 100, burstLimit: 200 },
-  deliveryBatchSize: 10,
-  deliveryMaxConcurrency: 5,
-  deliveryTimeout: Duration.seconds(30),
-  logRetention: RetentionDays.ONE_MONTH,
-  removalPolicy: RemovalPolicy.RETAIN,
-  oldestJobAlarmThreshold: Duration.minutes(15),
-  intakeServerErrorAlarmPercent: 5,
-} as const;
+export { WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGatewayProps.ts";
 
 /**
  * Oncegate in one construct: the HTTP intake, the events table, the delivery queue and its dead-letter queue, the
@@ -197,7 +160,7 @@ export class WebhookGateway extends Construct {
     this.stage = intakeApi.stage;
     this.intakeUrl = intakeApi.intakeUrl;
 
-    this.alarmTopic = props.alarmTopic ?? newAlarmTopic(this);
+    this.alarmTopic = props.alarmTopic ?? newAlarmTopic(this, "AlarmTopic");
     const alarms = new GatewayAlarms(this, "Alarms", {
       topic: this.alarmTopic,
       queue: this.deliveryQueue,
@@ -236,10 +199,4 @@ export class WebhookGateway extends Construct {
     const fromDeadLetters = allow(grantee, GATEWAY_ACTIONS.redriveDeadLetters, [this.deadLetterQueue.queueArn]);
     return fromDeadLetters.combine(this.grantEnqueueJobs(grantee));
   }
-}
-
-// Alarm notifications carry alarm names and states only, so the topic is not KMS-encrypted: CloudWatch cannot
-// publish to a topic encrypted with the AWS managed key, and a customer managed key would cost more than it hides.
-function newAlarmTopic(scope: Construct): Topic {
-  return new Topic(scope, "AlarmTopic", { displayName: "Oncegate alarms", enforceSSL: true });
 }

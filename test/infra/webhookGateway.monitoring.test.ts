@@ -56,6 +56,44 @@ describe("WebhookGateway alarms", () => {
     });
   });
 
+  test("lets CloudWatch alarms of this account, and only them, publish to the topic it creates", () => {
+    // enforceSSL writes a topic policy, which replaces SNS's default one: without this statement no alarm reaches it.
+    const topic = stack.resolve(stack.gateway.alarmTopic.topicArn);
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      Topics: [topic],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: "AllowCloudWatchAlarmsToPublish",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: topic,
+            Condition: {
+              StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+              ArnLike: {
+                "aws:SourceArn": {
+                  "Fn::Join": [
+                    "",
+                    [
+                      "arn:",
+                      { Ref: "AWS::Partition" },
+                      ":cloudwatch:",
+                      { Ref: "AWS::Region" },
+                      ":",
+                      { Ref: "AWS::AccountId" },
+                      ":alarm:*",
+                    ],
+                  ],
+                },
+              },
+            },
+          },
+        ]),
+      },
+    });
+  });
+
   test("fires as soon as the dead-letter queue holds a message", () => {
     const queueName = stack.resolve(stack.gateway.deadLetterQueue.queueName);
     expect(alarmOn("ApproximateNumberOfMessagesVisible", { Name: "QueueName", Value: queueName })).toMatchObject({

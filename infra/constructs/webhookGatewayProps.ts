@@ -1,0 +1,62 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import type { ThrottleSettings } from "aws-cdk-lib/aws-apigatewayv2";
+import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { GatewayDeploymentConfig } from "../gatewayDeploymentConfig.ts";
+
+export interface WebhookGatewayProps {
+  /**
+   * Providers, destinations and delivery settings: the Lambdas' `GatewayConfig`, with secrets as
+   * {@link GatewayDeploymentConfig} references. Checked at synth time by the Lambdas' own parser.
+   */
+  readonly config: GatewayDeploymentConfig;
+  /** Stage-wide throttling of the intake API (requests per second, burst). @default { rateLimit: 100, burstLimit: 200 } */
+  readonly throttle?: ThrottleSettings;
+  /** Jobs per delivery invocation (at most 10 without a batching window). @default 10 */
+  readonly deliveryBatchSize?: number;
+  /** How long the event source gathers jobs before invoking. @default none: jobs are delivered as they arrive */
+  readonly deliveryBatchingWindow?: Duration;
+  /** Most concurrent delivery invocations (2 to 1000), which caps the load on your consumers. @default 5 */
+  readonly deliveryMaxConcurrency?: number;
+  /** The delivery function's timeout; at least every destination's `timeoutMs` plus 5 seconds. @default 30 seconds */
+  readonly deliveryTimeout?: Duration;
+  /** Retention of the functions' and the API's logs. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** What deleting the stack does to the events table and the log groups. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
+  /** Where the alarms send ALARM and OK. @default a new SNS topic */
+  readonly alarmTopic?: ITopic;
+  /** Alarm when a delivery job waits longer than this. @default 15 minutes, or the first two retry delays + 5 minutes */
+  readonly oldestJobAlarmThreshold?: Duration;
+  /** Alarm when this share of intake requests (in %) is answered 5xx over 5 minutes. @default 5 */
+  readonly intakeServerErrorAlarmPercent?: number;
+}
+
+/** The defaults documented on {@link WebhookGatewayProps}. */
+export const WEBHOOK_GATEWAY_DEFAULTS = {
+  throttle: { rateLimit: 100, burstLimit: 200 },
+  deliveryBatchSize: 10,
+  deliveryMaxConcurrency: 5,
+  deliveryTimeout: Duration.seconds(30),
+  logRetention: RetentionDays.ONE_MONTH,
+  removalPolicy: RemovalPolicy.RETAIN,
+  oldestJobAlarmThreshold: Duration.minutes(15),
+  intakeServerErrorAlarmPercent: 5,
+} as const;
+
+/** Every prop's name: checked at run time too (a settings file is data), and kept complete by the type. */
+const PROP_NAMES = {
+  config: true,
+  throttle: true,
+  deliveryBatchSize: true,
+  deliveryBatchingWindow: true,
+  deliveryMaxConcurrency: true,
+  deliveryTimeout: true,
+  logRetention: true,
+  removalPolicy: true,
+  alarmTopic: true,
+  oldestJobAlarmThreshold: true,
+  intakeServerErrorAlarmPercent: true,
+} as const satisfies Record<keyof WebhookGatewayProps, true>;
+
+export const WEBHOOK_GATEWAY_PROP_NAMES: readonly string[] = Object.keys(PROP_NAMES);
