@@ -1,4 +1,4 @@
-import { Duration, Stack } from "aws-cdk-lib";
+import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type { HttpApi, HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
 import type { Alarm, Dashboard } from "aws-cdk-lib/aws-cloudwatch";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
@@ -29,6 +29,7 @@ import { newGatewayDashboard } from "./gateway/gatewayDashboard.ts";
 import { allow, GATEWAY_ACTIONS, sweepIndexArn } from "./gateway/gatewayPermissions.ts";
 import { GatewaySecrets } from "./gateway/gatewaySecrets.ts";
 import { newIntakeApi } from "./gateway/intakeApi.ts";
+import { gatewayResourceNames } from "./gateway/resourceNames.ts";
 import { HandlerFunction } from "./handlerFunction.ts";
 import { WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGatewayProps.ts";
 
@@ -82,8 +83,15 @@ export class WebhookGateway extends Construct {
     const lambdaConfig = mapSecretRefs(props.config, (ref, owner) => secrets.lambdaRef(ref, owner));
     this.createdSecrets = secrets.created;
 
-    this.eventsTable = newEventsTable(this, "EventsTable", removalPolicy);
+    const names = gatewayResourceNames(props.resourceNamePrefix ?? Stack.of(this).stackName);
+    this.eventsTable = newEventsTable(this, "EventsTable", {
+      tableName: names.eventsTable,
+      removalPolicy,
+      deletionProtection: props.deletionProtection ?? removalPolicy !== RemovalPolicy.DESTROY,
+    });
     const queues = newDeliveryQueues(this, {
+      names,
+      removalPolicy,
       deliveryTimeout,
       batchingWindow,
       maxReceiveCount: maxAttempts(settings.retryScheduleSeconds),

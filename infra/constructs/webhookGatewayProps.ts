@@ -22,8 +22,15 @@ export interface WebhookGatewayProps {
   readonly deliveryTimeout?: Duration;
   /** Retention of the functions' and the API's logs. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
-  /** What deleting the stack does to the events table and the log groups. @default RemovalPolicy.RETAIN */
+  /** What deleting the stack does to the events table, the queues and the log groups. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /** Refuse `DeleteTable` on the events table until turned off. @default true, false when removalPolicy is DESTROY */
+  readonly deletionProtection?: boolean;
+  /**
+   * Start of the fixed physical names: `<prefix>-events`, `<prefix>-delivery`, `<prefix>-dead-letters`. Two gateways
+   * in one stack need different prefixes. @default the stack's name
+   */
+  readonly resourceNamePrefix?: string;
   /** Where the alarms send ALARM and OK. @default a new SNS topic */
   readonly alarmTopic?: ITopic;
   /** Alarm when a delivery job waits longer than this. @default 15 minutes, or the first two retry delays + 5 minutes */
@@ -54,6 +61,8 @@ const PROP_NAMES = {
   deliveryTimeout: true,
   logRetention: true,
   removalPolicy: true,
+  deletionProtection: true,
+  resourceNamePrefix: true,
   alarmTopic: true,
   oldestJobAlarmThreshold: true,
   intakeServerErrorAlarmPercent: true,

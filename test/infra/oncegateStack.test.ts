@@ -10,7 +10,7 @@ import { DEMO_CONSUMER_ENV } from "../../lambdas/demo-consumer/environment.ts";
 import { InvalidConfigurationError } from "../../lambdas/shared/errors.ts";
 import { grants, grantsOf, logWriteGrants, sortGrants } from "./support/grants.ts";
 import { joinedJson } from "./support/joinedJson.ts";
-import { oncegateStack } from "./support/testApp.ts";
+import { oncegateStack, testApp } from "./support/testApp.ts";
 
 let stack: OncegateStack;
 let template: Template;
@@ -192,5 +192,21 @@ describe("OncegateStack demo consumer is opt-in", () => {
     expect(settingsForContext("true")).toBe(demoSettings);
     expect(settingsForContext(true)).toBe(demoSettings);
     expect(() => settingsForContext("yes")).toThrow('oncegate:demo: expected true or false, got "yes"');
+  });
+});
+
+describe("OncegateStack termination protection", () => {
+  const cloudAssemblyStack = (settings: OncegateSettings) => {
+    const app = testApp();
+    oncegateStack(settings, app);
+    return app.synth().getStackByName("Oncegate");
+  };
+
+  test("is on by default: cdk destroy fails until it is turned off", () => {
+    expect(cloudAssemblyStack(demoSettings).terminationProtection).toBe(true);
+  });
+
+  test("can be turned off for a disposable stack", () => {
+    expect(cloudAssemblyStack({ ...demoSettings, terminationProtection: false }).terminationProtection).toBe(false);
   });
 });
