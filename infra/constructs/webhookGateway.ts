@@ -174,12 +174,17 @@ export class WebhookGateway extends Construct {
       queue: this.deliveryQueue,
       deadLetterQueue: this.deadLetterQueue,
       api: this.api,
-      functions: { Intake: this.intakeFunction, Delivery: this.deliveryFunction, Sweeper: this.sweeperFunction },
+      intake: this.intakeFunction,
+      delivery: this.deliveryFunction,
+      sweeper: this.sweeperFunction,
+      destinations: settings.destinations.map((destination) => destination.id),
       oldestMessageAgeThreshold:
         props.oldestJobAlarmThreshold ??
         defaultOldestJobThreshold(settings, WEBHOOK_GATEWAY_DEFAULTS.oldestJobAlarmThreshold),
       intakeServerErrorRatePercent:
         props.intakeServerErrorAlarmPercent ?? WEBHOOK_GATEWAY_DEFAULTS.intakeServerErrorAlarmPercent,
+      destinationRetryThreshold:
+        props.destinationRetryAlarmThreshold ?? WEBHOOK_GATEWAY_DEFAULTS.destinationRetryAlarmThreshold,
     });
     this.alarms = [...alarms.alarms.values()];
     this.dashboard = newGatewayDashboard(this, "Dashboard", {

@@ -37,6 +37,8 @@ export interface WebhookGatewayProps {
   readonly oldestJobAlarmThreshold?: Duration;
   /** Alarm when this share of intake requests (in %) is answered 5xx over 5 minutes. @default 5 */
   readonly intakeServerErrorAlarmPercent?: number;
+  /** Alarm when a destination needs this many retries within 15 minutes (one alarm per destination). @default 10 */
+  readonly destinationRetryAlarmThreshold?: number;
 }
 
 /** The defaults documented on {@link WebhookGatewayProps}. */
@@ -49,6 +51,7 @@ export const WEBHOOK_GATEWAY_DEFAULTS = {
   removalPolicy: RemovalPolicy.RETAIN,
   oldestJobAlarmThreshold: Duration.minutes(15),
   intakeServerErrorAlarmPercent: 5,
+  destinationRetryAlarmThreshold: 10,
 } as const;
 
 /** Every prop's name: checked at run time too (a settings file is data), and kept complete by the type. */
@@ -66,6 +69,7 @@ const PROP_NAMES = {
   alarmTopic: true,
   oldestJobAlarmThreshold: true,
   intakeServerErrorAlarmPercent: true,
+  destinationRetryAlarmThreshold: true,
 } as const satisfies Record<keyof WebhookGatewayProps, true>;
 
 export const WEBHOOK_GATEWAY_PROP_NAMES: readonly string[] = Object.keys(PROP_NAMES);

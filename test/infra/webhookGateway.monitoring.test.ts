@@ -24,6 +24,22 @@ type AlarmProperties = Record<string, unknown> & {
   Metrics?: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
 };
 
+/** Every alarm of the demo stack (one destination, `demo`). */
+const ALARM_IDS = [
+  "DeadJobs",
+  "DeadLetters",
+  "DeliveryErrors",
+  "DeliveryFailed",
+  "DeliveryThrottles",
+  "DestinationRetriesDemo",
+  "IntakeErrors",
+  "IntakeServerErrorRate",
+  "IntakeThrottles",
+  "OldestDeliveryJob",
+  "SweeperErrors",
+  "SweeperThrottles",
+];
+
 function alarms(from: Template = template): AlarmProperties[] {
   return Object.values(from.findResources("AWS::CloudWatch::Alarm")).map((alarm) => alarm.Properties);
 }
@@ -40,11 +56,11 @@ function alarmOn(metricName: string, dimension: unknown): AlarmProperties {
 describe("WebhookGateway alarms", () => {
   test("sends ALARM and OK of every alarm to one SNS topic that refuses requests without TLS", () => {
     const topic = stack.resolve(stack.gateway.alarmTopic.topicArn);
-    expect(alarms()).toHaveLength(9);
+    expect(stack.gateway.alarms.map((alarm) => alarm.node.id).sort()).toEqual(ALARM_IDS);
+    expect(alarms()).toHaveLength(ALARM_IDS.length);
     for (const alarm of alarms()) {
       expect(alarm.AlarmActions).toEqual([topic]);
       expect(alarm.OKActions).toEqual([topic]);
-      expect(alarm.TreatMissingData).toBe("notBreaching");
       expect(alarm.AlarmDescription).toEqual(expect.any(String));
     }
     template.hasResourceProperties("AWS::SNS::TopicPolicy", {
@@ -92,6 +108,10 @@ describe("WebhookGateway alarms", () => {
         ]),
       },
     });
+  });
+
+  test("treats missing data as nothing happened for every alarm on counts or queue metrics", () => {
+    for (const alarm of alarms()) expect(alarm.TreatMissingData).toBe("notBreaching");
   });
 
   test("fires as soon as the dead-letter queue holds a message", () => {
@@ -152,6 +172,66 @@ describe("WebhookGateway alarms", () => {
     for (const metric of ["Errors", "Throttles"]) {
       expect(alarmOn(metric, dimension)).toMatchObject({ Namespace: "AWS/Lambda", Statistic: "Sum", Threshold: 1 });
     }
+  });
+
+  test("fires on any delivery that failed for good (401, 404, 410…: no dead-letter queue sees those)", () => {
+    const delivery = stack.resolve(stack.gateway.deliveryFunction.functionName);
+    expect(alarmOn("Failed", { Name: "FunctionName", Value: delivery })).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      Statistic: "Sum",
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      TreatMissingData: "notBreaching",
+    });
+  });
+
+  test("fires on every new dead job, as a rate: a second incident notifies while DeadLetters is still in alarm", () => {
+    const delivery = stack.resolve(stack.gateway.deliveryFunction.functionName);
+    expect(alarmOn("Dead", { Name: "FunctionName", Value: delivery })).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      Statistic: "Sum",
+      Period: 300,
+      Threshold: 1,
+      TreatMissingData: "notBreaching",
+    });
+  });
+
+  test("fires per destination when its retries pile up (10 in 15 minutes by default), from the delivery's EMF metric", () => {
+    const delivery = stack.resolve(stack.gateway.deliveryFunction.functionName);
+    const retries = alarms().filter((alarm) => alarm.MetricName === "Retried");
+    expect(retries).toHaveLength(stack.gateway.settings.destinations.length);
+    expect(alarmOn("Retried", { Name: "Destination", Value: "demo" })).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [
+        { Name: "Destination", Value: "demo" },
+        { Name: "FunctionName", Value: delivery },
+      ],
+      Statistic: "Sum",
+      Period: 900,
+      Threshold: 10,
+      TreatMissingData: "notBreaching",
+    });
+  });
+
+  test("takes the per-destination retry threshold from the props, one alarm per destination", () => {
+    const custom = new Stack(testApp(), "Retries");
+    new WebhookGateway(custom, "Gateway", {
+      config: {
+        providers: { stripe: { scheme: "stripe", secrets: [{ create: "stripe" }] } },
+        destinations: [
+          { id: "orders", url: "https://orders.example.com/hooks", signingSecrets: [{ create: "orders" }] },
+          { id: "billing", url: "https://billing.example.com/hooks", signingSecrets: [{ create: "billing" }] },
+        ],
+      },
+      destinationRetryAlarmThreshold: 3,
+    });
+    const retries = alarms(Template.fromStack(custom)).filter((alarm) => alarm.MetricName === "Retried");
+    const destinationOf = (alarm: AlarmProperties) => alarm.Dimensions?.find((d) => d.Name === "Destination")?.Value;
+    expect(retries.map((alarm) => [destinationOf(alarm), alarm.Threshold]).sort()).toEqual([
+      ["billing", 3],
+      ["orders", 3],
+    ]);
   });
 
   test("uses a given alarm topic instead of creating one", () => {
@@ -215,6 +295,6 @@ describe("WebhookGateway dashboard", () => {
       ]),
     );
     const alarmWidget = widgets.find((widget) => widget.properties.title === "Alarms");
-    expect(alarmWidget?.properties.alarms).toHaveLength(9);
+    expect(alarmWidget?.properties.alarms).toHaveLength(ALARM_IDS.length);
   });
 });

@@ -6,23 +6,44 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { DESTINATION_DIMENSION } from "../../../lambdas/shared/metrics.ts";
+import { pascalCase } from "../names.ts";
+import { gatewayCount } from "./gatewayMetrics.ts";
 
 export interface GatewayAlarmsProps {
   readonly topic: ITopic;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
   readonly api: IHttpApi;
-  /** The gateway's functions by display name (`Intake`, `Delivery`, `Sweeper`). */
-  readonly functions: Readonly<Record<string, IFunction>>;
+  readonly intake: IFunction;
+  readonly delivery: IFunction;
+  readonly sweeper: IFunction;
+  /** The configured destinations' ids: one retry alarm each. */
+  readonly destinations: readonly string[];
   readonly oldestMessageAgeThreshold: Duration;
   readonly intakeServerErrorRatePercent: number;
+  readonly destinationRetryThreshold: number;
+}
+
+/** One alarm: what it watches and when it fires; missing data means "nothing happened" unless said otherwise. */
+export interface AlarmSpec {
+  readonly metric: IMetric;
+  readonly threshold: number;
+  readonly description: string;
+  /** @default GREATER_THAN_OR_EQUAL_TO_THRESHOLD */
+  readonly comparisonOperator?: ComparisonOperator;
+  /** @default NOT_BREACHING: no requests, no dead jobs, no invocations */
+  readonly treatMissingData?: TreatMissingData;
+  /** @default 1 */
+  readonly evaluationPeriods?: number;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+const FIFTEEN_MINUTES = Duration.minutes(15);
 
 /**
  * The gateway's alarms, each sending ALARM and OK to the topic. Every description says what broke and what to
- * look at first; the README's "What the alarms mean" says the same at more length.
+ * look at first; the README's "What the alarms mean" says the same, with what each cannot see.
  */
 export class GatewayAlarms extends Construct {
   /** Every alarm, by id. */
@@ -32,6 +53,40 @@ export class GatewayAlarms extends Construct {
   constructor(scope: Construct, id: string, props: GatewayAlarmsProps) {
     super(scope, id);
     this.action = new SnsAction(props.topic);
+    this.addDeliveryAlarms(props);
+    this.addIntakeAlarms(props);
+    const functions = { Intake: props.intake, Delivery: props.delivery, Sweeper: props.sweeper };
+    for (const [name, fn] of Object.entries(functions)) {
+      this.add(`${name}Errors`, {
+        metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: "Sum" }),
+        threshold: 1,
+        description: `The ${name.toLowerCase()} function threw: usually an invalid configuration or an unreadable secret at cold start. See its logs.`,
+      });
+      this.add(`${name}Throttles`, {
+        metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: "Sum" }),
+        threshold: 1,
+        description: `The ${name.toLowerCase()} function was throttled: its reserved concurrency or the account's Lambda concurrency is exhausted.`,
+      });
+    }
+  }
+
+  /** Adds an alarm notifying the topic of ALARM and OK. */
+  add(id: string, spec: AlarmSpec): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric: spec.metric,
+      threshold: spec.threshold,
+      evaluationPeriods: spec.evaluationPeriods ?? 1,
+      comparisonOperator: spec.comparisonOperator ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: spec.treatMissingData ?? TreatMissingData.NOT_BREACHING,
+      alarmDescription: spec.description,
+    });
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    this.alarms.set(id, alarm);
+    return alarm;
+  }
+
+  private addDeliveryAlarms(props: GatewayAlarmsProps): void {
     this.add("DeadLetters", {
       metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
@@ -39,9 +94,34 @@ export class GatewayAlarms extends Construct {
       }),
       threshold: 1,
       description:
-        "Delivery jobs reached the dead-letter queue: a destination failed every attempt of the retry schedule. " +
+        "Delivery jobs are in the dead-letter queue: a destination failed every attempt of the retry schedule. " +
         "Fix the destination, then redrive the dead-letter queue into the delivery queue.",
     });
+    // The queue's depth stays in ALARM until it is drained: a second incident would not notify. The count of new
+    // dead jobs does, every time.
+    this.add("DeadJobs", {
+      metric: gatewayCount("Dead", props.delivery, FIVE_MINUTES),
+      threshold: 1,
+      description:
+        "New delivery jobs died in the last 5 minutes (every attempt failed): they are in the dead-letter queue. " +
+        "Fix the destination, then redrive.",
+    });
+    this.add("DeliveryFailed", {
+      metric: gatewayCount("Failed", props.delivery, FIVE_MINUTES),
+      threshold: 1,
+      description:
+        "A delivery failed for good (the consumer answered 400, 401, 403, 404, 410…, or the destination is unknown): " +
+        "the job is not retried and not in the dead-letter queue. See the delivery's logs for the destination and status.",
+    });
+    for (const destination of props.destinations) {
+      this.add(`DestinationRetries${pascalCase(destination)}`, {
+        metric: gatewayCount("Retried", props.delivery, FIFTEEN_MINUTES, { [DESTINATION_DIMENSION]: destination }),
+        threshold: props.destinationRetryThreshold,
+        description:
+          `Destination "${destination}" needed ${props.destinationRetryThreshold} or more retries in 15 minutes: it is ` +
+          "down or failing (5xx, 429, timeouts). Its jobs wait in the queue and die after the whole retry schedule.",
+      });
+    }
     this.add("OldestDeliveryJob", {
       metric: props.queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: "Maximum" }),
       threshold: props.oldestMessageAgeThreshold.toSeconds(),
@@ -49,6 +129,9 @@ export class GatewayAlarms extends Construct {
         `A delivery job has waited more than ${props.oldestMessageAgeThreshold.toHumanString()} before its third ` +
         "attempt: deliveries are not keeping up (consumer slow, event source concurrency too low, or delivery failing).",
     });
+  }
+
+  private addIntakeAlarms(props: GatewayAlarmsProps): void {
     this.add("IntakeServerErrorRate", {
       metric: new MathExpression({
         expression: "IF(requests > 0, 100 * errors / requests, 0)",
@@ -64,32 +147,5 @@ export class GatewayAlarms extends Construct {
         `More than ${props.intakeServerErrorRatePercent}% of webhooks were answered 5xx: the intake could not store or ` +
         "enqueue them (DynamoDB, SQS or Secrets Manager failing) and providers are retrying. See the intake's logs.",
     });
-    for (const [name, fn] of Object.entries(props.functions)) {
-      this.add(`${name}Errors`, {
-        metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: "Sum" }),
-        threshold: 1,
-        description: `The ${name.toLowerCase()} function threw: usually an invalid configuration or an unreadable secret at cold start. See its logs.`,
-      });
-      this.add(`${name}Throttles`, {
-        metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: "Sum" }),
-        threshold: 1,
-        description: `The ${name.toLowerCase()} function was throttled: the account's Lambda concurrency is exhausted.`,
-      });
-    }
-  }
-
-  private add(id: string, spec: { metric: IMetric; threshold: number; description: string }): void {
-    const alarm = new Alarm(this, id, {
-      metric: spec.metric,
-      threshold: spec.threshold,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      // No data means nothing happened: no requests, no dead jobs, no invocations.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: spec.description,
-    });
-    alarm.addAlarmAction(this.action);
-    alarm.addOkAction(this.action);
-    this.alarms.set(id, alarm);
   }
 }
