@@ -18,6 +18,8 @@ export interface HandlerFunctionProps {
   readonly logRemovalPolicy: RemovalPolicy;
   /** Retries of a failed asynchronous invocation (EventBridge). @default 2 (Lambda's own default) */
   readonly asyncRetryAttempts?: number;
+  /** How long an asynchronous invocation may wait in Lambda's queue (a throttle). @default 6 hours (Lambda's) */
+  readonly asyncMaxEventAge?: Duration;
 }
 
 /**
@@ -58,6 +60,7 @@ export class HandlerFunction extends Construct {
       environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
       bundling: handlerBundling(this),
       retryAttempts: props.asyncRetryAttempts,
+      maxEventAge: props.asyncMaxEventAge,
     });
   }
 }

@@ -35,6 +35,9 @@ import { WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGat
 
 export { WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGatewayProps.ts";
 
+/** How often the sweeper runs. */
+const SWEEP_PERIOD = Duration.minutes(1);
+
 /**
  * Oncegate in one construct: the HTTP intake, the events table, the delivery queue and its dead-letter queue, the
  * intake, delivery and sweeper functions, their secrets, least-privilege roles, alarms and a dashboard.
@@ -126,8 +129,10 @@ export class WebhookGateway extends Construct {
       // Shorter than the schedule's minute, so two runs rarely overlap (an overlap is harmless, only wasteful).
       timeout: Duration.seconds(50),
       memorySize: 256,
-      // A failed run is retried by the next one, a minute later.
+      // A failed run is retried by the next one, a minute later; a run that could not start within its minute
+      // (throttled) is dropped rather than run late, on top of the next ones.
       asyncRetryAttempts: 0,
+      asyncMaxEventAge: SWEEP_PERIOD,
     });
     this.intakeFunction = intake.lambdaFunction;
     this.deliveryFunction = delivery.lambdaFunction;
@@ -154,8 +159,9 @@ export class WebhookGateway extends Construct {
     });
     new Rule(this, "SweepSchedule", {
       description: "Runs the Oncegate sweeper every minute",
-      schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(this.sweeperFunction, { retryAttempts: 0 })],
+      schedule: Schedule.rate(SWEEP_PERIOD),
+      // The same at EventBridge: one attempt, and not past its period (60 s is also the least either allows).
+      targets: [new LambdaFunction(this.sweeperFunction, { retryAttempts: 0, maxEventAge: SWEEP_PERIOD })],
     });
 
     const intakeApi = newIntakeApi(this, {

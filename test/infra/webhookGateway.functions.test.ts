@@ -138,6 +138,23 @@ describe("WebhookGateway delivery event source and sweeper schedule", () => {
     });
   });
 
+  test("drops a sweep that could not start within a minute, at EventBridge and in Lambda's async queue: runs never pile up", () => {
+    // A throttled asynchronous invocation is otherwise retried for up to 6 hours, overlapping later runs.
+    template.hasResourceProperties("AWS::Events::Rule", {
+      Targets: [
+        Match.objectLike({
+          Arn: ref(stack, stack.gateway.sweeperFunction.functionArn),
+          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        }),
+      ],
+    });
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: ref(stack, stack.gateway.sweeperFunction.functionName),
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+  });
+
   test("runs the sweeper every minute from EventBridge, without retrying a failed run", () => {
     template.hasResourceProperties("AWS::Events::Rule", {
       ScheduleExpression: "rate(1 minute)",

@@ -37,7 +37,9 @@ const ALARM_IDS = [
   "IntakeThrottles",
   "OldestDeliveryJob",
   "SweeperErrors",
+  "SweeperInvocations",
   "SweeperThrottles",
+  "SweptEventErrors",
 ];
 
 function alarms(from: Template = template): AlarmProperties[] {
@@ -110,8 +112,11 @@ describe("WebhookGateway alarms", () => {
     });
   });
 
-  test("treats missing data as nothing happened for every alarm on counts or queue metrics", () => {
-    for (const alarm of alarms()) expect(alarm.TreatMissingData).toBe("notBreaching");
+  test("treats missing data as nothing happened for every alarm but the sweeper's invocations", () => {
+    for (const alarm of alarms()) {
+      if (alarm.MetricName === "Invocations") continue;
+      expect(alarm.TreatMissingData).toBe("notBreaching");
+    }
   });
 
   test("fires as soon as the dead-letter queue holds a message", () => {
@@ -224,6 +229,31 @@ describe("WebhookGateway alarms", () => {
       ["billing", 3],
       ["orders", 3],
     ]);
+  });
+
+  test("fires when the sweeper stopped running: no invocation for 10 minutes, missing data counting as breaching", () => {
+    const sweeper = stack.resolve(stack.gateway.sweeperFunction.functionName);
+    expect(alarmOn("Invocations", { Name: "FunctionName", Value: sweeper })).toMatchObject({
+      Namespace: "AWS/Lambda",
+      Statistic: "Sum",
+      Period: 300,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "breaching",
+    });
+  });
+
+  test("fires on any event the sweeper could not re-enqueue (the run itself succeeds, so Errors cannot see it)", () => {
+    const sweeper = stack.resolve(stack.gateway.sweeperFunction.functionName);
+    expect(alarmOn("SweepFailed", { Name: "FunctionName", Value: sweeper })).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      Statistic: "Sum",
+      Period: 300,
+      Threshold: 1,
+      TreatMissingData: "notBreaching",
+    });
   });
 
   test("uses a given alarm topic instead of creating one", () => {

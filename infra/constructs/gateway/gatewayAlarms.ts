@@ -34,7 +34,7 @@ export interface AlarmSpec {
   readonly comparisonOperator?: ComparisonOperator;
   /** @default NOT_BREACHING: no requests, no dead jobs, no invocations */
   readonly treatMissingData?: TreatMissingData;
-  /** @default 1 */
+  /** Periods that must all breach. @default 1 */
   readonly evaluationPeriods?: number;
 }
 
@@ -55,6 +55,7 @@ export class GatewayAlarms extends Construct {
     this.action = new SnsAction(props.topic);
     this.addDeliveryAlarms(props);
     this.addIntakeAlarms(props);
+    this.addSweeperAlarms(props);
     const functions = { Intake: props.intake, Delivery: props.delivery, Sweeper: props.sweeper };
     for (const [name, fn] of Object.entries(functions)) {
       this.add(`${name}Errors`, {
@@ -76,6 +77,8 @@ export class GatewayAlarms extends Construct {
       metric: spec.metric,
       threshold: spec.threshold,
       evaluationPeriods: spec.evaluationPeriods ?? 1,
+      // Every evaluated period must breach: "M of N" would be a different alarm than its description says.
+      datapointsToAlarm: spec.evaluationPeriods,
       comparisonOperator: spec.comparisonOperator ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: spec.treatMissingData ?? TreatMissingData.NOT_BREACHING,
       alarmDescription: spec.description,
@@ -128,6 +131,27 @@ export class GatewayAlarms extends Construct {
       description:
         `A delivery job has waited more than ${props.oldestMessageAgeThreshold.toHumanString()} before its third ` +
         "attempt: deliveries are not keeping up (consumer slow, event source concurrency too low, or delivery failing).",
+    });
+  }
+
+  private addSweeperAlarms(props: GatewayAlarmsProps): void {
+    // Lambda publishes Invocations only when there are some: a stopped schedule is missing data, hence breaching.
+    this.add("SweeperInvocations", {
+      metric: props.sweeper.metricInvocations({ period: FIVE_MINUTES, statistic: "Sum" }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+      evaluationPeriods: 2,
+      description:
+        "The sweeper has not run for 10 minutes (it runs every minute): its EventBridge rule is disabled or deleted, " +
+        "or its runs are throttled. Events whose intake died before enqueueing stay undelivered until it runs.",
+    });
+    this.add("SweptEventErrors", {
+      metric: gatewayCount("SweepFailed", props.sweeper, FIVE_MINUTES),
+      threshold: 1,
+      description:
+        "The sweeper found events stuck before enqueueing and could not re-enqueue some (SQS or DynamoDB failing). " +
+        "It tries again every minute; see its oncegate.sweeper.event_failed log lines.",
     });
   }
 
