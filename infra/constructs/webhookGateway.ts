@@ -6,6 +6,7 @@ import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import type { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
@@ -61,6 +62,8 @@ export class WebhookGateway extends Construct {
   readonly sweeperFunction: NodejsFunction;
   readonly api: HttpApi;
   readonly stage: HttpStage;
+  /** The API's access log: one JSON line per request. */
+  readonly accessLogs: LogGroup;
   /** `https://…/webhooks/`: point a provider at this URL followed by its name in `config.providers`. */
   readonly intakeUrl: string;
   /** Secrets created for `{ create: name }` references, by name. */
@@ -172,6 +175,7 @@ export class WebhookGateway extends Construct {
     });
     this.api = intakeApi.api;
     this.stage = intakeApi.stage;
+    this.accessLogs = intakeApi.accessLogs;
     this.intakeUrl = intakeApi.intakeUrl;
 
     this.alarmTopic = props.alarmTopic ?? newAlarmTopic(this, "AlarmTopic");
@@ -191,6 +195,9 @@ export class WebhookGateway extends Construct {
         props.intakeServerErrorAlarmPercent ?? WEBHOOK_GATEWAY_DEFAULTS.intakeServerErrorAlarmPercent,
       destinationRetryThreshold:
         props.destinationRetryAlarmThreshold ?? WEBHOOK_GATEWAY_DEFAULTS.destinationRetryAlarmThreshold,
+      intakeSignatureRefusalPercent:
+        props.intakeSignatureRefusalAlarmPercent ?? WEBHOOK_GATEWAY_DEFAULTS.intakeSignatureRefusalAlarmPercent,
+      throttledRequests: intakeApi.throttledRequests,
     });
     this.alarms = [...alarms.alarms.values()];
     this.dashboard = newGatewayDashboard(this, "Dashboard", {

@@ -39,6 +39,8 @@ export interface WebhookGatewayProps {
   readonly intakeServerErrorAlarmPercent?: number;
   /** Alarm when a destination needs this many retries within 15 minutes (one alarm per destination). @default 10 */
   readonly destinationRetryAlarmThreshold?: number;
+  /** Alarm when this share of intake requests (in %) is refused 401 over 5 minutes (at least 5 requests). @default 25 */
+  readonly intakeSignatureRefusalAlarmPercent?: number;
 }
 
 /** The defaults documented on {@link WebhookGatewayProps}. */
@@ -52,6 +54,7 @@ export const WEBHOOK_GATEWAY_DEFAULTS = {
   oldestJobAlarmThreshold: Duration.minutes(15),
   intakeServerErrorAlarmPercent: 5,
   destinationRetryAlarmThreshold: 10,
+  intakeSignatureRefusalAlarmPercent: 25,
 } as const;
 
 /** Every prop's name: checked at run time too (a settings file is data), and kept complete by the type. */
@@ -70,6 +73,7 @@ const PROP_NAMES = {
   oldestJobAlarmThreshold: true,
   intakeServerErrorAlarmPercent: true,
   destinationRetryAlarmThreshold: true,
+  intakeSignatureRefusalAlarmPercent: true,
 } as const satisfies Record<keyof WebhookGatewayProps, true>;
 
 export const WEBHOOK_GATEWAY_PROP_NAMES: readonly string[] = Object.keys(PROP_NAMES);

@@ -21,7 +21,12 @@ type AlarmProperties = Record<string, unknown> & {
   Namespace?: string;
   Threshold: number;
   Dimensions?: { Name: string; Value: unknown }[];
-  Metrics?: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
+  Metrics?: {
+    Id: string;
+    Label?: string;
+    Expression?: string;
+    MetricStat?: { Metric: { MetricName: string; Namespace?: string; Dimensions?: unknown[] } };
+  }[];
 };
 
 /** Every alarm of the demo stack (one destination, `demo`). */
@@ -32,8 +37,11 @@ const ALARM_IDS = [
   "DeliveryFailed",
   "DeliveryThrottles",
   "DestinationRetriesDemo",
+  "IntakeContentRefusals",
   "IntakeErrors",
   "IntakeServerErrorRate",
+  "IntakeSignatureRefusals",
+  "IntakeThrottled",
   "IntakeThrottles",
   "OldestDeliveryJob",
   "SweeperErrors",
@@ -183,7 +191,7 @@ describe("WebhookGateway alarms", () => {
     ["delivery", "Failed", "a delivery failed for good (401, 404, 410…: no dead-letter queue sees those)"],
     ["delivery", "Dead", "a job died, as a rate: a second incident notifies while DeadLetters is still in alarm"],
     ["sweeper", "SweepFailed", "an event could not be re-enqueued (the run succeeds, so Errors cannot see it)"],
-  ] as const)("fires on the %s's %s count within 5 minutes: %s", (name, metric) => {
+  ] as const)("fires on the %s's %s count within 5 minutes: %s", (name, metric, _why) => {
     const fn = name === "delivery" ? stack.gateway.deliveryFunction : stack.gateway.sweeperFunction;
     expect(alarmOn(metric, { Name: "FunctionName", Value: stack.resolve(fn.functionName) })).toMatchObject({
       Namespace: METRICS_NAMESPACE,
@@ -243,6 +251,73 @@ describe("WebhookGateway alarms", () => {
       Threshold: 1,
       ComparisonOperator: "LessThanThreshold",
       TreatMissingData: "breaching",
+    });
+  });
+
+  const expressionAlarm = (label: string) => {
+    const found = alarms().find((alarm) => alarm.Metrics?.some((metric) => metric.Label === label));
+    if (found === undefined) throw new Error(`no alarm labelled ${label}`);
+    return found;
+  };
+  const usedMetrics = (alarm: AlarmProperties) =>
+    Object.fromEntries(
+      (alarm.Metrics ?? []).flatMap((metric) =>
+        metric.MetricStat === undefined ? [] : [[metric.Id, metric.MetricStat.Metric]],
+      ),
+    );
+
+  test("fires when 25% of intake requests in 5 minutes are refused for their signature (a wrong or placeholder secret)", () => {
+    const alarm = expressionAlarm("Intake signature refusals (% of requests)");
+    expect(alarm.Threshold).toBe(25);
+    expect(alarm.Metrics?.find((metric) => metric.Expression !== undefined)?.Expression).toBe(
+      "IF(requests >= 5, 100 * (FILL(invalid_signature, 0) + FILL(stale_timestamp, 0)) / requests, 0)",
+    );
+    const intake = stack.resolve(stack.gateway.intakeFunction.functionName);
+    expect(usedMetrics(alarm)).toMatchObject({
+      invalid_signature: {
+        Namespace: METRICS_NAMESPACE,
+        MetricName: "Rejected",
+        Dimensions: expect.arrayContaining([
+          { Name: "FunctionName", Value: intake },
+          { Name: "Reason", Value: "invalid_signature" },
+        ]),
+      },
+      stale_timestamp: { MetricName: "Rejected" },
+      requests: { Namespace: "AWS/ApiGateway", MetricName: "Count" },
+    });
+  });
+
+  test("fires on any signed webhook refused for its content (body too large, no event id, malformed payload)", () => {
+    const alarm = expressionAlarm("Intake content refusals");
+    expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold" });
+    expect(Object.keys(usedMetrics(alarm)).sort()).toEqual([
+      "invalid_event_id",
+      "malformed_payload",
+      "missing_event_id",
+      "payload_too_large",
+    ]);
+  });
+
+  test("counts the API's 429s from its access log, per API, and fires on any", () => {
+    const [stage] = Object.values(template.findResources("AWS::ApiGatewayV2::Stage"));
+    expect(JSON.parse(stage?.Properties.AccessLogSettings.Format)).toMatchObject({ apiId: "$context.apiId" });
+    template.hasResourceProperties("AWS::Logs::MetricFilter", {
+      LogGroupName: stack.resolve(stack.gateway.accessLogs.logGroupName),
+      FilterPattern: '{ $.status = "429" }',
+      MetricTransformations: [
+        {
+          MetricNamespace: METRICS_NAMESPACE,
+          MetricName: "IntakeThrottled",
+          MetricValue: "1",
+          Dimensions: [{ Key: "ApiId", Value: "$.apiId" }],
+        },
+      ],
+    });
+    expect(alarmOn("IntakeThrottled", { Name: "ApiId", Value: stack.resolve(stack.gateway.api.apiId) })).toMatchObject({
+      Statistic: "Sum",
+      Period: 300,
+      Threshold: 1,
+      TreatMissingData: "notBreaching",
     });
   });
 

@@ -6,7 +6,8 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { DESTINATION_DIMENSION } from "../../../lambdas/shared/metrics.ts";
+import type { RejectionCode } from "../../../lambdas/intake/httpAnswers.ts";
+import { DESTINATION_DIMENSION, REASON_DIMENSION } from "../../../lambdas/shared/metrics.ts";
 import { pascalCase } from "../names.ts";
 import { gatewayCount } from "./gatewayMetrics.ts";
 
@@ -23,7 +24,22 @@ export interface GatewayAlarmsProps {
   readonly oldestMessageAgeThreshold: Duration;
   readonly intakeServerErrorRatePercent: number;
   readonly destinationRetryThreshold: number;
+  readonly intakeSignatureRefusalPercent: number;
+  /** The API's 429s, counted from its access log. */
+  readonly throttledRequests: IMetric;
 }
+
+// A provider whose secret is wrong or still the generated placeholder gets one of these for every webhook.
+const SIGNATURE_REFUSALS: readonly RejectionCode[] = ["invalid_signature", "stale_timestamp"];
+// Refusals of what a provider sent: each is a real event lost (the provider gets the same answer on every retry).
+const CONTENT_REFUSALS: readonly RejectionCode[] = [
+  "payload_too_large",
+  "missing_event_id",
+  "malformed_payload",
+  "invalid_event_id",
+];
+// Below this many requests in 5 minutes, a share means little (two stray requests would be 100%).
+const MIN_REQUESTS_FOR_A_RATE = 5;
 
 /** One alarm: what it watches and when it fires; missing data means "nothing happened" unless said otherwise. */
 export interface AlarmSpec {
@@ -156,13 +172,11 @@ export class GatewayAlarms extends Construct {
   }
 
   private addIntakeAlarms(props: GatewayAlarmsProps): void {
+    const requests = props.api.metricCount({ period: FIVE_MINUTES, statistic: "Sum" });
     this.add("IntakeServerErrorRate", {
       metric: new MathExpression({
         expression: "IF(requests > 0, 100 * errors / requests, 0)",
-        usingMetrics: {
-          errors: props.api.metricServerError({ period: FIVE_MINUTES, statistic: "Sum" }),
-          requests: props.api.metricCount({ period: FIVE_MINUTES, statistic: "Sum" }),
-        },
+        usingMetrics: { errors: props.api.metricServerError({ period: FIVE_MINUTES, statistic: "Sum" }), requests },
         period: FIVE_MINUTES,
         label: "Intake 5xx (% of requests)",
       }),
@@ -170,6 +184,43 @@ export class GatewayAlarms extends Construct {
       description:
         `More than ${props.intakeServerErrorRatePercent}% of webhooks were answered 5xx: the intake could not store or ` +
         "enqueue them (DynamoDB, SQS or Secrets Manager failing) and providers are retrying. See the intake's logs.",
+    });
+    const refusals = (codes: readonly RejectionCode[]) =>
+      Object.fromEntries(
+        codes.map((code) => [code, gatewayCount("Rejected", props.intake, FIVE_MINUTES, { [REASON_DIMENSION]: code })]),
+      );
+    // A refusal code with no refusal has no data point: FILL makes it a zero instead of dropping the whole sum.
+    const filledSum = (codes: readonly RejectionCode[]) => codes.map((code) => `FILL(${code}, 0)`).join(" + ");
+    this.add("IntakeSignatureRefusals", {
+      metric: new MathExpression({
+        expression: `IF(requests >= ${MIN_REQUESTS_FOR_A_RATE}, 100 * (${filledSum(SIGNATURE_REFUSALS)}) / requests, 0)`,
+        usingMetrics: { ...refusals(SIGNATURE_REFUSALS), requests },
+        period: FIVE_MINUTES,
+        label: "Intake signature refusals (% of requests)",
+      }),
+      threshold: props.intakeSignatureRefusalPercent,
+      description:
+        `${props.intakeSignatureRefusalPercent}% or more of the webhooks were refused 401 (invalid signature or stale ` +
+        "timestamp): a provider's secret is wrong or still the generated one. GitHub does not redeliver by itself.",
+    });
+    this.add("IntakeContentRefusals", {
+      metric: new MathExpression({
+        expression: filledSum(CONTENT_REFUSALS),
+        usingMetrics: refusals(CONTENT_REFUSALS),
+        period: FIVE_MINUTES,
+        label: "Intake content refusals",
+      }),
+      threshold: 1,
+      description:
+        "Webhooks were refused for what they carry (413 body too large, 400 no event id, malformed payload): each is " +
+        "an event lost, refused again on every retry. See the intake's logs for the provider and the code.",
+    });
+    this.add("IntakeThrottled", {
+      metric: props.throttledRequests,
+      threshold: 1,
+      description:
+        "API Gateway answered 429 (throttled, without Retry-After): a provider's route or the stage is over its rate " +
+        "limit. Providers that do not retry lose these webhooks; see the access log's routeKey.",
     });
   }
 }

@@ -1,4 +1,4 @@
-import { type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import {
   HttpApi,
@@ -8,9 +8,11 @@ import {
   type ThrottleSettings,
 } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { Metric } from "aws-cdk-lib/aws-cloudwatch";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
+import { FilterPattern, LogGroup, MetricFilter, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { METRICS_NAMESPACE } from "../../../lambdas/shared/metrics.ts";
 
 /** The one route: what providers are pointed at, `{provider}` being a key of the configuration's `providers`. */
 export const INTAKE_ROUTE_PATH = "/webhooks/{provider}";
@@ -28,12 +30,18 @@ export interface IntakeApi {
   readonly accessLogs: LogGroup;
   /** `https://…/webhooks/`: a provider's webhook URL is this followed by the provider's name. */
   readonly intakeUrl: string;
+  /** The API's 429s per `period`, counted from the access log (HTTP APIs publish no throttle metric). */
+  readonly throttledRequests: Metric;
 }
+
+/** The metric the access log's 429 lines become. */
+export const THROTTLED_METRIC = "IntakeThrottled";
 
 // One JSON object per request: who called, which route, what the intake answered and how long it took.
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
   JSON.stringify({
     requestId: "$context.requestId",
+    apiId: "$context.apiId",
     time: "$context.requestTime",
     sourceIp: "$context.identity.sourceIp",
     userAgent: "$context.identity.userAgent",
@@ -78,5 +86,30 @@ export function newIntakeApi(scope: Construct, props: IntakeApiProps): IntakeApi
       reason: "Providers cannot send IAM or JWT credentials; the intake verifies each provider's signature instead.",
     });
   }
-  return { api, stage, accessLogs, intakeUrl: `${stage.url}webhooks/` };
+  return {
+    api,
+    stage,
+    accessLogs,
+    intakeUrl: `${stage.url}webhooks/`,
+    throttledRequests: throttled(scope, api, accessLogs),
+  };
+}
+
+// Dimensioned by API id, so two gateways in one account count apart.
+function throttled(scope: Construct, api: HttpApi, accessLogs: LogGroup): Metric {
+  new MetricFilter(scope, "IntakeThrottledFilter", {
+    logGroup: accessLogs,
+    filterPattern: FilterPattern.stringValue("$.status", "=", "429"),
+    metricNamespace: METRICS_NAMESPACE,
+    metricName: THROTTLED_METRIC,
+    metricValue: "1",
+    dimensions: { ApiId: "$.apiId" },
+  });
+  return new Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName: THROTTLED_METRIC,
+    dimensionsMap: { ApiId: api.apiId },
+    statistic: "Sum",
+    period: Duration.minutes(5),
+  });
 }
