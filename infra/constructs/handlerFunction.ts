@@ -20,6 +20,8 @@ export interface HandlerFunctionProps {
   readonly asyncRetryAttempts?: number;
   /** How long an asynchronous invocation may wait in Lambda's queue (a throttle). @default 6 hours (Lambda's) */
   readonly asyncMaxEventAge?: Duration;
+  /** Concurrency reserved for (and capping) this function. @default none: the account's unreserved pool */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export class HandlerFunction extends Construct {
       bundling: handlerBundling(this),
       retryAttempts: props.asyncRetryAttempts,
       maxEventAge: props.asyncMaxEventAge,
+      reservedConcurrentExecutions: props.reservedConcurrency,
     });
   }
 }

@@ -30,6 +30,7 @@ import { newGatewayDashboard } from "./gateway/gatewayDashboard.ts";
 import { allow, GATEWAY_ACTIONS, sweepIndexArn } from "./gateway/gatewayPermissions.ts";
 import { GatewaySecrets } from "./gateway/gatewaySecrets.ts";
 import { newIntakeApi } from "./gateway/intakeApi.ts";
+import { intakeReservedConcurrency } from "./gateway/intakeConcurrency.ts";
 import { gatewayResourceNames } from "./gateway/resourceNames.ts";
 import { HandlerFunction } from "./handlerFunction.ts";
 import { WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGatewayProps.ts";
@@ -111,12 +112,20 @@ export class WebhookGateway extends Construct {
       [ENV.deliveryQueueUrl]: this.deliveryQueue.queueUrl,
     };
     const common = { environment, logRetention, logRemovalPolicy: removalPolicy };
+    const intakeTimeout = Duration.seconds(10);
+    const throttle = props.throttle ?? WEBHOOK_GATEWAY_DEFAULTS.throttle;
     const intake = new HandlerFunction(this, "Intake", {
       ...common,
       entry: "lambdas/intake/handler.ts",
       description: "Oncegate intake: verifies, stores and enqueues each webhook once",
-      timeout: Duration.seconds(10),
+      timeout: intakeTimeout,
       memorySize: 512,
+      reservedConcurrency: intakeReservedConcurrency({
+        reserved: props.intakeReservedConcurrency,
+        peakRequestsPerSecond: props.intakePeakRequestsPerSecond ?? throttle.rateLimit ?? 0,
+        p99Latency: props.intakeP99Latency ?? WEBHOOK_GATEWAY_DEFAULTS.intakeP99Latency,
+        intakeTimeout,
+      }),
     });
     const delivery = new HandlerFunction(this, "Delivery", {
       ...common,
@@ -169,7 +178,7 @@ export class WebhookGateway extends Construct {
 
     const intakeApi = newIntakeApi(this, {
       intake: this.intakeFunction,
-      throttle: props.throttle ?? WEBHOOK_GATEWAY_DEFAULTS.throttle,
+      throttle,
       logRetention,
       logRemovalPolicy: removalPolicy,
     });

@@ -12,6 +12,15 @@ export interface WebhookGatewayProps {
   readonly config: GatewayDeploymentConfig;
   /** Stage-wide throttling of the intake API (requests per second, burst). @default { rateLimit: 100, burstLimit: 200 } */
   readonly throttle?: ThrottleSettings;
+  /**
+   * Concurrency reserved for the intake, so an account whose concurrency is exhausted elsewhere still runs it.
+   * @default ceil(intakePeakRequestsPerSecond × intakeP99Latency in seconds), 100 with the other defaults
+   */
+  readonly intakeReservedConcurrency?: number;
+  /** The most requests per second the intake must absorb. @default the API's rate limit (`throttle.rateLimit`) */
+  readonly intakePeakRequestsPerSecond?: number;
+  /** The intake's p99 latency at that rate, cold starts included; at most its timeout. @default 1 second */
+  readonly intakeP99Latency?: Duration;
   /** Jobs per delivery invocation (at most 10 without a batching window). @default 10 */
   readonly deliveryBatchSize?: number;
   /** How long the event source gathers jobs before invoking. @default none: jobs are delivered as they arrive */
@@ -46,6 +55,7 @@ export interface WebhookGatewayProps {
 /** The defaults documented on {@link WebhookGatewayProps}. */
 export const WEBHOOK_GATEWAY_DEFAULTS = {
   throttle: { rateLimit: 100, burstLimit: 200 },
+  intakeP99Latency: Duration.seconds(1),
   deliveryBatchSize: 10,
   deliveryMaxConcurrency: 5,
   deliveryTimeout: Duration.seconds(30),
@@ -61,6 +71,9 @@ export const WEBHOOK_GATEWAY_DEFAULTS = {
 const PROP_NAMES = {
   config: true,
   throttle: true,
+  intakeReservedConcurrency: true,
+  intakePeakRequestsPerSecond: true,
+  intakeP99Latency: true,
   deliveryBatchSize: true,
   deliveryBatchingWindow: true,
   deliveryMaxConcurrency: true,

@@ -4,7 +4,7 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { BUNDLE_REPORT_CONTEXT, handlerBundling } from "../../infra/constructs/bundling.ts";
-import { WebhookGateway } from "../../infra/constructs/webhookGateway.ts";
+import { WebhookGateway, type WebhookGatewayProps } from "../../infra/constructs/webhookGateway.ts";
 import type { OncegateStack } from "../../infra/oncegateStack.ts";
 import { ENV } from "../../lambdas/shared/environment.ts";
 import { joinedJson } from "./support/joinedJson.ts";
@@ -170,5 +170,45 @@ describe("WebhookGateway delivery event source and sweeper schedule", () => {
       FunctionName: ref(stack, stack.gateway.sweeperFunction.functionName),
       MaximumRetryAttempts: 0,
     });
+  });
+});
+
+describe("WebhookGateway intake reserved concurrency", () => {
+  const config = {
+    providers: { stripe: { scheme: "stripe" as const, secrets: [{ create: "stripe" }] } },
+    destinations: [{ id: "orders", url: "https://orders.example.com/hooks", signingSecrets: [{ create: "orders" }] }],
+  };
+  const intakeOf = (props: Partial<WebhookGatewayProps>) => {
+    const custom = new CdkStack(testApp(), "Concurrency");
+    const gateway = new WebhookGateway(custom, "Gateway", { config, ...props });
+    const id = custom.getLogicalId(gateway.intakeFunction.node.defaultChild as never);
+    return Template.fromStack(custom).toJSON().Resources[id].Properties;
+  };
+
+  test("reserves peak rate × p99 latency by default: 100 requests/s (the API's rate limit) × 1 s = 100", () => {
+    expect(functionResource(stack.gateway.intakeFunction).Properties.ReservedConcurrentExecutions).toBe(100);
+    expect(functionResource(stack.gateway.deliveryFunction).Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  test("derives it from a configured peak rate and p99 latency, rounding up", () => {
+    const props = { intakePeakRequestsPerSecond: 40, intakeP99Latency: Duration.millis(1_510) };
+    expect(intakeOf(props).ReservedConcurrentExecutions).toBe(61);
+  });
+
+  test("takes an explicit reservation as given", () => {
+    expect(intakeOf({ intakeReservedConcurrency: 25 }).ReservedConcurrentExecutions).toBe(25);
+  });
+
+  test.each<[string, Partial<WebhookGatewayProps>, string]>([
+    ["a peak rate of zero", { intakePeakRequestsPerSecond: 0 }, "intakePeakRequestsPerSecond: expected a positive"],
+    [
+      "a p99 latency longer than the intake's timeout",
+      { intakeP99Latency: Duration.seconds(11) },
+      "intakeP99Latency: 11 seconds is longer than the intake's timeout",
+    ],
+    ["a fractional reservation", { intakeReservedConcurrency: 2.5 }, "intakeReservedConcurrency: expected a whole"],
+    ["a reservation of zero (it would stop the intake)", { intakeReservedConcurrency: 0 }, "intakeReservedConcurrency"],
+  ])("rejects %s, naming the prop", (_label, props, message) => {
+    expect(() => intakeOf(props)).toThrow(message);
   });
 });
