@@ -5,12 +5,14 @@ import type { GatewayConfig, ProviderScheme, SecretRef } from "../lambdas/shared
  * Where a deployed secret comes from. The Lambdas receive every one of them as `{ secretArn, jsonKey? }`.
  * - `{ create: "stripe" }`: a Secrets Manager secret this stack creates, holding a random value until you set yours;
  * - `{ secret }`: a secret defined elsewhere in the same CDK app;
- * - `{ secretArn }`: an existing secret, by its complete ARN (with the 6-character suffix Secrets Manager adds).
+ * - `{ secretArn }`: an existing secret, by its complete ARN (with the 6-character suffix Secrets Manager adds);
+ *   `kmsKeyArn` when it is encrypted with a customer managed key (its key ARN, not an alias), which the reading
+ *   function is then allowed to decrypt with, through Secrets Manager and for that secret only.
  */
 export type DeployedSecretRef =
   | { create: string }
   | { secret: ISecret; jsonKey?: string }
-  | { secretArn: string; jsonKey?: string };
+  | { secretArn: string; jsonKey?: string; kmsKeyArn?: string };
 
 /** `T` with every `SecretRef` in it replaced by `R`: the same configuration shape with another kind of reference. */
 export type WithSecretRefs<T, R> = T extends SecretRef
