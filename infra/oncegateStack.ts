@@ -82,6 +82,13 @@ export class OncegateStack extends Stack {
       gateway.intakeUrl,
       "Point each provider at this URL followed by its name, e.g. …/webhooks/stripe",
     );
+    if (gateway.intakeDomain !== undefined) {
+      output(
+        "IntakeDomainTarget",
+        gateway.intakeDomain.regionalDomainName,
+        "Point the custom domain's DNS record (CNAME or alias) here",
+      );
+    }
     output("EventsTableName", gateway.eventsTable.tableName, "Every accepted event and its delivery status");
     output("DeliveryQueueUrl", gateway.deliveryQueue.queueUrl, "One job per event and destination");
     output("DeadLetterQueueUrl", gateway.deadLetterQueue.queueUrl, "Jobs that failed every attempt");

@@ -3,6 +3,7 @@ import { InvalidConfigurationError } from "../lambdas/shared/errors.ts";
 import type { SecretRef } from "../lambdas/shared/gatewayConfig.ts";
 import { parseGatewayConfig, type ResolvedGatewayConfig } from "../lambdas/shared/parseGatewayConfig.ts";
 import { type DeployedSecretRef, type GatewayDeploymentConfig, mapSecretRefs } from "./gatewayDeploymentConfig.ts";
+import { checkRouteSettings, withoutRouteSettings } from "./providerRoutes.ts";
 
 /**
  * Stand-ins for values only known at deploy time (a created secret's ARN, a Function URL), long enough that the
@@ -33,7 +34,8 @@ const CREATED_SECRET_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
  * @throws {@link InvalidConfigurationError} naming the field, or the size when it cannot fit Lambda's environment
  */
 export function validateDeploymentConfig(config: GatewayDeploymentConfig): ResolvedGatewayConfig {
-  const withPlaceholders = mapSecretRefs(config, placeholderRef);
+  checkRouteSettings(config);
+  const withPlaceholders = mapSecretRefs(withoutRouteSettings(config), placeholderRef);
   withPlaceholders.destinations = withPlaceholders.destinations.map((destination) =>
     Token.isUnresolved(destination.url) ? { ...destination, url: PLACEHOLDER_URL } : destination,
   );

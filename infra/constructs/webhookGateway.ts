@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
-import type { HttpApi, HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
+import type { DomainName, HttpApi, HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
 import type { Alarm, Dashboard } from "aws-cdk-lib/aws-cloudwatch";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
@@ -15,6 +15,7 @@ import { maxAttempts } from "../../lambdas/delivery/retrySchedule.ts";
 import { ENV } from "../../lambdas/shared/environment.ts";
 import type { ResolvedGatewayConfig } from "../../lambdas/shared/parseGatewayConfig.ts";
 import { mapSecretRefs } from "../gatewayDeploymentConfig.ts";
+import { type RouteThrottle, routeThrottles, withoutRouteSettings } from "../providerRoutes.ts";
 import { validateDeploymentConfig } from "../validateDeploymentConfig.ts";
 import { newAlarmTopic } from "./gateway/alarmTopic.ts";
 import { newDeliveryQueues } from "./gateway/deliveryQueues.ts";
@@ -31,11 +32,17 @@ import { allow, GATEWAY_ACTIONS, sweepIndexArn } from "./gateway/gatewayPermissi
 import { GatewaySecrets } from "./gateway/gatewaySecrets.ts";
 import { newIntakeApi } from "./gateway/intakeApi.ts";
 import { intakeReservedConcurrency } from "./gateway/intakeConcurrency.ts";
+import { intakeDomainSettings } from "./gateway/intakeDomain.ts";
 import { gatewayResourceNames } from "./gateway/resourceNames.ts";
 import { HandlerFunction } from "./handlerFunction.ts";
 import { WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGatewayProps.ts";
 
 export { WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGatewayProps.ts";
+
+// Each route has its own limit: together they are the most the intake can be asked to take.
+function sumOfRates(routes: ReadonlyMap<string, RouteThrottle>): number {
+  return [...routes.values()].reduce((sum, route) => sum + route.rateLimit, 0);
+}
 
 /** How often the sweeper runs. */
 const SWEEP_PERIOD = Duration.minutes(1);
@@ -63,6 +70,8 @@ export class WebhookGateway extends Construct {
   readonly sweeperFunction: NodejsFunction;
   readonly api: HttpApi;
   readonly stage: HttpStage;
+  /** The custom domain (`domainName`): point its DNS record at `regionalDomainName`. */
+  readonly intakeDomain?: DomainName;
   /** The API's access log: one JSON line per request. */
   readonly accessLogs: LogGroup;
   /** `https://…/webhooks/`: point a provider at this URL followed by its name in `config.providers`. */
@@ -76,6 +85,9 @@ export class WebhookGateway extends Construct {
   constructor(scope: Construct, id: string, props: WebhookGatewayProps) {
     super(scope, id);
     const settings = validateDeploymentConfig(props.config);
+    const throttle = props.throttle ?? WEBHOOK_GATEWAY_DEFAULTS.throttle;
+    const routes = routeThrottles(props.config, throttle);
+    const domain = intakeDomainSettings(props);
     this.settings = settings;
     const removalPolicy = props.removalPolicy ?? WEBHOOK_GATEWAY_DEFAULTS.removalPolicy;
     const logRetention = props.logRetention ?? WEBHOOK_GATEWAY_DEFAULTS.logRetention;
@@ -87,7 +99,9 @@ export class WebhookGateway extends Construct {
     checkBatching(batchSize, batchingWindow);
 
     const secrets = new GatewaySecrets(this, "Secrets");
-    const lambdaConfig = mapSecretRefs(props.config, (ref, owner) => secrets.lambdaRef(ref, owner));
+    const lambdaConfig = mapSecretRefs(withoutRouteSettings(props.config), (ref, owner) =>
+      secrets.lambdaRef(ref, owner),
+    );
     this.createdSecrets = secrets.created;
 
     const names = gatewayResourceNames(props.resourceNamePrefix ?? Stack.of(this).stackName);
@@ -113,7 +127,6 @@ export class WebhookGateway extends Construct {
     };
     const common = { environment, logRetention, logRemovalPolicy: removalPolicy };
     const intakeTimeout = Duration.seconds(10);
-    const throttle = props.throttle ?? WEBHOOK_GATEWAY_DEFAULTS.throttle;
     const intake = new HandlerFunction(this, "Intake", {
       ...common,
       entry: "lambdas/intake/handler.ts",
@@ -122,7 +135,7 @@ export class WebhookGateway extends Construct {
       memorySize: 512,
       reservedConcurrency: intakeReservedConcurrency({
         reserved: props.intakeReservedConcurrency,
-        peakRequestsPerSecond: props.intakePeakRequestsPerSecond ?? throttle.rateLimit ?? 0,
+        peakRequestsPerSecond: props.intakePeakRequestsPerSecond ?? sumOfRates(routes),
         p99Latency: props.intakeP99Latency ?? WEBHOOK_GATEWAY_DEFAULTS.intakeP99Latency,
         intakeTimeout,
       }),
@@ -179,12 +192,15 @@ export class WebhookGateway extends Construct {
     const intakeApi = newIntakeApi(this, {
       intake: this.intakeFunction,
       throttle,
+      routes,
+      domain,
       logRetention,
       logRemovalPolicy: removalPolicy,
     });
     this.api = intakeApi.api;
     this.stage = intakeApi.stage;
     this.accessLogs = intakeApi.accessLogs;
+    this.intakeDomain = intakeApi.domainName;
     this.intakeUrl = intakeApi.intakeUrl;
 
     this.alarmTopic = props.alarmTopic ?? newAlarmTopic(this, "AlarmTopic");

@@ -10,14 +10,26 @@ export interface WebhookGatewayProps {
    * {@link GatewayDeploymentConfig} references. Checked at synth time by the Lambdas' own parser.
    */
   readonly config: GatewayDeploymentConfig;
-  /** Stage-wide throttling of the intake API (requests per second, burst). @default { rateLimit: 100, burstLimit: 200 } */
+  /**
+   * The intake API's default throttle (requests per second, burst), applied to each provider's route that sets no
+   * `providers.<name>.rateLimit` of its own. @default { rateLimit: 100, burstLimit: 200 }
+   */
   readonly throttle?: ThrottleSettings;
+  /**
+   * A custom domain for the intake, e.g. `hooks.example.com`: providers keep their URL if the API is ever replaced.
+   * Needs `certificateArn`; point a DNS CNAME or alias at the `IntakeDomainTarget` output. @default none
+   */
+  readonly domainName?: string;
+  /** An ACM certificate for `domainName`, in the stack's region. @default none */
+  readonly certificateArn?: string;
+  /** Refuse requests on the `execute-api` URL, so only the domain works. @default true with domainName, else false */
+  readonly disableExecuteApiEndpoint?: boolean;
   /**
    * Concurrency reserved for the intake, so an account whose concurrency is exhausted elsewhere still runs it.
    * @default ceil(intakePeakRequestsPerSecond × intakeP99Latency in seconds), 100 with the other defaults
    */
   readonly intakeReservedConcurrency?: number;
-  /** The most requests per second the intake must absorb. @default the API's rate limit (`throttle.rateLimit`) */
+  /** The most requests per second the intake must absorb. @default the sum of the providers' routes' rate limits */
   readonly intakePeakRequestsPerSecond?: number;
   /** The intake's p99 latency at that rate, cold starts included; at most its timeout. @default 1 second */
   readonly intakeP99Latency?: Duration;
@@ -71,6 +83,9 @@ export const WEBHOOK_GATEWAY_DEFAULTS = {
 const PROP_NAMES = {
   config: true,
   throttle: true,
+  domainName: true,
+  certificateArn: true,
+  disableExecuteApiEndpoint: true,
   intakeReservedConcurrency: true,
   intakePeakRequestsPerSecond: true,
   intakeP99Latency: true,

@@ -50,6 +50,21 @@ describe("OncegateStack outputs", () => {
   });
 });
 
+describe("OncegateStack custom domain", () => {
+  test("outputs the domain's regional target for the DNS record, and the intake URL on the domain", () => {
+    const withDomain = oncegateStack({
+      ...demoSettings,
+      domainName: "hooks.acme.test",
+      certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd",
+    });
+    const outputs = Template.fromStack(withDomain).toJSON().Outputs;
+    expect(outputs.IntakeDomainTarget.Value).toEqual(
+      withDomain.resolve(withDomain.gateway.intakeDomain?.regionalDomainName),
+    );
+    expect(outputs.IntakeUrl.Value).toBe("https://hooks.acme.test/webhooks/");
+  });
+});
+
 describe("OncegateStack demo consumer", () => {
   test("serves the consumer on a Function URL without IAM auth: it verifies the gateway's signature itself", () => {
     template.hasResourceProperties("AWS::Lambda::Url", {

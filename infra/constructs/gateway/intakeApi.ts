@@ -1,6 +1,8 @@
 import { Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import {
+  type CfnStage,
+  type DomainName,
   HttpApi,
   HttpMethod,
   type HttpStage,
@@ -13,13 +15,21 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { FilterPattern, LogGroup, MetricFilter, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
 import { METRICS_NAMESPACE } from "../../../lambdas/shared/metrics.ts";
+import type { RouteThrottle } from "../../providerRoutes.ts";
+import { type IntakeDomainSettings, newIntakeDomain } from "./intakeDomain.ts";
 
-/** The one route: what providers are pointed at, `{provider}` being a key of the configuration's `providers`. */
-export const INTAKE_ROUTE_PATH = "/webhooks/{provider}";
+/** A provider's route: what it is pointed at, `provider` being its key in the configuration's `providers`. */
+export function intakeRoutePath(provider: string): string {
+  return `/webhooks/${provider}`;
+}
 
 export interface IntakeApiProps {
   readonly intake: IFunction;
+  /** The stage's default throttle. */
   readonly throttle: ThrottleSettings;
+  /** One route per provider, each throttled on its own. */
+  readonly routes: ReadonlyMap<string, RouteThrottle>;
+  readonly domain: IntakeDomainSettings;
   readonly logRetention: RetentionDays;
   readonly logRemovalPolicy: RemovalPolicy;
 }
@@ -32,6 +42,8 @@ export interface IntakeApi {
   readonly intakeUrl: string;
   /** The API's 429s per `period`, counted from the access log (HTTP APIs publish no throttle metric). */
   readonly throttledRequests: Metric;
+  /** The custom domain, when there is one. */
+  readonly domainName?: DomainName;
 }
 
 /** The metric the access log's 429 lines become. */
@@ -56,42 +68,55 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
 );
 
 /**
- * The HTTP API (API Gateway v2) in front of the intake: `POST /webhooks/{provider}` only, on the `$default` stage
- * with stage-wide throttling and JSON access logs.
+ * The HTTP API (API Gateway v2) in front of the intake: `POST /webhooks/<provider>` for each configured provider and
+ * nothing else (any other request is answered 404 by API Gateway, without invoking the intake), each route with its
+ * own throttle, on the `$default` stage with JSON access logs, optionally behind a custom domain.
  */
 export function newIntakeApi(scope: Construct, props: IntakeApiProps): IntakeApi {
   const api = new HttpApi(scope, "IntakeApi", {
     apiName: `${Stack.of(scope).stackName}-intake`,
     description: "Oncegate intake: providers POST their webhooks here",
     createDefaultStage: false,
+    disableExecuteApiEndpoint: props.domain.disableExecuteApiEndpoint,
   });
   const accessLogs = new LogGroup(scope, "IntakeApiAccessLogs", {
     retention: props.logRetention,
     removalPolicy: props.logRemovalPolicy,
   });
+  const domainName = props.domain.domain && newIntakeDomain(scope, props.domain.domain);
   const stage = api.addStage("DefaultStage", {
     stageName: "$default",
     autoDeploy: true,
     throttle: props.throttle,
     accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
+    domainMapping: domainName && { domainName },
   });
-  const [route] = api.addRoutes({
-    path: INTAKE_ROUTE_PATH,
-    methods: [HttpMethod.POST],
-    integration: new HttpLambdaIntegration("Intake", props.intake),
-  });
-  if (route !== undefined) {
+  const integration = new HttpLambdaIntegration("Intake", props.intake);
+  const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
+  for (const [provider, throttle] of props.routes) {
+    const path = intakeRoutePath(provider);
+    const [route] = api.addRoutes({ path, methods: [HttpMethod.POST], integration });
+    if (route === undefined) continue;
+    routeSettings[`${HttpMethod.POST} ${path}`] = {
+      ThrottlingRateLimit: throttle.rateLimit,
+      ThrottlingBurstLimit: throttle.burstLimit,
+    };
+    // CloudFormation refuses the settings of a route that does not exist yet.
+    stage.node.addDependency(route);
     Validations.of(route).acknowledge({
       id: "AwsSolutions::AwsSolutions-APIG4",
       reason: "Providers cannot send IAM or JWT credentials; the intake verifies each provider's signature instead.",
     });
   }
+  (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
+  const base = domainName === undefined ? stage.url : `https://${props.domain.domain?.domainName}/`;
   return {
     api,
     stage,
     accessLogs,
-    intakeUrl: `${stage.url}webhooks/`,
+    intakeUrl: `${base}webhooks/`,
     throttledRequests: throttled(scope, api, accessLogs),
+    domainName,
   };
 }
 
