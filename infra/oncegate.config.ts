@@ -28,4 +28,9 @@ export const oncegateSettings: OncegateSettings = {
   },
   // Required: where the alarms go (or alarmTopicArn, an existing SNS topic).
   // alarmEmail: "oncall@example.com",
+  // Recommended: providers keep their URL if the API is ever replaced (docs/deploy.md).
+  // domainName: "hooks.example.com",
+  // certificateArn: "arn:aws:acm:<region>:<account>:certificate/<id>",
+  // X-Ray traces of the three functions: cold starts and slow invocations at a glance.
+  tracing: true,
 };

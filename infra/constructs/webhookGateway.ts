@@ -125,7 +125,7 @@ export class WebhookGateway extends Construct {
       [ENV.eventsTable]: this.eventsTable.tableName,
       [ENV.deliveryQueueUrl]: this.deliveryQueue.queueUrl,
     };
-    const common = { environment, logRetention, logRemovalPolicy: removalPolicy };
+    const common = { environment, logRetention, logRemovalPolicy: removalPolicy, tracing: props.tracing ?? false };
     const intakeTimeout = Duration.seconds(10);
     const intake = new HandlerFunction(this, "Intake", {
       ...common,

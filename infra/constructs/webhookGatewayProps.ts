@@ -41,6 +41,11 @@ export interface WebhookGatewayProps {
   readonly deliveryMaxConcurrency?: number;
   /** The delivery function's timeout; at least every destination's `timeoutMs` plus 5 seconds. @default 30 seconds */
   readonly deliveryTimeout?: Duration;
+  /**
+   * X-Ray active tracing of the intake, delivery and sweeper (Lambda's segments: cold start and invocation time).
+   * HTTP APIs have no X-Ray tracing of their own. @default false
+   */
+  readonly tracing?: boolean;
   /** Retention of the functions' and the API's logs. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /** What deleting the stack does to the events table, the queues and the log groups. @default RemovalPolicy.RETAIN */
@@ -93,6 +98,7 @@ const PROP_NAMES = {
   deliveryBatchingWindow: true,
   deliveryMaxConcurrency: true,
   deliveryTimeout: true,
+  tracing: true,
   logRetention: true,
   removalPolicy: true,
   deletionProtection: true,

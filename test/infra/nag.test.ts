@@ -47,6 +47,7 @@ const EVERYTHING: OncegateSettings = {
   },
   demoConsumerWithRealProviders: true,
   alarmEmail: "oncall@acme.test",
+  tracing: true,
   domainName: "hooks.acme.test",
   certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab",
 };
@@ -102,6 +103,10 @@ describe("cdk-nag AwsSolutions checks on the app's stack, every feature on", () 
       // Providers authenticate with signatures the intake verifies, not with IAM or JWT.
       "AwsSolutions-APIG4 Oncegate/Gateway/IntakeApi/POST--webhooks--demo/Resource",
       "AwsSolutions-APIG4 Oncegate/Gateway/IntakeApi/POST--webhooks--stripe/Resource",
+      // X-Ray (tracing: true): PutTraceSegments and PutTelemetryRecords have no resource-level permissions.
+      "AwsSolutions-IAM5[Resource::*] Oncegate/Gateway/Delivery/Role/DefaultPolicy/Resource",
+      "AwsSolutions-IAM5[Resource::*] Oncegate/Gateway/Intake/Role/DefaultPolicy/Resource",
+      "AwsSolutions-IAM5[Resource::*] Oncegate/Gateway/Sweeper/Role/DefaultPolicy/Resource",
       // Webhook secrets are rotated by listing two, not by a rotation Lambda.
       "AwsSolutions-SMG4 Oncegate/DemoConsumer/SigningSecret/Resource",
       "AwsSolutions-SMG4 Oncegate/Gateway/Secrets/DemoProvider/Resource",

@@ -1,12 +1,15 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import { Stack as CdkStack, Duration, type Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import type { IRole } from "aws-cdk-lib/aws-iam";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { BUNDLE_REPORT_CONTEXT, handlerBundling } from "../../infra/constructs/bundling.ts";
 import { WebhookGateway, type WebhookGatewayProps } from "../../infra/constructs/webhookGateway.ts";
+import { oncegateSettings } from "../../infra/oncegate.config.ts";
 import type { OncegateStack } from "../../infra/oncegateStack.ts";
 import { ENV } from "../../lambdas/shared/environment.ts";
+import { grantsOf } from "./support/grants.ts";
 import { joinedJson } from "./support/joinedJson.ts";
 import { oncegateStack, testApp } from "./support/testApp.ts";
 
@@ -210,5 +213,46 @@ describe("WebhookGateway intake reserved concurrency", () => {
     ["a reservation of zero (it would stop the intake)", { intakeReservedConcurrency: 0 }, "intakeReservedConcurrency"],
   ])("rejects %s, naming the prop", (_label, props, message) => {
     expect(() => intakeOf(props)).toThrow(message);
+  });
+});
+
+describe("WebhookGateway X-Ray tracing", () => {
+  const traced = () => {
+    const custom = new CdkStack(testApp(), "Traced");
+    const gateway = new WebhookGateway(custom, "Gateway", {
+      config: {
+        providers: { stripe: { scheme: "stripe", secrets: [{ create: "stripe" }] } },
+        destinations: [
+          { id: "orders", url: "https://orders.example.com/hooks", signingSecrets: [{ create: "orders" }] },
+        ],
+      },
+      tracing: true,
+    });
+    return { custom, gateway, template: Template.fromStack(custom) };
+  };
+
+  test("is off by default", () => {
+    for (const fn of Object.values(gatewayFunctions())) {
+      expect(functionResource(fn).Properties.TracingConfig).toBeUndefined();
+    }
+  });
+
+  test("is on in the example configuration", () => {
+    expect(oncegateSettings.tracing).toBe(true);
+  });
+
+  test("traces the three functions actively when asked, the only wildcard grant being X-Ray's own", () => {
+    const { custom, gateway, template: tracedTemplate } = traced();
+    const functions = [gateway.intakeFunction, gateway.deliveryFunction, gateway.sweeperFunction];
+    for (const fn of functions) {
+      const id = custom.getLogicalId(fn.node.defaultChild as never);
+      expect(tracedTemplate.toJSON().Resources[id].Properties.TracingConfig).toEqual({ Mode: "Active" });
+      const wildcards = grantsOf(tracedTemplate, custom, fn.role as IRole).filter((grant) => grant.resource === "*");
+      // X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions.
+      expect(wildcards.map((grant) => grant.action).sort()).toEqual([
+        "xray:PutTelemetryRecords",
+        "xray:PutTraceSegments",
+      ]);
+    }
   });
 });
