@@ -2,8 +2,6 @@ import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type { DomainName, HttpApi, HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
 import type { Alarm, Dashboard } from "aws-cdk-lib/aws-cloudwatch";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
-import { Rule, Schedule } from "aws-cdk-lib/aws-events";
-import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { LogGroup } from "aws-cdk-lib/aws-logs";
@@ -34,8 +32,9 @@ import { newIntakeApi } from "./gateway/intakeApi.ts";
 import { intakeReservedConcurrency } from "./gateway/intakeConcurrency.ts";
 import { intakeDomainSettings } from "./gateway/intakeDomain.ts";
 import { gatewayResourceNames } from "./gateway/resourceNames.ts";
+import { newSweepSchedule, SWEEP_PERIOD } from "./gateway/sweepSchedule.ts";
 import { HandlerFunction } from "./handlerFunction.ts";
-import { WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGatewayProps.ts";
+import { rejectUnknownProps, WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGatewayProps.ts";
 
 export { WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGatewayProps.ts";
 
@@ -43,9 +42,6 @@ export { WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGat
 function sumOfRates(routes: ReadonlyMap<string, RouteThrottle>): number {
   return [...routes.values()].reduce((sum, route) => sum + route.rateLimit, 0);
 }
-
-/** How often the sweeper runs. */
-const SWEEP_PERIOD = Duration.minutes(1);
 
 /**
  * Oncegate in one construct: the HTTP intake, the events table, the delivery queue and its dead-letter queue, the
@@ -84,6 +80,7 @@ export class WebhookGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhookGatewayProps) {
     super(scope, id);
+    rejectUnknownProps(props);
     const settings = validateDeploymentConfig(props.config);
     const throttle = props.throttle ?? WEBHOOK_GATEWAY_DEFAULTS.throttle;
     const routes = routeThrottles(props.config, throttle);
@@ -182,12 +179,7 @@ export class WebhookGateway extends Construct {
       reportBatchItemFailures: true,
       maxConcurrency: props.deliveryMaxConcurrency ?? WEBHOOK_GATEWAY_DEFAULTS.deliveryMaxConcurrency,
     });
-    new Rule(this, "SweepSchedule", {
-      description: "Runs the Oncegate sweeper every minute",
-      schedule: Schedule.rate(SWEEP_PERIOD),
-      // The same at EventBridge: one attempt, and not past its period (60 s is also the least either allows).
-      targets: [new LambdaFunction(this.sweeperFunction, { retryAttempts: 0, maxEventAge: SWEEP_PERIOD })],
-    });
+    newSweepSchedule(this, this.sweeperFunction);
 
     const intakeApi = newIntakeApi(this, {
       intake: this.intakeFunction,

@@ -111,3 +111,15 @@ const PROP_NAMES = {
 } as const satisfies Record<keyof WebhookGatewayProps, true>;
 
 export const WEBHOOK_GATEWAY_PROP_NAMES: readonly string[] = Object.keys(PROP_NAMES);
+
+/**
+ * Refuses a prop the construct does not know (props can come from a settings file, not only from typed code).
+ * @throws Error naming the prop
+ */
+export function rejectUnknownProps(props: object): void {
+  for (const name of Object.keys(props)) {
+    if (!WEBHOOK_GATEWAY_PROP_NAMES.includes(name)) {
+      throw new Error(`${name}: unknown prop (expected one of ${WEBHOOK_GATEWAY_PROP_NAMES.join(", ")})`);
+    }
+  }
+}
