@@ -1,40 +1,75 @@
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Construct } from "constructs";
 import { DemoConsumer } from "./constructs/demoConsumer.ts";
 import { pascalCase } from "./constructs/names.ts";
 import { WebhookGateway, type WebhookGatewayProps } from "./constructs/webhookGateway.ts";
+import { validateOncegateSettings } from "./validateOncegateSettings.ts";
 
 /** A deployment's settings (`infra/oncegate.config.ts`): the gateway's props, plus what only the app adds. */
 export interface OncegateSettings extends WebhookGatewayProps {
-  /** Deploy the example consumer and add it as a destination of every provider (see the README). @default false */
+  /**
+   * Deploy the example consumer (a public Function URL) and add it as a destination of every provider. Refused next
+   * to any provider but `demo` unless `demoConsumerWithRealProviders` confirms it. @default false
+   */
   readonly demoConsumer?: boolean;
-  /** Subscribe this address to the alarm topic (AWS sends a confirmation email first). @default none */
+  /** Confirms that the demo consumer may receive the events of real providers too. @default false */
+  readonly demoConsumerWithRealProviders?: boolean;
+  /**
+   * Subscribe this address to the alarm topic (AWS sends a confirmation email first). A deployment other than the
+   * demo needs this or `alarmTopicArn`. @default none
+   */
   readonly alarmEmail?: string;
+  /**
+   * Send every alarm to this existing SNS topic instead of creating one; its policy must let
+   * `cloudwatch.amazonaws.com` publish. @default a topic created by the stack
+   */
+  readonly alarmTopicArn?: string;
+  /** CloudFormation termination protection: `cdk destroy` fails until it is turned off. @default true */
+  readonly terminationProtection?: boolean;
 }
-
-export interface OncegateStackProps extends StackProps, OncegateSettings {}
 
 /**
  * The deployable app: a {@link WebhookGateway}, optionally the {@link DemoConsumer} as an extra destination, and
  * the outputs you need after `cdk deploy` (where to point providers, which secrets to set, what to watch).
+ * `settings` are checked first ({@link validateOncegateSettings}); `stackProps` are CloudFormation's own.
  */
 export class OncegateStack extends Stack {
   readonly gateway: WebhookGateway;
   readonly demoConsumer?: DemoConsumer;
 
-  constructor(scope: Construct, id: string, props: OncegateStackProps) {
-    super(scope, id, { description: "Oncegate: a webhook gateway with exactly-once acceptance", ...props });
-    const { demoConsumer: withDemo, alarmEmail, config, ...gatewayProps } = props;
+  constructor(scope: Construct, id: string, settings: OncegateSettings, stackProps: StackProps = {}) {
+    validateOncegateSettings(settings);
+    super(scope, id, {
+      description: "Oncegate: a webhook gateway with exactly-once acceptance",
+      terminationProtection: settings.terminationProtection ?? true,
+      ...stackProps,
+    });
+    const {
+      demoConsumer: withDemo,
+      demoConsumerWithRealProviders: _confirmed,
+      alarmEmail,
+      alarmTopicArn,
+      terminationProtection: _protection,
+      config,
+      ...gatewayProps
+    } = settings;
     let destinations = config.destinations;
     if (withDemo) {
       this.demoConsumer = new DemoConsumer(this, "DemoConsumer", {
-        removalPolicy: props.removalPolicy,
-        logRetention: props.logRetention,
+        removalPolicy: settings.removalPolicy,
+        logRetention: settings.logRetention,
       });
       destinations = [...destinations, this.demoConsumer.destination()];
     }
-    this.gateway = new WebhookGateway(this, "Gateway", { ...gatewayProps, config: { ...config, destinations } });
+    const alarmTopic: ITopic | undefined =
+      alarmTopicArn === undefined ? gatewayProps.alarmTopic : Topic.fromTopicArn(this, "AlarmTopic", alarmTopicArn);
+    this.gateway = new WebhookGateway(this, "Gateway", {
+      ...gatewayProps,
+      alarmTopic,
+      config: { ...config, destinations },
+    });
     if (alarmEmail !== undefined) this.gateway.alarmTopic.addSubscription(new EmailSubscription(alarmEmail));
     this.addOutputs();
   }
@@ -47,6 +82,13 @@ export class OncegateStack extends Stack {
       gateway.intakeUrl,
       "Point each provider at this URL followed by its name, e.g. …/webhooks/stripe",
     );
+    if (gateway.intakeDomain !== undefined) {
+      output(
+        "IntakeDomainTarget",
+        gateway.intakeDomain.regionalDomainName,
+        "Point the custom domain's DNS record (CNAME or alias) here",
+      );
+    }
     output("EventsTableName", gateway.eventsTable.tableName, "Every accepted event and its delivery status");
     output("DeliveryQueueUrl", gateway.deliveryQueue.queueUrl, "One job per event and destination");
     output("DeadLetterQueueUrl", gateway.deadLetterQueue.queueUrl, "Jobs that failed every attempt");

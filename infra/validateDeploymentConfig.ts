@@ -3,6 +3,7 @@ import { InvalidConfigurationError } from "../lambdas/shared/errors.ts";
 import type { SecretRef } from "../lambdas/shared/gatewayConfig.ts";
 import { parseGatewayConfig, type ResolvedGatewayConfig } from "../lambdas/shared/parseGatewayConfig.ts";
 import { type DeployedSecretRef, type GatewayDeploymentConfig, mapSecretRefs } from "./gatewayDeploymentConfig.ts";
+import { checkRouteSettings, withoutRouteSettings } from "./providerRoutes.ts";
 
 /**
  * Stand-ins for values only known at deploy time (a created secret's ARN, a Function URL), long enough that the
@@ -20,6 +21,9 @@ const MAX_CONFIG_JSON_BYTES = 3_500;
 // IAM grant on it would match nothing (the function would be denied at run time).
 const COMPLETE_SECRET_ARN = /:secret:.+-[A-Za-z0-9]{6}$/;
 
+// A key's ARN: IAM grants on an alias ARN match nothing (the key is what KMS authorizes).
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
+
 /** Names of created secrets: they become construct ids and output names. */
 const CREATED_SECRET_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -30,7 +34,8 @@ const CREATED_SECRET_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
  * @throws {@link InvalidConfigurationError} naming the field, or the size when it cannot fit Lambda's environment
  */
 export function validateDeploymentConfig(config: GatewayDeploymentConfig): ResolvedGatewayConfig {
-  const withPlaceholders = mapSecretRefs(config, placeholderRef);
+  checkRouteSettings(config);
+  const withPlaceholders = mapSecretRefs(withoutRouteSettings(config), placeholderRef);
   withPlaceholders.destinations = withPlaceholders.destinations.map((destination) =>
     Token.isUnresolved(destination.url) ? { ...destination, url: PLACEHOLDER_URL } : destination,
   );
@@ -66,5 +71,25 @@ function placeholderRef(ref: DeployedSecretRef): SecretRef {
       "give the complete ARN, ending with the 6-character suffix Secrets Manager adds (aws secretsmanager describe-secret shows it)",
     );
   }
+  if (ref.kmsKeyArn !== undefined) checkKmsKeyArn(ref.kmsKeyArn, ref.secretArn);
   return { secretArn: ref.secretArn, ...jsonKey };
+}
+
+function checkKmsKeyArn(kmsKeyArn: string, secretArn: string): void {
+  if (Token.isUnresolved(kmsKeyArn)) return;
+  const field = `{ secretArn: ${JSON.stringify(secretArn)}, kmsKeyArn }`;
+  const region = KMS_KEY_ARN.exec(kmsKeyArn)?.[1];
+  if (region === undefined) {
+    throw new InvalidConfigurationError(
+      field,
+      `kmsKeyArn: expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>, not an alias), got ${JSON.stringify(kmsKeyArn)}`,
+    );
+  }
+  const secretRegion = secretArn.split(":")[3];
+  if (!Token.isUnresolved(secretArn) && secretRegion !== region) {
+    throw new InvalidConfigurationError(
+      field,
+      `kmsKeyArn: the key is in ${region}, the secret in ${secretRegion}: Secrets Manager only uses a key of its own region`,
+    );
+  }
 }

@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import type { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { type Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Architecture, LoggingFormat, Runtime } from "aws-cdk-lib/aws-lambda";
+import { Architecture, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
@@ -18,6 +18,12 @@ export interface HandlerFunctionProps {
   readonly logRemovalPolicy: RemovalPolicy;
   /** Retries of a failed asynchronous invocation (EventBridge). @default 2 (Lambda's own default) */
   readonly asyncRetryAttempts?: number;
+  /** How long an asynchronous invocation may wait in Lambda's queue (a throttle). @default 6 hours (Lambda's) */
+  readonly asyncMaxEventAge?: Duration;
+  /** Concurrency reserved for (and capping) this function. @default none: the account's unreserved pool */
+  readonly reservedConcurrency?: number;
+  /** X-Ray active tracing of each invocation (Lambda's own segments: init, invocation). @default false */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -41,6 +47,13 @@ export class HandlerFunction extends Construct {
       description: `${props.description}: writes its own logs, plus the grants the gateway adds`,
     });
     this.logGroup.grantWrite(this.role);
+    if (props.tracing) {
+      // Lambda adds xray:PutTraceSegments and PutTelemetryRecords on "*" to the role's default policy.
+      Validations.of(this.role).acknowledge({
+        id: "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+        reason: "X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions.",
+      });
+    }
     this.lambdaFunction = new NodejsFunction(this, "Function", {
       entry: join(REPOSITORY_ROOT, props.entry),
       handler: "handler",
@@ -58,6 +71,9 @@ export class HandlerFunction extends Construct {
       environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
       bundling: handlerBundling(this),
       retryAttempts: props.asyncRetryAttempts,
+      maxEventAge: props.asyncMaxEventAge,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      tracing: props.tracing ? Tracing.ACTIVE : undefined,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from "aws-cdk-lib";
+import { RemovalPolicy, Stack } from "aws-cdk-lib";
 import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
@@ -16,11 +16,20 @@ export const IDEMPOTENCY_CLAIM_ACTIONS = ["dynamodb:PutItem", "dynamodb:UpdateIt
 export interface IdempotencyTableProps {
   /** What deleting the stack does to the table. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The table's physical name. A fixed name makes CloudFormation fail a change that would replace the table (and
+   * with it every record) instead of creating an empty one; it does not depend on where the construct sits, so
+   * moving it keeps the table, but renaming its id does not. @default `<stack name>-<id>`
+   */
+  readonly tableName?: string;
+  /** Refuse `DeleteTable` until turned off. @default true, false when removalPolicy is DESTROY */
+  readonly deletionProtection?: boolean;
 }
 
 /**
  * The table of the consumer SDK (`idempotency()` middleware, `idempotent()` wrapper): on-demand, TTL on
- * `expiresAt`, point-in-time recovery, encrypted with the AWS managed key, retained by default.
+ * `expiresAt`, point-in-time recovery, encrypted with the AWS managed key, retained, named and protected from
+ * deletion by default.
  *
  * @example
  * const records = new IdempotencyTable(this, "IdempotencyRecords");
@@ -33,13 +42,16 @@ export class IdempotencyTable extends Construct {
 
   constructor(scope: Construct, id: string, props: IdempotencyTableProps = {}) {
     super(scope, id);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.table = new Table(this, "Table", {
+      tableName: props.tableName ?? `${Stack.of(this).stackName}-${id}`,
+      deletionProtection: props.deletionProtection ?? removalPolicy !== RemovalPolicy.DESTROY,
       partitionKey: { name: IDEMPOTENCY_TABLE_LAYOUT.partitionKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: IDEMPOTENCY_TABLE_LAYOUT.ttlAttribute,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy,
     });
     this.tableName = this.table.tableName;
   }

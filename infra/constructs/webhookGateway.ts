@@ -1,21 +1,21 @@
 import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
-import type { HttpApi, HttpStage, ThrottleSettings } from "aws-cdk-lib/aws-apigatewayv2";
+import type { DomainName, HttpApi, HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
 import type { Alarm, Dashboard } from "aws-cdk-lib/aws-cloudwatch";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
-import { Rule, Schedule } from "aws-cdk-lib/aws-events";
-import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
-import { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
-import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { maxAttempts } from "../../lambdas/delivery/retrySchedule.ts";
 import { ENV } from "../../lambdas/shared/environment.ts";
 import type { ResolvedGatewayConfig } from "../../lambdas/shared/parseGatewayConfig.ts";
-import { type GatewayDeploymentConfig, mapSecretRefs } from "../gatewayDeploymentConfig.ts";
+import { mapSecretRefs } from "../gatewayDeploymentConfig.ts";
+import { type RouteThrottle, routeThrottles, withoutRouteSettings } from "../providerRoutes.ts";
 import { validateDeploymentConfig } from "../validateDeploymentConfig.ts";
+import { newAlarmTopic } from "./gateway/alarmTopic.ts";
 import { newDeliveryQueues } from "./gateway/deliveryQueues.ts";
 import { newEventsTable } from "./gateway/eventsTable.ts";
 import { GatewayAlarms } from "./gateway/gatewayAlarms.ts";
@@ -29,47 +29,19 @@ import { newGatewayDashboard } from "./gateway/gatewayDashboard.ts";
 import { allow, GATEWAY_ACTIONS, sweepIndexArn } from "./gateway/gatewayPermissions.ts";
 import { GatewaySecrets } from "./gateway/gatewaySecrets.ts";
 import { newIntakeApi } from "./gateway/intakeApi.ts";
+import { intakeReservedConcurrency } from "./gateway/intakeConcurrency.ts";
+import { intakeDomainSettings } from "./gateway/intakeDomain.ts";
+import { gatewayResourceNames } from "./gateway/resourceNames.ts";
+import { newSweepSchedule, SWEEP_PERIOD } from "./gateway/sweepSchedule.ts";
 import { HandlerFunction } from "./handlerFunction.ts";
+import { rejectUnknownProps, WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGatewayProps.ts";
 
-export interface WebhookGatewayProps {
-  /**
-   * Providers, destinations and delivery settings: the Lambdas' `GatewayConfig`, with secrets as
-   * {@link GatewayDeploymentConfig} references. Checked at synth time by the Lambdas' own parser.
-   */
-  readonly config: GatewayDeploymentConfig;
-  /** Stage-wide throttling of the intake API (requests per second, burst). @default { rateLimit: 100, burstLimit: 200 } */
-  readonly throttle?: ThrottleSettings;
-  /** Jobs per delivery invocation (at most 10 without a batching window). @default 10 */
-  readonly deliveryBatchSize?: number;
-  /** How long the event source gathers jobs before invoking. @default none: jobs are delivered as they arrive */
-  readonly deliveryBatchingWindow?: Duration;
-  /** Most concurrent delivery invocations (2 to 1000), which caps the load on your consumers. @default 5 */
-  readonly deliveryMaxConcurrency?: number;
-  /** The delivery function's timeout; at least every destination's `timeoutMs` plus 5 seconds. @default 30 seconds */
-  readonly deliveryTimeout?: Duration;
-  /** Retention of the functions' and the API's logs. @default RetentionDays.ONE_MONTH */
-  readonly logRetention?: RetentionDays;
-  /** What deleting the stack does to the events table and the log groups. @default RemovalPolicy.RETAIN */
-  readonly removalPolicy?: RemovalPolicy;
-  /** Where the alarms send ALARM and OK. @default a new SNS topic */
-  readonly alarmTopic?: ITopic;
-  /** Alarm when a delivery job waits longer than this. @default 15 minutes, or the first two retry delays + 5 minutes */
-  readonly oldestJobAlarmThreshold?: Duration;
-  /** Alarm when this share of intake requests (in %) is answered 5xx over 5 minutes. @default 5 */
-  readonly intakeServerErrorAlarmPercent?: number;
+export { WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGatewayProps.ts";
+
+// Each route has its own limit: together they are the most the intake can be asked to take.
+function sumOfRates(routes: ReadonlyMap<string, RouteThrottle>): number {
+  return [...routes.values()].reduce((sum, route) => sum + route.rateLimit, 0);
 }
-
-/** The defaults documented on {@link WebhookGatewayProps}. */
-export const WEBHOOK_GATEWAY_DEFAULTS = {
-  throttle: { rateLimit: 100, burstLimit: 200 },
-  deliveryBatchSize: 10,
-  deliveryMaxConcurrency: 5,
-  deliveryTimeout: Duration.seconds(30),
-  logRetention: RetentionDays.ONE_MONTH,
-  removalPolicy: RemovalPolicy.RETAIN,
-  oldestJobAlarmThreshold: Duration.minutes(15),
-  intakeServerErrorAlarmPercent: 5,
-} as const;
 
 /**
  * Oncegate in one construct: the HTTP intake, the events table, the delivery queue and its dead-letter queue, the
@@ -94,6 +66,10 @@ export class WebhookGateway extends Construct {
   readonly sweeperFunction: NodejsFunction;
   readonly api: HttpApi;
   readonly stage: HttpStage;
+  /** The custom domain (`domainName`): point its DNS record at `regionalDomainName`. */
+  readonly intakeDomain?: DomainName;
+  /** The API's access log: one JSON line per request. */
+  readonly accessLogs: LogGroup;
   /** `https://…/webhooks/`: point a provider at this URL followed by its name in `config.providers`. */
   readonly intakeUrl: string;
   /** Secrets created for `{ create: name }` references, by name. */
@@ -104,7 +80,11 @@ export class WebhookGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhookGatewayProps) {
     super(scope, id);
+    rejectUnknownProps(props);
     const settings = validateDeploymentConfig(props.config);
+    const throttle = props.throttle ?? WEBHOOK_GATEWAY_DEFAULTS.throttle;
+    const routes = routeThrottles(props.config, throttle);
+    const domain = intakeDomainSettings(props);
     this.settings = settings;
     const removalPolicy = props.removalPolicy ?? WEBHOOK_GATEWAY_DEFAULTS.removalPolicy;
     const logRetention = props.logRetention ?? WEBHOOK_GATEWAY_DEFAULTS.logRetention;
@@ -116,11 +96,20 @@ export class WebhookGateway extends Construct {
     checkBatching(batchSize, batchingWindow);
 
     const secrets = new GatewaySecrets(this, "Secrets");
-    const lambdaConfig = mapSecretRefs(props.config, (ref, owner) => secrets.lambdaRef(ref, owner));
+    const lambdaConfig = mapSecretRefs(withoutRouteSettings(props.config), (ref, owner) =>
+      secrets.lambdaRef(ref, owner),
+    );
     this.createdSecrets = secrets.created;
 
-    this.eventsTable = newEventsTable(this, "EventsTable", removalPolicy);
+    const names = gatewayResourceNames(props.resourceNamePrefix ?? Stack.of(this).stackName);
+    this.eventsTable = newEventsTable(this, "EventsTable", {
+      tableName: names.eventsTable,
+      removalPolicy,
+      deletionProtection: props.deletionProtection ?? removalPolicy !== RemovalPolicy.DESTROY,
+    });
     const queues = newDeliveryQueues(this, {
+      names,
+      removalPolicy,
       deliveryTimeout,
       batchingWindow,
       maxReceiveCount: maxAttempts(settings.retryScheduleSeconds),
@@ -133,13 +122,20 @@ export class WebhookGateway extends Construct {
       [ENV.eventsTable]: this.eventsTable.tableName,
       [ENV.deliveryQueueUrl]: this.deliveryQueue.queueUrl,
     };
-    const common = { environment, logRetention, logRemovalPolicy: removalPolicy };
+    const common = { environment, logRetention, logRemovalPolicy: removalPolicy, tracing: props.tracing ?? false };
+    const intakeTimeout = Duration.seconds(10);
     const intake = new HandlerFunction(this, "Intake", {
       ...common,
       entry: "lambdas/intake/handler.ts",
       description: "Oncegate intake: verifies, stores and enqueues each webhook once",
-      timeout: Duration.seconds(10),
+      timeout: intakeTimeout,
       memorySize: 512,
+      reservedConcurrency: intakeReservedConcurrency({
+        reserved: props.intakeReservedConcurrency,
+        peakRequestsPerSecond: props.intakePeakRequestsPerSecond ?? sumOfRates(routes),
+        p99Latency: props.intakeP99Latency ?? WEBHOOK_GATEWAY_DEFAULTS.intakeP99Latency,
+        intakeTimeout,
+      }),
     });
     const delivery = new HandlerFunction(this, "Delivery", {
       ...common,
@@ -155,8 +151,10 @@ export class WebhookGateway extends Construct {
       // Shorter than the schedule's minute, so two runs rarely overlap (an overlap is harmless, only wasteful).
       timeout: Duration.seconds(50),
       memorySize: 256,
-      // A failed run is retried by the next one, a minute later.
+      // A failed run is retried by the next one, a minute later; a run that could not start within its minute
+      // (throttled) is dropped rather than run late, on top of the next ones.
       asyncRetryAttempts: 0,
+      asyncMaxEventAge: SWEEP_PERIOD,
     });
     this.intakeFunction = intake.lambdaFunction;
     this.deliveryFunction = delivery.lambdaFunction;
@@ -181,34 +179,42 @@ export class WebhookGateway extends Construct {
       reportBatchItemFailures: true,
       maxConcurrency: props.deliveryMaxConcurrency ?? WEBHOOK_GATEWAY_DEFAULTS.deliveryMaxConcurrency,
     });
-    new Rule(this, "SweepSchedule", {
-      description: "Runs the Oncegate sweeper every minute",
-      schedule: Schedule.rate(Duration.minutes(1)),
-      targets: [new LambdaFunction(this.sweeperFunction, { retryAttempts: 0 })],
-    });
+    newSweepSchedule(this, this.sweeperFunction);
 
     const intakeApi = newIntakeApi(this, {
       intake: this.intakeFunction,
-      throttle: props.throttle ?? WEBHOOK_GATEWAY_DEFAULTS.throttle,
+      throttle,
+      routes,
+      domain,
       logRetention,
       logRemovalPolicy: removalPolicy,
     });
     this.api = intakeApi.api;
     this.stage = intakeApi.stage;
+    this.accessLogs = intakeApi.accessLogs;
+    this.intakeDomain = intakeApi.domainName;
     this.intakeUrl = intakeApi.intakeUrl;
 
-    this.alarmTopic = props.alarmTopic ?? newAlarmTopic(this);
+    this.alarmTopic = props.alarmTopic ?? newAlarmTopic(this, "AlarmTopic");
     const alarms = new GatewayAlarms(this, "Alarms", {
       topic: this.alarmTopic,
       queue: this.deliveryQueue,
       deadLetterQueue: this.deadLetterQueue,
       api: this.api,
-      functions: { Intake: this.intakeFunction, Delivery: this.deliveryFunction, Sweeper: this.sweeperFunction },
+      intake: this.intakeFunction,
+      delivery: this.deliveryFunction,
+      sweeper: this.sweeperFunction,
+      destinations: settings.destinations.map((destination) => destination.id),
       oldestMessageAgeThreshold:
         props.oldestJobAlarmThreshold ??
         defaultOldestJobThreshold(settings, WEBHOOK_GATEWAY_DEFAULTS.oldestJobAlarmThreshold),
       intakeServerErrorRatePercent:
         props.intakeServerErrorAlarmPercent ?? WEBHOOK_GATEWAY_DEFAULTS.intakeServerErrorAlarmPercent,
+      destinationRetryThreshold:
+        props.destinationRetryAlarmThreshold ?? WEBHOOK_GATEWAY_DEFAULTS.destinationRetryAlarmThreshold,
+      intakeSignatureRefusalPercent:
+        props.intakeSignatureRefusalAlarmPercent ?? WEBHOOK_GATEWAY_DEFAULTS.intakeSignatureRefusalAlarmPercent,
+      throttledRequests: intakeApi.throttledRequests,
     });
     this.alarms = [...alarms.alarms.values()];
     this.dashboard = newGatewayDashboard(this, "Dashboard", {
@@ -236,10 +242,4 @@ export class WebhookGateway extends Construct {
     const fromDeadLetters = allow(grantee, GATEWAY_ACTIONS.redriveDeadLetters, [this.deadLetterQueue.queueArn]);
     return fromDeadLetters.combine(this.grantEnqueueJobs(grantee));
   }
-}
-
-// Alarm notifications carry alarm names and states only, so the topic is not KMS-encrypted: CloudWatch cannot
-// publish to a topic encrypted with the AWS managed key, and a customer managed key would cost more than it hides.
-function newAlarmTopic(scope: Construct): Topic {
-  return new Topic(scope, "AlarmTopic", { displayName: "Oncegate alarms", enforceSSL: true });
 }

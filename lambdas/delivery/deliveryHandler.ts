@@ -36,6 +36,8 @@ export interface DeliveryHandlerOptions {
   faults?: { afterPost?: () => void | Promise<void> };
   /** Counts `Delivered`, `Failed` and `Dead` (the dashboard's metrics). @default none; inside Lambda, EMF lines */
   countMetric?: MetricCounter;
+  /** Counts a retried job under its destination (the retry alarms' metric). @default none; inside Lambda, EMF lines */
+  countRetried?: (destination: string) => void;
 }
 
 /** The outcomes the dashboard counts; the others (retry, skipped, dropped, error) are in the log lines only. */
@@ -112,6 +114,7 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
     });
     const metric = COUNTED_OUTCOMES[outcome];
     if (metric !== undefined) options.countMetric?.(metric);
+    if (outcome === "retry") options.countRetried?.(job.destination);
     return report;
   }
 

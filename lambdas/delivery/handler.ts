@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { gatewayDependenciesFromEnvironment } from "../shared/gatewayDependencies.ts";
-import { emfCounterFor } from "../shared/metrics.ts";
+import { DESTINATION_DIMENSION, emfCounterFor } from "../shared/metrics.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
 import { createSecretResolver, type SecretResolver } from "../shared/secrets.ts";
 import { createDeliveryHandler, type DeliveryHandler, type DeliveryHandlerOptions } from "./deliveryHandler.ts";
@@ -37,10 +37,12 @@ export async function deliveryHandlerFromEnvironment(
   overrides: Partial<DeliveryHandlerOptions> = {},
 ): Promise<DeliveryHandler> {
   const { config, ...dependencies } = gatewayDependenciesFromEnvironment(env);
+  const count = emfCounterFor(env);
   return createDeliveryHandler({
     ...dependencies,
     config: await deliverySettingsFrom(config, createSecretResolver({ env })),
-    countMetric: emfCounterFor(env),
+    countMetric: count,
+    countRetried: count && ((destination) => count("Retried", { [DESTINATION_DIMENSION]: destination })),
     ...overrides,
   });
 }

@@ -6,7 +6,7 @@ import { errorCodeOf, InvalidEventIdError } from "../shared/errors.ts";
 import type { EventItem } from "../shared/eventRecord.ts";
 import { gatewayDependenciesFromEnvironment } from "../shared/gatewayDependencies.ts";
 import { jsonLogger, type Logger } from "../shared/logger.ts";
-import { emfCounterFor, type MetricCounter } from "../shared/metrics.ts";
+import { emfCounterFor, type MetricCounter, REASON_DIMENSION } from "../shared/metrics.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
 import { createSecretResolver, type SecretResolver } from "../shared/secrets.ts";
 import { type AcceptDependencies, acceptWebhook, type IntakeFaults } from "./acceptWebhook.ts";
@@ -43,6 +43,8 @@ export interface IntakeHandlerOptions {
   faults?: IntakeFaults;
   /** Counts `Accepted` and `Duplicate` (the dashboard's metrics). @default none; inside Lambda, EMF lines */
   countMetric?: MetricCounter;
+  /** Counts a refusal by its code (the rejection alarms' metric). @default none; inside Lambda, EMF lines */
+  countRejected?: (reason: RejectionCode) => void;
 }
 
 /** The intake Lambda: an API Gateway HTTP API (payload 2.0) request in, a JSON answer out; it never throws. */
@@ -127,6 +129,7 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
     logIntake(logger, { ...line, outcome, status: response.statusCode, totalMs: performance.now() - started });
     if (outcome === "accepted") options.countMetric?.("Accepted");
     if (outcome === "duplicate" || outcome === "requeued") options.countMetric?.("Duplicate");
+    if (outcome === "rejected" && line.error !== undefined) options.countRejected?.(line.error as RejectionCode);
     return response;
   };
 }
@@ -140,10 +143,12 @@ export function intakeHandlerFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   overrides: Partial<IntakeHandlerOptions> = {},
 ): IntakeHandler {
+  const count = emfCounterFor(env);
   return createIntakeHandler({
     ...gatewayDependenciesFromEnvironment(env),
     secrets: createSecretResolver({ env }),
-    countMetric: emfCounterFor(env),
+    countMetric: count,
+    countRejected: count && ((reason) => count("Rejected", { [REASON_DIMENSION]: reason })),
     ...overrides,
   });
 }

@@ -14,23 +14,49 @@ export const METRICS_DIMENSION = "FunctionName";
 export const GATEWAY_METRICS = ["Accepted", "Duplicate", "Delivered", "Failed", "Dead"] as const;
 export type GatewayMetric = (typeof GATEWAY_METRICS)[number];
 
+/**
+ * What the alarms count besides: `Rejected` by the intake per refusal (dimension `Reason`, the refusal code),
+ * `Retried` by the delivery per retried job (dimension `Destination`, the destination id), `SweepFailed` by the
+ * sweeper per event it could not re-enqueue. Dimension values are configured names or fixed codes, never
+ * untrusted input, so the number of metrics stays bounded.
+ */
+export const ALARM_METRICS = ["Rejected", "Retried", "SweepFailed"] as const;
+export type AlarmMetric = (typeof ALARM_METRICS)[number];
+
+/** The dimension of `Retried`: the destination's id. */
+export const DESTINATION_DIMENSION = "Destination";
+/** The dimension of `Rejected`: the refusal code (`invalid_signature`…). */
+export const REASON_DIMENSION = "Reason";
+
 /** Adds one to a metric. */
 export type MetricCounter = (metric: GatewayMetric) => void;
 
-/** One EMF document (one JSON line) adding 1 to `metric` for `functionName` at `timestampMs`. */
-export function emfCountLine(metric: GatewayMetric, functionName: string, timestampMs: number): string {
+/** Adds one to any metric, under the function's dimension plus `dimensions`: what {@link emfCounterFor} returns. */
+export type EmfCounter = (metric: GatewayMetric | AlarmMetric, dimensions?: Readonly<Record<string, string>>) => void;
+
+/**
+ * One EMF document (one JSON line) adding 1 to `metric` for `functionName` at `timestampMs`, in one dimension set:
+ * the function, then each of `dimensions`.
+ */
+export function emfCountLine(
+  metric: GatewayMetric | AlarmMetric,
+  functionName: string,
+  timestampMs: number,
+  dimensions: Readonly<Record<string, string>> = {},
+): string {
   return JSON.stringify({
     _aws: {
       Timestamp: timestampMs,
       CloudWatchMetrics: [
         {
           Namespace: METRICS_NAMESPACE,
-          Dimensions: [[METRICS_DIMENSION]],
+          Dimensions: [[METRICS_DIMENSION, ...Object.keys(dimensions)]],
           Metrics: [{ Name: metric, Unit: "Count" }],
         },
       ],
     },
     [METRICS_DIMENSION]: functionName,
+    ...dimensions,
     [metric]: 1,
   });
 }
@@ -46,8 +72,8 @@ export function emfCounterFor(
   env: Readonly<Record<string, string | undefined>>,
   write: (line: string) => void = (line) => process.stdout.write(line),
   nowMs: () => number = Date.now,
-): MetricCounter | undefined {
+): EmfCounter | undefined {
   const functionName = env.AWS_LAMBDA_FUNCTION_NAME;
   if (functionName === undefined || functionName === "") return undefined;
-  return (metric) => write(`${emfCountLine(metric, functionName, nowMs())}\n`);
+  return (metric, dimensions) => write(`${emfCountLine(metric, functionName, nowMs(), dimensions)}\n`);
 }

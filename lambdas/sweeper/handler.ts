@@ -11,6 +11,7 @@ import {
 } from "../shared/eventStore.ts";
 import { gatewayDependenciesFromEnvironment } from "../shared/gatewayDependencies.ts";
 import { jsonLogger, type Logger, roundMs } from "../shared/logger.ts";
+import { emfCounterFor } from "../shared/metrics.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
 import { type QueueEventDependencies, queueEventJobs } from "../shared/queueEventJobs.ts";
 import { abandonedBeforeMs } from "../shared/requeuePolicy.ts";
@@ -28,6 +29,8 @@ export interface SweeperOptions {
   logger?: Logger;
   /** Most events handled per run; the next run takes the rest. @default 500 */
   maxPerRun?: number;
+  /** Counts an event it could not re-enqueue (the swept-event alarm's metric). @default none; inside Lambda, EMF */
+  countSweepFailed?: () => void;
 }
 
 /** Counts of one sweep. `skipped`: found in the (eventually consistent) index but no longer RECEIVED, or gone. */
@@ -73,6 +76,7 @@ export function createSweeper(options: SweeperOptions): Sweeper {
     } catch (error) {
       const code = errorCodeOf(error);
       logger({ level: "error", msg: "oncegate.sweeper.event_failed", pk, error: code });
+      options.countSweepFailed?.();
       return "failed";
     }
   }
@@ -100,8 +104,10 @@ export function sweeperFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   overrides: Partial<SweeperOptions> = {},
 ): Sweeper {
+  const count = emfCounterFor(env);
   return createSweeper({
     ...gatewayDependenciesFromEnvironment(env),
+    countSweepFailed: count && (() => count("SweepFailed")),
     ...overrides,
   });
 }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { DEMO_CONTEXT } from "../../infra/appSettings.ts";
 import { BUNDLE_REPORT_CONTEXT, REPOSITORY_ROOT } from "../../infra/constructs/bundling.ts";
 
 /**
@@ -70,6 +71,9 @@ beforeAll(() => {
       "--quiet",
       "--context",
       `${BUNDLE_REPORT_CONTEXT}=true`,
+      // The demo: the one configuration that deploys all four functions, the demo consumer included.
+      "--context",
+      `${DEMO_CONTEXT}=true`,
       "--output",
       outDir,
     ],

@@ -139,6 +139,10 @@ describe("WebhookGateway checks at synth time", () => {
   const build = (props: Partial<ConstructorParameters<typeof WebhookGateway>[2]>) => () =>
     new WebhookGateway(new Stack(testApp(), "Checks"), "Gateway", { config: config(), ...props });
 
+  test("fails on an unknown prop, naming it (a typo must not become a default)", () => {
+    expect(build({ throttles: { rateLimit: 1 } } as never)).toThrow("throttles: unknown prop (expected one of config,");
+  });
+
   test("fails when the configuration is invalid, before creating anything", () => {
     expect(build({ config: { ...config(), providers: {} } })).toThrow("providers: expected at least one provider");
   });

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import { Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks } from "cdk-nag";
+import { demoSettings } from "../../infra/demo.config.ts";
+import type { OncegateSettings } from "../../infra/oncegateStack.ts";
 import { oncegateStack, testApp } from "./support/testApp.ts";
 
 interface Violation {
@@ -21,9 +23,38 @@ let report: ValidationReport;
 let synthError: Error | undefined;
 let acknowledgedIds: string[];
 
+/**
+ * The demo with every production feature on as well (a real provider whose secret has a customer managed key and its
+ * own route limit, a custom domain, an alarm email), so that every kind of resource the app can deploy is checked.
+ */
+const EVERYTHING: OncegateSettings = {
+  ...demoSettings,
+  config: {
+    ...demoSettings.config,
+    providers: {
+      ...demoSettings.config.providers,
+      stripe: {
+        scheme: "stripe",
+        secrets: [
+          {
+            secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:stripe-AbCdEf",
+            kmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+          },
+        ],
+        rateLimit: 20,
+      },
+    },
+  },
+  demoConsumerWithRealProviders: true,
+  alarmEmail: "oncall@acme.test",
+  tracing: true,
+  domainName: "hooks.acme.test",
+  certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd-12ab-34cd-56ef-1234567890ab",
+};
+
 beforeAll(() => {
   const app = testApp({}, { validate: true });
-  const stack = oncegateStack(undefined, app);
+  const stack = oncegateStack(EVERYTHING, app);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
   try {
     app.synth();
@@ -46,7 +77,7 @@ function nag() {
   return found;
 }
 
-describe("cdk-nag AwsSolutions checks on the app's stack", () => {
+describe("cdk-nag AwsSolutions checks on the app's stack, every feature on", () => {
   test("finds no unacknowledged violation, error or warning", () => {
     const unacknowledged = nag().violations.map(
       (violation) => `${violation.ruleName} at ${violation.violatingConstructs.map((c) => c.constructPath).join(", ")}`,
@@ -70,7 +101,12 @@ describe("cdk-nag AwsSolutions checks on the app's stack", () => {
       .sort();
     expect(where).toEqual([
       // Providers authenticate with signatures the intake verifies, not with IAM or JWT.
-      "AwsSolutions-APIG4 Oncegate/Gateway/IntakeApi/POST--webhooks--{provider}/Resource",
+      "AwsSolutions-APIG4 Oncegate/Gateway/IntakeApi/POST--webhooks--demo/Resource",
+      "AwsSolutions-APIG4 Oncegate/Gateway/IntakeApi/POST--webhooks--stripe/Resource",
+      // X-Ray (tracing: true): PutTraceSegments and PutTelemetryRecords have no resource-level permissions.
+      "AwsSolutions-IAM5[Resource::*] Oncegate/Gateway/Delivery/Role/DefaultPolicy/Resource",
+      "AwsSolutions-IAM5[Resource::*] Oncegate/Gateway/Intake/Role/DefaultPolicy/Resource",
+      "AwsSolutions-IAM5[Resource::*] Oncegate/Gateway/Sweeper/Role/DefaultPolicy/Resource",
       // Webhook secrets are rotated by listing two, not by a rotation Lambda.
       "AwsSolutions-SMG4 Oncegate/DemoConsumer/SigningSecret/Resource",
       "AwsSolutions-SMG4 Oncegate/Gateway/Secrets/DemoProvider/Resource",

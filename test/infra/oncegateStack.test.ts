@@ -1,11 +1,16 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
+import { Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
+import { Topic } from "aws-cdk-lib/aws-sns";
+import { settingsForContext } from "../../infra/appSettings.ts";
+import { demoSettings } from "../../infra/demo.config.ts";
 import { oncegateSettings } from "../../infra/oncegate.config.ts";
-import type { OncegateStack } from "../../infra/oncegateStack.ts";
+import type { OncegateSettings, OncegateStack } from "../../infra/oncegateStack.ts";
 import { DEMO_CONSUMER_ENV } from "../../lambdas/demo-consumer/environment.ts";
+import { InvalidConfigurationError } from "../../lambdas/shared/errors.ts";
 import { grants, grantsOf, logWriteGrants, sortGrants } from "./support/grants.ts";
 import { joinedJson } from "./support/joinedJson.ts";
-import { oncegateStack } from "./support/testApp.ts";
+import { oncegateStack, testApp } from "./support/testApp.ts";
 
 let stack: OncegateStack;
 let template: Template;
@@ -42,6 +47,21 @@ describe("OncegateStack outputs", () => {
     expect(outputs.DeliveryQueueUrl.Value).toEqual(stack.resolve(stack.gateway.deliveryQueue.queueUrl));
     expect(outputs.DashboardName.Value).toEqual(stack.resolve(stack.gateway.dashboard.dashboardName));
     expect(outputs.DemoIdempotencyTableName.Value).toEqual(stack.resolve(demo().idempotencyTable.tableName));
+  });
+});
+
+describe("OncegateStack custom domain", () => {
+  test("outputs the domain's regional target for the DNS record, and the intake URL on the domain", () => {
+    const withDomain = oncegateStack({
+      ...demoSettings,
+      domainName: "hooks.acme.test",
+      certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/1234abcd",
+    });
+    const outputs = Template.fromStack(withDomain).toJSON().Outputs;
+    expect(outputs.IntakeDomainTarget.Value).toEqual(
+      withDomain.resolve(withDomain.gateway.intakeDomain?.regionalDomainName),
+    );
+    expect(outputs.IntakeUrl.Value).toBe("https://hooks.acme.test/webhooks/");
   });
 });
 
@@ -87,14 +107,13 @@ describe("OncegateStack demo consumer", () => {
   });
 
   test("is left out when demoConsumer is off, and then the providers need destinations of their own", () => {
-    expect(() => oncegateStack({ ...oncegateSettings, demoConsumer: false })).toThrow(
-      "destinations: expected a non-empty array",
-    );
+    // Without the demo it is a real deployment: it needs an alarm destination (see "required settings" below).
+    const withoutDemo = { ...demoSettings, demoConsumer: false, alarmEmail: "oncall@acme.test" };
+    expect(() => oncegateStack(withoutDemo)).toThrow("destinations: expected a non-empty array");
     const own = oncegateStack({
-      ...oncegateSettings,
-      demoConsumer: false,
+      ...withoutDemo,
       config: {
-        ...oncegateSettings.config,
+        ...demoSettings.config,
         destinations: [
           { id: "orders", url: "https://orders.example.com/hooks", signingSecrets: [{ create: "orders" }] },
         ],
@@ -109,8 +128,100 @@ describe("OncegateStack demo consumer", () => {
 
 describe("OncegateStack alarm email", () => {
   test("subscribes alarmEmail to the alarm topic", () => {
-    const withEmail = Template.fromStack(oncegateStack({ ...oncegateSettings, alarmEmail: "oncall@example.com" }));
+    const withEmail = Template.fromStack(oncegateStack({ ...demoSettings, alarmEmail: "oncall@example.com" }));
     withEmail.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "oncall@example.com" });
     template.resourceCountIs("AWS::SNS::Subscription", 0);
+  });
+});
+
+/** A deployment with a real provider and destination of its own, and nothing else set. */
+const production: OncegateSettings = {
+  config: {
+    providers: { stripe: { scheme: "stripe", secrets: [{ create: "stripe" }] } },
+    destinations: [{ id: "orders", url: "https://orders.example.com/hooks", signingSecrets: [{ create: "orders" }] }],
+  },
+};
+
+describe("OncegateStack required settings", () => {
+  test("rejects a deployment that is not the demo and sends its alarms nowhere, naming the settings", () => {
+    expect(() => oncegateStack(production)).toThrow(InvalidConfigurationError);
+    expect(() => oncegateStack(production)).toThrow(/^alarmEmail: .*set alarmEmail .* or alarmTopicArn/);
+  });
+
+  test("accepts alarmEmail, subscribed to the topic it creates", () => {
+    const withEmail = Template.fromStack(oncegateStack({ ...production, alarmEmail: "oncall@acme.test" }));
+    withEmail.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "oncall@acme.test" });
+    withEmail.resourceCountIs("AWS::SNS::Topic", 1);
+  });
+
+  test("accepts alarmTopicArn: every alarm notifies that existing topic, and no topic is created", () => {
+    const arn = "arn:aws:sns:eu-west-1:123456789012:pager";
+    const withTopic = Template.fromStack(oncegateStack({ ...production, alarmTopicArn: arn }));
+    withTopic.resourceCountIs("AWS::SNS::Topic", 0);
+    const alarms = Object.values(withTopic.findResources("AWS::CloudWatch::Alarm"));
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([arn]);
+  });
+
+  test.each<[string, Partial<OncegateSettings>, string]>([
+    ["a malformed alarm email", { alarmEmail: "oncall" }, 'alarmEmail: expected an email address, got "oncall"'],
+    ["a malformed topic ARN", { alarmTopicArn: "pager" }, "alarmTopicArn: expected an SNS topic ARN"],
+    [
+      "both an alarm topic ARN and an alarm topic",
+      { alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:pager", alarmTopic: new Topic(new Stack(), "T") },
+      "alarmTopicArn: give alarmTopicArn or alarmTopic, not both",
+    ],
+    ["an unknown setting", { alarmEmails: "oncall@acme.test" } as never, "alarmEmails: unknown setting"],
+  ])("rejects %s, naming the setting", (_label, extra, message) => {
+    expect(() => oncegateStack({ ...production, alarmEmail: "oncall@acme.test", ...extra })).toThrow(message);
+  });
+});
+
+describe("OncegateStack demo consumer is opt-in", () => {
+  test("is off unless asked for: the checked-in configuration deploys no Function URL", () => {
+    expect(oncegateSettings.demoConsumer).not.toBe(true);
+    const own = Template.fromStack(oncegateStack({ ...production, alarmEmail: "oncall@acme.test" }));
+    own.resourceCountIs("AWS::Lambda::Url", 0);
+  });
+
+  test("is refused next to a real provider unless explicitly confirmed", () => {
+    const mixed: OncegateSettings = {
+      ...production,
+      config: { ...production.config, providers: { ...production.config.providers, ...demoSettings.config.providers } },
+      demoConsumer: true,
+      alarmEmail: "oncall@acme.test",
+    };
+    expect(() => oncegateStack(mixed)).toThrow(
+      /^demoConsumer: .*public Function URL.* also of stripe.*demoConsumerWithRealProviders: true/,
+    );
+    const confirmed = Template.fromStack(oncegateStack({ ...mixed, demoConsumerWithRealProviders: true }));
+    confirmed.resourceCountIs("AWS::Lambda::Url", 1);
+  });
+
+  test("needs no alarm destination for the demo itself (its only provider is the demo's)", () => {
+    expect(() => oncegateStack(demoSettings)).not.toThrow();
+  });
+
+  test("the app deploys the demo only with -c oncegate:demo=true, and refuses another value", () => {
+    expect(settingsForContext(undefined)).toBe(oncegateSettings);
+    expect(settingsForContext("true")).toBe(demoSettings);
+    expect(settingsForContext(true)).toBe(demoSettings);
+    expect(() => settingsForContext("yes")).toThrow('oncegate:demo: expected true or false, got "yes"');
+  });
+});
+
+describe("OncegateStack termination protection", () => {
+  const cloudAssemblyStack = (settings: OncegateSettings) => {
+    const app = testApp();
+    oncegateStack(settings, app);
+    return app.synth().getStackByName("Oncegate");
+  };
+
+  test("is on by default: cdk destroy fails until it is turned off", () => {
+    expect(cloudAssemblyStack(demoSettings).terminationProtection).toBe(true);
+  });
+
+  test("can be turned off for a disposable stack", () => {
+    expect(cloudAssemblyStack({ ...demoSettings, terminationProtection: false }).terminationProtection).toBe(false);
   });
 });

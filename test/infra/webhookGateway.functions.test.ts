@@ -1,12 +1,15 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import { Stack as CdkStack, Duration, type Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
+import type { IRole } from "aws-cdk-lib/aws-iam";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { BUNDLE_REPORT_CONTEXT, handlerBundling } from "../../infra/constructs/bundling.ts";
-import { WebhookGateway } from "../../infra/constructs/webhookGateway.ts";
+import { WebhookGateway, type WebhookGatewayProps } from "../../infra/constructs/webhookGateway.ts";
+import { oncegateSettings } from "../../infra/oncegate.config.ts";
 import type { OncegateStack } from "../../infra/oncegateStack.ts";
 import { ENV } from "../../lambdas/shared/environment.ts";
+import { grantsOf } from "./support/grants.ts";
 import { joinedJson } from "./support/joinedJson.ts";
 import { oncegateStack, testApp } from "./support/testApp.ts";
 
@@ -138,6 +141,23 @@ describe("WebhookGateway delivery event source and sweeper schedule", () => {
     });
   });
 
+  test("drops a sweep that could not start within a minute, at EventBridge and in Lambda's async queue: runs never pile up", () => {
+    // A throttled asynchronous invocation is otherwise retried for up to 6 hours, overlapping later runs.
+    template.hasResourceProperties("AWS::Events::Rule", {
+      Targets: [
+        Match.objectLike({
+          Arn: ref(stack, stack.gateway.sweeperFunction.functionArn),
+          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        }),
+      ],
+    });
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: ref(stack, stack.gateway.sweeperFunction.functionName),
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+  });
+
   test("runs the sweeper every minute from EventBridge, without retrying a failed run", () => {
     template.hasResourceProperties("AWS::Events::Rule", {
       ScheduleExpression: "rate(1 minute)",
@@ -153,5 +173,86 @@ describe("WebhookGateway delivery event source and sweeper schedule", () => {
       FunctionName: ref(stack, stack.gateway.sweeperFunction.functionName),
       MaximumRetryAttempts: 0,
     });
+  });
+});
+
+describe("WebhookGateway intake reserved concurrency", () => {
+  const config = {
+    providers: { stripe: { scheme: "stripe" as const, secrets: [{ create: "stripe" }] } },
+    destinations: [{ id: "orders", url: "https://orders.example.com/hooks", signingSecrets: [{ create: "orders" }] }],
+  };
+  const intakeOf = (props: Partial<WebhookGatewayProps>) => {
+    const custom = new CdkStack(testApp(), "Concurrency");
+    const gateway = new WebhookGateway(custom, "Gateway", { config, ...props });
+    const id = custom.getLogicalId(gateway.intakeFunction.node.defaultChild as never);
+    return Template.fromStack(custom).toJSON().Resources[id].Properties;
+  };
+
+  test("reserves peak rate × p99 latency by default: 100 requests/s (the API's rate limit) × 1 s = 100", () => {
+    expect(functionResource(stack.gateway.intakeFunction).Properties.ReservedConcurrentExecutions).toBe(100);
+    expect(functionResource(stack.gateway.deliveryFunction).Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  test("derives it from a configured peak rate and p99 latency, rounding up", () => {
+    const props = { intakePeakRequestsPerSecond: 40, intakeP99Latency: Duration.millis(1_510) };
+    expect(intakeOf(props).ReservedConcurrentExecutions).toBe(61);
+  });
+
+  test("takes an explicit reservation as given", () => {
+    expect(intakeOf({ intakeReservedConcurrency: 25 }).ReservedConcurrentExecutions).toBe(25);
+  });
+
+  test.each<[string, Partial<WebhookGatewayProps>, string]>([
+    ["a peak rate of zero", { intakePeakRequestsPerSecond: 0 }, "intakePeakRequestsPerSecond: expected a positive"],
+    [
+      "a p99 latency longer than the intake's timeout",
+      { intakeP99Latency: Duration.seconds(11) },
+      "intakeP99Latency: 11 seconds is longer than the intake's timeout",
+    ],
+    ["a fractional reservation", { intakeReservedConcurrency: 2.5 }, "intakeReservedConcurrency: expected a whole"],
+    ["a reservation of zero (it would stop the intake)", { intakeReservedConcurrency: 0 }, "intakeReservedConcurrency"],
+  ])("rejects %s, naming the prop", (_label, props, message) => {
+    expect(() => intakeOf(props)).toThrow(message);
+  });
+});
+
+describe("WebhookGateway X-Ray tracing", () => {
+  const traced = () => {
+    const custom = new CdkStack(testApp(), "Traced");
+    const gateway = new WebhookGateway(custom, "Gateway", {
+      config: {
+        providers: { stripe: { scheme: "stripe", secrets: [{ create: "stripe" }] } },
+        destinations: [
+          { id: "orders", url: "https://orders.example.com/hooks", signingSecrets: [{ create: "orders" }] },
+        ],
+      },
+      tracing: true,
+    });
+    return { custom, gateway, template: Template.fromStack(custom) };
+  };
+
+  test("is off by default", () => {
+    for (const fn of Object.values(gatewayFunctions())) {
+      expect(functionResource(fn).Properties.TracingConfig).toBeUndefined();
+    }
+  });
+
+  test("is on in the example configuration", () => {
+    expect(oncegateSettings.tracing).toBe(true);
+  });
+
+  test("traces the three functions actively when asked, the only wildcard grant being X-Ray's own", () => {
+    const { custom, gateway, template: tracedTemplate } = traced();
+    const functions = [gateway.intakeFunction, gateway.deliveryFunction, gateway.sweeperFunction];
+    for (const fn of functions) {
+      const id = custom.getLogicalId(fn.node.defaultChild as never);
+      expect(tracedTemplate.toJSON().Resources[id].Properties.TracingConfig).toEqual({ Mode: "Active" });
+      const wildcards = grantsOf(tracedTemplate, custom, fn.role as IRole).filter((grant) => grant.resource === "*");
+      // X-Ray's PutTraceSegments and PutTelemetryRecords have no resource-level permissions.
+      expect(wildcards.map((grant) => grant.action).sort()).toEqual([
+        "xray:PutTelemetryRecords",
+        "xray:PutTraceSegments",
+      ]);
+    }
   });
 });

@@ -21,8 +21,34 @@ type AlarmProperties = Record<string, unknown> & {
   Namespace?: string;
   Threshold: number;
   Dimensions?: { Name: string; Value: unknown }[];
-  Metrics?: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
+  Metrics?: {
+    Id: string;
+    Label?: string;
+    Expression?: string;
+    MetricStat?: { Metric: { MetricName: string; Namespace?: string; Dimensions?: unknown[] } };
+  }[];
 };
+
+/** Every alarm of the demo stack (one destination, `demo`). */
+const ALARM_IDS = [
+  "DeadJobs",
+  "DeadLetters",
+  "DeliveryErrors",
+  "DeliveryFailed",
+  "DeliveryThrottles",
+  "DestinationRetriesDemo",
+  "IntakeContentRefusals",
+  "IntakeErrors",
+  "IntakeServerErrorRate",
+  "IntakeSignatureRefusals",
+  "IntakeThrottled",
+  "IntakeThrottles",
+  "OldestDeliveryJob",
+  "SweeperErrors",
+  "SweeperInvocations",
+  "SweeperThrottles",
+  "SweptEventErrors",
+];
 
 function alarms(from: Template = template): AlarmProperties[] {
   return Object.values(from.findResources("AWS::CloudWatch::Alarm")).map((alarm) => alarm.Properties);
@@ -40,11 +66,11 @@ function alarmOn(metricName: string, dimension: unknown): AlarmProperties {
 describe("WebhookGateway alarms", () => {
   test("sends ALARM and OK of every alarm to one SNS topic that refuses requests without TLS", () => {
     const topic = stack.resolve(stack.gateway.alarmTopic.topicArn);
-    expect(alarms()).toHaveLength(9);
+    expect(stack.gateway.alarms.map((alarm) => alarm.node.id).sort()).toEqual(ALARM_IDS);
+    expect(alarms()).toHaveLength(ALARM_IDS.length);
     for (const alarm of alarms()) {
       expect(alarm.AlarmActions).toEqual([topic]);
       expect(alarm.OKActions).toEqual([topic]);
-      expect(alarm.TreatMissingData).toBe("notBreaching");
       expect(alarm.AlarmDescription).toEqual(expect.any(String));
     }
     template.hasResourceProperties("AWS::SNS::TopicPolicy", {
@@ -54,6 +80,51 @@ describe("WebhookGateway alarms", () => {
         ]),
       },
     });
+  });
+
+  test("lets CloudWatch alarms of this account, and only them, publish to the topic it creates", () => {
+    // enforceSSL writes a topic policy, which replaces SNS's default one: without this statement no alarm reaches it.
+    const topic = stack.resolve(stack.gateway.alarmTopic.topicArn);
+    template.hasResourceProperties("AWS::SNS::TopicPolicy", {
+      Topics: [topic],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: "AllowCloudWatchAlarmsToPublish",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: "sns:Publish",
+            Resource: topic,
+            Condition: {
+              StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+              ArnLike: {
+                "aws:SourceArn": {
+                  "Fn::Join": [
+                    "",
+                    [
+                      "arn:",
+                      { Ref: "AWS::Partition" },
+                      ":cloudwatch:",
+                      { Ref: "AWS::Region" },
+                      ":",
+                      { Ref: "AWS::AccountId" },
+                      ":alarm:*",
+                    ],
+                  ],
+                },
+              },
+            },
+          },
+        ]),
+      },
+    });
+  });
+
+  test("treats missing data as nothing happened for every alarm but the sweeper's invocations", () => {
+    for (const alarm of alarms()) {
+      if (alarm.MetricName === "Invocations") continue;
+      expect(alarm.TreatMissingData).toBe("notBreaching");
+    }
   });
 
   test("fires as soon as the dead-letter queue holds a message", () => {
@@ -114,6 +185,140 @@ describe("WebhookGateway alarms", () => {
     for (const metric of ["Errors", "Throttles"]) {
       expect(alarmOn(metric, dimension)).toMatchObject({ Namespace: "AWS/Lambda", Statistic: "Sum", Threshold: 1 });
     }
+  });
+
+  test.each([
+    ["delivery", "Failed", "a delivery failed for good (401, 404, 410…: no dead-letter queue sees those)"],
+    ["delivery", "Dead", "a job died, as a rate: a second incident notifies while DeadLetters is still in alarm"],
+    ["sweeper", "SweepFailed", "an event could not be re-enqueued (the run succeeds, so Errors cannot see it)"],
+  ] as const)("fires on the %s's %s count within 5 minutes: %s", (name, metric, _why) => {
+    const fn = name === "delivery" ? stack.gateway.deliveryFunction : stack.gateway.sweeperFunction;
+    expect(alarmOn(metric, { Name: "FunctionName", Value: stack.resolve(fn.functionName) })).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      Statistic: "Sum",
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      TreatMissingData: "notBreaching",
+    });
+  });
+
+  test("fires per destination when its retries pile up (10 in 15 minutes by default), from the delivery's EMF metric", () => {
+    const delivery = stack.resolve(stack.gateway.deliveryFunction.functionName);
+    const retries = alarms().filter((alarm) => alarm.MetricName === "Retried");
+    expect(retries).toHaveLength(stack.gateway.settings.destinations.length);
+    expect(alarmOn("Retried", { Name: "Destination", Value: "demo" })).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [
+        { Name: "Destination", Value: "demo" },
+        { Name: "FunctionName", Value: delivery },
+      ],
+      Statistic: "Sum",
+      Period: 900,
+      Threshold: 10,
+      TreatMissingData: "notBreaching",
+    });
+  });
+
+  test("takes the per-destination retry threshold from the props, one alarm per destination", () => {
+    const custom = new Stack(testApp(), "Retries");
+    new WebhookGateway(custom, "Gateway", {
+      config: {
+        providers: { stripe: { scheme: "stripe", secrets: [{ create: "stripe" }] } },
+        destinations: [
+          { id: "orders", url: "https://orders.example.com/hooks", signingSecrets: [{ create: "orders" }] },
+          { id: "billing", url: "https://billing.example.com/hooks", signingSecrets: [{ create: "billing" }] },
+        ],
+      },
+      destinationRetryAlarmThreshold: 3,
+    });
+    const retries = alarms(Template.fromStack(custom)).filter((alarm) => alarm.MetricName === "Retried");
+    const destinationOf = (alarm: AlarmProperties) => alarm.Dimensions?.find((d) => d.Name === "Destination")?.Value;
+    expect(retries.map((alarm) => [destinationOf(alarm), alarm.Threshold]).sort()).toEqual([
+      ["billing", 3],
+      ["orders", 3],
+    ]);
+  });
+
+  test("fires when the sweeper stopped running: no invocation for 10 minutes, missing data counting as breaching", () => {
+    const sweeper = stack.resolve(stack.gateway.sweeperFunction.functionName);
+    expect(alarmOn("Invocations", { Name: "FunctionName", Value: sweeper })).toMatchObject({
+      Namespace: "AWS/Lambda",
+      Statistic: "Sum",
+      Period: 300,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "breaching",
+    });
+  });
+
+  const expressionAlarm = (label: string) => {
+    const found = alarms().find((alarm) => alarm.Metrics?.some((metric) => metric.Label === label));
+    if (found === undefined) throw new Error(`no alarm labelled ${label}`);
+    return found;
+  };
+  const usedMetrics = (alarm: AlarmProperties) =>
+    Object.fromEntries(
+      (alarm.Metrics ?? []).flatMap((metric) =>
+        metric.MetricStat === undefined ? [] : [[metric.Id, metric.MetricStat.Metric]],
+      ),
+    );
+
+  test("fires when 25% of intake requests in 5 minutes are refused for their signature (a wrong or placeholder secret)", () => {
+    const alarm = expressionAlarm("Intake signature refusals (% of requests)");
+    expect(alarm.Threshold).toBe(25);
+    expect(alarm.Metrics?.find((metric) => metric.Expression !== undefined)?.Expression).toBe(
+      "IF(requests >= 5, 100 * (FILL(invalid_signature, 0) + FILL(stale_timestamp, 0)) / requests, 0)",
+    );
+    const intake = stack.resolve(stack.gateway.intakeFunction.functionName);
+    expect(usedMetrics(alarm)).toMatchObject({
+      invalid_signature: {
+        Namespace: METRICS_NAMESPACE,
+        MetricName: "Rejected",
+        Dimensions: expect.arrayContaining([
+          { Name: "FunctionName", Value: intake },
+          { Name: "Reason", Value: "invalid_signature" },
+        ]),
+      },
+      stale_timestamp: { MetricName: "Rejected" },
+      requests: { Namespace: "AWS/ApiGateway", MetricName: "Count" },
+    });
+  });
+
+  test("fires on any signed webhook refused for its content (body too large, no event id, malformed payload)", () => {
+    const alarm = expressionAlarm("Intake content refusals");
+    expect(alarm).toMatchObject({ Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold" });
+    expect(Object.keys(usedMetrics(alarm)).sort()).toEqual([
+      "invalid_event_id",
+      "malformed_payload",
+      "missing_event_id",
+      "payload_too_large",
+    ]);
+  });
+
+  test("counts the API's 429s from its access log, per API, and fires on any", () => {
+    const [stage] = Object.values(template.findResources("AWS::ApiGatewayV2::Stage"));
+    expect(JSON.parse(stage?.Properties.AccessLogSettings.Format)).toMatchObject({ apiId: "$context.apiId" });
+    template.hasResourceProperties("AWS::Logs::MetricFilter", {
+      LogGroupName: stack.resolve(stack.gateway.accessLogs.logGroupName),
+      FilterPattern: '{ $.status = "429" }',
+      MetricTransformations: [
+        {
+          MetricNamespace: METRICS_NAMESPACE,
+          MetricName: "IntakeThrottled",
+          MetricValue: "1",
+          Dimensions: [{ Key: "ApiId", Value: "$.apiId" }],
+        },
+      ],
+    });
+    expect(alarmOn("IntakeThrottled", { Name: "ApiId", Value: stack.resolve(stack.gateway.api.apiId) })).toMatchObject({
+      Statistic: "Sum",
+      Period: 300,
+      Threshold: 1,
+      TreatMissingData: "notBreaching",
+    });
   });
 
   test("uses a given alarm topic instead of creating one", () => {
@@ -177,6 +382,6 @@ describe("WebhookGateway dashboard", () => {
       ]),
     );
     const alarmWidget = widgets.find((widget) => widget.properties.title === "Alarms");
-    expect(alarmWidget?.properties.alarms).toHaveLength(9);
+    expect(alarmWidget?.properties.alarms).toHaveLength(ALARM_IDS.length);
   });
 });

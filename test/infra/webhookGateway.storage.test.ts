@@ -90,6 +90,19 @@ describe("WebhookGateway delivery queue and dead-letter queue", () => {
     }
   });
 
+  test("retains both queues by default when the stack is deleted or a queue replaced: pending and dead jobs stay", () => {
+    for (const queue of Object.values(defaults.template.findResources("AWS::SQS::Queue"))) {
+      expect(queue).toMatchObject({ DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
+    }
+  });
+
+  test("deletes both queues with the stack when removalPolicy is DESTROY", () => {
+    const { template } = synth({ removalPolicy: RemovalPolicy.DESTROY });
+    const queues = Object.values(template.findResources("AWS::SQS::Queue"));
+    expect(queues).toHaveLength(2);
+    for (const queue of queues) expect(queue).toMatchObject({ DeletionPolicy: "Delete" });
+  });
+
   test("moves a job to the dead-letter queue after the retry schedule's attempts (8 by default)", () => {
     const { template, stack, gateway } = defaults;
     expect(maxAttempts(GATEWAY_CONFIG_DEFAULTS.retryScheduleSeconds)).toBe(8);
@@ -102,6 +115,30 @@ describe("WebhookGateway delivery queue and dead-letter queue", () => {
   test("follows a configured retry schedule: maxReceiveCount is its number of attempts", () => {
     const { template, stack, gateway } = synth({ config: { ...CONFIG, retryScheduleSeconds: [1, 2, 3] } });
     expect(queueProps(template, stack, gateway.deliveryQueue).RedrivePolicy.maxReceiveCount).toBe(4);
+  });
+
+  test("lets only the delivery queue use the dead-letter queue as its dead-letter queue (RedriveAllowPolicy)", () => {
+    const { template, stack, gateway } = defaults;
+    expect(queueProps(template, stack, gateway.deadLetterQueue).RedriveAllowPolicy).toEqual({
+      redrivePermission: "byQueue",
+      sourceQueueArns: [
+        {
+          "Fn::Join": [
+            "",
+            [
+              "arn:",
+              { Ref: "AWS::Partition" },
+              ":sqs:",
+              { Ref: "AWS::Region" },
+              ":",
+              { Ref: "AWS::AccountId" },
+              ":Storage-delivery",
+            ],
+          ],
+        },
+      ],
+    });
+    expect(queueProps(template, stack, gateway.deliveryQueue).QueueName).toBe("Storage-delivery");
   });
 
   test("keeps dead jobs 14 days, and jobs 14 days (longer than the whole retry schedule)", () => {

@@ -16,19 +16,28 @@ import { eventsTableDefinition } from "../../../lambdas/shared/eventsTable.ts";
 // read from it, so the deployed keys and the sweep index can never drift from what the code queries.
 const reference = eventsTableDefinition("reference");
 
+export interface EventsTableProps {
+  readonly tableName: string;
+  readonly removalPolicy: RemovalPolicy;
+  readonly deletionProtection: boolean;
+}
+
 /**
  * The events table: on-demand, keyed and indexed like {@link eventsTableDefinition} (partition key `pk`, the sparse
  * keys-only sweep index), TTL on `expiresAt`, point-in-time recovery, encrypted with the AWS managed KMS key (which
- * needs no key policy or grant, and shows every use in CloudTrail).
+ * needs no key policy or grant, and shows every use in CloudTrail). A fixed name and deletion protection: a change
+ * that would replace it, or a stray `delete-table`, fails instead of leaving the gateway an empty table.
  */
-export function newEventsTable(scope: Construct, id: string, removalPolicy: RemovalPolicy): Table {
+export function newEventsTable(scope: Construct, id: string, props: EventsTableProps): Table {
   const table = new Table(scope, id, {
+    tableName: props.tableName,
+    deletionProtection: props.deletionProtection,
     partitionKey: keyAttribute(reference.KeySchema, "HASH"),
     billingMode: BillingMode.PAY_PER_REQUEST,
     timeToLiveAttribute: EVENTS_TTL_ATTRIBUTE,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     encryption: TableEncryption.AWS_MANAGED,
-    removalPolicy,
+    removalPolicy: props.removalPolicy,
   });
   for (const index of reference.GlobalSecondaryIndexes ?? []) {
     if (index.IndexName === undefined || index.Projection?.ProjectionType !== "KEYS_ONLY") {

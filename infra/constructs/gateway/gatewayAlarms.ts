@@ -6,23 +6,60 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import type { RejectionCode } from "../../../lambdas/intake/httpAnswers.ts";
+import { DESTINATION_DIMENSION, REASON_DIMENSION } from "../../../lambdas/shared/metrics.ts";
+import { pascalCase } from "../names.ts";
+import { gatewayCount } from "./gatewayMetrics.ts";
 
 export interface GatewayAlarmsProps {
   readonly topic: ITopic;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
   readonly api: IHttpApi;
-  /** The gateway's functions by display name (`Intake`, `Delivery`, `Sweeper`). */
-  readonly functions: Readonly<Record<string, IFunction>>;
+  readonly intake: IFunction;
+  readonly delivery: IFunction;
+  readonly sweeper: IFunction;
+  /** The configured destinations' ids: one retry alarm each. */
+  readonly destinations: readonly string[];
   readonly oldestMessageAgeThreshold: Duration;
   readonly intakeServerErrorRatePercent: number;
+  readonly destinationRetryThreshold: number;
+  readonly intakeSignatureRefusalPercent: number;
+  /** The API's 429s, counted from its access log. */
+  readonly throttledRequests: IMetric;
+}
+
+// A provider whose secret is wrong or still the generated placeholder gets one of these for every webhook.
+const SIGNATURE_REFUSALS: readonly RejectionCode[] = ["invalid_signature", "stale_timestamp"];
+// Refusals of what a provider sent: each is a real event lost (the provider gets the same answer on every retry).
+const CONTENT_REFUSALS: readonly RejectionCode[] = [
+  "payload_too_large",
+  "missing_event_id",
+  "malformed_payload",
+  "invalid_event_id",
+];
+// Below this many requests in 5 minutes, a share means little (two stray requests would be 100%).
+const MIN_REQUESTS_FOR_A_RATE = 5;
+
+/** One alarm: what it watches and when it fires; missing data means "nothing happened" unless said otherwise. */
+export interface AlarmSpec {
+  readonly metric: IMetric;
+  readonly threshold: number;
+  readonly description: string;
+  /** @default GREATER_THAN_OR_EQUAL_TO_THRESHOLD */
+  readonly comparisonOperator?: ComparisonOperator;
+  /** @default NOT_BREACHING: no requests, no dead jobs, no invocations */
+  readonly treatMissingData?: TreatMissingData;
+  /** Periods that must all breach. @default 1 */
+  readonly evaluationPeriods?: number;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+const FIFTEEN_MINUTES = Duration.minutes(15);
 
 /**
  * The gateway's alarms, each sending ALARM and OK to the topic. Every description says what broke and what to
- * look at first; the README's "What the alarms mean" says the same at more length.
+ * look at first; the README's "What the alarms mean" says the same, with what each cannot see.
  */
 export class GatewayAlarms extends Construct {
   /** Every alarm, by id. */
@@ -32,39 +69,11 @@ export class GatewayAlarms extends Construct {
   constructor(scope: Construct, id: string, props: GatewayAlarmsProps) {
     super(scope, id);
     this.action = new SnsAction(props.topic);
-    this.add("DeadLetters", {
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: "Maximum",
-      }),
-      threshold: 1,
-      description:
-        "Delivery jobs reached the dead-letter queue: a destination failed every attempt of the retry schedule. " +
-        "Fix the destination, then redrive the dead-letter queue into the delivery queue.",
-    });
-    this.add("OldestDeliveryJob", {
-      metric: props.queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: "Maximum" }),
-      threshold: props.oldestMessageAgeThreshold.toSeconds(),
-      description:
-        `A delivery job has waited more than ${props.oldestMessageAgeThreshold.toHumanString()} before its third ` +
-        "attempt: deliveries are not keeping up (consumer slow, event source concurrency too low, or delivery failing).",
-    });
-    this.add("IntakeServerErrorRate", {
-      metric: new MathExpression({
-        expression: "IF(requests > 0, 100 * errors / requests, 0)",
-        usingMetrics: {
-          errors: props.api.metricServerError({ period: FIVE_MINUTES, statistic: "Sum" }),
-          requests: props.api.metricCount({ period: FIVE_MINUTES, statistic: "Sum" }),
-        },
-        period: FIVE_MINUTES,
-        label: "Intake 5xx (% of requests)",
-      }),
-      threshold: props.intakeServerErrorRatePercent,
-      description:
-        `More than ${props.intakeServerErrorRatePercent}% of webhooks were answered 5xx: the intake could not store or ` +
-        "enqueue them (DynamoDB, SQS or Secrets Manager failing) and providers are retrying. See the intake's logs.",
-    });
-    for (const [name, fn] of Object.entries(props.functions)) {
+    this.addDeliveryAlarms(props);
+    this.addIntakeAlarms(props);
+    this.addSweeperAlarms(props);
+    const functions = { Intake: props.intake, Delivery: props.delivery, Sweeper: props.sweeper };
+    for (const [name, fn] of Object.entries(functions)) {
       this.add(`${name}Errors`, {
         metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: "Sum" }),
         threshold: 1,
@@ -73,23 +82,145 @@ export class GatewayAlarms extends Construct {
       this.add(`${name}Throttles`, {
         metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: "Sum" }),
         threshold: 1,
-        description: `The ${name.toLowerCase()} function was throttled: the account's Lambda concurrency is exhausted.`,
+        description: `The ${name.toLowerCase()} function was throttled: its reserved concurrency or the account's Lambda concurrency is exhausted.`,
       });
     }
   }
 
-  private add(id: string, spec: { metric: IMetric; threshold: number; description: string }): void {
+  /** Adds an alarm notifying the topic of ALARM and OK. */
+  add(id: string, spec: AlarmSpec): Alarm {
     const alarm = new Alarm(this, id, {
       metric: spec.metric,
       threshold: spec.threshold,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      // No data means nothing happened: no requests, no dead jobs, no invocations.
-      treatMissingData: TreatMissingData.NOT_BREACHING,
+      evaluationPeriods: spec.evaluationPeriods ?? 1,
+      // Every evaluated period must breach: "M of N" would be a different alarm than its description says.
+      datapointsToAlarm: spec.evaluationPeriods,
+      comparisonOperator: spec.comparisonOperator ?? ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: spec.treatMissingData ?? TreatMissingData.NOT_BREACHING,
       alarmDescription: spec.description,
     });
     alarm.addAlarmAction(this.action);
     alarm.addOkAction(this.action);
     this.alarms.set(id, alarm);
+    return alarm;
+  }
+
+  private addDeliveryAlarms(props: GatewayAlarmsProps): void {
+    this.add("DeadLetters", {
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: "Maximum",
+      }),
+      threshold: 1,
+      description:
+        "Delivery jobs are in the dead-letter queue: a destination failed every attempt of the retry schedule. " +
+        "Fix the destination, then redrive the dead-letter queue into the delivery queue.",
+    });
+    // The queue's depth stays in ALARM until it is drained: a second incident would not notify. The count of new
+    // dead jobs does, every time.
+    this.add("DeadJobs", {
+      metric: gatewayCount("Dead", props.delivery, FIVE_MINUTES),
+      threshold: 1,
+      description:
+        "New delivery jobs died in the last 5 minutes (every attempt failed): they are in the dead-letter queue. " +
+        "Fix the destination, then redrive.",
+    });
+    this.add("DeliveryFailed", {
+      metric: gatewayCount("Failed", props.delivery, FIVE_MINUTES),
+      threshold: 1,
+      description:
+        "A delivery failed for good (the consumer answered 400, 401, 403, 404, 410…, or the destination is unknown): " +
+        "the job is not retried and not in the dead-letter queue. See the delivery's logs for the destination and status.",
+    });
+    for (const destination of props.destinations) {
+      this.add(`DestinationRetries${pascalCase(destination)}`, {
+        metric: gatewayCount("Retried", props.delivery, FIFTEEN_MINUTES, { [DESTINATION_DIMENSION]: destination }),
+        threshold: props.destinationRetryThreshold,
+        description:
+          `Destination "${destination}" needed ${props.destinationRetryThreshold} or more retries in 15 minutes: it is ` +
+          "down or failing (5xx, 429, timeouts). Its jobs wait in the queue and die after the whole retry schedule.",
+      });
+    }
+    this.add("OldestDeliveryJob", {
+      metric: props.queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: "Maximum" }),
+      threshold: props.oldestMessageAgeThreshold.toSeconds(),
+      description:
+        `A delivery job has waited more than ${props.oldestMessageAgeThreshold.toHumanString()} before its third ` +
+        "attempt: deliveries are not keeping up (consumer slow, event source concurrency too low, or delivery failing).",
+    });
+  }
+
+  private addSweeperAlarms(props: GatewayAlarmsProps): void {
+    // Lambda publishes Invocations only when there are some: a stopped schedule is missing data, hence breaching.
+    this.add("SweeperInvocations", {
+      metric: props.sweeper.metricInvocations({ period: FIVE_MINUTES, statistic: "Sum" }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+      evaluationPeriods: 2,
+      description:
+        "The sweeper has not run for 10 minutes (it runs every minute): its EventBridge rule is disabled or deleted, " +
+        "or its runs are throttled. Events whose intake died before enqueueing stay undelivered until it runs.",
+    });
+    this.add("SweptEventErrors", {
+      metric: gatewayCount("SweepFailed", props.sweeper, FIVE_MINUTES),
+      threshold: 1,
+      description:
+        "The sweeper found events stuck before enqueueing and could not re-enqueue some (SQS or DynamoDB failing). " +
+        "It tries again every minute; see its oncegate.sweeper.event_failed log lines.",
+    });
+  }
+
+  private addIntakeAlarms(props: GatewayAlarmsProps): void {
+    const requests = props.api.metricCount({ period: FIVE_MINUTES, statistic: "Sum" });
+    this.add("IntakeServerErrorRate", {
+      metric: new MathExpression({
+        expression: "IF(requests > 0, 100 * errors / requests, 0)",
+        usingMetrics: { errors: props.api.metricServerError({ period: FIVE_MINUTES, statistic: "Sum" }), requests },
+        period: FIVE_MINUTES,
+        label: "Intake 5xx (% of requests)",
+      }),
+      threshold: props.intakeServerErrorRatePercent,
+      description:
+        `More than ${props.intakeServerErrorRatePercent}% of webhooks were answered 5xx: the intake could not store or ` +
+        "enqueue them (DynamoDB, SQS or Secrets Manager failing) and providers are retrying. See the intake's logs.",
+    });
+    const refusals = (codes: readonly RejectionCode[]) =>
+      Object.fromEntries(
+        codes.map((code) => [code, gatewayCount("Rejected", props.intake, FIVE_MINUTES, { [REASON_DIMENSION]: code })]),
+      );
+    // A refusal code with no refusal has no data point: FILL makes it a zero instead of dropping the whole sum.
+    const filledSum = (codes: readonly RejectionCode[]) => codes.map((code) => `FILL(${code}, 0)`).join(" + ");
+    this.add("IntakeSignatureRefusals", {
+      metric: new MathExpression({
+        expression: `IF(requests >= ${MIN_REQUESTS_FOR_A_RATE}, 100 * (${filledSum(SIGNATURE_REFUSALS)}) / requests, 0)`,
+        usingMetrics: { ...refusals(SIGNATURE_REFUSALS), requests },
+        period: FIVE_MINUTES,
+        label: "Intake signature refusals (% of requests)",
+      }),
+      threshold: props.intakeSignatureRefusalPercent,
+      description:
+        `${props.intakeSignatureRefusalPercent}% or more of the webhooks were refused 401 (invalid signature or stale ` +
+        "timestamp): a provider's secret is wrong or still the generated one. GitHub does not redeliver by itself.",
+    });
+    this.add("IntakeContentRefusals", {
+      metric: new MathExpression({
+        expression: filledSum(CONTENT_REFUSALS),
+        usingMetrics: refusals(CONTENT_REFUSALS),
+        period: FIVE_MINUTES,
+        label: "Intake content refusals",
+      }),
+      threshold: 1,
+      description:
+        "Webhooks were refused for what they carry (413 body too large, 400 no event id, malformed payload): each is " +
+        "an event lost, refused again on every retry. See the intake's logs for the provider and the code.",
+    });
+    this.add("IntakeThrottled", {
+      metric: props.throttledRequests,
+      threshold: 1,
+      description:
+        "API Gateway answered 429 (throttled, without Retry-After): a provider's route or the stage is over its rate " +
+        "limit. Providers that do not retry lose these webhooks; see the access log's routeKey.",
+    });
   }
 }

@@ -1,17 +1,10 @@
 import { Duration } from "aws-cdk-lib";
 import type { IHttpApi } from "aws-cdk-lib/aws-apigatewayv2";
-import {
-  type Alarm,
-  AlarmStatusWidget,
-  Dashboard,
-  GraphWidget,
-  Metric,
-  SingleValueWidget,
-} from "aws-cdk-lib/aws-cloudwatch";
+import { type Alarm, AlarmStatusWidget, Dashboard, GraphWidget, SingleValueWidget } from "aws-cdk-lib/aws-cloudwatch";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
-import { type GatewayMetric, METRICS_DIMENSION, METRICS_NAMESPACE } from "../../../lambdas/shared/metrics.ts";
+import { gatewayCount } from "./gatewayMetrics.ts";
 
 export interface GatewayDashboardProps {
   readonly intake: IFunction;
@@ -22,25 +15,17 @@ export interface GatewayDashboardProps {
   readonly alarms: Alarm[];
 }
 
-/** A count the Lambdas publish as EMF lines (`lambdas/shared/metrics.ts`), summed per `period`. */
-export function gatewayCount(metric: GatewayMetric, fn: IFunction, period = Duration.minutes(1)): Metric {
-  return new Metric({
-    namespace: METRICS_NAMESPACE,
-    metricName: metric,
-    dimensionsMap: { [METRICS_DIMENSION]: fn.functionName },
-    statistic: "Sum",
-    period,
-    label: metric,
-  });
-}
-
 /**
  * The gateway at a glance: totals over the chosen time range, the same counts per minute, then the queues, the
  * intake's HTTP answers, and the state of every alarm.
  */
 export function newGatewayDashboard(scope: Construct, id: string, props: GatewayDashboardProps): Dashboard {
-  const incoming = (["Accepted", "Duplicate"] as const).map((metric) => gatewayCount(metric, props.intake));
-  const outcomes = (["Delivered", "Failed", "Dead"] as const).map((metric) => gatewayCount(metric, props.delivery));
+  const incoming = (["Accepted", "Duplicate"] as const).map((metric) =>
+    gatewayCount(metric, props.intake).with({ label: metric }),
+  );
+  const outcomes = (["Delivered", "Failed", "Dead"] as const).map((metric) =>
+    gatewayCount(metric, props.delivery).with({ label: metric }),
+  );
   const dashboard = new Dashboard(scope, id, { defaultInterval: Duration.hours(3) });
   dashboard.addWidgets(
     new SingleValueWidget({

@@ -1,4 +1,6 @@
+import { Stack } from "aws-cdk-lib";
 import { type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Key } from "aws-cdk-lib/aws-kms";
 import { type ISecret, Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
 import type { SecretRef } from "../../../lambdas/shared/gatewayConfig.ts";
@@ -8,6 +10,9 @@ import { newWebhookSecret } from "../webhookSecret.ts";
 
 /** The one action the Lambdas call on a secret (`lambdas/shared/secrets.ts`): no DescribeSecret, no ListSecrets. */
 export const SECRET_READ_ACTIONS = ["secretsmanager:GetSecretValue"];
+
+/** What GetSecretValue needs on a secret's customer managed key: Secrets Manager decrypts as the caller. */
+export const SECRET_KEY_ACTIONS = ["kms:Decrypt"];
 
 /**
  * The gateway's Secrets Manager secrets: creates one per `{ create }` name, imports `{ secretArn }` references, and
@@ -34,7 +39,24 @@ export class GatewaySecrets extends Construct {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({ actions: SECRET_READ_ACTIONS, resources: secrets.map(readableArn) }),
     );
-    for (const secret of secrets) secret.encryptionKey?.grantDecrypt(grantee);
+    for (const secret of secrets) this.grantDecryptOf(secret, grantee);
+  }
+
+  // Narrower than `key.grantDecrypt`: only through Secrets Manager, and only for this secret (its encryption context).
+  private grantDecryptOf(secret: ISecret, grantee: IGrantable): void {
+    if (secret.encryptionKey === undefined) return;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: SECRET_KEY_ACTIONS,
+        resources: [secret.encryptionKey.keyArn],
+        conditions: {
+          StringEquals: {
+            "kms:ViaService": `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
+            "kms:EncryptionContext:SecretARN": readableArn(secret),
+          },
+        },
+      }),
+    );
   }
 
   private secretOf(ref: DeployedSecretRef): ISecret {
@@ -42,7 +64,14 @@ export class GatewaySecrets extends Construct {
     if ("create" in ref) return this.created.get(ref.create) ?? this.create(ref.create);
     const known = this.imported.get(ref.secretArn);
     if (known !== undefined) return known;
-    const secret = Secret.fromSecretCompleteArn(this, `Imported${this.imported.size + 1}`, ref.secretArn);
+    const id = `Imported${this.imported.size + 1}`;
+    const secret =
+      ref.kmsKeyArn === undefined
+        ? Secret.fromSecretCompleteArn(this, id, ref.secretArn)
+        : Secret.fromSecretAttributes(this, id, {
+            secretCompleteArn: ref.secretArn,
+            encryptionKey: Key.fromKeyArn(this, `${id}Key`, ref.kmsKeyArn),
+          });
     this.imported.set(ref.secretArn, secret);
     return secret;
   }

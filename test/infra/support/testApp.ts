@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { App } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
-import { oncegateSettings } from "../../../infra/oncegate.config.ts";
+import { demoSettings } from "../../../infra/demo.config.ts";
 import { type OncegateSettings, OncegateStack } from "../../../infra/oncegateStack.ts";
 
 /** The context `cdk synth` runs with: cdk.json's (feature flags included), so tests see the same template. */
@@ -21,12 +21,12 @@ export function testApp(context: Record<string, unknown> = {}, options: { valida
   });
 }
 
-/** The app's stack as `infra/app.ts` builds it, from the checked-in settings unless others are given. */
-export function oncegateStack(settings: OncegateSettings = oncegateSettings, app = testApp()): OncegateStack {
+/** The app's stack as `infra/app.ts` builds it, from the demo's settings (`-c oncegate:demo=true`) unless others are given. */
+export function oncegateStack(settings: OncegateSettings = demoSettings, app = testApp()): OncegateStack {
   return new OncegateStack(app, "Oncegate", settings);
 }
 
 /** The template of {@link oncegateStack}. */
-export function oncegateTemplate(settings: OncegateSettings = oncegateSettings): Template {
+export function oncegateTemplate(settings: OncegateSettings = demoSettings): Template {
   return Template.fromStack(oncegateStack(settings));
 }

@@ -81,8 +81,9 @@ describe("deliveryHandlerFromEnvironment", () => {
 describe("handler", () => {
   test("fails the whole batch while the environment is invalid, then builds again once it is fixed", async () => {
     const saved = { ...process.env };
-    // The default logger writes JSON lines to stdout; keep them out of the test output.
-    const log = jest.spyOn(console, "log").mockImplementation(() => {});
+    // The default logger writes JSON lines to stdout, a delivered job's with console.info (its level); keep them out
+    // of the test output.
+    const log = jest.spyOn(console, "info").mockImplementation(() => {});
     try {
       Object.assign(process.env, environment(), { [ENV.config]: "{not json" });
       await expect(handler(jobEvent({ job: { pk: "stripe#evt_x", destination: "orders" } }))).rejects.toThrow(

@@ -64,3 +64,41 @@ describe("the dashboard's counts", () => {
     expect(counted).toEqual(["Delivered", "Failed", "Dead"]);
   });
 });
+
+describe("the alarms' counts", () => {
+  test("the intake counts each refusal by its reason, and nothing for an accepted event", async () => {
+    const rejected: string[] = [];
+    const handler = intake.intake({ countRejected: (reason) => rejected.push(reason) });
+    expect(
+      (await handler(githubWebhook({ secret: intake.credentials.github, deliveryId: randomUUID() }))).statusCode,
+    ).toBe(202);
+    expect((await handler(githubWebhook({ secret: "not-the-secret", deliveryId: randomUUID() }))).statusCode).toBe(401);
+    const unknown = githubWebhook({ secret: intake.credentials.github, deliveryId: randomUUID() });
+    expect(
+      (await handler({ ...unknown, rawPath: "/webhooks/nobody", pathParameters: { provider: "nobody" } })).statusCode,
+    ).toBe(404);
+    expect(rejected).toEqual(["invalid_signature", "unknown_provider"]);
+  });
+
+  test("the delivery counts each retry under its destination, and nothing for a delivery", async () => {
+    const retried: string[] = [];
+    const queueUrl = (await createDeliveryQueue(delivery, 3)).queueUrl;
+    const handler = harnessHandler(delivery, queueUrl, {
+      config: {
+        destinations: [destination("orders", consumer.url), destination("billing", consumer.url)],
+        retryScheduleSeconds: [1, 1],
+      },
+      countRetried: (destinationId) => retried.push(destinationId),
+    });
+    const send = async (to: string) => {
+      const item = queuedEvent(["orders", "billing"]);
+      await putEvent(delivery.ddb, delivery.eventsTable, item);
+      await handler(jobEvent({ job: { pk: item.pk, destination: to }, attempt: 1 }));
+    };
+    consumer.script(inSequence(respond(503), respond(200), respond(503)));
+    await send("orders"); // 503: retried
+    await send("orders"); // 200: delivered, not counted here
+    await send("billing"); // 503: retried
+    expect(retried).toEqual(["orders", "billing"]);
+  });
+});

@@ -113,7 +113,11 @@ describe("sweeper", () => {
     const pk = await crashAfterPut();
     h.clock.advance(SWEEP_AFTER_MS + 1);
     const sqsDown = localSqsClient(`http://127.0.0.1:${await freePort()}`, 1);
-    expect(await sweeper({ sqs: sqsDown })()).toEqual({ found: 1, requeued: 0, skipped: 0, failed: 1 });
+    let countedFailures = 0;
+    const counting = sweeper({ sqs: sqsDown, countSweepFailed: () => countedFailures++ });
+    expect(await counting()).toEqual({ found: 1, requeued: 0, skipped: 0, failed: 1 });
+    // The swept-event error alarm counts it (the run itself succeeded, so the Errors metric cannot).
+    expect(countedFailures).toBe(1);
     sqsDown.destroy();
     expect(h.logs.at(-2)).toMatchObject({ level: "error", pk, error: "enqueue_failed" });
     expect((await h.item(pk))?.status).toBe("RECEIVED");
