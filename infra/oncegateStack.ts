@@ -89,6 +89,14 @@ export class OncegateStack extends Stack {
         "Point the custom domain's DNS record (CNAME or alias) here",
       );
     }
+    output("Region", this.region, "The region every aws command below takes (--region)");
+    output(
+      "IntakeFunctionName",
+      gateway.intakeFunction.functionName,
+      "aws logs tail /aws/lambda/<this> for the intake",
+    );
+    output("DeliveryFunctionName", gateway.deliveryFunction.functionName, "The delivery Lambda (SQS event source)");
+    output("SweeperFunctionName", gateway.sweeperFunction.functionName, "The sweeper Lambda (every minute)");
     output("EventsTableName", gateway.eventsTable.tableName, "Every accepted event and its delivery status");
     output("DeliveryQueueUrl", gateway.deliveryQueue.queueUrl, "One job per event and destination");
     output("DeadLetterQueueUrl", gateway.deadLetterQueue.queueUrl, "Jobs that failed every attempt");

@@ -25,20 +25,24 @@ function demo() {
 }
 
 describe("OncegateStack outputs", () => {
-  test("outputs the intake URL, table names, queue URLs, dashboard, alarm topic and created secrets", () => {
+  test("outputs the intake URL, region, function names, table names, queue URLs, dashboard, alarm topic and created secrets", () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
       [
         "AlarmTopicArn",
         "DashboardName",
         "DeadLetterQueueArn",
         "DeadLetterQueueUrl",
+        "DeliveryFunctionName",
         "DeliveryQueueUrl",
         "DemoConsumerLogGroup",
         "DemoConsumerUrl",
         "DemoIdempotencyTableName",
         "EventsTableName",
+        "IntakeFunctionName",
         "IntakeUrl",
+        "Region",
         "SecretDemoProviderArn",
+        "SweeperFunctionName",
       ].sort(),
     );
     const outputs = template.toJSON().Outputs;
@@ -47,6 +51,10 @@ describe("OncegateStack outputs", () => {
     expect(outputs.DeliveryQueueUrl.Value).toEqual(stack.resolve(stack.gateway.deliveryQueue.queueUrl));
     expect(outputs.DashboardName.Value).toEqual(stack.resolve(stack.gateway.dashboard.dashboardName));
     expect(outputs.DemoIdempotencyTableName.Value).toEqual(stack.resolve(demo().idempotencyTable.tableName));
+    expect(outputs.Region.Value).toEqual({ Ref: "AWS::Region" });
+    expect(outputs.IntakeFunctionName.Value).toEqual(stack.resolve(stack.gateway.intakeFunction.functionName));
+    expect(outputs.DeliveryFunctionName.Value).toEqual(stack.resolve(stack.gateway.deliveryFunction.functionName));
+    expect(outputs.SweeperFunctionName.Value).toEqual(stack.resolve(stack.gateway.sweeperFunction.functionName));
   });
 });
 

@@ -78,11 +78,16 @@ export function brokenLinks(root: string, page: string): BrokenLink[] {
   return broken;
 }
 
+function modeOf(info: string): CommandBlock["mode"] {
+  if (info.includes("not-run")) return "not-run";
+  return info.includes("runnable") ? "runnable" : "checked";
+}
+
 export interface CommandBlock {
   page: string;
   line: number;
-  /** The fence's info string after the language: `not-run` blocks are listed as not run here. */
-  mode: "checked" | "not-run";
+  /** From the fence's info string: `runnable` blocks are run by the docs test, `not-run` ones are not; `checked` is unmarked. */
+  mode: "checked" | "runnable" | "not-run";
   commands: string[];
 }
 
@@ -105,7 +110,7 @@ export function commandBlocks(root: string, page: string): CommandBlock[] {
     blocks.push({
       page: relative(root, page),
       line: start,
-      mode: (open[2] ?? "").includes("not-run") ? "not-run" : "checked",
+      mode: modeOf(open[2] ?? ""),
       commands,
     });
   }
