@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { maxAttempts } from "../lambdas/delivery/retrySchedule.ts";
+import { maxReceiveCountFor } from "../lambdas/delivery/receiveLimit.ts";
 import { ensureEventsTable } from "../lambdas/shared/eventsTable.ts";
 import { ensureIdempotencyTable } from "../sdk/tableSetup.ts";
 import { ensureQueueWithDlq, type QueueWithDlq } from "./sqsQueues.ts";
@@ -43,8 +43,8 @@ export interface DeliveryQueue extends QueueWithDlq {
 }
 
 /**
- * Creates the delivery queue and its DLQ if missing, and sets the redrive policy to the retry schedule's number of
- * attempts (as the CDK app does): SQS moves a job to the DLQ when it is received once more after its last attempt.
+ * Creates the delivery queue and its DLQ if missing, and sets the redrive policy's backstop as the CDK app does
+ * (`maxReceiveCountFor`): attempts are counted in the event, a dead job is hastened to the DLQ by the delivery Lambda.
  */
 export async function ensureDeliveryQueue(
   sqs: SQSClient,
@@ -52,7 +52,7 @@ export async function ensureDeliveryQueue(
   retryScheduleSeconds: readonly number[],
   destinationTimeoutsMs: readonly number[],
 ): Promise<DeliveryQueue> {
-  const maxReceiveCount = maxAttempts(retryScheduleSeconds);
+  const maxReceiveCount = maxReceiveCountFor(retryScheduleSeconds);
   const longestTimeoutSeconds = Math.ceil(Math.max(0, ...destinationTimeoutsMs) / 1000);
   const visibilityTimeoutSeconds = longestTimeoutSeconds + VISIBILITY_MARGIN_SECONDS;
   const queue = await ensureQueueWithDlq(sqs, {

@@ -11,7 +11,7 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { maxAttempts } from "../../lambdas/delivery/retrySchedule.ts";
+import { maxReceiveCountFor } from "../../lambdas/delivery/receiveLimit.ts";
 import { ENV } from "../../lambdas/shared/environment.ts";
 import type { ResolvedGatewayConfig } from "../../lambdas/shared/parseGatewayConfig.ts";
 import { type GatewayDeploymentConfig, mapSecretRefs } from "../gatewayDeploymentConfig.ts";
@@ -123,7 +123,7 @@ export class WebhookGateway extends Construct {
     const queues = newDeliveryQueues(this, {
       deliveryTimeout,
       batchingWindow,
-      maxReceiveCount: maxAttempts(settings.retryScheduleSeconds),
+      maxReceiveCount: maxReceiveCountFor(settings.retryScheduleSeconds),
     });
     this.deliveryQueue = queues.queue;
     this.deadLetterQueue = queues.deadLetterQueue;

@@ -1,5 +1,6 @@
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { appendBounded, appendNeedsTrim } from "../shared/attemptLog.ts";
 import type { AttemptEntry, DestinationState, EventItem, EventStatus } from "../shared/eventRecord.ts";
 
 /** Where the events live. */
@@ -14,8 +15,11 @@ export type StoredEvent = EventItem;
 /** The new state of one destination given its current one (`undefined` when the item has none for it yet). */
 export type DestinationTransition = (current: DestinationState | undefined) => DestinationState;
 
-/** How many times a destination update is retried after another writer changed that destination in between. */
-const MAX_TRANSITION_TRIES = 3;
+/**
+ * How many times a destination update is retried after another writer changed the item in between. A log
+ * rewrite is conditional on the whole item's version, so the jobs of an event's other destinations can race it.
+ */
+const MAX_TRANSITION_TRIES = 6;
 
 /** Reads an event, strongly consistent; `undefined` when there is none (never accepted, or expired by TTL). */
 export async function readEvent(table: EventsTable, pk: string): Promise<StoredEvent | undefined> {
@@ -63,11 +67,9 @@ async function updateDestination(
 ): Promise<StoredEvent> {
   const current = item.destinations?.[destinationId];
   const sets = ["destinations.#d = :state", "#version = if_not_exists(#version, :zero) + :one"];
-  if (attempt !== undefined) sets.push("#attempts = list_append(if_not_exists(#attempts, :empty), :attempt)");
-  const values: Record<string, unknown> = { ":state": transition(current), ":zero": 0, ":one": 1 };
-  if (attempt !== undefined) Object.assign(values, { ":empty": [], ":attempt": [attempt] });
+  let state = transition(current);
+  const values: Record<string, unknown> = { ":zero": 0, ":one": 1 };
   const names: Record<string, string> = { "#pk": "pk", "#d": destinationId, "#version": "version" };
-  if (attempt !== undefined) names["#attempts"] = "attempts";
   // attribute_exists(pk): an item that expired meanwhile must not be recreated as a stub by the update.
   let condition = "attribute_exists(#pk) AND attribute_not_exists(destinations.#d)";
   if (current !== undefined) {
@@ -75,6 +77,23 @@ async function updateDestination(
     names["#status"] = "status";
     values[":seenStatus"] = current.status;
   }
+  if (attempt !== undefined) {
+    names["#attempts"] = "attempts";
+    const log = item.attempts ?? [];
+    if (appendNeedsTrim(log, destinationId)) {
+      // The bounded log is computed here, so the write must be on exactly the log we saw: on its version.
+      const bounded = appendBounded(log, attempt);
+      state = { ...state, attemptsOmitted: (current?.attemptsOmitted ?? 0) + bounded.omitted };
+      sets.push("#attempts = :log");
+      values[":log"] = bounded.log;
+      condition += " AND #version = :seenVersion";
+      values[":seenVersion"] = item.version ?? 0;
+    } else {
+      sets.push("#attempts = list_append(if_not_exists(#attempts, :empty), :attempt)");
+      Object.assign(values, { ":empty": [], ":attempt": [attempt] });
+    }
+  }
+  values[":state"] = state;
   const out = await table.client.send(
     new UpdateItemCommand({
       TableName: table.tableName,

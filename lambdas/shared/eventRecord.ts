@@ -27,6 +27,21 @@ export interface DestinationState {
   reason?: string;
   /** Set when the consumer answered 410 Gone: the endpoint was removed, an operator should look. */
   flagged?: boolean;
+  /**
+   * When the next attempt is due (a retry's delay from its attempt). A receive before it hides the job again
+   * without a POST: a delay longer than one receive may hide a message is served over several receives.
+   */
+  nextAttemptAtMs?: number;
+  /** Attempts allowed in all; absent: the schedule's. A redrive raises it (`attemptPlan`). */
+  attemptLimit?: number;
+  /** Attempts made before the current round; absent: 0 (the first round). */
+  roundStartAttempts?: number;
+  /** How many times a job for this destination was redriven after it went DEAD. */
+  redrives?: number;
+  /** The SQS message that took the destination DEAD: its later receives are on their way to the dead-letter queue. */
+  deadMessageId?: string;
+  /** How many attempt entries of this destination were left out of `attempts` to bound the item's size. */
+  attemptsOmitted?: number;
 }
 
 export interface AttemptEntry {
