@@ -40,7 +40,7 @@ describe("appendBounded", () => {
           const next = appendBounded(log, entry(destination, index + 1));
           log = next.log;
           omitted[destination] = (omitted[destination] ?? 0) + next.omitted;
-          (made[destination] ??= []).push(index + 1);
+          made[destination] = [...(made[destination] ?? []), index + 1];
         });
         for (const [destination, attempts] of Object.entries(made)) {
           // The model: first FIRST, last LAST, in order; the rest counted.
