@@ -75,8 +75,10 @@ export function stripeWebhook(options: WebhookOptions & { secret: string; eventI
   return build("stripe", options, body, headers);
 }
 
-/** A GitHub delivery: `x-hub-signature-256` over the raw body; the id is `x-github-delivery`. */
-export function githubWebhook(options: WebhookOptions & { secret: string; deliveryId: string; eventType?: string }) {
+/** A GitHub delivery: `x-hub-signature-256` over the raw body; the id is `<x-github-hook-id>:<x-github-delivery>`. */
+export function githubWebhook(
+  options: WebhookOptions & { secret: string; deliveryId: string; eventType?: string; hookId?: string },
+) {
   const { body, headers } = signedGithubWebhook(options);
   return build("github", options, body, headers);
 }
@@ -118,3 +120,5 @@ export function genericWebhook(
   }
   return build("generic", options, body, signed);
 }
+
+export { githubEventId } from "../../local/webhookSigning.ts";

@@ -11,7 +11,12 @@ export interface SignedRequest {
 }
 
 /** Why a request was refused, in the order the checks run. */
-export type VerifyError = "invalid_signature" | "stale_timestamp" | "missing_event_id" | "malformed_payload";
+export type VerifyError =
+  | "invalid_signature"
+  | "stale_timestamp"
+  | "missing_event_id"
+  | "missing_hook_id"
+  | "malformed_payload";
 
 /** A request whose signature verified and whose event id was found. */
 export interface VerifySuccess {

@@ -5,6 +5,7 @@ import { GENERIC_SIGNATURE_HEADER } from "../../../support/gatewayFixtures.ts";
 import { type IntakeHarness, startIntakeHarness } from "../../../support/intakeHarness.ts";
 import {
   genericWebhook,
+  githubEventId,
   githubWebhook,
   httpApiEvent,
   keygenWebhook,
@@ -29,7 +30,7 @@ describe("intake, every provider scheme end to end", () => {
     const c = h.credentials;
     return [
       ["stripe", "evt_1", stripeWebhook({ secret: c.stripe, eventId: "evt_1", nowMs: now })],
-      ["github", "d-1", githubWebhook({ secret: c.github, deliveryId: "d-1" })],
+      ["github", githubEventId("d-1"), githubWebhook({ secret: c.github, deliveryId: "d-1" })],
       ["shopify", "w-1", shopifyWebhook({ secret: c.shopify, webhookId: "w-1" })],
       ["standard", "msg_1", standardWebhook({ secret: c.standard, messageId: "msg_1", nowMs: now })],
       ["keygen", "tok-1", keygenWebhook({ privateKey: c.keygen.privateKey, idempotencyToken: "tok-1", nowMs: now })],
@@ -66,13 +67,13 @@ describe("intake, every provider scheme end to end", () => {
   test("keeps content-type, user-agent and the event type header, never a signature header", async () => {
     const deliveryId = randomUUID();
     await h.intake()(githubWebhook({ secret: h.credentials.github, deliveryId, eventType: "issues" }));
-    const item = await h.item(eventPartitionKey("github", deliveryId));
+    const item = await h.item(eventPartitionKey("github", githubEventId(deliveryId)));
     expect(item?.headers).toEqual({
       "content-type": "application/json",
       "user-agent": "webhook-sender/1.0",
       "x-github-event": "issues",
     });
-    expect(item?.attributes).toEqual({ eventType: "issues" });
+    expect(item?.attributes).toEqual({ eventType: "issues", hookId: "1", delivery: deliveryId });
     expect(item?.contentType).toBe("application/json");
     await h.takeJobs();
   });
