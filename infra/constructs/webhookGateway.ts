@@ -13,6 +13,7 @@ import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { maxReceiveCountFor } from "../../lambdas/delivery/receiveLimit.ts";
 import { ENV } from "../../lambdas/shared/environment.ts";
+import { INTAKE_LAMBDA_TIMEOUT_SECONDS } from "../../lambdas/shared/intakeTimeouts.ts";
 import type { ResolvedGatewayConfig } from "../../lambdas/shared/parseGatewayConfig.ts";
 import { type GatewayDeploymentConfig, mapSecretRefs } from "../gatewayDeploymentConfig.ts";
 import { validateDeploymentConfig } from "../validateDeploymentConfig.ts";
@@ -138,7 +139,7 @@ export class WebhookGateway extends Construct {
       ...common,
       entry: "lambdas/intake/handler.ts",
       description: "Oncegate intake: verifies, stores and enqueues each webhook once",
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(INTAKE_LAMBDA_TIMEOUT_SECONDS),
       memorySize: 512,
     });
     const delivery = new HandlerFunction(this, "Delivery", {

@@ -1,6 +1,7 @@
 import type { EventItem } from "../shared/eventRecord.ts";
 import { acceptEvent } from "../shared/eventStore.ts";
 import { type QueueEventDependencies, queueEventJobs } from "../shared/queueEventJobs.ts";
+import type { RequestDeadline } from "../shared/requestDeadline.ts";
 import { isAbandoned } from "../shared/requeuePolicy.ts";
 
 /** Hooks called at the two points where a crash leaves work half done; the local stack's crash tests kill the process there. */
@@ -36,16 +37,21 @@ export interface AcceptOutcome {
  *
  * @throws any DynamoDB or SQS error of the put or the enqueue (the caller answers 503)
  */
-export async function acceptWebhook(deps: AcceptDependencies, item: EventItem): Promise<AcceptOutcome> {
+export async function acceptWebhook(
+  deps: AcceptDependencies,
+  item: EventItem,
+  deadline?: RequestDeadline,
+): Promise<AcceptOutcome> {
   const storeStarted = performance.now();
-  const stored = await acceptEvent(deps.events, item);
+  const stored = await acceptEvent(deps.events, item, deadline);
   const storeMs = performance.now() - storeStarted;
   if (stored.accepted) {
     await deps.faults?.afterPut?.();
-    return { outcome: "accepted", storeMs, ...(await queueEventJobs(deps, item, deps.faults?.afterEnqueue)) };
+    const queued = await queueEventJobs(deps, item, deps.faults?.afterEnqueue, deadline);
+    return { outcome: "accepted", storeMs, ...queued };
   }
   const { existing } = stored;
   if (!isAbandoned(existing, deps.clock.nowMs(), deps.sweepAfterSeconds)) return { outcome: "duplicate", storeMs };
   // Jobs come from the stored item: its destinations were fixed when it was first accepted.
-  return { outcome: "requeued", storeMs, ...(await queueEventJobs(deps, existing)) };
+  return { outcome: "requeued", storeMs, ...(await queueEventJobs(deps, existing, undefined, deadline)) };
 }

@@ -5,9 +5,11 @@ import { type Clock, systemClock } from "../shared/clock.ts";
 import { errorCodeOf, InvalidEventIdError } from "../shared/errors.ts";
 import type { EventItem } from "../shared/eventRecord.ts";
 import { gatewayDependenciesFromEnvironment } from "../shared/gatewayDependencies.ts";
+import { INTAKE_DEADLINE_MS } from "../shared/intakeTimeouts.ts";
 import { jsonLogger, type Logger } from "../shared/logger.ts";
 import { emfCounterFor, type MetricCounter } from "../shared/metrics.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
+import { RequestDeadline } from "../shared/requestDeadline.ts";
 import { createSecretResolver, type SecretResolver } from "../shared/secrets.ts";
 import { type AcceptDependencies, acceptWebhook, type IntakeFaults } from "./acceptWebhook.ts";
 import {
@@ -43,6 +45,11 @@ export interface IntakeHandlerOptions {
   faults?: IntakeFaults;
   /** Counts `Accepted` and `Duplicate` (the dashboard's metrics). @default none; inside Lambda, EMF lines */
   countMetric?: MetricCounter;
+  /**
+   * Every request is answered within this many milliseconds: each AWS call gets the time left, and a request out
+   * of time answers 503 + Retry-After. @default INTAKE_DEADLINE_MS (8 s; the Lambda and API timeouts derive from it)
+   */
+  deadlineMs?: number;
 }
 
 /** The intake Lambda: an API Gateway HTTP API (payload 2.0) request in, a JSON answer out; it never throws. */
@@ -68,7 +75,9 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
     faults: options.faults,
   };
 
-  async function answer(event: APIGatewayProxyEventV2, line: LogDraft): Promise<HttpAnswer> {
+  const deadlineMs = options.deadlineMs ?? INTAKE_DEADLINE_MS;
+
+  async function answer(event: APIGatewayProxyEventV2, line: LogDraft, deadline: RequestDeadline): Promise<HttpAnswer> {
     const refuse = (code: RejectionCode, message: string) => {
       line.error = code;
       return rejection(code, message);
@@ -87,7 +96,7 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
       return refuse("payload_too_large", `the body is larger than ${config.maxBodyBytes} bytes`);
     }
     const request = signedRequestOf(event);
-    const verifierConfig = await verifierConfigFor(scheme, secrets);
+    const verifierConfig = await deadline.race("reading the provider's secrets", verifierConfigFor(scheme, secrets));
     // One instant per request: the signature's freshness and the stored receivedAtMs agree.
     const nowMs = clock.nowMs();
     const verifyStarted = performance.now();
@@ -105,7 +114,7 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
       throw error;
     }
     line.idempotencyKey = item.idempotencyKey;
-    const result = await acceptWebhook(accept, item);
+    const result = await acceptWebhook(accept, item, deadline);
     Object.assign(line, result);
     return result.outcome === "accepted"
       ? acceptedAnswer(eventId, item.idempotencyKey)
@@ -114,10 +123,13 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
 
   return async function intake(event) {
     const started = performance.now();
+    const deadline = new RequestDeadline(deadlineMs);
     const line: LogDraft = {};
     let response: HttpAnswer;
     try {
-      response = await answer(event, line);
+      // The race answers by the deadline even if a call ignores its abort signal; work left running is harmless:
+      // whatever it writes, the sender retries the 503, and the stored event is enqueued by that retry or the sweeper.
+      response = await deadline.race("the request", answer(event, line, deadline));
     } catch (error) {
       line.outcome = "unavailable";
       line.error = errorCodeOf(error);

@@ -1,4 +1,4 @@
-import { type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { Duration, type RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import {
   HttpApi,
@@ -11,6 +11,7 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { INTAKE_INTEGRATION_TIMEOUT_SECONDS } from "../../../lambdas/shared/intakeTimeouts.ts";
 
 /** The one route: what providers are pointed at, `{provider}` being a key of the configuration's `providers`. */
 export const INTAKE_ROUTE_PATH = "/webhooks/{provider}";
@@ -70,7 +71,9 @@ export function newIntakeApi(scope: Construct, props: IntakeApiProps): IntakeApi
   const [route] = api.addRoutes({
     path: INTAKE_ROUTE_PATH,
     methods: [HttpMethod.POST],
-    integration: new HttpLambdaIntegration("Intake", props.intake),
+    integration: new HttpLambdaIntegration("Intake", props.intake, {
+      timeout: Duration.seconds(INTAKE_INTEGRATION_TIMEOUT_SECONDS),
+    }),
   });
   if (route !== undefined) {
     Validations.of(route).acknowledge({
