@@ -1,6 +1,7 @@
 import type { EventItem } from "../shared/eventRecord.ts";
 import { acceptEvent } from "../shared/eventStore.ts";
 import { type QueueEventDependencies, queueEventJobs } from "../shared/queueEventJobs.ts";
+import { claimSignedBody } from "../shared/replayGuard.ts";
 import type { RequestDeadline } from "../shared/requestDeadline.ts";
 import { isAbandoned } from "../shared/requeuePolicy.ts";
 
@@ -35,14 +36,23 @@ export interface AcceptOutcome {
  * enough to be {@link isAbandoned} (a younger one may still be enqueued by its own invocation). A failure of the
  * final markQueued changes nothing for the sender: the jobs are already on the queue.
  *
- * @throws any DynamoDB or SQS error of the put or the enqueue (the caller answers 503)
+ * With `replayWindowSeconds` (the provider's opt-in), a marker on the signed bytes is written first
+ * (`replayGuard`): the same bytes under another event id within the window throw ReplayedBodyError (answer 409).
+ *
+ * @throws ReplayedBodyError, or any DynamoDB or SQS error of the put or the enqueue (the caller answers 503)
  */
 export async function acceptWebhook(
   deps: AcceptDependencies,
   item: EventItem,
   deadline?: RequestDeadline,
+  replayWindowSeconds?: number,
 ): Promise<AcceptOutcome> {
   const storeStarted = performance.now();
+  if (replayWindowSeconds !== undefined) {
+    // Before the event's put: a refused body must leave nothing written. Throws ReplayedBodyError.
+    const claim = { provider: item.provider, rawBody: item.payload, eventPk: item.pk, nowMs: item.receivedAtMs };
+    await claimSignedBody(deps.events, { ...claim, windowSeconds: replayWindowSeconds }, deadline);
+  }
   const stored = await acceptEvent(deps.events, item, deadline);
   const storeMs = performance.now() - storeStarted;
   if (stored.accepted) {

@@ -9,6 +9,7 @@ import { INTAKE_DEADLINE_MS } from "../shared/intakeTimeouts.ts";
 import { jsonLogger, type Logger } from "../shared/logger.ts";
 import { emfCounterFor, type MetricCounter } from "../shared/metrics.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
+import { ReplayedBodyError } from "../shared/replayGuard.ts";
 import { RequestDeadline } from "../shared/requestDeadline.ts";
 import { createSecretResolver, type SecretResolver } from "../shared/secrets.ts";
 import { type AcceptDependencies, acceptWebhook, type IntakeFaults } from "./acceptWebhook.ts";
@@ -114,7 +115,13 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
       throw error;
     }
     line.idempotencyKey = item.idempotencyKey;
-    const result = await acceptWebhook(accept, item, deadline);
+    let result: Awaited<ReturnType<typeof acceptWebhook>>;
+    try {
+      result = await acceptWebhook(accept, item, deadline, scheme.replayWindowSeconds);
+    } catch (error) {
+      if (error instanceof ReplayedBodyError) return refuse("replayed_body", error.message);
+      throw error;
+    }
     Object.assign(line, result);
     return result.outcome === "accepted"
       ? acceptedAnswer(eventId, item.idempotencyKey)

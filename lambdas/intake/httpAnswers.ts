@@ -18,6 +18,7 @@ export const REJECTION_STATUS = {
   missing_hook_id: 400,
   malformed_payload: 400,
   invalid_event_id: 400,
+  replayed_body: 409,
   temporarily_unavailable: 503,
 } as const satisfies Record<VerifyError, number> & Record<string, number>;
 
