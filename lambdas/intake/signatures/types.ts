@@ -8,6 +8,8 @@ export interface SignedRequest {
   method: string;
   /** Path as received, e.g. "/webhooks/keygen". */
   rawPath: string;
+  /** Query string as received, without the `?` ("" or absent when there is none). Keygen signs it with the path. */
+  rawQueryString?: string;
 }
 
 /** Why a request was refused, in the order the checks run. */

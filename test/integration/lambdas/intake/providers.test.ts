@@ -118,4 +118,31 @@ describe("intake, every provider scheme end to end", () => {
     expect((await h.intake()(event)).statusCode).toBe(202);
     await h.takeJobs();
   });
+
+  test("accepts a Keygen webhook to an endpoint URL with a query string: Keygen signs the path with its query", async () => {
+    const c = h.credentials;
+    const now = h.clock.nowMs();
+    const idempotencyToken = randomUUID();
+    const event = keygenWebhook({
+      privateKey: c.keygen.privateKey,
+      idempotencyToken,
+      nowMs: now,
+      query: "tenant=acme",
+    });
+    expect((await h.intake()(event)).statusCode).toBe(202);
+    await h.takeJobs();
+  });
+
+  test("rejects a Keygen signature over the bare path when the request came with a query string", async () => {
+    const c = h.credentials;
+    const now = h.clock.nowMs();
+    const event = keygenWebhook({
+      privateKey: c.keygen.privateKey,
+      idempotencyToken: randomUUID(),
+      nowMs: now,
+      query: "tenant=acme",
+      signedTarget: "/webhooks/keygen",
+    });
+    expect((await h.intake()(event)).statusCode).toBe(401);
+  });
 });
