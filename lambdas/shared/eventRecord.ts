@@ -66,6 +66,8 @@ export interface EventItem {
   contentType?: string;
   /** Selected request headers worth keeping (never signature headers or secrets). */
   headers: Record<string, string>;
+  /** Names of selected headers whose value no HTTP request can carry (dropped at intake; Content-Type defaults). */
+  droppedHeaders?: string[];
   /** Extra values the verifier found (e.g. `eventType`, Shopify's `shopifyEventId`). */
   attributes: Record<string, string>;
   receivedAtMs: number;

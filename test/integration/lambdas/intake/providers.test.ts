@@ -145,4 +145,19 @@ describe("intake, every provider scheme end to end", () => {
     });
     expect((await h.intake()(event)).statusCode).toBe(401);
   });
+
+  test("drops a Content-Type no HTTP request could carry, notes it on the event, and still accepts the event", async () => {
+    const deliveryId = randomUUID();
+    const event = githubWebhook({
+      secret: h.credentials.github,
+      deliveryId,
+      headers: { "content-type": "application/json; charset=☃" },
+    });
+    expect((await h.intake()(event)).statusCode).toBe(202);
+    const item = await h.item(eventPartitionKey("github", githubEventId(deliveryId)));
+    expect(item?.contentType).toBeUndefined();
+    expect(item?.headers).not.toHaveProperty("content-type");
+    expect(item?.droppedHeaders).toEqual(["content-type"]);
+    await h.takeJobs();
+  });
 });
