@@ -36,6 +36,12 @@ export async function ensureLocalTables(ddb: DynamoDBClient): Promise<void> {
   ]);
 }
 
+/**
+ * The local backstop: local timings are seconds, not hours, so it outlasts a 10-minute store outage and no long
+ * Retry-After (the demo consumer sends none). A dead job then reaches the DLQ within a dozen quick receives.
+ */
+export const LOCAL_RECEIVE_LIMIT = { outageSurvivedSeconds: 600, longestDelaySeconds: 60, spareReceives: 4 } as const;
+
 /** How the delivery queue is set up: what `ensureDeliveryQueue` applied. */
 export interface DeliveryQueue extends QueueWithDlq {
   maxReceiveCount: number;
@@ -52,7 +58,7 @@ export async function ensureDeliveryQueue(
   retryScheduleSeconds: readonly number[],
   destinationTimeoutsMs: readonly number[],
 ): Promise<DeliveryQueue> {
-  const maxReceiveCount = maxReceiveCountFor(retryScheduleSeconds);
+  const maxReceiveCount = maxReceiveCountFor(retryScheduleSeconds, LOCAL_RECEIVE_LIMIT);
   const longestTimeoutSeconds = Math.ceil(Math.max(0, ...destinationTimeoutsMs) / 1000);
   const visibilityTimeoutSeconds = longestTimeoutSeconds + VISIBILITY_MARGIN_SECONDS;
   const queue = await ensureQueueWithDlq(sqs, {

@@ -91,14 +91,14 @@ describe("WebhookGateway delivery queue and dead-letter queue", () => {
     }
   });
 
-  test("sets maxReceiveCount as a generous backstop, not the attempt count (174 for the default 8 attempts)", () => {
+  test("sets maxReceiveCount as a generous backstop, not the attempt count (166 for the default 8 attempts)", () => {
     const { template, stack, gateway } = defaults;
     expect(maxAttempts(GATEWAY_CONFIG_DEFAULTS.retryScheduleSeconds)).toBe(8);
     expect(queueProps(template, stack, gateway.deliveryQueue).RedrivePolicy).toEqual({
       deadLetterTargetArn: stack.resolve(gateway.deadLetterQueue.queueArn),
       maxReceiveCount: maxReceiveCountFor(GATEWAY_CONFIG_DEFAULTS.retryScheduleSeconds),
     });
-    expect(maxReceiveCountFor(GATEWAY_CONFIG_DEFAULTS.retryScheduleSeconds)).toBe(174);
+    expect(maxReceiveCountFor(GATEWAY_CONFIG_DEFAULTS.retryScheduleSeconds)).toBe(166);
   });
 
   test("follows a configured retry schedule: the backstop grows with its number of attempts", () => {
