@@ -42,6 +42,8 @@ export interface DestinationState {
   deadMessageId?: string;
   /** How many attempt entries of this destination were left out of `attempts` to bound the item's size. */
   attemptsOmitted?: number;
+  /** Token of the last update of this destination: lets a retried update recognise its own applied write. */
+  writeToken?: string;
 }
 
 export interface AttemptEntry {

@@ -101,7 +101,12 @@ describe("jobs that are not POSTed", () => {
     expect(await postsDuring(() => handler(jobEvent({ job: { pk: item.pk, destination: "retired" } })))).toBe(0);
     await handler(jobEvent({ job: { pk: item.pk, destination: "orders" } }));
     const stored = await read(item.pk);
-    expect(stored.destinations.retired).toEqual({ status: "FAILED", attempts: 0, reason: "unknown_destination" });
+    expect(stored.destinations.retired).toEqual({
+      status: "FAILED",
+      attempts: 0,
+      reason: "unknown_destination",
+      writeToken: expect.any(String),
+    });
     expect(stored.status).toBe("FAILED");
   });
 

@@ -91,6 +91,7 @@ describe("recording attempts", () => {
       lastResponseBody: "overloaded",
       reason: "http_503",
       nextAttemptAtMs: expect.any(Number),
+      writeToken: expect.any(String),
     });
     // Due one schedule step (1 s) after the attempt ended.
     const dueAtMs = stored.destinations.orders?.nextAttemptAtMs ?? 0;
