@@ -71,6 +71,7 @@ await runBench(async () => {
     assumptions: DEFAULT_ASSUMPTIONS,
     fixedAssumptions: FIXED_ASSUMPTIONS,
     base: { scenario: base, lines: baseLines, totalUsd: totalUsd(baseLines) },
+    replayMarkerUsd: totalUsd(cost({ replayWindow: true })) - totalUsd(baseLines),
     grid,
     bodySizes,
     fixedMonthly: { lines: fixed, totalUsd: totalUsd(fixed) },
@@ -89,6 +90,8 @@ export type CostModelData = {
   prices: { asOf: string; region: string; source: string };
   sizing: typeof LAMBDA_SIZING;
   base: { scenario: CostScenario; lines: ReturnType<typeof costPerMillion>; totalUsd: number };
+  /** What the opt-in replay marker adds to the base scenario's total. */
+  replayMarkerUsd: number;
   grid: { duplicatesPerAccepted: number; retriesPerDelivery: number; totalUsd: number }[];
   bodySizes: { bodyBytes: number; totalUsd: number; dynamoDbUsd: number }[];
   fixedMonthly: { lines: ReturnType<typeof fixedMonthlyCost>; totalUsd: number };

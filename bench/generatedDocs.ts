@@ -11,9 +11,19 @@ export const GENERATED_PAGES = {
   reliability: fileURLToPath(new URL("../docs/reliability.md", import.meta.url)),
 } as const;
 
-/** Which page each benchmark's section belongs to. */
-export function pageOf(benchmark: string): string {
-  return benchmark === "reliability" ? GENERATED_PAGES.reliability : GENERATED_PAGES.performance;
+/** The page each published result's section is on; results not listed (a partial run's) are never published. */
+const SECTION_PAGES: Record<string, string> = {
+  sdk: GENERATED_PAGES.performance,
+  intake: GENERATED_PAGES.performance,
+  e2e: GENERATED_PAGES.performance,
+  bundle: GENERATED_PAGES.performance,
+  cost: GENERATED_PAGES.performance,
+  reliability: GENERATED_PAGES.reliability,
+};
+
+/** The page a result's section is on, or undefined when the result has no section. */
+export function pageOf(benchmark: string): string | undefined {
+  return Object.hasOwn(SECTION_PAGES, benchmark) ? SECTION_PAGES[benchmark] : undefined;
 }
 
 /**

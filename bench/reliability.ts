@@ -16,12 +16,13 @@ process.stdout.write(
   `reliability: ${options.quick ? "quick" : "default"} run, seed ${options.sizes.seed} (--seed to change it)\n`,
 );
 const startedMs = performance.now();
-const results = await runScenarios(options.sizes, (line) => process.stdout.write(`${line}\n`));
+const results = await runScenarios(options.sizes, (line) => process.stdout.write(`${line}\n`), options.only);
 const totalMs = performance.now() - startedMs;
 printTable(matrixTable(results, totalMs));
 const failed = results.filter(scenarioFailed);
-const path = writeResult(options.resultsDir, "reliability", {
-  command: `npm run reliability${options.quick ? " -- --quick" : ""} -- --seed ${options.sizes.seed}`,
+// A run of some groups alone must not overwrite the full matrix's figures.
+const path = writeResult(options.resultsDir, options.only === undefined ? "reliability" : "reliability-partial", {
+  command: `npm run reliability${options.quick ? " -- --quick" : ""} -- --seed ${options.sizes.seed}${options.only === undefined ? "" : ` --only ${options.only.join(",")}`}`,
   parameters: { ...options.sizes, quick: options.quick },
   data: { totalMs, passed: failed.length === 0, scenarios: results },
 });

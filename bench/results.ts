@@ -48,8 +48,10 @@ export function isPublishedRun(dir: string, parameters: Record<string, unknown>)
 }
 
 function publishTables(result: BenchResult<unknown>): void {
+  const page = pageOf(result.benchmark);
+  if (page === undefined) return; // a partial run (e.g. `reliability --only`): the full run's section stays
   const heading = `Measured ${result.generatedAt.slice(0, 10)} on ${describeMachine(result.machine)}; reproduce with \`${result.command}\`.`;
-  writeSection(pageOf(result.benchmark), result.benchmark, [heading, "", ...printedTables()].join("\n"));
+  writeSection(page, result.benchmark, [heading, "", ...printedTables()].join("\n"));
 }
 
 /** `<dir>/<name>.json` if a run wrote it, else undefined. */

@@ -1,6 +1,7 @@
 import { localKeygenPrivateKey, localKeygenPublicKeyHex } from "./localKeygenKey.ts";
 import { LOCAL_SECRET_ENV, localSecret } from "./localSecrets.ts";
 import {
+  githubEventId,
   type SignedWebhook,
   signedGithubWebhook,
   signedKeygenWebhook,
@@ -62,7 +63,8 @@ export function chaosWebhook(provider: ChaosProvider, eventId: string, context: 
   const { body, headers } = signed();
   return {
     provider,
-    eventId,
+    // The id the gateway stores: GitHub's is composed with the hook id.
+    eventId: provider === "github" ? githubEventId(eventId) : eventId,
     path,
     body,
     headers: { "content-type": "application/json", "user-agent": "oncegate-chaos/1", ...headers },

@@ -24,6 +24,8 @@ export interface LocalLambdasOptions {
   env: Readonly<Record<string, string | undefined>>;
   config: ResolvedGatewayConfig;
   queueUrl: string;
+  /** The local queue's backstop (`LOCAL_RECEIVE_LIMIT`): the delivery marks a job dead_lettered on that receive. */
+  maxReceiveCount: number;
   services: Pick<LocalServices, "ddb" | "sqs" | "gateway">;
   crashAt: CrashAt;
   log: StackLog;
@@ -52,6 +54,7 @@ export async function buildLocalLambdas(options: LocalLambdasOptions): Promise<L
   });
   const delivery = await deliveryHandlerFromEnvironment(lambdaEnv, {
     ...clients,
+    maxReceiveCount: options.maxReceiveCount,
     logger: log.lambda("delivery"),
     faults: { afterPost: () => crashAt("delivery:after-post") },
   });

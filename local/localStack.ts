@@ -4,6 +4,7 @@ import { readEvent } from "../lambdas/delivery/deliveryStore.ts";
 import { maxAttempts } from "../lambdas/delivery/retrySchedule.ts";
 import { eventPartitionKey } from "../lambdas/shared/eventKey.ts";
 import type { ResolvedGatewayConfig } from "../lambdas/shared/parseGatewayConfig.ts";
+import { awsFaultsFromEnvironment, injectAwsFaults } from "./awsFaults.ts";
 import { crashAlreadyFired, crashPointFromEnvironment, crashSwitch } from "./crashPoints.ts";
 import { startDeliveryWorker } from "./deliveryWorker.ts";
 import { assertJavaInstalled } from "./dynamoDbLocal.ts";
@@ -90,6 +91,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       () => front.close(),
     );
 
+    // Faults go into the gateway Lambdas' clients only: the harness's own reads and the demo consumer see none.
+    const faultOptions = awsFaultsFromEnvironment(env);
+    const awsFaults =
+      faultOptions === undefined
+        ? undefined
+        : {
+            dynamodb: injectAwsFaults(services.gateway.ddb, faultOptions),
+            sqs: injectAwsFaults(services.gateway.sqs, { ...faultOptions, seed: faultOptions.seed + 1 }),
+          };
+    if (faultOptions !== undefined) {
+      log.progress(`AWS faults injected into the gateway's calls: ${JSON.stringify(faultOptions)}`);
+    }
     await ensureLocalTables(services.ddb);
     log.progress(`tables ready: ${Object.values(LOCAL_TABLES).join(", ")}`);
     const timeouts = config.destinations.map((destination) => destination.timeoutMs);
@@ -107,6 +120,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       env,
       config,
       queueUrl: queue.queueUrl,
+      maxReceiveCount: queue.maxReceiveCount,
       services,
       crashAt,
       log,
@@ -118,7 +132,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     front.serve({
       intake: lambdas.intake,
       consumer: lambdas.consumer,
-      stats: () => readStats({ ddb: services.ddb, sqsServer: services.fauxqs, dlqName: queue.dlqName }),
+      stats: async () => ({
+        ...(await readStats({ ddb: services.ddb, sqsServer: services.fauxqs, dlqName: queue.dlqName })),
+        ...(awsFaults !== undefined && { awsFaults }),
+      }),
       async event(provider, eventId) {
         let pk: string;
         try {

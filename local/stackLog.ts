@@ -70,7 +70,9 @@ export function activityLine(source: LogSource, line: Record<string, unknown>): 
       const target = `${text(line.pk)} → ${text(line.destination)}`;
       const why = [line.reason ?? line.statusCode, line.error].filter((part) => part !== undefined).join(", ");
       const delay = line.delaySeconds === undefined ? "" : ` in ${text(line.delaySeconds)} s`;
-      return `${target}: ${text(line.outcome)}${delay} (attempt ${text(line.attempt)}${why ? `, ${why}` : ""})`;
+      const attempt =
+        line.attempt === undefined ? `receive ${text(line.receiveCount)}` : `attempt ${text(line.attempt)}`;
+      return `${target}: ${text(line.outcome)}${delay} (${attempt}${why ? `, ${why}` : ""})`;
     }
     case "sweeper":
       if (line.msg === "oncegate.sweeper" && line.found === 0) return undefined;

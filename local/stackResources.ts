@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { maxAttempts } from "../lambdas/delivery/retrySchedule.ts";
+import { maxReceiveCountFor } from "../lambdas/delivery/receiveLimit.ts";
 import { ensureEventsTable } from "../lambdas/shared/eventsTable.ts";
 import { ensureIdempotencyTable } from "../sdk/tableSetup.ts";
 import { ensureQueueWithDlq, type QueueWithDlq } from "./sqsQueues.ts";
@@ -36,6 +36,12 @@ export async function ensureLocalTables(ddb: DynamoDBClient): Promise<void> {
   ]);
 }
 
+/**
+ * The local backstop: local timings are seconds, not hours, so it outlasts a 10-minute store outage and no long
+ * Retry-After (the demo consumer sends none). A dead job then reaches the DLQ within a dozen quick receives.
+ */
+export const LOCAL_RECEIVE_LIMIT = { outageSurvivedSeconds: 600, longestDelaySeconds: 60, spareReceives: 4 } as const;
+
 /** How the delivery queue is set up: what `ensureDeliveryQueue` applied. */
 export interface DeliveryQueue extends QueueWithDlq {
   maxReceiveCount: number;
@@ -43,8 +49,8 @@ export interface DeliveryQueue extends QueueWithDlq {
 }
 
 /**
- * Creates the delivery queue and its DLQ if missing, and sets the redrive policy to the retry schedule's number of
- * attempts (as the CDK app does): SQS moves a job to the DLQ when it is received once more after its last attempt.
+ * Creates the delivery queue and its DLQ if missing, and sets the redrive policy's backstop as the CDK app does
+ * (`maxReceiveCountFor`): attempts are counted in the event, a dead job is hastened to the DLQ by the delivery Lambda.
  */
 export async function ensureDeliveryQueue(
   sqs: SQSClient,
@@ -52,7 +58,7 @@ export async function ensureDeliveryQueue(
   retryScheduleSeconds: readonly number[],
   destinationTimeoutsMs: readonly number[],
 ): Promise<DeliveryQueue> {
-  const maxReceiveCount = maxAttempts(retryScheduleSeconds);
+  const maxReceiveCount = maxReceiveCountFor(retryScheduleSeconds, LOCAL_RECEIVE_LIMIT);
   const longestTimeoutSeconds = Math.ceil(Math.max(0, ...destinationTimeoutsMs) / 1000);
   const visibilityTimeoutSeconds = longestTimeoutSeconds + VISIBILITY_MARGIN_SECONDS;
   const queue = await ensureQueueWithDlq(sqs, {

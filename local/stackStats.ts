@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { FauxqsServer } from "fauxqs";
 import type { EventStatus } from "../lambdas/shared/eventRecord.ts";
+import type { AwsFaultCounts } from "./awsFaults.ts";
 import { readCounter } from "./demoCounters.ts";
 import { messageCount } from "./sqsQueues.ts";
 import { LOCAL_TABLES } from "./stackResources.ts";
@@ -22,6 +23,8 @@ export interface LocalStats {
   events: Record<Lowercase<EventStatus>, number>;
   /** Jobs in the dead-letter queue. */
   dlq: number;
+  /** What `ONCEGATE_AWS_FAULTS` injected into the gateway's DynamoDB and SQS calls, when it is set. */
+  awsFaults?: { dynamodb: AwsFaultCounts; sqs: AwsFaultCounts };
 }
 
 /** Where the numbers are read. */

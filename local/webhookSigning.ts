@@ -31,15 +31,24 @@ export function signedStripeWebhook(options: BodyOption & { secret: string; even
   return { body, headers: { "stripe-signature": signature } } satisfies SignedWebhook;
 }
 
-/** A GitHub delivery: `x-hub-signature-256` over the raw body; the id is `x-github-delivery`. */
+/** The event id the gateway derives for a GitHub delivery: `<hook id>:<delivery GUID>` (hook `1` unless given). */
+export function githubEventId(deliveryId: string, hookId = "1"): string {
+  return `${hookId}:${deliveryId}`;
+}
+
+/**
+ * A GitHub delivery: `x-hub-signature-256` over the raw body; the id is `x-github-hook-id` (the hook sending it,
+ * `1` unless given) with `x-github-delivery` (one GUID per event, shared by every hook subscribed to it).
+ */
 export function signedGithubWebhook(
-  options: BodyOption & { secret: string; deliveryId: string; eventType?: string },
+  options: BodyOption & { secret: string; deliveryId: string; eventType?: string; hookId?: string },
 ): SignedWebhook {
   const body = options.body ?? JSON.stringify({ action: "opened", number: 7 });
   const signature = `sha256=${createHmac("sha256", options.secret).update(body).digest("hex")}`;
   const headers = {
     "x-hub-signature-256": signature,
     "x-github-delivery": options.deliveryId,
+    "x-github-hook-id": options.hookId ?? "1",
     "x-github-event": options.eventType ?? "pull_request",
   };
   return { body, headers };

@@ -24,6 +24,7 @@ export function printCostTables(data: CostModelData): void {
     notes: [
       `Inputs: ${inputs.source}. Lambda: ${sizing.architecture}, intake ${sizing.intakeMemoryMb} MB, delivery ${sizing.deliveryMemoryMb} MB, billed per ms at the measured mean durations (local emulators: AWS round trips are slower, so real durations and their cost are higher).`,
       "Delivery duration includes 100 ms for the consumer to answer; the SQS event source is taken to hand over one message per batch (low traffic).",
+      `With a provider's opt-in replayWindowSeconds, each request (accepted or duplicate) writes one replay marker first: +${usd(data.replayMarkerUsd)} per million accepted webhooks here.`,
     ],
   });
   const byDuplicates = new Map<number, typeof data.grid>();

@@ -11,7 +11,15 @@ export interface CostScenario {
   /** Failed delivery attempts (consumer 5xx, timeout) before the one that succeeds. */
   retriesPerDelivery: number;
   destinations: number;
+  /**
+   * The provider's opt-in `replayWindowSeconds`: one more conditional write per request, accepted or duplicate (a
+   * marker of a digest, well under 1 KB: 1 WRU). @default false
+   */
+  replayWindow?: boolean;
 }
+
+/** Write units of one replay marker (`replay#provider#digest`, its event key and expiry): under 1 KB. */
+export const REPLAY_MARKER_WRITE_UNITS = 1;
 
 /** What the model assumes and does not measure, each stated with its reason in `DEFAULT_ASSUMPTIONS`. */
 export interface CostAssumptions {
@@ -125,6 +133,13 @@ export function costPerMillion(
     ["Lambda", `intake duration (${sizing.intakeMemoryMb} MB)`, intakeGbSeconds, "GB-s", lambdaGbSecond],
     ["Lambda", `delivery duration (${sizing.deliveryMemoryMb} MB)`, deliveryGbSeconds, "GB-s", lambdaGbSecond],
     ["DynamoDB", "intake writes (table + sweep index)", intakeWrites, "WRU", writeUnit],
+    [
+      "DynamoDB",
+      `replay marker writes (opt-in replayWindowSeconds, ${scenario.replayWindow ? "on" : "off"})`,
+      scenario.replayWindow ? MILLION * (1 + d) * REPLAY_MARKER_WRITE_UNITS : 0,
+      "WRU",
+      writeUnit,
+    ],
     ["DynamoDB", "delivery writes", jobs * deliveryWrites, "WRU", writeUnit],
     ["DynamoDB", "delivery reads (strongly consistent)", jobs * deliveryReads, "RRU", readUnit],
     ["DynamoDB", `storage (${assumptions.retentionDays}-day retention)`, storedGb, "GB-month", ddb.storagePerGbMonth],

@@ -2,6 +2,7 @@ import { fireStorm } from "../../local/chaosStorm.ts";
 import { type ConsumerProcess, consumerUrl, startConsumer } from "../../local/consumerProcess.ts";
 import { freePort } from "../../local/freePort.ts";
 import { readyDynamoDbEndpoint } from "../../local/readyMessage.ts";
+import { randomInt, seededRandom } from "../../local/seededRandom.ts";
 import { waitUntilSettled } from "../../local/stackClient.ts";
 import { removeDataDir, startStack } from "../../local/stackProcess.ts";
 import { retryScheduleCovering } from "./consumerOutage.ts";
@@ -10,7 +11,6 @@ import { addAccount, emptyAccount } from "./eventTotals.ts";
 import type { ReliabilitySizes } from "./reliabilityOptions.ts";
 import type { ScenarioResult } from "./scenarioResult.ts";
 import { startScenarioRun } from "./scenarioRun.ts";
-import { randomInt, seededRandom } from "./seededRandom.ts";
 import { FAST_TIMINGS, SETTLE_TIMEOUT_MS } from "./stackTimings.ts";
 
 const COPIES = 3;

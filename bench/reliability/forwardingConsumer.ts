@@ -1,4 +1,5 @@
 import { createServer, type Server } from "node:http";
+import { freePort } from "../../local/freePort.ts";
 
 /** One delivery the destination forwarded, and the demo consumer's answer to it (502 when it could not be reached). */
 export interface ForwardedDelivery {
@@ -65,4 +66,14 @@ export class ForwardingConsumer {
     server.closeAllConnections();
     return new Promise((resolve) => server.close(() => resolve()));
   }
+}
+
+/**
+ * A stack port and a forwarding destination in front of that stack's demo consumer (not listening yet): start the
+ * stack on `port` with `ONCEGATE_DESTINATIONS: consumer.url`.
+ */
+export async function forwardingToDemoConsumer(): Promise<{ port: number; consumer: ForwardingConsumer }> {
+  const port = await freePort();
+  const consumer = new ForwardingConsumer(await freePort(), `http://127.0.0.1:${port}/consumer/demo`);
+  return { port, consumer };
 }

@@ -1,12 +1,12 @@
 import { Agent, request as httpRequest } from "node:http";
 import type { ChaosWebhook } from "../../local/chaosWebhooks.ts";
+import { seededRandom } from "../../local/seededRandom.ts";
 import { fetchStats, waitUntilSettled } from "../../local/stackClient.ts";
 import type { StackProcess } from "../../local/stackProcess.ts";
 import { accountFor } from "./eventAccounting.ts";
 import { type HostileRequest, hostileRequest } from "./hostileRequests.ts";
 import type { MarkedSigningContext } from "./markedWebhooks.ts";
 import type { ScenarioResult } from "./scenarioResult.ts";
-import { seededRandom } from "./seededRandom.ts";
 import { SETTLE_TIMEOUT_MS } from "./stackTimings.ts";
 
 /** The refusal codes the intake documents (README, "Intake answers"): anything else is not a stable code. */

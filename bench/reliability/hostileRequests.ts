@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { CHAOS_PROVIDERS, type ChaosProvider, type ChaosWebhook } from "../../local/chaosWebhooks.ts";
+import { pick, randomInt } from "../../local/seededRandom.ts";
 import { type MarkedSigningContext, markedWebhook } from "./markedWebhooks.ts";
-import { pick, randomInt } from "./seededRandom.ts";
 
 /** One generated request: raw enough to carry duplicated headers and bytes no client library would send. */
 export interface HostileRequest {

@@ -2,6 +2,7 @@ import { CHAOS_PROVIDERS, type ChaosProvider, type ChaosWebhook } from "../../lo
 import { localKeygenPrivateKey } from "../../local/localKeygenKey.ts";
 import { localSecret } from "../../local/localSecrets.ts";
 import {
+  githubEventId,
   type SignedWebhook,
   signedGithubWebhook,
   signedKeygenWebhook,
@@ -68,7 +69,9 @@ export function markedWebhook(
     }
   };
   const { body, headers } = signed();
-  return { provider, eventId, path, body, headers: { "content-type": "application/json", ...headers } };
+  // The id the gateway stores: GitHub's is composed with the hook id.
+  const storedId = provider === "github" ? githubEventId(eventId) : eventId;
+  return { provider, eventId: storedId, path, body, headers: { "content-type": "application/json", ...headers } };
 }
 
 /** `count` events named `<prefix>-<i>`, spread over the five signature schemes in turn. */

@@ -1,4 +1,5 @@
 import { fireStorm } from "../../local/chaosStorm.ts";
+import { randomInt, seededRandom } from "../../local/seededRandom.ts";
 import { fetchStats, waitUntilSettled } from "../../local/stackClient.ts";
 import { newDataDir, removeDataDir, startStack } from "../../local/stackProcess.ts";
 import { AnswerLedger } from "./answerLedger.ts";
@@ -6,7 +7,6 @@ import { accountFor } from "./eventAccounting.ts";
 import { addAccount, emptyAccount } from "./eventTotals.ts";
 import { markedWebhooks } from "./markedWebhooks.ts";
 import type { ScenarioResult } from "./scenarioResult.ts";
-import { randomInt, seededRandom } from "./seededRandom.ts";
 import { FAST_TIMINGS, SETTLE_TIMEOUT_MS } from "./stackTimings.ts";
 
 const COPIES = 3;

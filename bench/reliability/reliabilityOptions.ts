@@ -1,4 +1,5 @@
 import { readBenchOptions } from "../cliOptions.ts";
+import { SCENARIO_GROUPS, type ScenarioGroup } from "./scenarioMatrix.ts";
 
 /** The sizes of a default run (the issue's figures) and of `--quick` (the run inside `npm test`). */
 export const DEFAULT_SIZES = {
@@ -23,6 +24,14 @@ export const DEFAULT_SIZES = {
   faultSeconds: 10,
   /** Hostile input: generated requests. */
   hostile: 10_000,
+  /** AWS faults at random: events (each sent twice), and the share of AWS call attempts faulted, in percent. */
+  awsFaultEvents: 1000,
+  awsFaultPercent: 5,
+  /** Store outage during delivery: events between attempts, seconds DynamoDB Local is stopped. */
+  storeOutageEvents: 200,
+  storeOutageSeconds: 180,
+  /** GitHub fan-out: delivery GUIDs, each sent by three hooks. */
+  fanOutGuids: 20,
   /** Seed of every random choice (kill moments, hostile requests). */
   seed: 1,
   /**
@@ -49,11 +58,28 @@ const QUICK_SIZES: ReliabilitySizes = {
   faultEvents: 60,
   faultSeconds: 8,
   hostile: 500,
+  awsFaultEvents: 60,
+  awsFaultPercent: 5,
+  storeOutageEvents: 30,
+  storeOutageSeconds: 8,
+  fanOutGuids: 5,
   seed: 1,
   lanes: 2,
 };
 
-/** `--quick`, `--results-dir`, and `--<size> <n>` for any size (e.g. `--seed 42`, `--rounds 5`). */
+/**
+ * `--quick`, `--results-dir`, `--<size> <n>` for any size (e.g. `--seed 42`, `--rounds 5`), and `--only <groups>`
+ * (comma-separated `SCENARIO_GROUPS`, e.g. `--only store-outage,aws-faults`) to run some rows alone.
+ */
 export function readReliabilityOptions(argv: string[] = process.argv.slice(2)) {
-  return readBenchOptions(DEFAULT_SIZES, QUICK_SIZES, argv);
+  const index = argv.indexOf("--only");
+  const only = index < 0 ? undefined : (argv[index + 1] ?? "").split(",").filter(Boolean);
+  const rest = index < 0 ? argv : [...argv.slice(0, index), ...argv.slice(index + 2)];
+  const unknown = (only ?? []).filter((name) => !(SCENARIO_GROUPS as readonly string[]).includes(name));
+  if (only !== undefined && (only.length === 0 || unknown.length > 0)) {
+    throw new Error(
+      `--only takes a comma-separated list of ${SCENARIO_GROUPS.join(", ")}; got "${argv[index + 1] ?? ""}"`,
+    );
+  }
+  return { ...readBenchOptions(DEFAULT_SIZES, QUICK_SIZES, rest), only: only as ScenarioGroup[] | undefined };
 }

@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { removeDataDir, startStack } from "../../local/stackProcess.ts";
+import { runAwsFaultsAtRandom } from "./awsFaultsAtRandom.ts";
 import { runConsumerKills } from "./consumerKills.ts";
 import { runConsumerOutage } from "./consumerOutage.ts";
 import { runCrashPoints } from "./crashPointTrials.ts";
 import { emptyAccount } from "./eventTotals.ts";
+import { runGithubFanOut } from "./githubFanOut.ts";
 import { runHostileInput } from "./hostileInput.ts";
 import { findLogLeaks, knownSecretsEnvironment } from "./logHygiene.ts";
 import { runRandomKills } from "./randomKills.ts";
@@ -13,28 +15,51 @@ import type { ScenarioResult } from "./scenarioResult.ts";
 import { runSlowConsumer } from "./slowConsumer.ts";
 import { FAST_TIMINGS } from "./stackTimings.ts";
 import { runStoreFaults } from "./storeFaults.ts";
+import { runStoreOutageDuringDelivery } from "./storeOutageDuringDelivery.ts";
 
 type Say = (line: string) => void;
 
+/** The groups of scenarios, by the name `--only` selects them with. */
+export const SCENARIO_GROUPS = ["shared", "crash-points", "kills", "consumer", "store-outage", "aws-faults"] as const;
+export type ScenarioGroup = (typeof SCENARIO_GROUPS)[number];
+
 /**
- * Runs every scenario and returns the rows in the matrix's order. The groups use separate stacks, data directories
- * and ports, so with `lanes` > 1 they run side by side (slower each, sooner overall).
+ * Runs every scenario (or the groups in `only`) and returns the rows in the matrix's order. The groups use separate
+ * stacks, data directories and ports, so with `lanes` > 1 they run side by side (slower each, sooner overall).
  */
-export async function runScenarios(sizes: ReliabilitySizes, say: Say): Promise<ScenarioResult[]> {
-  const groups: Array<() => Promise<ScenarioResult[]>> = [
-    () => sharedStackScenarios(sizes, say),
-    () => runCrashPoints(sizes.trials, sizes.crashEvents, say),
-    async () => [
+export async function runScenarios(
+  sizes: ReliabilitySizes,
+  say: Say,
+  only?: readonly ScenarioGroup[],
+): Promise<ScenarioResult[]> {
+  const all: Record<ScenarioGroup, () => Promise<ScenarioResult[]>> = {
+    shared: () => sharedStackScenarios(sizes, say),
+    "crash-points": () => runCrashPoints(sizes.trials, sizes.crashEvents, say),
+    kills: async () => [
       await runRandomKills(sizes.rounds, sizes.killEvents, sizes.seed, say),
       await runConsumerOutage(sizes.killEvents, sizes.outageSeconds),
     ],
     // The consumer's kills here, not beside the gateway's: the two longest groups would otherwise share a lane.
-    async () => [
+    consumer: async () => [
       await runConsumerKills(sizes, say),
       await runSlowConsumer(sizes.slowEvents),
       await runStoreFaults(sizes.faultEvents, sizes.faultSeconds),
     ],
-  ];
+    "store-outage": async () => {
+      say(`store outage during delivery (${sizes.storeOutageSeconds} s)…`);
+      return [await runStoreOutageDuringDelivery(sizes.storeOutageEvents, sizes.storeOutageSeconds)];
+    },
+    "aws-faults": async () => {
+      say(`AWS faults at random (${sizes.awsFaultPercent} %, ${sizes.awsFaultEvents} events)…`);
+      const faults = await runAwsFaultsAtRandom({
+        events: sizes.awsFaultEvents,
+        ratePercent: sizes.awsFaultPercent,
+        seed: sizes.seed,
+      });
+      return [faults, await runGithubFanOut(sizes.fanOutGuids)];
+    },
+  };
+  const groups = SCENARIO_GROUPS.filter((name) => only === undefined || only.includes(name)).map((name) => all[name]);
   const rows: ScenarioResult[][] = [];
   let next = 0;
   const lane = async () => {

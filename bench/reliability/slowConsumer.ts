@@ -1,9 +1,8 @@
 import { fireStorm } from "../../local/chaosStorm.ts";
 import type { EventView } from "../../local/eventView.ts";
-import { freePort } from "../../local/freePort.ts";
 import { fetchEvent } from "../../local/stackClient.ts";
 import { removeDataDir, startStack } from "../../local/stackProcess.ts";
-import { ForwardingConsumer } from "./forwardingConsumer.ts";
+import { forwardingToDemoConsumer } from "./forwardingConsumer.ts";
 import type { ScenarioResult } from "./scenarioResult.ts";
 import { scenarioRow, settledAccount, startScenarioRun } from "./scenarioRun.ts";
 import { slowConsumerFindings } from "./slowConsumerChecks.ts";
@@ -27,8 +26,7 @@ const RETRY_SCHEDULE = "1,1,1,1,1,1,1,1,1";
  */
 export async function runSlowConsumer(events: number): Promise<ScenarioResult> {
   const startedMs = performance.now();
-  const port = await freePort();
-  const consumer = new ForwardingConsumer(await freePort(), `http://127.0.0.1:${port}/consumer/demo`);
+  const { port, consumer } = await forwardingToDemoConsumer();
   const env = {
     ...FAST_TIMINGS,
     ONCEGATE_DESTINATIONS: consumer.url,

@@ -103,7 +103,7 @@ export async function runStoreFaults(events: number, faultSeconds: number): Prom
 }
 
 /** SIGSTOP `pid` after `afterMs`, SIGCONT it `forMs` later; resolves once it runs again. */
-async function stopFor(pid: number, afterMs: number, forMs: number): Promise<void> {
+export async function stopFor(pid: number, afterMs: number, forMs: number): Promise<void> {
   await sleep(afterMs);
   process.kill(pid, "SIGSTOP");
   try {
@@ -113,7 +113,8 @@ async function stopFor(pid: number, afterMs: number, forMs: number): Promise<voi
   }
 }
 
-function resume(pid: number): void {
+/** SIGCONT `pid`, if it still exists. */
+export function resume(pid: number): void {
   try {
     process.kill(pid, "SIGCONT");
   } catch {

@@ -9,8 +9,9 @@ import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { Queue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { maxAttempts } from "../../lambdas/delivery/retrySchedule.ts";
+import { maxReceiveCountFor } from "../../lambdas/delivery/receiveLimit.ts";
 import { ENV } from "../../lambdas/shared/environment.ts";
+import { INTAKE_LAMBDA_TIMEOUT_SECONDS } from "../../lambdas/shared/intakeTimeouts.ts";
 import type { ResolvedGatewayConfig } from "../../lambdas/shared/parseGatewayConfig.ts";
 import { mapSecretRefs } from "../gatewayDeploymentConfig.ts";
 import { type RouteThrottle, routeThrottles, withoutRouteSettings } from "../providerRoutes.ts";
@@ -112,7 +113,7 @@ export class WebhookGateway extends Construct {
       removalPolicy,
       deliveryTimeout,
       batchingWindow,
-      maxReceiveCount: maxAttempts(settings.retryScheduleSeconds),
+      maxReceiveCount: maxReceiveCountFor(settings.retryScheduleSeconds),
     });
     this.deliveryQueue = queues.queue;
     this.deadLetterQueue = queues.deadLetterQueue;
@@ -123,7 +124,7 @@ export class WebhookGateway extends Construct {
       [ENV.deliveryQueueUrl]: this.deliveryQueue.queueUrl,
     };
     const common = { environment, logRetention, logRemovalPolicy: removalPolicy, tracing: props.tracing ?? false };
-    const intakeTimeout = Duration.seconds(10);
+    const intakeTimeout = Duration.seconds(INTAKE_LAMBDA_TIMEOUT_SECONDS);
     const intake = new HandlerFunction(this, "Intake", {
       ...common,
       entry: "lambdas/intake/handler.ts",

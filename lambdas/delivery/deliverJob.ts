@@ -1,5 +1,6 @@
 import type { Clock } from "../shared/clock.ts";
 import type { AttemptEntry, DeliveryJob } from "../shared/eventRecord.ts";
+import { isRedrive, planNextAttempt, redrivenState } from "./attemptPlan.ts";
 import { buildAttemptRecord } from "./attemptRecord.ts";
 import type { JobOutcome } from "./deliveryLog.ts";
 import { describeError } from "./deliveryLog.ts";
@@ -7,6 +8,9 @@ import type { DeliverySettings } from "./deliverySettings.ts";
 import type { EventsTable, StoredEvent } from "./deliveryStore.ts";
 import { readEvent, recordDestinationTransition, writeOverallStatus } from "./deliveryStore.ts";
 import {
+  ATTEMPTS_EXHAUSTED_REASON,
+  DEAD_LETTERED_REASON,
+  deadLetteredDestinationState,
   destinationStateAfterAttempt,
   exhaustedDestinationState,
   UNKNOWN_DESTINATION_REASON,
@@ -18,13 +22,14 @@ import { outboundHeaders } from "./outboundHeaders.ts";
 import { deriveOverallStatus, destinationStatusesOf, overallStatusChange } from "./overallStatus.ts";
 import type { Decision } from "./retryPolicy.ts";
 import { decideAfterAttempt } from "./retryPolicy.ts";
-import { maxAttempts } from "./retrySchedule.ts";
 import type { Stopwatch } from "./sendAttempt.ts";
 import { sendAttempt } from "./sendAttempt.ts";
 
 /** Everything a job needs besides itself; built once per cold start. */
 export interface DeliveryContext {
   settings: DeliverySettings;
+  /** The queue's `maxReceiveCount`: on that receive the job is marked DEAD (`dead_lettered`) before SQS moves it. */
+  maxReceiveCount: number;
   table: EventsTable;
   clock: Clock;
   random: () => number;
@@ -34,13 +39,28 @@ export interface DeliveryContext {
   faults?: { afterPost?: () => void | Promise<void> };
 }
 
+/** The SQS receive a job came with. */
+export interface JobReceipt {
+  messageId: string;
+  /** SQS's `ApproximateReceiveCount`: only the backstop counts receives, attempts are counted in the event. */
+  receiveCount: number;
+}
+
+/** Slack under which an attempt counts as due: SQS returns a hidden message up to about a second early or late. */
+const DUE_TOLERANCE_MS = 1_000;
+
 /** What to do with the message, and what to log. */
 export interface JobResult {
   outcome: JobOutcome;
   /** Keep the message on the queue (report it in `batchItemFailures`). */
   report: boolean;
-  /** Hide the kept message this long first (a retry); otherwise its visibility is left as it is. */
+  /**
+   * Hide the kept message this long first (a retry, a wait, or 0 to hasten a dead job to the DLQ); the handler
+   * asks SQS for as much of it as this receive allows. Otherwise its visibility is left as it is.
+   */
   delaySeconds?: number;
+  /** The attempt's 1-based number overall, when one was made. */
+  attempt?: number;
   reason?: string;
   statusCode?: number;
   latencyMs?: number;
@@ -49,16 +69,17 @@ export interface JobResult {
 }
 
 /**
- * Runs one job: reads the event, POSTs it to the destination unless that destination is already settled for
- * good, decides with {@link decideAfterAttempt}, and records the attempt and the destination's new state in one
- * update. Throws only when DynamoDB (or an injected fault) fails; the caller reports such a job for a retry.
+ * Runs one job: reads the event, POSTs it to the destination unless that destination is settled or its attempt
+ * is not due yet, decides with {@link decideAfterAttempt}, and records the attempt and the destination's new state
+ * in one update. Attempts are counted from the stored state (`attemptPlan`), never from SQS's receive count.
+ * Throws only when DynamoDB (or an injected fault) fails; the caller backs such a job off, which costs no attempt.
  */
-export async function deliverJob(job: DeliveryJob, attempt: number, context: DeliveryContext): Promise<JobResult> {
+export async function deliverJob(job: DeliveryJob, receipt: JobReceipt, context: DeliveryContext): Promise<JobResult> {
   const { settings, table } = context;
   const item = await readEvent(table, job.pk);
   if (item === undefined) return { outcome: "dropped", report: false, reason: "event_missing" };
 
-  const current = item.destinations?.[job.destination];
+  let current = item.destinations?.[job.destination];
   if (current !== undefined && isFinalDestinationStatus(current.status)) {
     // A duplicate message. Its first run may have died before writing the overall status: write it now.
     const status = await reconcileOverallStatus(context, item);
@@ -72,40 +93,78 @@ export async function deliverJob(job: DeliveryJob, attempt: number, context: Del
     return { outcome: "failed", reason: UNKNOWN_DESTINATION_REASON, ...status };
   }
 
-  if (attempt > maxAttempts(settings.retryScheduleSeconds)) {
-    // The queue allows more receives than the schedule attempts: no POST, and SQS moves the job on soon.
-    const updated =
-      current?.status === "DEAD"
-        ? item
-        : await recordDestinationTransition(table, item, job.destination, exhaustedDestinationState);
-    const status = updated === undefined ? STATUS_WRITTEN : await reconcileOverallStatus(context, updated);
-    return { outcome: "dead", reason: "attempts_exhausted", ...status, report: true };
+  if (receipt.receiveCount >= context.maxReceiveCount) {
+    // SQS moves this message to the dead-letter queue when it is next received: the event must not read PENDING.
+    return markDead(context, item, job, current, deadLetteredDestinationState(receipt.messageId), DEAD_LETTERED_REASON);
   }
 
-  const atMs = context.clock.nowMs();
+  let seen = item;
+  const schedule = settings.retryScheduleSeconds;
+  if (current?.status === "DEAD") {
+    // The message that died, received again on its way to the DLQ: hasten it there, no POST.
+    if (!isRedrive(current, receipt.messageId)) {
+      return { outcome: "skipped", reason: "already_dead", report: true, delaySeconds: 0 };
+    }
+    const redriven = await recordDestinationTransition(table, item, job.destination, (state) =>
+      state === undefined || state.status !== "DEAD"
+        ? (state ?? { status: "PENDING", attempts: 0 })
+        : redrivenState(state, schedule),
+    );
+    if (redriven === undefined) return { outcome: "dropped", report: false, reason: "event_missing" };
+    seen = redriven;
+    current = redriven.destinations[job.destination];
+    if (current !== undefined && isFinalDestinationStatus(current.status)) {
+      return {
+        outcome: "skipped",
+        reason: alreadySettled(current.status),
+        ...(await reconcileOverallStatus(context, seen)),
+      };
+    }
+  }
+
+  const nowMs = context.clock.nowMs();
+  const dueAtMs = current?.nextAttemptAtMs;
+  if (dueAtMs !== undefined && dueAtMs - nowMs > DUE_TOLERANCE_MS) {
+    // Early: a long delay served over several receives, or a duplicate job. Hide it again; no attempt is made.
+    return { outcome: "waiting", report: true, delaySeconds: Math.ceil((dueAtMs - nowMs) / 1000) };
+  }
+
+  const plan = planNextAttempt(current, schedule);
+  if (plan === undefined) {
+    return markDead(
+      context,
+      seen,
+      job,
+      current,
+      exhaustedDestinationState(receipt.messageId),
+      ATTEMPTS_EXHAUSTED_REASON,
+    );
+  }
+
+  const atMs = nowMs;
   const headers = outboundHeaders({
-    idempotencyKey: item.idempotencyKey,
-    provider: item.provider,
-    eventId: item.eventId,
-    contentType: item.contentType,
-    attempt,
+    idempotencyKey: seen.idempotencyKey,
+    provider: seen.provider,
+    eventId: seen.eventId,
+    contentType: seen.contentType,
+    attempt: plan.attempt,
     timestampSec: Math.floor(atMs / 1000),
-    payload: item.payload,
+    payload: seen.payload,
     signingSecrets: destination.signingSecrets,
   });
-  const request = { url: destination.url, headers, payload: item.payload, timeoutMs: destination.timeoutMs };
+  const request = { url: destination.url, headers, payload: seen.payload, timeoutMs: destination.timeoutMs };
   const sent = await sendAttempt(request, context.fetch, context.stopwatch);
   await context.faults?.afterPost?.();
 
   const decision = decideAfterAttempt(sent.outcome, {
-    attempt,
-    schedule: settings.retryScheduleSeconds,
+    attempt: plan.roundAttempt,
+    schedule: plan.roundSchedule,
     random: context.random,
     nowMs: context.clock.nowMs(),
     minDelayAfterThrottleSeconds: settings.minDelayAfterThrottleSeconds,
   });
   const record = buildAttemptRecord({
-    attempt,
+    attempt: plan.attempt,
     atMs,
     latencyMs: sent.latencyMs,
     outcome: sent.outcome,
@@ -114,12 +173,12 @@ export async function deliverJob(job: DeliveryJob, attempt: number, context: Del
   const entry: AttemptEntry = { destination: job.destination, ...record };
   const updated = await recordDestinationTransition(
     table,
-    item,
+    seen,
     job.destination,
-    (state) => destinationStateAfterAttempt(state, decision, record),
+    (state) => destinationStateAfterAttempt(state, decision, record, receipt.messageId),
     entry,
   );
-  const measured = { statusCode: record.statusCode, latencyMs: record.latencyMs };
+  const measured = { attempt: plan.attempt, statusCode: record.statusCode, latencyMs: record.latencyMs };
   if (updated === undefined) return { outcome: "dropped", report: false, reason: "event_missing", ...measured };
   const status = await reconcileOverallStatus(context, updated);
 
@@ -143,8 +202,26 @@ export async function deliverJob(job: DeliveryJob, attempt: number, context: Del
         report: true,
       };
     case "dead":
-      return { outcome: "dead", reason: decision.reason, ...measured, ...status, report: true };
+      // Kept (reported) and visible again at once, so SQS moves it to the DLQ within its last few receives.
+      return { outcome: "dead", reason: decision.reason, ...measured, ...status, report: true, delaySeconds: 0 };
   }
+}
+
+/** Marks the destination DEAD (unless it is already) and keeps the job, visible at once, for the DLQ. */
+async function markDead(
+  context: DeliveryContext,
+  item: StoredEvent,
+  job: DeliveryJob,
+  current: { status: DestinationStatus } | undefined,
+  transition: Parameters<typeof recordDestinationTransition>[3],
+  reason: string,
+): Promise<JobResult> {
+  const updated =
+    current?.status === "DEAD"
+      ? item
+      : await recordDestinationTransition(context.table, item, job.destination, transition);
+  const status = updated === undefined ? STATUS_WRITTEN : await reconcileOverallStatus(context, updated);
+  return { outcome: "dead", reason, ...status, report: true, delaySeconds: 0 };
 }
 
 function settledByAnotherAttempt(stored: DestinationStatus, decision: Decision): boolean {

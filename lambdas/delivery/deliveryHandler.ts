@@ -9,9 +9,11 @@ import { deliverJob } from "./deliverJob.ts";
 import { describeError, type JobOutcome, logDelivery } from "./deliveryLog.ts";
 import type { DeliverySettingsInput } from "./deliverySettings.ts";
 import { resolveDeliverySettings } from "./deliverySettings.ts";
-import { attemptNumberOf, parseDeliveryJob } from "./jobMessage.ts";
-import { MAX_RETRY_DELAY_SECONDS } from "./retrySchedule.ts";
+import { infrastructureBackoffSeconds } from "./infrastructureBackoff.ts";
+import { parseDeliveryJob, receiveCountOf } from "./jobMessage.ts";
+import { maxReceiveCountFor } from "./receiveLimit.ts";
 import type { Stopwatch } from "./sendAttempt.ts";
+import { visibilityFor } from "./visibilityBudget.ts";
 
 /** What {@link createDeliveryHandler} is built from. */
 export interface DeliveryHandlerOptions {
@@ -38,6 +40,8 @@ export interface DeliveryHandlerOptions {
   countMetric?: MetricCounter;
   /** Counts a retried job under its destination (the retry alarms' metric). @default none; inside Lambda, EMF lines */
   countRetried?: (destination: string) => void;
+  /** The queue's `maxReceiveCount`. @default `maxReceiveCountFor(schedule)`, what the stack and the local stack set */
+  maxReceiveCount?: number;
 }
 
 /** The outcomes the dashboard counts; the others (retry, skipped, dropped, error) are in the log lines only. */
@@ -61,6 +65,7 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
   const settings = resolveDeliverySettings(options.config);
   const context: DeliveryContext = {
     settings,
+    maxReceiveCount: options.maxReceiveCount ?? maxReceiveCountFor(settings.retryScheduleSeconds),
     table: { client: options.ddb, tableName: options.eventsTable },
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
@@ -70,14 +75,16 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
   };
   const logger = options.logger ?? jsonLogger;
 
-  async function handleRecord(record: SQSRecord): Promise<boolean> {
-    const attempt = attemptNumberOf(record.attributes);
+  const clock = context.clock;
+
+  async function handleRecord(record: SQSRecord, invokedAtMs: number): Promise<boolean> {
+    const receiveCount = receiveCountOf(record.attributes);
     const job = parseDeliveryJob(record.body);
     if (job === undefined) {
       // It can never succeed: not reporting it deletes it. Its body is untrusted, so only its size is logged.
       logDelivery(logger, {
         messageId: record.messageId,
-        attempt,
+        receiveCount,
         outcome: "dropped",
         reason: "malformed_job",
         reported: false,
@@ -88,27 +95,38 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
     let result: JobResult;
     let error: string | undefined;
     try {
-      result = await deliverJob(job, attempt, context);
+      result = await deliverJob(job, { messageId: record.messageId, receiveCount }, context);
       error = result.error;
     } catch (failure) {
-      // DynamoDB (or an injected fault) failed: SQS delivers the job again, the consumer dedupes on the key.
-      result = { outcome: "error", report: true };
+      // DynamoDB, Secrets Manager (or an injected fault) failed. No attempt is counted (attempts live in the
+      // event, which could not be written): back off, doubling with the receives, and let SQS deliver it again.
+      result = {
+        outcome: "error",
+        report: true,
+        delaySeconds: infrastructureBackoffSeconds(receiveCount, context.random),
+      };
       error = describeError(failure);
     }
+    let visibilitySeconds: number | undefined;
     if (result.delaySeconds !== undefined) {
-      error = (await hideFor(record, result.delaySeconds)) ?? error;
+      // SQS counts its 12 hours from the receive: ask for what is left of them, the rest is served next receive.
+      visibilitySeconds = visibilityFor(result.delaySeconds, (clock.nowMs() - invokedAtMs) / 1000);
+      const hideError = await hideFor(record, visibilitySeconds);
+      if (hideError !== undefined) error = error === undefined ? hideError : `${error}; ${hideError}`;
     }
-    const { outcome, report, reason, statusCode, latencyMs, delaySeconds } = result;
+    const { outcome, report, reason, statusCode, latencyMs, delaySeconds, attempt } = result;
     logDelivery(logger, {
       messageId: record.messageId,
       pk: job.pk,
       destination: job.destination,
-      attempt,
+      receiveCount,
+      ...(attempt !== undefined && { attempt }),
       outcome,
       ...(reason !== undefined && { reason }),
       ...(statusCode !== undefined && { statusCode }),
       ...(latencyMs !== undefined && { latencyMs }),
       ...(delaySeconds !== undefined && { delaySeconds }),
+      ...(visibilitySeconds !== undefined && visibilitySeconds !== delaySeconds && { visibilitySeconds }),
       reported: report,
       ...(error !== undefined && { error }),
     });
@@ -118,14 +136,17 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
     return report;
   }
 
-  /** Returns the error when the delay could not be set: the message then reappears after the queue's timeout. */
-  async function hideFor(record: SQSRecord, delaySeconds: number): Promise<string | undefined> {
+  /**
+   * Returns the error when the visibility could not be set: the message then reappears after the queue's timeout,
+   * and its next receive, finding the attempt not yet due (`nextAttemptAtMs`), hides it again without an attempt.
+   */
+  async function hideFor(record: SQSRecord, visibilitySeconds: number): Promise<string | undefined> {
     try {
       await options.sqs.send(
         new ChangeMessageVisibilityCommand({
           QueueUrl: options.queueUrl,
           ReceiptHandle: record.receiptHandle,
-          VisibilityTimeout: Math.min(Math.max(0, Math.round(delaySeconds)), MAX_RETRY_DELAY_SECONDS),
+          VisibilityTimeout: visibilitySeconds,
         }),
       );
       return undefined;
@@ -135,11 +156,13 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
   }
 
   return async (event) => {
+    // The receive happened before this instant; visibilityBudget allows for the gap.
+    const invokedAtMs = clock.nowMs();
     const records = event.Records ?? [];
     const reported = await Promise.all(
       records.map((record) =>
         // A bug in one record's path must not fail the other records: report it and go on.
-        handleRecord(record).catch((failure: unknown) => {
+        handleRecord(record, invokedAtMs).catch((failure: unknown) => {
           logger({
             level: "error",
             msg: "oncegate.delivery",

@@ -10,6 +10,8 @@ export type JobOutcome =
   | "dead"
   /** Will never succeed (a permanent 4xx, an unknown destination): the job is deleted. */
   | "failed"
+  /** The attempt is not due yet (a long delay served over several receives): hidden again, no POST, no attempt. */
+  | "waiting"
   /** The destination was already DELIVERED or FAILED: a duplicate message, not POSTed again. */
   | "skipped"
   /** Nothing to deliver (malformed job, event expired): the job is deleted. */
@@ -22,13 +24,18 @@ export interface DeliveryLogLine {
   messageId: string;
   pk?: string;
   destination?: string;
-  attempt: number;
+  /** SQS's receive count of the message. */
+  receiveCount: number;
+  /** The attempt's number overall, from the event's stored state, when a POST was made. */
+  attempt?: number;
   outcome: JobOutcome;
   /** Why, when not delivered: `http_503`, `timeout`, `gone`, `unknown_destination`, `event_missing`… */
   reason?: string;
   statusCode?: number;
   latencyMs?: number;
   delaySeconds?: number;
+  /** What was asked of SQS when less than the delay (the 12 hours from the receive): the rest waits a receive. */
+  visibilitySeconds?: number;
   /** Whether the message stays on the queue (reported in `batchItemFailures`). */
   reported: boolean;
   /** Name and message of an unexpected error. */
@@ -38,6 +45,7 @@ export interface DeliveryLogLine {
 const LEVELS: Record<JobOutcome, "info" | "warn" | "error"> = {
   delivered: "info",
   retry: "info",
+  waiting: "info",
   skipped: "info",
   failed: "warn",
   dead: "error",

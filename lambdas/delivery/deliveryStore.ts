@@ -1,5 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { appendBounded, appendNeedsTrim } from "../shared/attemptLog.ts";
 import type { AttemptEntry, DestinationState, EventItem, EventStatus } from "../shared/eventRecord.ts";
 
 /** Where the events live. */
@@ -14,8 +16,11 @@ export type StoredEvent = EventItem;
 /** The new state of one destination given its current one (`undefined` when the item has none for it yet). */
 export type DestinationTransition = (current: DestinationState | undefined) => DestinationState;
 
-/** How many times a destination update is retried after another writer changed that destination in between. */
-const MAX_TRANSITION_TRIES = 3;
+/**
+ * How many times a destination update is retried after another writer changed the item in between. A log
+ * rewrite is conditional on the whole item's version, so the jobs of an event's other destinations can race it.
+ */
+const MAX_TRANSITION_TRIES = 6;
 
 /** Reads an event, strongly consistent; `undefined` when there is none (never accepted, or expired by TTL). */
 export async function readEvent(table: EventsTable, pk: string): Promise<StoredEvent | undefined> {
@@ -32,6 +37,11 @@ export async function readEvent(table: EventsTable, pk: string): Promise<StoredE
  * The write is conditional on the destination's status being the one `item` shows. If another writer (a
  * duplicate job) changed it in between, the item is read again and the transition recomputed from what is stored
  * now, so a late result can never overwrite a DELIVERED written meanwhile. The attempt is appended either way.
+ *
+ * Each write carries a token (`writeToken` on the destination) and is conditional on the stored token being another:
+ * when DynamoDB applied the update but its answer was lost, the SDK's retry of the same request fails that
+ * condition instead of applying it twice (a second log entry, an attempt counted twice), and the re-read finds our
+ * own token: the write is done.
  */
 export async function recordDestinationTransition(
   table: EventsTable,
@@ -42,14 +52,16 @@ export async function recordDestinationTransition(
 ): Promise<StoredEvent | undefined> {
   let seen: StoredEvent | undefined = item;
   for (let tries = 1; seen !== undefined; tries++) {
+    const token = randomUUID();
     try {
-      return await updateDestination(table, seen, destinationId, transition, attempt);
+      return await updateDestination(table, seen, destinationId, transition, attempt, token);
     } catch (error) {
       if ((error as { name?: string }).name !== "ConditionalCheckFailedException" || tries >= MAX_TRANSITION_TRIES) {
         throw error;
       }
     }
     seen = await readEvent(table, item.pk);
+    if (seen?.destinations?.[destinationId]?.writeToken === token) return seen;
   }
   return undefined;
 }
@@ -60,21 +72,42 @@ async function updateDestination(
   destinationId: string,
   transition: DestinationTransition,
   attempt: AttemptEntry | undefined,
+  token: string,
 ): Promise<StoredEvent> {
   const current = item.destinations?.[destinationId];
   const sets = ["destinations.#d = :state", "#version = if_not_exists(#version, :zero) + :one"];
-  if (attempt !== undefined) sets.push("#attempts = list_append(if_not_exists(#attempts, :empty), :attempt)");
-  const values: Record<string, unknown> = { ":state": transition(current), ":zero": 0, ":one": 1 };
-  if (attempt !== undefined) Object.assign(values, { ":empty": [], ":attempt": [attempt] });
+  let state = { ...transition(current), writeToken: token };
+  const values: Record<string, unknown> = { ":zero": 0, ":one": 1 };
   const names: Record<string, string> = { "#pk": "pk", "#d": destinationId, "#version": "version" };
-  if (attempt !== undefined) names["#attempts"] = "attempts";
   // attribute_exists(pk): an item that expired meanwhile must not be recreated as a stub by the update.
   let condition = "attribute_exists(#pk) AND attribute_not_exists(destinations.#d)";
   if (current !== undefined) {
-    condition = "attribute_exists(#pk) AND destinations.#d.#status = :seenStatus";
+    // The token clause: the SDK's retry of this very request, after its answer was lost, must not apply it again.
+    condition =
+      "attribute_exists(#pk) AND destinations.#d.#status = :seenStatus AND " +
+      "(attribute_not_exists(destinations.#d.#writeToken) OR destinations.#d.#writeToken <> :token)";
     names["#status"] = "status";
+    names["#writeToken"] = "writeToken";
     values[":seenStatus"] = current.status;
+    values[":token"] = token;
   }
+  if (attempt !== undefined) {
+    names["#attempts"] = "attempts";
+    const log = item.attempts ?? [];
+    if (appendNeedsTrim(log, destinationId)) {
+      // The bounded log is computed here, so the write must be on exactly the log we saw: on its version.
+      const bounded = appendBounded(log, attempt);
+      state = { ...state, attemptsOmitted: (current?.attemptsOmitted ?? 0) + bounded.omitted };
+      sets.push("#attempts = :log");
+      values[":log"] = bounded.log;
+      condition += " AND #version = :seenVersion";
+      values[":seenVersion"] = item.version ?? 0;
+    } else {
+      sets.push("#attempts = list_append(if_not_exists(#attempts, :empty), :attempt)");
+      Object.assign(values, { ":empty": [], ":attempt": [attempt] });
+    }
+  }
+  values[":state"] = state;
   const out = await table.client.send(
     new UpdateItemCommand({
       TableName: table.tableName,

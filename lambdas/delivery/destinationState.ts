@@ -9,6 +9,20 @@ export const GONE_REASON = "gone";
 export const UNKNOWN_DESTINATION_REASON = "unknown_destination";
 /** Reason stored when a job arrives after the schedule's last attempt (the queue lets it be received again). */
 export const ATTEMPTS_EXHAUSTED_REASON = "attempts_exhausted";
+/** Reason stored when a job is on its last receive before SQS moves it to the dead-letter queue. */
+export const DEAD_LETTERED_REASON = "dead_lettered";
+
+/** The round and bookkeeping fields a new state carries over from the one it replaces. */
+function carriedOver(current: DestinationState | undefined): Partial<DestinationState> {
+  if (current === undefined) return {};
+  const { attemptLimit, roundStartAttempts, redrives, attemptsOmitted } = current;
+  return {
+    ...(attemptLimit !== undefined && { attemptLimit }),
+    ...(roundStartAttempts !== undefined && { roundStartAttempts }),
+    ...(redrives !== undefined && { redrives }),
+    ...(attemptsOmitted !== undefined && { attemptsOmitted }),
+  };
+}
 
 /**
  * The destination's state once an attempt and its decision are known. A final state (DELIVERED, FAILED) is
@@ -18,9 +32,11 @@ export function destinationStateAfterAttempt(
   current: DestinationState | undefined,
   decision: Decision,
   attempt: AttemptRecord,
+  messageId?: string,
 ): DestinationState {
   if (current !== undefined && isFinalDestinationStatus(current.status)) return current;
   const state: DestinationState = {
+    ...carriedOver(current),
     status: nextDestinationStatus(current?.status ?? "PENDING", decision),
     attempts: (current?.attempts ?? 0) + 1,
     lastAttemptAtMs: attempt.atMs,
@@ -33,6 +49,11 @@ export function destinationStateAfterAttempt(
   } else if (decision.action !== "delivered") {
     state.reason = decision.reason;
   }
+  // Due counted from the attempt's end: a consumer that took 10 s to answer 503 gets its whole delay.
+  if (decision.action === "retry" && state.status === "PENDING") {
+    state.nextAttemptAtMs = attempt.atMs + attempt.latencyMs + decision.delaySeconds * 1000;
+  }
+  if (state.status === "DEAD" && messageId !== undefined) state.deadMessageId = messageId;
   return state;
 }
 
@@ -41,7 +62,19 @@ export function unknownDestinationState(current: DestinationState | undefined): 
   return { ...current, status: "FAILED", attempts: current?.attempts ?? 0, reason: UNKNOWN_DESTINATION_REASON };
 }
 
-/** DEAD because the schedule allows no further attempt; what was known about earlier attempts stays. */
-export function exhaustedDestinationState(current: DestinationState | undefined): DestinationState {
-  return { ...current, status: "DEAD", attempts: current?.attempts ?? 0, reason: ATTEMPTS_EXHAUSTED_REASON };
+/** DEAD because the attempts granted are all made; what was known about earlier attempts stays. */
+export function exhaustedDestinationState(messageId: string) {
+  return (current: DestinationState | undefined): DestinationState =>
+    deadState(current, ATTEMPTS_EXHAUSTED_REASON, messageId);
+}
+
+/** DEAD because SQS moves the job to the dead-letter queue after this receive: the event must say so. */
+export function deadLetteredDestinationState(messageId: string) {
+  return (current: DestinationState | undefined): DestinationState =>
+    deadState(current, DEAD_LETTERED_REASON, messageId);
+}
+
+function deadState(current: DestinationState | undefined, reason: string, messageId: string): DestinationState {
+  const { nextAttemptAtMs: _due, ...kept } = current ?? { attempts: 0 };
+  return { ...kept, status: "DEAD", attempts: current?.attempts ?? 0, reason, deadMessageId: messageId };
 }

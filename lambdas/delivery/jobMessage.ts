@@ -20,10 +20,11 @@ export function parseDeliveryJob(body: string): DeliveryJob | undefined {
 }
 
 /**
- * The attempt a message carries: SQS's `ApproximateReceiveCount`, which counts this receive. A missing or
- * unreadable count is taken as 1: the first attempt is the one that can never be wrongly declared dead.
+ * SQS's `ApproximateReceiveCount`, which counts this receive. It is not the attempt number (attempts are counted in
+ * the event); it feeds the infrastructure backoff and the last-receive check. A missing or unreadable count is
+ * taken as 1: the first receive is the one that can never be wrongly taken for the last.
  */
-export function attemptNumberOf(attributes: { ApproximateReceiveCount?: string } | undefined): number {
+export function receiveCountOf(attributes: { ApproximateReceiveCount?: string } | undefined): number {
   const count = Number(attributes?.ApproximateReceiveCount);
   return Number.isSafeInteger(count) && count >= 1 ? count : 1;
 }

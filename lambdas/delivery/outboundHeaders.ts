@@ -1,4 +1,5 @@
 import { signStandardWebhook } from "../intake/signatures/standard.ts";
+import { isSendableHeaderValue } from "../shared/headerValue.ts";
 
 /** Oncegate's release, sent in `User-Agent`; a unit test keeps it equal to `package.json`'s version. */
 export const ONCEGATE_VERSION = "0.1.0";
@@ -32,7 +33,11 @@ export function outboundHeaders(input: OutboundHeadersInput): Record<string, str
     signStandardWebhook({ id: input.idempotencyKey, timestampSec: input.timestampSec, body, secret }),
   );
   return {
-    "content-type": input.contentType ?? DEFAULT_CONTENT_TYPE,
+    // The intake drops unsendable values; an item stored before it did must not fail every attempt either.
+    "content-type":
+      input.contentType !== undefined && isSendableHeaderValue(input.contentType)
+        ? input.contentType
+        : DEFAULT_CONTENT_TYPE,
     "idempotency-key": input.idempotencyKey,
     "webhook-id": input.idempotencyKey,
     "webhook-timestamp": String(input.timestampSec),

@@ -1,5 +1,5 @@
 import { retryAfterSeconds } from "./retryAfter.ts";
-import { assertRetrySchedule, MAX_RETRY_DELAY_SECONDS, maxAttempts } from "./retrySchedule.ts";
+import { assertRetrySchedule, maxAttempts } from "./retrySchedule.ts";
 
 /** What one POST to a consumer produced. */
 export type AttemptOutcome =
@@ -30,6 +30,13 @@ export interface AttemptContext {
 
 /** Least delay after a 429 or a timeout: a consumer that throttles or stalls needs more than seconds to recover. */
 export const DEFAULT_MIN_DELAY_AFTER_THROTTLE_SECONDS = 60;
+
+/**
+ * Longest delay a retry waits, whether the schedule's jittered step or a consumer's `Retry-After` asks for more:
+ * 24 hours. A delay is no longer bounded by SQS's 12-hour visibility limit: the delivery Lambda serves it over
+ * several receives (the event stores when the attempt is due), and those receives are no attempts.
+ */
+export const MAX_HONOURED_RETRY_AFTER_SECONDS = 86_400;
 
 /** Spread of the random jitter around the schedule's delay: ±20 %. */
 export const RETRY_JITTER_FRACTION = 0.2;
@@ -69,7 +76,8 @@ export function outcomeReason(outcome: AttemptOutcome): string {
  * The delay is `schedule[attempt - 1]` with uniform ±20 % jitter. After a 429 or a timeout it is at least
  * `minDelayAfterThrottleSeconds` (jittered upwards by up to 20 % so throttled retries do not all land on the same
  * second). A `Retry-After` header (seconds or IMF-fixdate) can lengthen the delay, never shorten it. The result is
- * rounded to whole seconds and capped at 43 200 (12 h, the SQS visibility timeout limit).
+ * rounded to whole seconds and capped at {@link MAX_HONOURED_RETRY_AFTER_SECONDS} (24 h): a consumer asking for a
+ * week would hold the job past the queue's retention.
  */
 export function decideAfterAttempt(outcome: AttemptOutcome, context: AttemptContext): Decision {
   const { attempt, schedule, nowMs } = context;
@@ -97,11 +105,11 @@ export function decideAfterAttempt(outcome: AttemptOutcome, context: AttemptCont
   }
   const askedSeconds = retryAfterSeconds(classification.retryAfterHeader, nowMs);
   if (askedSeconds !== undefined) {
-    delaySeconds = Math.max(delaySeconds, Math.min(askedSeconds, MAX_RETRY_DELAY_SECONDS));
+    delaySeconds = Math.max(delaySeconds, Math.min(askedSeconds, MAX_HONOURED_RETRY_AFTER_SECONDS));
   }
   return {
     action: "retry",
-    delaySeconds: Math.min(MAX_RETRY_DELAY_SECONDS, Math.max(0, Math.round(delaySeconds))),
+    delaySeconds: Math.min(MAX_HONOURED_RETRY_AFTER_SECONDS, Math.max(0, Math.round(delaySeconds))),
     reason: classification.reason,
   };
 }

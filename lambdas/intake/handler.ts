@@ -5,9 +5,12 @@ import { type Clock, systemClock } from "../shared/clock.ts";
 import { errorCodeOf, InvalidEventIdError } from "../shared/errors.ts";
 import type { EventItem } from "../shared/eventRecord.ts";
 import { gatewayDependenciesFromEnvironment } from "../shared/gatewayDependencies.ts";
+import { INTAKE_DEADLINE_MS } from "../shared/intakeTimeouts.ts";
 import { jsonLogger, type Logger } from "../shared/logger.ts";
 import { emfCounterFor, type MetricCounter, REASON_DIMENSION } from "../shared/metrics.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
+import { ReplayedBodyError } from "../shared/replayGuard.ts";
+import { RequestDeadline } from "../shared/requestDeadline.ts";
 import { createSecretResolver, type SecretResolver } from "../shared/secrets.ts";
 import { type AcceptDependencies, acceptWebhook, type IntakeFaults } from "./acceptWebhook.ts";
 import {
@@ -45,6 +48,11 @@ export interface IntakeHandlerOptions {
   countMetric?: MetricCounter;
   /** Counts a refusal by its code (the rejection alarms' metric). @default none; inside Lambda, EMF lines */
   countRejected?: (reason: RejectionCode) => void;
+  /**
+   * Every request is answered within this many milliseconds: each AWS call gets the time left, and a request out
+   * of time answers 503 + Retry-After. @default INTAKE_DEADLINE_MS (8 s; the Lambda and API timeouts derive from it)
+   */
+  deadlineMs?: number;
 }
 
 /** The intake Lambda: an API Gateway HTTP API (payload 2.0) request in, a JSON answer out; it never throws. */
@@ -70,7 +78,9 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
     faults: options.faults,
   };
 
-  async function answer(event: APIGatewayProxyEventV2, line: LogDraft): Promise<HttpAnswer> {
+  const deadlineMs = options.deadlineMs ?? INTAKE_DEADLINE_MS;
+
+  async function answer(event: APIGatewayProxyEventV2, line: LogDraft, deadline: RequestDeadline): Promise<HttpAnswer> {
     const refuse = (code: RejectionCode, message: string) => {
       line.error = code;
       return rejection(code, message);
@@ -89,11 +99,19 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
       return refuse("payload_too_large", `the body is larger than ${config.maxBodyBytes} bytes`);
     }
     const request = signedRequestOf(event);
-    const verifierConfig = await verifierConfigFor(scheme, secrets);
+    const readSecrets = () => deadline.race("reading the provider's secrets", verifierConfigFor(scheme, secrets));
     // One instant per request: the signature's freshness and the stored receivedAtMs agree.
     const nowMs = clock.nowMs();
-    const verifyStarted = performance.now();
-    const verified = verifySignedRequest(verifierConfig, request, nowMs);
+    const verifierConfig = await readSecrets();
+    let verifyStarted = performance.now();
+    let verified = verifySignedRequest(verifierConfig, request, nowMs);
+    // A secret put into Secrets Manager after the deploy (Stripe shows it only once the endpoint exists) is read
+    // again at once, at most once a minute per instance, so a new secret works without a redeploy or a cold start.
+    if (!verified.ok && verified.error === "invalid_signature" && secrets.refresh()) {
+      const fresh = await readSecrets();
+      verifyStarted = performance.now();
+      verified = verifySignedRequest(fresh, request, nowMs);
+    }
     line.verifyMs = performance.now() - verifyStarted;
     if (!verified.ok) return refuse(verified.error, verified.message);
     const { eventId } = verified;
@@ -107,7 +125,13 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
       throw error;
     }
     line.idempotencyKey = item.idempotencyKey;
-    const result = await acceptWebhook(accept, item);
+    let result: Awaited<ReturnType<typeof acceptWebhook>>;
+    try {
+      result = await acceptWebhook(accept, item, deadline, scheme.replayWindowSeconds);
+    } catch (error) {
+      if (error instanceof ReplayedBodyError) return refuse("replayed_body", error.message);
+      throw error;
+    }
     Object.assign(line, result);
     return result.outcome === "accepted"
       ? acceptedAnswer(eventId, item.idempotencyKey)
@@ -116,10 +140,13 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
 
   return async function intake(event) {
     const started = performance.now();
+    const deadline = new RequestDeadline(deadlineMs);
     const line: LogDraft = {};
     let response: HttpAnswer;
     try {
-      response = await answer(event, line);
+      // The race answers by the deadline even if a call ignores its abort signal; work left running is harmless:
+      // whatever it writes, the sender retries the 503, and the stored event is enqueued by that retry or the sweeper.
+      response = await deadline.race("the request", answer(event, line, deadline));
     } catch (error) {
       line.outcome = "unavailable";
       line.error = errorCodeOf(error);

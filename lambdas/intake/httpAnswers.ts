@@ -15,8 +15,10 @@ export const REJECTION_STATUS = {
   invalid_signature: 401,
   stale_timestamp: 401,
   missing_event_id: 400,
+  missing_hook_id: 400,
   malformed_payload: 400,
   invalid_event_id: 400,
+  replayed_body: 409,
   temporarily_unavailable: 503,
 } as const satisfies Record<VerifyError, number> & Record<string, number>;
 

@@ -33,7 +33,8 @@ export function bodySizeOf(event: LooseEvent): number {
 
 /**
  * The request as the verifiers need it: the exact body bytes (base64-decoded when API Gateway encoded them, as it
- * does for non-text content types), header names lower-cased, the method and `rawPath` (Keygen signs both).
+ * does for non-text content types), header names lower-cased, the method, `rawPath` and `rawQueryString` (Keygen
+ * signs all three).
  */
 export function signedRequestOf(event: LooseEvent): SignedRequest {
   const body = typeof event?.body === "string" ? event.body : "";
@@ -42,6 +43,7 @@ export function signedRequestOf(event: LooseEvent): SignedRequest {
     headers: lowerCasedHeaders(event?.headers),
     method: methodOf(event),
     rawPath: typeof event?.rawPath === "string" ? event.rawPath : "",
+    rawQueryString: typeof event?.rawQueryString === "string" ? event.rawQueryString : "",
   };
 }
 

@@ -2,6 +2,7 @@ import { toEpochSec } from "../shared/clock.ts";
 import { eventPartitionKey, idempotencyKeyFor } from "../shared/eventKey.ts";
 import { type DestinationState, type EventItem, SWEEP_SHARD } from "../shared/eventRecord.ts";
 import type { ProviderScheme } from "../shared/gatewayConfig.ts";
+import { isSendableHeaderValue } from "../shared/headerValue.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
 import type { SignedRequest } from "./signatures/types.ts";
 
@@ -20,21 +21,29 @@ const EVENT_TYPE_HEADER: Partial<Record<ProviderScheme["scheme"], string>> = {
   shopify: "x-shopify-topic",
 };
 
+/** The headers kept with an event, and the names of those dropped because no HTTP request could carry them. */
+export interface StoredHeaders {
+  kept: Record<string, string>;
+  dropped: string[];
+}
+
 /**
  * Request headers worth keeping with the event: content type, user agent and the event type header. An allow-list,
- * so signature headers (and anything else a sender considers private) are never stored.
+ * so signature headers (and anything else a sender considers private) are never stored. A value that is not a
+ * sendable HTTP header value (a character above U+00FF, a control character) is dropped and its name returned:
+ * the delivery forwards the content type, and a value `fetch` refuses would fail every attempt locally.
  */
-export function storedHeaders(
-  headers: Record<string, string>,
-  scheme: ProviderScheme["scheme"],
-): Record<string, string> {
-  // toWellFormed: a lone surrogate has no UTF-8 form, and DynamoDB stores UTF-8.
+export function storedHeaders(headers: Record<string, string>, scheme: ProviderScheme["scheme"]): StoredHeaders {
   const names = ["content-type", "user-agent", EVENT_TYPE_HEADER[scheme]];
   const kept: Record<string, string> = {};
+  const dropped: string[] = [];
   for (const name of names) {
-    if (name !== undefined && Object.hasOwn(headers, name)) kept[name] = (headers[name] ?? "").toWellFormed();
+    if (name === undefined || !Object.hasOwn(headers, name)) continue;
+    const value = headers[name] ?? "";
+    if (isSendableHeaderValue(value)) kept[name] = value;
+    else dropped.push(name);
   }
-  return kept;
+  return { kept, dropped };
 }
 
 /** Ids of the destinations that receive this provider's events, in configuration order. */
@@ -49,7 +58,7 @@ export function destinationIdsFor(config: ResolvedGatewayConfig, provider: strin
 export function newEventItem(event: VerifiedEvent, config: ResolvedGatewayConfig, nowMs: number): EventItem {
   const { provider, eventId, request } = event;
   const pk = eventPartitionKey(provider, eventId);
-  const headers = storedHeaders(request.headers, event.scheme);
+  const { kept: headers, dropped } = storedHeaders(request.headers, event.scheme);
   const destinationIds = destinationIdsFor(config, provider);
   const destinations: Record<string, DestinationState> = {};
   for (const id of destinationIds) destinations[id] = { status: "PENDING", attempts: 0 };
@@ -65,6 +74,8 @@ export function newEventItem(event: VerifiedEvent, config: ResolvedGatewayConfig
     payload: request.rawBody,
     ...(headers["content-type"] === undefined ? {} : { contentType: headers["content-type"] }),
     headers,
+    // Noted on the event, so an operator sees why the consumer got the default Content-Type.
+    ...(dropped.length > 0 && { droppedHeaders: dropped }),
     attributes,
     receivedAtMs: nowMs,
     expiresAt: toEpochSec(nowMs) + config.eventRetentionSeconds,

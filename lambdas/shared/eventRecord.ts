@@ -27,6 +27,23 @@ export interface DestinationState {
   reason?: string;
   /** Set when the consumer answered 410 Gone: the endpoint was removed, an operator should look. */
   flagged?: boolean;
+  /**
+   * When the next attempt is due (a retry's delay from its attempt). A receive before it hides the job again
+   * without a POST: a delay longer than one receive may hide a message is served over several receives.
+   */
+  nextAttemptAtMs?: number;
+  /** Attempts allowed in all; absent: the schedule's. A redrive raises it (`attemptPlan`). */
+  attemptLimit?: number;
+  /** Attempts made before the current round; absent: 0 (the first round). */
+  roundStartAttempts?: number;
+  /** How many times a job for this destination was redriven after it went DEAD. */
+  redrives?: number;
+  /** The SQS message that took the destination DEAD: its later receives are on their way to the dead-letter queue. */
+  deadMessageId?: string;
+  /** How many attempt entries of this destination were left out of `attempts` to bound the item's size. */
+  attemptsOmitted?: number;
+  /** Token of the last update of this destination: lets a retried update recognise its own applied write. */
+  writeToken?: string;
 }
 
 export interface AttemptEntry {
@@ -51,6 +68,8 @@ export interface EventItem {
   contentType?: string;
   /** Selected request headers worth keeping (never signature headers or secrets). */
   headers: Record<string, string>;
+  /** Names of selected headers whose value no HTTP request can carry (dropped at intake; Content-Type defaults). */
+  droppedHeaders?: string[];
   /** Extra values the verifier found (e.g. `eventType`, Shopify's `shopifyEventId`). */
   attributes: Record<string, string>;
   receivedAtMs: number;

@@ -8,6 +8,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { type EventItem, SWEEP_INDEX_NAME, SWEEP_SHARD } from "./eventRecord.ts";
+import { callOptions, type RequestDeadline } from "./requestDeadline.ts";
 
 /**
  * DynamoDB I/O for the events table, as plain functions. Every write is a single conditional call:
@@ -42,7 +43,11 @@ function conditionFailed(error: unknown): error is { name: string; Item?: Attrib
  * write: the token tells that apart from a real duplicate, so the event is still accepted (and enqueued) by us
  * instead of waiting for the sweeper.
  */
-export async function acceptEvent(table: EventsTable, item: EventItem): Promise<AcceptResult> {
+export async function acceptEvent(
+  table: EventsTable,
+  item: EventItem,
+  deadline?: RequestDeadline,
+): Promise<AcceptResult> {
   const acceptToken = randomUUID();
   try {
     await table.client.send(
@@ -53,6 +58,7 @@ export async function acceptEvent(table: EventsTable, item: EventItem): Promise<
         ExpressionAttributeNames: { "#pk": "pk" },
         ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
+      callOptions(deadline, "PutItem"),
     );
     return { accepted: true };
   } catch (error) {
@@ -67,7 +73,12 @@ export async function acceptEvent(table: EventsTable, item: EventItem): Promise<
  * RECEIVED → QUEUED once its jobs are on the queue; removing `sweepShard` drops it from the sweep index.
  * Returns false when the item is no longer RECEIVED: a concurrent requeue or the sweeper got there first.
  */
-export async function markQueued(table: EventsTable, pk: string, nowMs: number): Promise<boolean> {
+export async function markQueued(
+  table: EventsTable,
+  pk: string,
+  nowMs: number,
+  options: { abortSignal?: AbortSignal } = {},
+): Promise<boolean> {
   try {
     await table.client.send(
       new UpdateItemCommand({
@@ -82,6 +93,7 @@ export async function markQueued(table: EventsTable, pk: string, nowMs: number):
           ":now": { N: String(nowMs) },
         },
       }),
+      options,
     );
     return true;
   } catch (error) {

@@ -6,19 +6,31 @@
 /** Where a secret's value comes from: an environment variable (local) or Secrets Manager (AWS). */
 export type SecretRef = { env: string } | { secretArn: string; jsonKey?: string };
 
+/**
+ * Opt-in protection against a captured signed body re-sent under a fresh id, for the schemes whose id is an
+ * unsigned header (GitHub, Shopify, generic with a header id): a second conditional write on a digest of the signed
+ * bytes, kept this many seconds, refuses the same body under another id (`409 replayed_body`). Costs one more
+ * write per request. @default off
+ */
+export interface ReplayOption {
+  replayWindowSeconds?: number;
+}
+
 /** How a provider's webhooks are verified and where their event id is. */
-export type ProviderScheme =
-  | { scheme: "stripe"; secrets: SecretRef[]; toleranceSeconds?: number }
-  | { scheme: "github"; secrets: SecretRef[] }
-  | { scheme: "shopify"; secrets: SecretRef[] }
-  | { scheme: "standard"; secrets: SecretRef[]; toleranceSeconds?: number }
-  | { scheme: "keygen"; publicKeys: SecretRef[]; publicUrl?: string; toleranceSeconds?: number }
-  | {
-      scheme: "generic";
-      eventId: { header?: string } | { jsonPath: string };
-      /** `"none"` only when explicitly configured: anyone could post events. */
-      signature: { header: string; secrets: SecretRef[] } | "none";
-    };
+export type ProviderScheme = ReplayOption &
+  (
+    | { scheme: "stripe"; secrets: SecretRef[]; toleranceSeconds?: number }
+    | { scheme: "github"; secrets: SecretRef[] }
+    | { scheme: "shopify"; secrets: SecretRef[] }
+    | { scheme: "standard"; secrets: SecretRef[]; toleranceSeconds?: number }
+    | { scheme: "keygen"; publicKeys: SecretRef[]; publicUrl?: string; toleranceSeconds?: number }
+    | {
+        scheme: "generic";
+        eventId: { header?: string } | { jsonPath: string };
+        /** `"none"` only when explicitly configured: anyone could post events. */
+        signature: { header: string; secrets: SecretRef[] } | "none";
+      }
+  );
 
 export interface DestinationConfig {
   /** Stable id, `^[a-z0-9][a-z0-9-]{0,62}$`: part of job messages and of the stored per-destination status. */

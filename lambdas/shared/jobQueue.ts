@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { EnqueueFailedError, errorCodeOf } from "./errors.ts";
 import type { DeliveryJob, EventItem } from "./eventRecord.ts";
+import { callOptions, type RequestDeadline } from "./requestDeadline.ts";
 
 // SendMessageBatch takes at most 10 entries.
 const BATCH_SIZE = 10;
@@ -25,7 +26,12 @@ export function jobMessageBody(job: DeliveryJob): string {
  * more; if any still fail, or a call throws, nothing is rolled back (jobs are idempotent by key) and
  * {@link EnqueueFailedError} is thrown so the caller can answer 503 and let the sender retry.
  */
-export async function enqueueJobs(sqs: SQSClient, queueUrl: string, jobs: readonly DeliveryJob[]): Promise<void> {
+export async function enqueueJobs(
+  sqs: SQSClient,
+  queueUrl: string,
+  jobs: readonly DeliveryJob[],
+  deadline?: RequestDeadline,
+): Promise<void> {
   const batches: SendMessageBatchRequestEntry[][] = [];
   for (let start = 0; start < jobs.length; start += BATCH_SIZE) {
     batches.push(
@@ -34,14 +40,19 @@ export async function enqueueJobs(sqs: SQSClient, queueUrl: string, jobs: readon
         .map((job, index) => ({ Id: String(index), MessageBody: jobMessageBody(job) })),
     );
   }
-  await Promise.all(batches.map((entries) => sendBatch(sqs, queueUrl, entries)));
+  await Promise.all(batches.map((entries) => sendBatch(sqs, queueUrl, entries, deadline)));
 }
 
-async function sendBatch(sqs: SQSClient, queueUrl: string, entries: SendMessageBatchRequestEntry[]): Promise<void> {
-  const failed = await sendOnce(sqs, queueUrl, entries);
+async function sendBatch(
+  sqs: SQSClient,
+  queueUrl: string,
+  entries: SendMessageBatchRequestEntry[],
+  deadline: RequestDeadline | undefined,
+): Promise<void> {
+  const failed = await sendOnce(sqs, queueUrl, entries, deadline);
   if (failed.length === 0) return;
   const retry = entries.filter((entry) => failed.some((failure) => failure.Id === entry.Id));
-  const stillFailed = await sendOnce(sqs, queueUrl, retry);
+  const stillFailed = await sendOnce(sqs, queueUrl, retry, deadline);
   if (stillFailed.length === 0) return;
   const codes = [...new Set(stillFailed.map((failure) => failure.Code ?? "unknown"))].join(", ");
   throw new EnqueueFailedError(`${stillFailed.length} of ${entries.length} entries failed twice (${codes})`);
@@ -51,9 +62,13 @@ async function sendOnce(
   sqs: SQSClient,
   queueUrl: string,
   entries: SendMessageBatchRequestEntry[],
+  deadline: RequestDeadline | undefined,
 ): Promise<BatchResultErrorEntry[]> {
   try {
-    const output = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+    const output = await sqs.send(
+      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+      callOptions(deadline, "SendMessageBatch"),
+    );
     return output.Failed ?? [];
   } catch (error) {
     const reason = errorCodeOf(error);

@@ -9,13 +9,24 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const JSON_PATH = /^[^.]+(?:\.[^.]+)*$/;
 // A signed timestamp may be at most a day away: a larger window makes captured requests replayable for longer.
 const MAX_TOLERANCE_SECONDS = 86_400;
+// Longer than any provider retries (Stripe: 3 days), and within the events' retention.
+const MAX_REPLAY_WINDOW_SECONDS = 30 * 86_400;
 
 /**
- * Validates one provider's scheme, with the verifiers' default tolerance written in.
+ * Validates one provider's scheme, with the verifiers' default tolerance written in, and its optional
+ * `replayWindowSeconds` (any scheme; it matters for those whose id is an unsigned header).
  * @throws {@link InvalidConfigurationError} naming the field, e.g. `providers.stripe.secrets[0]`
  */
 export function parseProviderScheme(value: unknown, path: string): ProviderScheme {
-  const { scheme } = readObject(value, path);
+  const { replayWindowSeconds, ...fields } = readObject(value, path);
+  const scheme = parseScheme(fields, path);
+  if (replayWindowSeconds === undefined) return scheme;
+  const window = readPositiveInteger(replayWindowSeconds, `${path}.replayWindowSeconds`, 0, MAX_REPLAY_WINDOW_SECONDS);
+  return { ...scheme, replayWindowSeconds: window };
+}
+
+function parseScheme(value: Record<string, unknown>, path: string): ProviderScheme {
+  const { scheme } = value;
   switch (scheme) {
     case "stripe":
     case "standard": {

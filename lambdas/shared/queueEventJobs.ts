@@ -4,6 +4,13 @@ import { errorCodeOf } from "./errors.ts";
 import type { EventItem } from "./eventRecord.ts";
 import { type EventsTable, markQueued } from "./eventStore.ts";
 import { deliveryJobsFor, enqueueJobs } from "./jobQueue.ts";
+import type { RequestDeadline } from "./requestDeadline.ts";
+
+/**
+ * Time kept back from markQueued for the answer: once the jobs are enqueued the request has succeeded, and a
+ * markQueued still running at the deadline is given up (the sweeper marks the event) rather than turned into a 503.
+ */
+const ANSWER_RESERVE_MS = 250;
 
 /** What it takes to put an event's jobs on the queue and record that it is queued. */
 export interface QueueEventDependencies {
@@ -31,14 +38,19 @@ export async function queueEventJobs(
   deps: QueueEventDependencies,
   item: Pick<EventItem, "pk" | "destinationIds">,
   afterEnqueue?: () => void | Promise<void>,
+  deadline?: RequestDeadline,
 ): Promise<QueuedEvent> {
   const started = performance.now();
-  await enqueueJobs(deps.sqs, deps.queueUrl, deliveryJobsFor(item));
+  await enqueueJobs(deps.sqs, deps.queueUrl, deliveryJobsFor(item), deadline);
   const enqueueMs = performance.now() - started;
   await afterEnqueue?.();
   try {
     // false means a concurrent requeue or the sweeper marked it first: nothing left to do.
-    await markQueued(deps.events, item.pk, deps.clock.nowMs());
+    // The race gives up on it before the deadline; its signal cuts the call itself at the deadline.
+    const marking = markQueued(deps.events, item.pk, deps.clock.nowMs(), {
+      ...(deadline !== undefined && { abortSignal: deadline.signal("markQueued") }),
+    });
+    await (deadline === undefined ? marking : deadline.race("markQueued", marking, ANSWER_RESERVE_MS));
     return { enqueueMs };
   } catch (error) {
     return { enqueueMs, markQueuedError: errorCodeOf(error) };

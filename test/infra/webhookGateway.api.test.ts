@@ -5,6 +5,11 @@ import { WebhookGateway, type WebhookGatewayProps } from "../../infra/constructs
 import type { GatewayDeploymentConfig } from "../../infra/gatewayDeploymentConfig.ts";
 import type { OncegateStack } from "../../infra/oncegateStack.ts";
 import { ENV } from "../../lambdas/shared/environment.ts";
+import {
+  INTAKE_DEADLINE_MS,
+  INTAKE_INTEGRATION_TIMEOUT_SECONDS,
+  INTAKE_LAMBDA_TIMEOUT_SECONDS,
+} from "../../lambdas/shared/intakeTimeouts.ts";
 import { joinedJson } from "./support/joinedJson.ts";
 import { oncegateStack, testApp } from "./support/testApp.ts";
 
@@ -27,6 +32,19 @@ describe("WebhookGateway intake API", () => {
       PayloadFormatVersion: "2.0",
       IntegrationUri: stack.resolve(stack.gateway.intakeFunction.functionArn),
     });
+  });
+
+  test("derives the intake's deadline, its Lambda timeout and the integration timeout from one constant", () => {
+    expect(INTAKE_LAMBDA_TIMEOUT_SECONDS * 1000).toBeGreaterThan(INTAKE_DEADLINE_MS);
+    expect(INTAKE_INTEGRATION_TIMEOUT_SECONDS).toBeGreaterThan(INTAKE_LAMBDA_TIMEOUT_SECONDS);
+    expect(INTAKE_INTEGRATION_TIMEOUT_SECONDS).toBeLessThanOrEqual(30);
+    template.hasResourceProperties("AWS::ApiGatewayV2::Integration", {
+      TimeoutInMillis: INTAKE_INTEGRATION_TIMEOUT_SECONDS * 1000,
+    });
+    const intake = template.findResources("AWS::Lambda::Function", {
+      Properties: { Description: Match.stringLikeRegexp("^Oncegate intake") },
+    });
+    expect(Object.values(intake).map((fn) => fn.Properties.Timeout)).toEqual([INTAKE_LAMBDA_TIMEOUT_SECONDS]);
   });
 
   test("lets API Gateway invoke the intake for the providers' routes only", () => {

@@ -3,6 +3,7 @@ import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { WebhookGateway, type WebhookGatewayProps } from "../../infra/constructs/webhookGateway.ts";
 import type { GatewayDeploymentConfig } from "../../infra/gatewayDeploymentConfig.ts";
+import { maxReceiveCountFor } from "../../lambdas/delivery/receiveLimit.ts";
 import { maxAttempts } from "../../lambdas/delivery/retrySchedule.ts";
 import { eventsTableDefinition } from "../../lambdas/shared/eventsTable.ts";
 import { GATEWAY_CONFIG_DEFAULTS } from "../../lambdas/shared/parseGatewayConfig.ts";
@@ -103,18 +104,21 @@ describe("WebhookGateway delivery queue and dead-letter queue", () => {
     for (const queue of queues) expect(queue).toMatchObject({ DeletionPolicy: "Delete" });
   });
 
-  test("moves a job to the dead-letter queue after the retry schedule's attempts (8 by default)", () => {
+  test("sets maxReceiveCount as a generous backstop, not the attempt count (166 for the default 8 attempts)", () => {
     const { template, stack, gateway } = defaults;
     expect(maxAttempts(GATEWAY_CONFIG_DEFAULTS.retryScheduleSeconds)).toBe(8);
     expect(queueProps(template, stack, gateway.deliveryQueue).RedrivePolicy).toEqual({
       deadLetterTargetArn: stack.resolve(gateway.deadLetterQueue.queueArn),
-      maxReceiveCount: 8,
+      maxReceiveCount: maxReceiveCountFor(GATEWAY_CONFIG_DEFAULTS.retryScheduleSeconds),
     });
+    expect(maxReceiveCountFor(GATEWAY_CONFIG_DEFAULTS.retryScheduleSeconds)).toBe(166);
   });
 
-  test("follows a configured retry schedule: maxReceiveCount is its number of attempts", () => {
+  test("follows a configured retry schedule: the backstop grows with its number of attempts", () => {
     const { template, stack, gateway } = synth({ config: { ...CONFIG, retryScheduleSeconds: [1, 2, 3] } });
-    expect(queueProps(template, stack, gateway.deliveryQueue).RedrivePolicy.maxReceiveCount).toBe(4);
+    expect(queueProps(template, stack, gateway.deliveryQueue).RedrivePolicy.maxReceiveCount).toBe(
+      maxReceiveCountFor([1, 2, 3]),
+    );
   });
 
   test("lets only the delivery queue use the dead-letter queue as its dead-letter queue (RedriveAllowPolicy)", () => {

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "@jest/globals";
 import { retryScheduleCovering } from "../../bench/reliability/consumerOutage.ts";
 import { hostileRequest } from "../../bench/reliability/hostileRequests.ts";
-import { seededRandom } from "../../bench/reliability/seededRandom.ts";
 import { slowConsumerFindings } from "../../bench/reliability/slowConsumerChecks.ts";
 import { answerKind, unavailableStateProblem } from "../../bench/reliability/storeFaultChecks.ts";
 import type { AttemptView, EventView } from "../../local/eventView.ts";
+import { seededRandom } from "../../local/seededRandom.ts";
 
 describe("the reliability harness's own pieces", () => {
   test("a seed gives the same sequence every time, another seed another one", () => {

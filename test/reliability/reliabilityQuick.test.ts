@@ -38,7 +38,9 @@ test("npm run reliability -- --quick: every scenario ends with 0 lost and 0 dupl
   });
   const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
 
-  expect({ code, output }).toMatchObject({ code: 0 });
+  // The FAILED lines name the scenario and what it saw, so a failure here says which row broke and why.
+  const failed = output.split("\n").filter((line) => line.startsWith("FAILED"));
+  expect({ code, failed }).toEqual({ code: 0, failed: [] });
   const result = JSON.parse(readFileSync(join(resultsDir, "reliability.json"), "utf8"));
   const scenarios = result.data.scenarios as ScenarioRow[];
   expect(scenarios.length).toBeGreaterThanOrEqual(5);

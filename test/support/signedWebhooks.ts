@@ -29,6 +29,8 @@ export interface HttpApiEventInput {
   method?: string;
   /** @default `/webhooks/${provider}` */
   rawPath?: string;
+  /** The query string, without `?`. @default none */
+  rawQueryString?: string;
   /** Leave `pathParameters` out, so the provider must come from `rawPath`. */
   withoutPathParameters?: boolean;
 }
@@ -39,6 +41,7 @@ export function httpApiEvent(input: HttpApiEventInput): APIGatewayProxyEventV2 {
   return httpApiEventOf({
     method,
     rawPath: input.rawPath ?? `/webhooks/${input.provider}`,
+    ...(input.rawQueryString !== undefined && { rawQueryString: input.rawQueryString }),
     headers: { host: WEBHOOK_HOST, ...input.headers },
     body: Buffer.isBuffer(input.body) ? input.body : Buffer.from(input.body, "utf8"),
     routeKey: `${method} /webhooks/{provider}`,
@@ -75,8 +78,10 @@ export function stripeWebhook(options: WebhookOptions & { secret: string; eventI
   return build("stripe", options, body, headers);
 }
 
-/** A GitHub delivery: `x-hub-signature-256` over the raw body; the id is `x-github-delivery`. */
-export function githubWebhook(options: WebhookOptions & { secret: string; deliveryId: string; eventType?: string }) {
+/** A GitHub delivery: `x-hub-signature-256` over the raw body; the id is `<x-github-hook-id>:<x-github-delivery>`. */
+export function githubWebhook(
+  options: WebhookOptions & { secret: string; deliveryId: string; eventType?: string; hookId?: string },
+) {
   const { body, headers } = signedGithubWebhook(options);
   return build("github", options, body, headers);
 }
@@ -95,11 +100,22 @@ export function standardWebhook(options: WebhookOptions & { secret: string; mess
 
 /** A Keygen webhook signed with Ed25519 over method, path, host, date and digest; the id is the idempotency token. */
 export function keygenWebhook(
-  options: WebhookOptions & { privateKey: KeyObject; idempotencyToken: string; nowMs: number },
+  options: WebhookOptions & {
+    privateKey: KeyObject;
+    idempotencyToken: string;
+    nowMs: number;
+    /** The endpoint URL's query string (without `?`), which Keygen signs with the path. */
+    query?: string;
+    /** What Keygen is taken to sign as the request target. @default the path, with `?query` when there is one */
+    signedTarget?: string;
+  },
 ) {
   const provider = options.provider ?? "keygen";
-  const { body, headers } = signedKeygenWebhook({ ...options, host: WEBHOOK_HOST, path: `/webhooks/${provider}` });
-  return build("keygen", { ...options, provider }, body, headers);
+  const target = `/webhooks/${provider}${options.query === undefined ? "" : `?${options.query}`}`;
+  const path = options.signedTarget ?? target;
+  const { body, headers } = signedKeygenWebhook({ ...options, host: WEBHOOK_HOST, path });
+  const event = build("keygen", { ...options, provider }, body, headers);
+  return options.query === undefined ? event : { ...event, rawQueryString: options.query };
 }
 
 /** A generic webhook: the id in `eventIdHeader`, and an HMAC-SHA256 hex of the body when `signature` is given. */
@@ -118,3 +134,5 @@ export function genericWebhook(
   }
   return build("generic", options, body, signed);
 }
+
+export { githubEventId } from "../../local/webhookSigning.ts";

@@ -17,7 +17,7 @@ export interface DeliveryQueuesProps {
   readonly deliveryTimeout: Duration;
   /** The event source's batching window (zero when there is none). */
   readonly batchingWindow: Duration;
-  /** Receives before a job moves to the dead-letter queue: the retry schedule's attempts. */
+  /** Receives before a job moves to the dead-letter queue: a backstop, `maxReceiveCountFor(schedule)`. */
   readonly maxReceiveCount: number;
   /** The queues' fixed names. */
   readonly names: Pick<GatewayResourceNames, "deliveryQueue" | "deadLetterQueue">;

@@ -14,6 +14,7 @@ import { Metric } from "aws-cdk-lib/aws-cloudwatch";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { FilterPattern, LogGroup, MetricFilter, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { INTAKE_INTEGRATION_TIMEOUT_SECONDS } from "../../../lambdas/shared/intakeTimeouts.ts";
 import { METRICS_NAMESPACE } from "../../../lambdas/shared/metrics.ts";
 import type { RouteThrottle } from "../../providerRoutes.ts";
 import { type IntakeDomainSettings, newIntakeDomain } from "./intakeDomain.ts";
@@ -91,7 +92,9 @@ export function newIntakeApi(scope: Construct, props: IntakeApiProps): IntakeApi
     accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: ACCESS_LOG_FORMAT },
     domainMapping: domainName && { domainName },
   });
-  const integration = new HttpLambdaIntegration("Intake", props.intake);
+  const integration = new HttpLambdaIntegration("Intake", props.intake, {
+    timeout: Duration.seconds(INTAKE_INTEGRATION_TIMEOUT_SECONDS),
+  });
   const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
   for (const [provider, throttle] of props.routes) {
     const path = intakeRoutePath(provider);

@@ -68,12 +68,21 @@ export function verifyKeygenSignature({ method, path, host, headers, publicKeyHe
   return signingString !== undefined && signatureVerifies(parameters, signingString, [key]);
 }
 
-/** The host and path Keygen signed: those of `publicUrl` when set, else the request's own. */
+/**
+ * The host and request target Keygen signed: those of `publicUrl` when set, else the request's own. The target is
+ * the path and, when the endpoint URL has one, its query string: Keygen's webhook worker signs
+ * `[uri.path || "/", uri.query].compact.join("?")` of the endpoint's URL (keygen-sh/keygen-api,
+ * app/workers/webhook_worker.rb), so an endpoint registered as `…/webhooks/keygen?tenant=acme` is signed with it.
+ */
 function signedEndpoint(
   request: SignedRequest,
   publicUrl: string | undefined,
 ): { host?: string; path: string } | undefined {
-  if (publicUrl === undefined) return { host: readHeader(request.headers, "host"), path: request.rawPath };
+  if (publicUrl === undefined) {
+    const query = request.rawQueryString ?? "";
+    const path = `${request.rawPath || "/"}${query === "" ? "" : `?${query}`}`;
+    return { host: readHeader(request.headers, "host"), path };
+  }
   if (!URL.canParse(publicUrl)) return undefined;
   const url = new URL(publicUrl);
   return { host: url.host, path: `${url.pathname}${url.search}` };

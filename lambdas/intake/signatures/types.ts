@@ -8,10 +8,17 @@ export interface SignedRequest {
   method: string;
   /** Path as received, e.g. "/webhooks/keygen". */
   rawPath: string;
+  /** Query string as received, without the `?` ("" or absent when there is none). Keygen signs it with the path. */
+  rawQueryString?: string;
 }
 
 /** Why a request was refused, in the order the checks run. */
-export type VerifyError = "invalid_signature" | "stale_timestamp" | "missing_event_id" | "malformed_payload";
+export type VerifyError =
+  | "invalid_signature"
+  | "stale_timestamp"
+  | "missing_event_id"
+  | "missing_hook_id"
+  | "malformed_payload";
 
 /** A request whose signature verified and whose event id was found. */
 export interface VerifySuccess {

@@ -2,7 +2,7 @@ import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { describe, expect, test } from "@jest/globals";
 import middy from "@middy/core";
 import fc from "fast-check";
-import { seededRandom } from "../../../bench/reliability/seededRandom.ts";
+import { seededRandom } from "../../../local/seededRandom.ts";
 import { idempotency, type TransactionalDb } from "../../../sdk/index.ts";
 import { getItem } from "../../support/dynamoDbTables.ts";
 import { type FaultKind, faultyClient, UNKNOWN_OUTCOME_FAULTS } from "../../support/dynamoFaults.ts";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "@jest/globals";
-import { GENERATED_PAGES, replaceSection } from "../../../bench/generatedDocs.ts";
+import { GENERATED_PAGES, pageOf, replaceSection } from "../../../bench/generatedDocs.ts";
 import { DEFAULT_RESULTS_DIR, isPublishedRun } from "../../../bench/results.ts";
 
 describe("generated sections", () => {
@@ -32,6 +32,18 @@ describe("generated sections", () => {
     expect(isPublishedRun(DEFAULT_RESULTS_DIR, { quick: false })).toBe(true);
     expect(isPublishedRun(DEFAULT_RESULTS_DIR, { quick: true })).toBe(false);
     expect(isPublishedRun("/tmp/elsewhere", { quick: false })).toBe(false);
+  });
+
+  test("a partial run's result has no page: only full runs publish", () => {
+    expect(pageOf("reliability")).toBe(GENERATED_PAGES.reliability);
+    expect(pageOf("sdk")).toBe(GENERATED_PAGES.performance);
+    expect(pageOf("reliability-partial")).toBeUndefined();
+  });
+
+  test("the reliability page has its generated section", () => {
+    const markdown = readFileSync(GENERATED_PAGES.reliability, "utf8");
+    expect(markdown).toContain("<!-- generated:reliability -->");
+    expect(markdown).toContain("<!-- /generated:reliability -->");
   });
 
   test("the performance page has a section for every benchmark script", () => {

@@ -101,24 +101,56 @@ describe("jobs that are not POSTed", () => {
     expect(await postsDuring(() => handler(jobEvent({ job: { pk: item.pk, destination: "retired" } })))).toBe(0);
     await handler(jobEvent({ job: { pk: item.pk, destination: "orders" } }));
     const stored = await read(item.pk);
-    expect(stored.destinations.retired).toEqual({ status: "FAILED", attempts: 0, reason: "unknown_destination" });
+    expect(stored.destinations.retired).toEqual({
+      status: "FAILED",
+      attempts: 0,
+      reason: "unknown_destination",
+      writeToken: expect.any(String),
+    });
     expect(stored.status).toBe("FAILED");
   });
 
-  test("ends a job received more often than the schedule allows as DEAD, without a POST", async () => {
-    const item = await storeEvent();
-    const handler = handlerFor();
-    const event = jobEvent({
-      job: { pk: item.pk, destination: "orders" },
-      attempt: SCHEDULE.length + 2,
-      messageId: "m-late",
+  test("ends a job whose stored attempts are all made as DEAD, without a POST, however few its receives", async () => {
+    const item = await storeEvent({
+      destinations: { orders: { status: "PENDING", attempts: SCHEDULE.length + 1, lastStatusCode: 503 } },
     });
+    const handler = handlerFor();
+    const event = jobEvent({ job: { pk: item.pk, destination: "orders" }, attempt: 1, messageId: "m-late" });
     let result: unknown;
     expect(await postsDuring(async () => (result = await handler(event)))).toBe(0);
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "m-late" }] });
     const stored = await read(item.pk);
-    expect(stored.destinations.orders).toMatchObject({ status: "DEAD", reason: "attempts_exhausted" });
+    expect(stored.destinations.orders).toMatchObject({
+      status: "DEAD",
+      reason: "attempts_exhausted",
+      deadMessageId: "m-late",
+    });
     expect(stored.status).toBe("DEAD");
+  });
+
+  test("marks a PENDING destination DEAD (dead_lettered) on the job's last receive before the DLQ, without a POST", async () => {
+    const item = await storeEvent({
+      destinations: { orders: { status: "PENDING", attempts: 1, lastStatusCode: 503 } },
+    });
+    const handler = handlerFor({ maxReceiveCount: 40 });
+    const event = jobEvent({ job: { pk: item.pk, destination: "orders" }, attempt: 40, messageId: "m-last" });
+    let result: unknown;
+    expect(await postsDuring(async () => (result = await handler(event)))).toBe(0);
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "m-last" }] });
+    const stored = await read(item.pk);
+    expect(stored.destinations.orders).toMatchObject({ status: "DEAD", reason: "dead_lettered", attempts: 1 });
+    expect(stored.status).toBe("DEAD");
+  });
+
+  test("does not count receives as attempts: the 4th receive of a job with one stored attempt POSTs attempt 2", async () => {
+    const item = await storeEvent({
+      destinations: { orders: { status: "PENDING", attempts: 1, lastStatusCode: 503 } },
+    });
+    consumer.script(respond(200));
+    const event = jobEvent({ job: { pk: item.pk, destination: "orders" }, attempt: SCHEDULE.length + 2 });
+    expect(await postsDuring(() => handlerFor()(event))).toBe(1);
+    expect(consumer.requests.at(-1)?.headers["oncegate-attempt"]).toBe("2");
+    expect((await read(item.pk)).destinations.orders).toMatchObject({ status: "DELIVERED", attempts: 2 });
   });
 });
 
@@ -165,7 +197,9 @@ describe("failures while recording", () => {
         outcome: "error",
         reported: true,
         level: "error",
-        error: "ProvisionedThroughputExceededException: throttled",
+        error: expect.stringContaining("ProvisionedThroughputExceededException: throttled"),
+        // An infrastructure failure is no attempt: it backs off (10 s after a first receive), and logs no attempt.
+        delaySeconds: 10,
       }),
     ]);
     expect((await read(healthy.pk)).status).toBe("DELIVERED");
@@ -245,6 +279,7 @@ describe("logging", () => {
         messageId,
         pk: item.pk,
         destination: "orders",
+        receiveCount: 1,
         attempt: 1,
         outcome: "retry",
         reason: "http_503",

@@ -90,11 +90,17 @@ describe("recording attempts", () => {
       lastStatusCode: 503,
       lastResponseBody: "overloaded",
       reason: "http_503",
+      nextAttemptAtMs: expect.any(Number),
+      writeToken: expect.any(String),
     });
+    // Due one schedule step (1 s) after the attempt ended.
+    const dueAtMs = stored.destinations.orders?.nextAttemptAtMs ?? 0;
+    expect(dueAtMs - NOW_MS - (stored.attempts[0]?.latencyMs ?? 0)).toBe(1_000);
     expect(stored).toMatchObject({ status: "QUEUED", version: 1 });
 
     const second = jobEvent({ job: { pk: item.pk, destination: "orders" }, attempt: 2 });
-    expect(await handler(second)).toEqual({ batchItemFailures: [] });
+    const later = handlerFor({ clock: { nowMs: () => dueAtMs } });
+    expect(await later(second)).toEqual({ batchItemFailures: [] });
     stored = await read(item.pk);
     expect(stored.attempts.map((attempt) => [attempt.attempt, attempt.statusCode])).toEqual([
       [1, 503],

@@ -10,7 +10,7 @@ import {
   jobEvent,
   startDeliveryHarness,
 } from "../../../support/deliveryHarness.ts";
-import { type ScriptedConsumer, startScriptedConsumer } from "../../../support/scriptedConsumer.ts";
+import { respond, type ScriptedConsumer, startScriptedConsumer } from "../../../support/scriptedConsumer.ts";
 
 let harness: DeliveryHarness;
 let consumer: ScriptedConsumer;
@@ -68,6 +68,15 @@ describe("the outbound request", () => {
 
   test("sends application/json when the provider sent no content type", async () => {
     const request = await deliver(queuedEvent(["orders"], { contentType: undefined }));
+    expect(request.headers["content-type"]).toBe("application/json");
+  });
+
+  test.each([
+    ["a character above U+00FF", "application/json; charset=☃"],
+    ["a control character", "text/plain\u0001"],
+  ])("delivers an event stored with a Content-Type holding %s, sending the default instead", async (_case, bad) => {
+    consumer.script(respond(200));
+    const request = await deliver(queuedEvent(["orders"], { contentType: bad }));
     expect(request.headers["content-type"]).toBe("application/json");
   });
 

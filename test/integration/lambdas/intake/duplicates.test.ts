@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { eventPartitionKey, idempotencyKeyFor } from "../../../../lambdas/shared/eventKey.ts";
 import { type IntakeHarness, startIntakeHarness } from "../../../support/intakeHarness.ts";
-import { githubWebhook, stripeWebhook } from "../../../support/signedWebhooks.ts";
+import { githubEventId, githubWebhook, stripeWebhook } from "../../../support/signedWebhooks.ts";
 import { UNUSUAL_EVENT_IDS } from "../../../unit/lambdas/intake/signatures/signedRequests.ts";
 
 let h: IntakeHarness;
@@ -53,7 +53,7 @@ describe("intake deduplication", () => {
     const deliveryId = randomUUID();
     const event = githubWebhook({ secret: h.credentials.github, deliveryId });
     expect((await h.intake()(event)).statusCode).toBe(202);
-    const before = await h.item(eventPartitionKey("github", deliveryId));
+    const before = await h.item(eventPartitionKey("github", githubEventId(deliveryId)));
     await h.takeJobs();
     h.clock.advance(3_600_000);
 
@@ -62,23 +62,46 @@ describe("intake deduplication", () => {
     expect(parse(again)).toEqual({
       ok: true,
       duplicate: true,
-      eventId: deliveryId,
-      idempotencyKey: idempotencyKeyFor("github", deliveryId),
+      eventId: githubEventId(deliveryId),
+      idempotencyKey: idempotencyKeyFor("github", githubEventId(deliveryId)),
     });
-    expect(await h.item(eventPartitionKey("github", deliveryId))).toEqual(before);
+    expect(await h.item(eventPartitionKey("github", githubEventId(deliveryId)))).toEqual(before);
     expect(h.jobCount()).toBe(0);
   });
 
   // Each test file has its own table, so the shared ids need no suffix (which would change the 1 KB one).
   test.each(UNUSUAL_EVENT_IDS)("stores and deduplicates an event id with %s exactly", async (_label, id) => {
-    const first = await h.intake()(githubWebhook({ secret: h.credentials.github, deliveryId: id }));
-    const second = await h.intake()(githubWebhook({ secret: h.credentials.github, deliveryId: id }));
+    // Stripe carries the id alone (GitHub's is composed with the hook id, so a 1 KB GUID would not fit).
+    const nowMs = h.clock.nowMs();
+    const first = await h.intake()(stripeWebhook({ secret: h.credentials.stripe, eventId: id, nowMs }));
+    const second = await h.intake()(stripeWebhook({ secret: h.credentials.stripe, eventId: id, nowMs }));
     expect([first.statusCode, second.statusCode]).toEqual([202, 200]);
     expect(parse(first).eventId).toBe(id);
-    const item = await h.item(eventPartitionKey("github", id));
+    const item = await h.item(eventPartitionKey("stripe", id));
     expect(item?.eventId).toBe(id);
-    expect(item?.idempotencyKey).toBe(idempotencyKeyFor("github", id));
+    expect(item?.idempotencyKey).toBe(idempotencyKeyFor("stripe", id));
     expect(await h.takeJobs()).toHaveLength(2);
+  });
+
+  test("accepts one GitHub delivery GUID sent to three hooks as three events; a redelivery of one is a duplicate", async () => {
+    const deliveryId = randomUUID();
+    const hooks = ["101", "202", "303"];
+    const answers = [];
+    for (const hookId of hooks) {
+      answers.push(await h.intake()(githubWebhook({ secret: h.credentials.github, deliveryId, hookId })));
+    }
+    expect(answers.map((answer) => answer.statusCode)).toEqual([202, 202, 202]);
+    const keys = answers.map((answer) => parse(answer).idempotencyKey);
+    expect(new Set(keys).size).toBe(3);
+    for (const hookId of hooks) {
+      const item = await h.item(eventPartitionKey("github", githubEventId(deliveryId, hookId)));
+      expect(item).toMatchObject({ status: "QUEUED", attributes: { hookId, delivery: deliveryId } });
+    }
+    expect(await h.takeJobs()).toHaveLength(6);
+    const redelivery = await h.intake()(githubWebhook({ secret: h.credentials.github, deliveryId, hookId: "202" }));
+    expect(redelivery.statusCode).toBe(200);
+    expect(parse(redelivery)).toMatchObject({ duplicate: true, idempotencyKey: keys[1] });
+    expect(h.jobCount()).toBe(0);
   });
 
   test("the same event id from two providers gives two items with different keys", async () => {

@@ -10,7 +10,7 @@ import { createSecretResolver } from "../../../../lambdas/shared/secrets.ts";
 import { freePort } from "../../../../local/freePort.ts";
 import { localSqsClient } from "../../../support/fauxqs.ts";
 import { type IntakeHarness, startIntakeHarness } from "../../../support/intakeHarness.ts";
-import { githubWebhook } from "../../../support/signedWebhooks.ts";
+import { githubEventId, githubWebhook } from "../../../support/signedWebhooks.ts";
 
 let h: IntakeHarness;
 let closedEndpoint: string;
@@ -30,7 +30,7 @@ function newDelivery() {
   const deliveryId = randomUUID();
   return {
     deliveryId,
-    pk: eventPartitionKey("github", deliveryId),
+    pk: eventPartitionKey("github", githubEventId(deliveryId)),
     event: () => githubWebhook({ secret: h.credentials.github, deliveryId }),
   };
 }
@@ -227,7 +227,7 @@ describe("intake failures", () => {
       level: "info",
       msg: "oncegate.intake",
       provider: "github",
-      eventId: deliveryId,
+      eventId: githubEventId(deliveryId),
       idempotencyKey: expect.stringMatching(/^whk_/),
       outcome: "accepted",
       status: 202,

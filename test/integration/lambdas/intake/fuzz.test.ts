@@ -17,6 +17,7 @@ const KNOWN_HEADERS = [
   "stripe-signature",
   "x-hub-signature-256",
   "x-github-delivery",
+  "x-github-hook-id",
   "x-shopify-hmac-sha256",
   "x-shopify-webhook-id",
   "webhook-id",

@@ -5,6 +5,7 @@ import { GENERIC_SIGNATURE_HEADER } from "../../../support/gatewayFixtures.ts";
 import { type IntakeHarness, startIntakeHarness } from "../../../support/intakeHarness.ts";
 import {
   genericWebhook,
+  githubEventId,
   githubWebhook,
   httpApiEvent,
   keygenWebhook,
@@ -29,7 +30,7 @@ describe("intake, every provider scheme end to end", () => {
     const c = h.credentials;
     return [
       ["stripe", "evt_1", stripeWebhook({ secret: c.stripe, eventId: "evt_1", nowMs: now })],
-      ["github", "d-1", githubWebhook({ secret: c.github, deliveryId: "d-1" })],
+      ["github", githubEventId("d-1"), githubWebhook({ secret: c.github, deliveryId: "d-1" })],
       ["shopify", "w-1", shopifyWebhook({ secret: c.shopify, webhookId: "w-1" })],
       ["standard", "msg_1", standardWebhook({ secret: c.standard, messageId: "msg_1", nowMs: now })],
       ["keygen", "tok-1", keygenWebhook({ privateKey: c.keygen.privateKey, idempotencyToken: "tok-1", nowMs: now })],
@@ -66,13 +67,13 @@ describe("intake, every provider scheme end to end", () => {
   test("keeps content-type, user-agent and the event type header, never a signature header", async () => {
     const deliveryId = randomUUID();
     await h.intake()(githubWebhook({ secret: h.credentials.github, deliveryId, eventType: "issues" }));
-    const item = await h.item(eventPartitionKey("github", deliveryId));
+    const item = await h.item(eventPartitionKey("github", githubEventId(deliveryId)));
     expect(item?.headers).toEqual({
       "content-type": "application/json",
       "user-agent": "webhook-sender/1.0",
       "x-github-event": "issues",
     });
-    expect(item?.attributes).toEqual({ eventType: "issues" });
+    expect(item?.attributes).toEqual({ eventType: "issues", hookId: "1", delivery: deliveryId });
     expect(item?.contentType).toBe("application/json");
     await h.takeJobs();
   });
@@ -115,6 +116,48 @@ describe("intake, every provider scheme end to end", () => {
     const event = githubWebhook({ secret: h.credentials.github, deliveryId: randomUUID() });
     delete event.pathParameters;
     expect((await h.intake()(event)).statusCode).toBe(202);
+    await h.takeJobs();
+  });
+
+  test("accepts a Keygen webhook to an endpoint URL with a query string: Keygen signs the path with its query", async () => {
+    const c = h.credentials;
+    const now = h.clock.nowMs();
+    const idempotencyToken = randomUUID();
+    const event = keygenWebhook({
+      privateKey: c.keygen.privateKey,
+      idempotencyToken,
+      nowMs: now,
+      query: "tenant=acme",
+    });
+    expect((await h.intake()(event)).statusCode).toBe(202);
+    await h.takeJobs();
+  });
+
+  test("rejects a Keygen signature over the bare path when the request came with a query string", async () => {
+    const c = h.credentials;
+    const now = h.clock.nowMs();
+    const event = keygenWebhook({
+      privateKey: c.keygen.privateKey,
+      idempotencyToken: randomUUID(),
+      nowMs: now,
+      query: "tenant=acme",
+      signedTarget: "/webhooks/keygen",
+    });
+    expect((await h.intake()(event)).statusCode).toBe(401);
+  });
+
+  test("drops a Content-Type no HTTP request could carry, notes it on the event, and still accepts the event", async () => {
+    const deliveryId = randomUUID();
+    const event = githubWebhook({
+      secret: h.credentials.github,
+      deliveryId,
+      headers: { "content-type": "application/json; charset=☃" },
+    });
+    expect((await h.intake()(event)).statusCode).toBe(202);
+    const item = await h.item(eventPartitionKey("github", githubEventId(deliveryId)));
+    expect(item?.contentType).toBeUndefined();
+    expect(item?.headers).not.toHaveProperty("content-type");
+    expect(item?.droppedHeaders).toEqual(["content-type"]);
     await h.takeJobs();
   });
 });

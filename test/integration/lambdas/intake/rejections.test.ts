@@ -102,6 +102,16 @@ const rejections: [string, number, string, () => APIGatewayProxyEventV2][] = [
     () => githubWebhook({ secret: h.credentials.github, deliveryId: "" }),
   ],
   [
+    "a signed GitHub delivery without x-github-hook-id",
+    400,
+    "missing_hook_id",
+    () => {
+      const event = githubWebhook({ secret: h.credentials.github, deliveryId: randomUUID() });
+      const { "x-github-hook-id": _hook, ...headers } = event.headers ?? {};
+      return { ...event, headers };
+    },
+  ],
+  [
     "a signed Stripe body without an id",
     400,
     "missing_event_id",

@@ -51,10 +51,13 @@ describe("the dashboard's counts", () => {
       config: { destinations: [destination("orders", consumer.url)], retryScheduleSeconds: [1] },
       countMetric: (metric) => counted.push(metric),
     });
+    // Attempts are counted in the event: `attempt` is the one the stored state makes next.
     const send = async (attempt: number) => {
-      const item = queuedEvent(["orders"]);
+      const item = queuedEvent(["orders"], {
+        destinations: { orders: { status: "PENDING", attempts: attempt - 1 } },
+      });
       await putEvent(delivery.ddb, delivery.eventsTable, item);
-      await handler(jobEvent({ job: { pk: item.pk, destination: "orders" }, attempt }));
+      await handler(jobEvent({ job: { pk: item.pk, destination: "orders" } }));
     };
     consumer.script(inSequence(respond(200), respond(400), respond(503), respond(503)));
     await send(1); // 200: delivered

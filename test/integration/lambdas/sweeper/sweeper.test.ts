@@ -9,7 +9,7 @@ import { localSqsClient } from "../../../support/fauxqs.ts";
 import { allProvidersConfig } from "../../../support/gatewayFixtures.ts";
 import { type IntakeHarness, startIntakeHarness } from "../../../support/intakeHarness.ts";
 import { countRequests } from "../../../support/requestCounter.ts";
-import { githubWebhook } from "../../../support/signedWebhooks.ts";
+import { githubEventId, githubWebhook } from "../../../support/signedWebhooks.ts";
 
 let h: IntakeHarness;
 beforeAll(async () => {
@@ -45,7 +45,7 @@ async function crashAfterPut(): Promise<string> {
     },
   });
   expect((await crashing(githubWebhook({ secret: h.credentials.github, deliveryId }))).statusCode).toBe(503);
-  return eventPartitionKey("github", deliveryId);
+  return eventPartitionKey("github", githubEventId(deliveryId));
 }
 
 describe("sweeper", () => {

@@ -33,6 +33,8 @@ describe("destinationStateAfterAttempt", () => {
       lastStatusCode: 503,
       lastResponseBody: "busy",
       reason: "http_503",
+      // Due the retry's delay after the attempt ended (its start plus its latency).
+      nextAttemptAtMs: 1_000 + 30 + 300 * 1000,
     });
   });
 
@@ -100,11 +102,12 @@ describe("unknownDestinationState and exhaustedDestinationState", () => {
       lastStatusCode: 500,
       reason: "unknown_destination",
     });
-    expect(exhaustedDestinationState(earlier)).toEqual({
+    expect(exhaustedDestinationState("m-1")(earlier)).toEqual({
       status: "DEAD",
       attempts: 3,
       lastStatusCode: 500,
       reason: "attempts_exhausted",
+      deadMessageId: "m-1",
     });
     expect(unknownDestinationState(undefined)).toEqual({
       status: "FAILED",

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { attemptNumberOf, parseDeliveryJob } from "../../../../lambdas/delivery/jobMessage.ts";
+import { parseDeliveryJob, receiveCountOf } from "../../../../lambdas/delivery/jobMessage.ts";
 
 describe("parseDeliveryJob", () => {
   test("reads a job's event key and destination", () => {
@@ -28,9 +28,9 @@ describe("parseDeliveryJob", () => {
   });
 });
 
-describe("attemptNumberOf", () => {
+describe("receiveCountOf", () => {
   test("is SQS's receive count", () => {
-    expect(attemptNumberOf({ ApproximateReceiveCount: "3" })).toBe(3);
+    expect(receiveCountOf({ ApproximateReceiveCount: "3" })).toBe(3);
   });
 
   test.each([
@@ -40,6 +40,6 @@ describe("attemptNumberOf", () => {
     { ApproximateReceiveCount: "0" },
     { ApproximateReceiveCount: "x" },
   ])("takes %j as the first attempt", (attributes) => {
-    expect(attemptNumberOf(attributes)).toBe(1);
+    expect(receiveCountOf(attributes)).toBe(1);
   });
 });

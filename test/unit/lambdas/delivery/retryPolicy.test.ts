@@ -168,11 +168,11 @@ describe("decideAfterAttempt: jitter", () => {
     );
   });
 
-  test("caps a jittered delay at SQS's 12 hours", () => {
+  test("keeps a jittered 12-hour step past 12 hours (served over several receives), never past 24 hours", () => {
     expect(
       decideAfterAttempt(http503, context({ attempt: 1, schedule: [43_200], random: () => JUST_BELOW_ONE })),
     ).toMatchObject({
-      delaySeconds: 43_200,
+      delaySeconds: 51_840,
     });
   });
 });
@@ -236,12 +236,17 @@ describe("decideAfterAttempt: Retry-After", () => {
     });
   });
 
-  test.each(["86400", "99999999999999999999", "9".repeat(400)])("caps Retry-After %s at 12 hours", (header) => {
-    expect(decideAfterAttempt(response(503, header), context())).toMatchObject({ delaySeconds: 43_200 });
+  test("honours a Retry-After of 12 hours and more (up to 24 hours)", () => {
+    expect(decideAfterAttempt(response(503, "43200"), context())).toMatchObject({ delaySeconds: 43_200 });
+    expect(decideAfterAttempt(response(503, "50000"), context())).toMatchObject({ delaySeconds: 50_000 });
   });
 
-  test("caps a Retry-After date two days away at 12 hours", () => {
-    expect(decideAfterAttempt(response(429, at(2 * 86_400_000)), context())).toMatchObject({ delaySeconds: 43_200 });
+  test.each(["86401", "99999999999999999999", "9".repeat(400)])("caps Retry-After %s at 24 hours", (header) => {
+    expect(decideAfterAttempt(response(503, header), context())).toMatchObject({ delaySeconds: 86_400 });
+  });
+
+  test("caps a Retry-After date two days away at 24 hours", () => {
+    expect(decideAfterAttempt(response(429, at(2 * 86_400_000)), context())).toMatchObject({ delaySeconds: 86_400 });
   });
 
   test.each(["soon", "1.5", "-120", "", "Wed, 15 Jan 2025"])("ignores the unparseable Retry-After %j", (header) => {
@@ -252,7 +257,7 @@ describe("decideAfterAttempt: Retry-After", () => {
     expect(decideAfterAttempt(response(307, "600"), context())).toMatchObject({ delaySeconds: 600 });
   });
 
-  test("keeps every delay a whole number from 0 to 43 200 s (property)", () => {
+  test("keeps every delay a whole number from 0 to 86 400 s (property)", () => {
     const outcomes = fc.oneof(
       fc.record({
         kind: fc.constant("response" as const),
@@ -285,7 +290,7 @@ describe("decideAfterAttempt: Retry-After", () => {
           if (decision.action !== "retry") return;
           expect(Number.isInteger(decision.delaySeconds)).toBe(true);
           expect(decision.delaySeconds).toBeGreaterThanOrEqual(0);
-          expect(decision.delaySeconds).toBeLessThanOrEqual(43_200);
+          expect(decision.delaySeconds).toBeLessThanOrEqual(86_400);
         },
       ),
     );

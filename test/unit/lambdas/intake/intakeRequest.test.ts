@@ -54,6 +54,7 @@ describe("signedRequestOf", () => {
       headers: { c: "x" },
       method: "",
       rawPath: "",
+      rawQueryString: "",
     });
     expect(signedRequestOf(null).headers).toEqual({});
   });

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
+import fc from "fast-check";
 import { destinationIdsFor, newEventItem, storedHeaders } from "../../../../lambdas/intake/newEventItem.ts";
 import { InvalidEventIdError } from "../../../../lambdas/shared/errors.ts";
 import { eventPartitionKey, idempotencyKeyFor } from "../../../../lambdas/shared/eventKey.ts";
@@ -81,12 +82,44 @@ describe("storedHeaders", () => {
 
   test("keeps content type, user agent and the scheme's event type header only", () => {
     expect(storedHeaders(all, "github")).toEqual({
-      "content-type": "application/json",
-      "user-agent": "GitHub-Hookshot/1",
-      "x-github-event": "push",
+      kept: {
+        "content-type": "application/json",
+        "user-agent": "GitHub-Hookshot/1",
+        "x-github-event": "push",
+      },
+      dropped: [],
     });
-    expect(storedHeaders(all, "shopify")).toMatchObject({ "x-shopify-topic": "orders/create" });
-    expect(Object.keys(storedHeaders(all, "stripe"))).toEqual(["content-type", "user-agent"]);
+    expect(storedHeaders(all, "shopify").kept).toMatchObject({ "x-shopify-topic": "orders/create" });
+    expect(Object.keys(storedHeaders(all, "stripe").kept)).toEqual(["content-type", "user-agent"]);
+  });
+
+  test.each([
+    ["a character above U+00FF", "application/json; charset=☃"],
+    ["a lone surrogate", "text/plain\uD800"],
+    ["a line feed", "text/plain\nX-Injected: 1"],
+    ["a NUL", "text/plain\u0000"],
+    ["a trailing space", "text/plain "],
+  ])("drops a value with %s, and names it", (_case, value) => {
+    const result = storedHeaders({ ...all, "content-type": value }, "github");
+    expect(result.kept).not.toHaveProperty("content-type");
+    expect(result.dropped).toEqual(["content-type"]);
+  });
+
+  test("keeps Latin-1 text, a tab inside a value, and an empty value (fetch sends them)", () => {
+    const headers = { "content-type": "text/plain;\tcharset=latin1; x=é", "user-agent": "" };
+    expect(storedHeaders(headers, "stripe")).toEqual({ kept: headers, dropped: [] });
+  });
+
+  test("only ever keeps values fetch accepts as header values (property)", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 40 }), (value) => {
+        const { kept } = storedHeaders({ "content-type": value }, "stripe");
+        if (kept["content-type"] !== undefined) {
+          expect(() => new Headers({ "content-type": kept["content-type"] as string })).not.toThrow();
+          expect(new Headers({ "content-type": kept["content-type"] as string }).get("content-type")).toBe(value);
+        }
+      }),
+    );
   });
 });
 

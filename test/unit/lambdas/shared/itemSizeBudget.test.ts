@@ -1,4 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
+import { MAX_LOGGED_ATTEMPTS_PER_DESTINATION } from "../../../../lambdas/shared/attemptLog.ts";
 import {
   DYNAMODB_ITEM_MAX_BYTES,
   maxDestinationsPerEvent,
@@ -26,5 +27,16 @@ describe("item size budget", () => {
     const config = { providers: { stripe: { scheme: "stripe", secrets: [{ env: "S" }] } }, destinations };
     expect(() => parseGatewayConfig(config)).toThrow(/^providers\.stripe: its events go to 12 destinations/);
     expect(() => parseGatewayConfig({ ...config, maxBodyBytes: 65_536 })).not.toThrow();
+  });
+});
+
+describe("item size budget: the bounded attempt log", () => {
+  test("counts at most the log's bound per destination, however many attempts the schedule makes", () => {
+    expect(maxDestinationsPerEvent(262_144, 28)).toBe(
+      maxDestinationsPerEvent(262_144, MAX_LOGGED_ATTEMPTS_PER_DESTINATION),
+    );
+    expect(worstCaseItemBytes(65_536, 3, 1000)).toBe(
+      worstCaseItemBytes(65_536, 3, MAX_LOGGED_ATTEMPTS_PER_DESTINATION),
+    );
   });
 });

@@ -298,6 +298,21 @@ describe("parseGatewayConfig", () => {
     expect(error.message.startsWith(error.field)).toBe(true);
   });
 
+  test("keeps a provider's opt-in replayWindowSeconds, on any scheme", () => {
+    const github = { scheme: "github", secrets: [{ env: "GH" }], replayWindowSeconds: 3600 };
+    expect(parseGatewayConfig(withProvider("stripe", github)).providers.stripe).toEqual({
+      scheme: "github",
+      secrets: [{ env: "GH" }],
+      replayWindowSeconds: 3600,
+    });
+    expect(parseGatewayConfig(minimal()).providers.stripe).not.toHaveProperty("replayWindowSeconds");
+  });
+
+  test.each([0, -1, 1.5, "60", 30 * 86_400 + 1])("rejects replayWindowSeconds %p, naming the field", (window) => {
+    const config = withProvider("shop", { scheme: "shopify", secrets: [{ env: "S" }], replayWindowSeconds: window });
+    expect(() => parseGatewayConfig(config)).toThrow(/^providers\.shop\.replayWindowSeconds: /);
+  });
+
   test("rejects duplicate destination ids", () => {
     const config = minimal();
     config.destinations = [config.destinations[0] ?? {}, { ...config.destinations[0] }];

@@ -7,9 +7,15 @@ const SECRET = "It's a Secret to Everybody";
 const PREVIOUS_SECRET = "the one before";
 const BODY = JSON.stringify({ action: "opened", number: 1347, pull_request: { additions: 10 } });
 const DELIVERY = "72d3162e-cc78-11e3-81ab-4c9367dc0958";
+const HOOK_ID = "123456789";
 
 function headers(signature: string | undefined, extra: Record<string, string> = {}): Record<string, string> {
-  const base: Record<string, string> = { "x-github-delivery": DELIVERY, "x-github-event": "pull_request", ...extra };
+  const base: Record<string, string> = {
+    "x-github-delivery": DELIVERY,
+    "x-github-hook-id": HOOK_ID,
+    "x-github-event": "pull_request",
+    ...extra,
+  };
   if (signature !== undefined) base["x-hub-signature-256"] = signature;
   return base;
 }
@@ -22,9 +28,29 @@ describe("verifyGitHub", () => {
   test("accepts a signature made by @octokit/webhooks-methods and records the event type", async () => {
     expect(verify(BODY, headers(await sign(SECRET, BODY)))).toEqual({
       ok: true,
-      eventId: DELIVERY,
-      attributes: { eventType: "pull_request" },
+      eventId: `${HOOK_ID}:${DELIVERY}`,
+      attributes: { eventType: "pull_request", hookId: HOOK_ID, delivery: DELIVERY },
     });
+  });
+
+  test("keys one delivery GUID sent to two hooks as two events (github/docs#32822)", async () => {
+    const signature = await sign(SECRET, BODY);
+    const repositoryHook = verify(BODY, headers(signature, { "x-github-hook-id": "1" }));
+    const organizationHook = verify(BODY, headers(signature, { "x-github-hook-id": "2" }));
+    expect(repositoryHook).toMatchObject({ ok: true, eventId: `1:${DELIVERY}` });
+    expect(organizationHook).toMatchObject({ ok: true, eventId: `2:${DELIVERY}` });
+  });
+
+  test.each([
+    ["missing", undefined],
+    ["empty", ""],
+    ["not digits", "12a"],
+    ["with a colon", "1:2"],
+  ])("refuses a validly signed request whose x-github-hook-id is %s as missing_hook_id", async (_case, hookId) => {
+    const requestHeaders = headers(await sign(SECRET, BODY));
+    if (hookId === undefined) delete requestHeaders["x-github-hook-id"];
+    else requestHeaders["x-github-hook-id"] = hookId;
+    expect(verify(BODY, requestHeaders)).toMatchObject({ ok: false, error: "missing_hook_id" });
   });
 
   test("rejects a tampered body", async () => {
@@ -90,12 +116,18 @@ describe("verifyGitHub", () => {
   });
 
   test("omits the event type when x-github-event is absent", async () => {
-    const result = verify(BODY, { "x-hub-signature-256": await sign(SECRET, BODY), "x-github-delivery": DELIVERY });
-    expect(result).toEqual({ ok: true, eventId: DELIVERY });
+    const requestHeaders = headers(await sign(SECRET, BODY));
+    delete requestHeaders["x-github-event"];
+    const result = verify(BODY, requestHeaders);
+    expect(result).toEqual({
+      ok: true,
+      eventId: `${HOOK_ID}:${DELIVERY}`,
+      attributes: { hookId: HOOK_ID, delivery: DELIVERY },
+    });
   });
 
   test.each(UNUSUAL_EVENT_IDS)("passes an event id with %s through unchanged", async (_case, id) => {
     const result = verify(BODY, headers(await sign(SECRET, BODY), { "x-github-delivery": id }));
-    expect(result).toMatchObject({ ok: true, eventId: id });
+    expect(result).toMatchObject({ ok: true, eventId: `${HOOK_ID}:${id}` });
   });
 });

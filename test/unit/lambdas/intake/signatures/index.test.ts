@@ -36,8 +36,12 @@ const cases: DispatchCase[] = [
     scheme: "github",
     config: { scheme: "github", secrets: [SECRET] },
     body: BODY,
-    headers: { "x-hub-signature-256": `sha256=${hmac(BODY, "hex")}`, "x-github-delivery": "gh_1" },
-    eventId: "gh_1",
+    headers: {
+      "x-hub-signature-256": `sha256=${hmac(BODY, "hex")}`,
+      "x-github-delivery": "gh_1",
+      "x-github-hook-id": "7",
+    },
+    eventId: "7:gh_1",
   },
   {
     scheme: "shopify",
@@ -89,7 +93,11 @@ describe("verifySignedRequest", () => {
 
   const notGitHub = cases.filter(({ scheme }) => scheme !== "github");
   test.each(notGitHub)("refuses a GitHub-signed request sent to the $scheme scheme", ({ config, body }) => {
-    const otherHeaders = { "x-hub-signature-256": `sha256=${hmac(body, "hex")}`, "x-github-delivery": "gh_1" };
+    const otherHeaders = {
+      "x-hub-signature-256": `sha256=${hmac(body, "hex")}`,
+      "x-github-delivery": "gh_1",
+      "x-github-hook-id": "7",
+    };
     expect(verifySignedRequest(config, signedRequest(body, otherHeaders), NOW_MS)).toMatchObject({
       ok: false,
       error: "invalid_signature",

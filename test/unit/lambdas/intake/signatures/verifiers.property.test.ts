@@ -29,6 +29,7 @@ const KNOWN_HEADERS = [
   "stripe-signature",
   "x-hub-signature-256",
   "x-github-delivery",
+  "x-github-hook-id",
   "x-shopify-hmac-sha256",
   "x-shopify-webhook-id",
   "webhook-id",
@@ -68,7 +69,7 @@ function forgedHeaders(scheme: SignatureSchemeConfig["scheme"], rawBody: Buffer,
   const digest = `sha-256=${createHash("sha256").update(rawBody).digest("base64")}`;
   const shaped: Record<string, Record<string, string>> = {
     stripe: { "stripe-signature": `t=${NOW_SEC},v1=${hex}` },
-    github: { "x-hub-signature-256": `sha256=${hex}`, "x-github-delivery": "d" },
+    github: { "x-hub-signature-256": `sha256=${hex}`, "x-github-delivery": "d", "x-github-hook-id": "1" },
     shopify: { "x-shopify-hmac-sha256": Buffer.from(hex, "hex").toString("base64"), "x-shopify-webhook-id": "w" },
     standard: {
       "webhook-id": "m",
@@ -97,7 +98,11 @@ function genuineHeaders(scheme: SignatureSchemeConfig["scheme"], rawBody: Buffer
     case "stripe":
       return { "stripe-signature": `t=${NOW_SEC},v1=${hmac(`${NOW_SEC}.`, rawBody).toString("hex")}` };
     case "github":
-      return { "x-hub-signature-256": `sha256=${hmac(rawBody).toString("hex")}`, "x-github-delivery": "d" };
+      return {
+        "x-hub-signature-256": `sha256=${hmac(rawBody).toString("hex")}`,
+        "x-github-delivery": "d",
+        "x-github-hook-id": "1",
+      };
     case "shopify":
       return { "x-shopify-hmac-sha256": hmac(rawBody).toString("base64"), "x-shopify-webhook-id": "w" };
     case "standard":

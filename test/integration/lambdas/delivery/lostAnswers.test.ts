@@ -1,0 +1,67 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { putEvent, queuedEvent, storedEvent } from "../../../support/deliveryEvents.ts";
+import {
+  createDeliveryQueue,
+  type DeliveryHarness,
+  destination,
+  harnessHandler,
+  jobEvent,
+  startDeliveryHarness,
+} from "../../../support/deliveryHarness.ts";
+import { respond, type ScriptedConsumer, startScriptedConsumer } from "../../../support/scriptedConsumer.ts";
+
+let harness: DeliveryHarness;
+let consumer: ScriptedConsumer;
+let queueUrl: string;
+beforeAll(async () => {
+  harness = await startDeliveryHarness();
+  consumer = await startScriptedConsumer();
+  queueUrl = (await createDeliveryQueue(harness, 5)).queueUrl;
+});
+afterAll(async () => {
+  await consumer.close();
+  await harness.stop();
+});
+
+/**
+ * A DynamoDB client whose first `UpdateItemCommand` attempt is applied and then its answer lost (a reset
+ * connection): the SDK, with its retries as in the gateway, sends the same update again.
+ */
+function losingFirstUpdateAnswer(): DynamoDBClient {
+  const client = new DynamoDBClient({ maxAttempts: 3 });
+  let lost = false;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      if (context.commandName === "UpdateItemCommand" && !lost) {
+        lost = true;
+        throw Object.assign(new Error("socket hang up"), { name: "TimeoutError", $metadata: {} });
+      }
+      return out;
+    },
+    { step: "finalizeRequest", priority: "low", name: "loseOneAnswer" },
+  );
+  return client;
+}
+
+describe("an answer lost after the delivery's update applied", () => {
+  test.each([
+    ["a retry", 503, "PENDING"],
+    ["a delivery", 200, "DELIVERED"],
+  ])("records %s once: one attempt counted, one log entry", async (_case, status, expected) => {
+    const item = queuedEvent(["orders"]);
+    await putEvent(harness.ddb, harness.eventsTable, item);
+    consumer.script(respond(status));
+    const ddb = losingFirstUpdateAnswer();
+    const handler = harnessHandler(harness, queueUrl, {
+      config: { destinations: [destination("orders", consumer.url)], retryScheduleSeconds: [1, 1, 1] },
+      ddb,
+    });
+    await handler(jobEvent({ job: { pk: item.pk, destination: "orders" } }));
+    ddb.destroy();
+    const stored = await storedEvent(harness.ddb, harness.eventsTable, item.pk);
+    expect(stored.destinations.orders).toMatchObject({ status: expected, attempts: 1 });
+    expect(stored.attempts).toHaveLength(1);
+  });
+});
