@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, jest, test } from "@jest/globals";
 import { handler, intakeHandlerFromEnvironment } from "../../../../lambdas/intake/handler.ts";
 import { ENV } from "../../../../lambdas/shared/environment.ts";
 import { InvalidConfigurationError } from "../../../../lambdas/shared/errors.ts";
@@ -62,11 +62,23 @@ describe("intake cold start", () => {
     expect(() => intakeHandlerFromEnvironment({ ...validEnv, ...change })).toThrow(message);
   });
 
-  test("builds a working handler from a valid environment, reading secrets from it", async () => {
+  test("builds a working handler from a valid environment, reading secrets from it, and logs one JSON line", async () => {
     Object.assign(process.env, validEnv, { AWS_ENDPOINT_URL_SQS: h.local.endpoint });
-    const deliveryId = randomUUID();
-    const answer = await handler(githubWebhook({ secret: h.credentials.github, deliveryId }));
-    expect(answer.statusCode).toBe(202);
-    expect(await h.takeJobs()).toHaveLength(2);
+    // The default handler logs as it does in Lambda (console.info for an info line): captured, not leaked.
+    const lines: string[] = [];
+    const info = jest.spyOn(console, "info").mockImplementation((line: unknown) => {
+      lines.push(String(line));
+    });
+    try {
+      const deliveryId = randomUUID();
+      const answer = await handler(githubWebhook({ secret: h.credentials.github, deliveryId }));
+      expect(answer.statusCode).toBe(202);
+      expect(await h.takeJobs()).toHaveLength(2);
+    } finally {
+      info.mockRestore();
+    }
+    expect(lines.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ level: "info", msg: "oncegate.intake", outcome: "accepted", status: 202 }),
+    ]);
   });
 });
