@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll } from "@jest/globals";
 import type { SQSEvent } from "aws-lambda";
 import type { DeliveryHandler, DeliveryHandlerOptions } from "../../lambdas/delivery/deliveryHandler.ts";
 import { createDeliveryHandler } from "../../lambdas/delivery/deliveryHandler.ts";
@@ -9,6 +10,7 @@ import type { DeliveryJob } from "../../lambdas/shared/eventRecord.ts";
 import { createEventsTable, newSigningSecret } from "./deliveryEvents.ts";
 import { deleteTable, localClient } from "./dynamoDbTables.ts";
 import { createQueueWithDlq, type LocalSqs, type QueueWithDlq, startLocalSqs } from "./fauxqs.ts";
+import { type ScriptedConsumer, startScriptedConsumer } from "./scriptedConsumer.ts";
 
 /** DynamoDB Local with a fresh events table, the SQS emulator, and the log lines handlers wrote. */
 export interface DeliveryHarness {
@@ -98,4 +100,37 @@ export async function sendJob(harness: DeliveryHarness, queueUrl: string, job: D
     new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(job) }),
   );
   return out.MessageId ?? "";
+}
+
+/**
+ * The set-up most delivery tests share: a harness, a scripted consumer and one delivery queue whose DLQ takes a job
+ * after `maxReceiveCount` receives, started before the file's tests and stopped after. Registers Jest hooks, so call
+ * it at the top of the file; read the parts inside tests.
+ */
+export function deliverySuite(maxReceiveCount: number) {
+  const parts: { harness?: DeliveryHarness; consumer?: ScriptedConsumer; queueUrl?: string } = {};
+  beforeAll(async () => {
+    parts.harness = await startDeliveryHarness();
+    parts.consumer = await startScriptedConsumer();
+    parts.queueUrl = (await createDeliveryQueue(parts.harness, maxReceiveCount)).queueUrl;
+  });
+  afterAll(async () => {
+    await parts.consumer?.close();
+    await parts.harness?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("deliverySuite: read its parts inside tests, after beforeAll");
+    return value;
+  };
+  return {
+    get harness() {
+      return started(parts.harness);
+    },
+    get consumer() {
+      return started(parts.consumer);
+    },
+    get queueUrl() {
+      return started(parts.queueUrl);
+    },
+  };
 }

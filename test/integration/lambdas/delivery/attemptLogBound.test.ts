@@ -1,28 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import { MAX_LOGGED_ATTEMPTS_PER_DESTINATION } from "../../../../lambdas/shared/attemptLog.ts";
 import { putEvent, queuedEvent, storedEvent } from "../../../support/deliveryEvents.ts";
-import {
-  createDeliveryQueue,
-  type DeliveryHarness,
-  destination,
-  harnessHandler,
-  jobEvent,
-  startDeliveryHarness,
-} from "../../../support/deliveryHarness.ts";
-import { respond, type ScriptedConsumer, startScriptedConsumer } from "../../../support/scriptedConsumer.ts";
+import { deliverySuite, destination, harnessHandler, jobEvent } from "../../../support/deliveryHarness.ts";
+import { respond } from "../../../support/scriptedConsumer.ts";
 
-let harness: DeliveryHarness;
-let consumer: ScriptedConsumer;
-let queueUrl: string;
-beforeAll(async () => {
-  harness = await startDeliveryHarness();
-  consumer = await startScriptedConsumer();
-  queueUrl = (await createDeliveryQueue(harness, 5)).queueUrl;
-});
-afterAll(async () => {
-  await consumer.close();
-  await harness.stop();
-});
+const suite = deliverySuite(5);
 
 describe("the stored attempt log is bounded", () => {
   test("keeps an event's log within the bound when redrives and duplicates attempt 40 times, counting the rest", async () => {
@@ -33,12 +15,12 @@ describe("the stored attempt log is bounded", () => {
         billing: { status: "PENDING", attempts: 0 },
       },
     });
-    await putEvent(harness.ddb, harness.eventsTable, item);
-    consumer.script(respond(503, "x".repeat(2000)));
+    await putEvent(suite.harness.ddb, suite.harness.eventsTable, item);
+    suite.consumer.script(respond(503, "x".repeat(2000)));
     let nowMs = Date.now();
-    const handler = harnessHandler(harness, queueUrl, {
+    const handler = harnessHandler(suite.harness, suite.queueUrl, {
       config: {
-        destinations: [destination("orders", consumer.url), destination("billing", `${consumer.url}/b`)],
+        destinations: [destination("orders", suite.consumer.url), destination("billing", `${suite.consumer.url}/b`)],
         retryScheduleSeconds: [1, 1],
       },
       clock: { nowMs: () => nowMs },
@@ -50,7 +32,7 @@ describe("the stored attempt log is bounded", () => {
       await handler(run < 3 ? jobEvent(orders, billing) : jobEvent(orders));
       nowMs += 10 * 60_000;
     }
-    const stored = await storedEvent(harness.ddb, harness.eventsTable, item.pk);
+    const stored = await storedEvent(suite.harness.ddb, suite.harness.eventsTable, item.pk);
     const logged = stored.attempts.filter((entry) => entry.destination === "orders");
     expect(logged).toHaveLength(MAX_LOGGED_ATTEMPTS_PER_DESTINATION);
     expect(logged.map((entry) => entry.attempt)).toEqual([1, 2, 33, 34, 35, 36, 37, 38, 39, 40]);

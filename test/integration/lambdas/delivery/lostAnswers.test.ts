@@ -1,28 +1,10 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import { putEvent, queuedEvent, storedEvent } from "../../../support/deliveryEvents.ts";
-import {
-  createDeliveryQueue,
-  type DeliveryHarness,
-  destination,
-  harnessHandler,
-  jobEvent,
-  startDeliveryHarness,
-} from "../../../support/deliveryHarness.ts";
-import { respond, type ScriptedConsumer, startScriptedConsumer } from "../../../support/scriptedConsumer.ts";
+import { deliverySuite, destination, harnessHandler, jobEvent } from "../../../support/deliveryHarness.ts";
+import { respond } from "../../../support/scriptedConsumer.ts";
 
-let harness: DeliveryHarness;
-let consumer: ScriptedConsumer;
-let queueUrl: string;
-beforeAll(async () => {
-  harness = await startDeliveryHarness();
-  consumer = await startScriptedConsumer();
-  queueUrl = (await createDeliveryQueue(harness, 5)).queueUrl;
-});
-afterAll(async () => {
-  await consumer.close();
-  await harness.stop();
-});
+const suite = deliverySuite(5);
 
 /**
  * A DynamoDB client whose first `UpdateItemCommand` attempt is applied and then its answer lost (a reset
@@ -51,16 +33,16 @@ describe("an answer lost after the delivery's update applied", () => {
     ["a delivery", 200, "DELIVERED"],
   ])("records %s once: one attempt counted, one log entry", async (_case, status, expected) => {
     const item = queuedEvent(["orders"]);
-    await putEvent(harness.ddb, harness.eventsTable, item);
-    consumer.script(respond(status));
+    await putEvent(suite.harness.ddb, suite.harness.eventsTable, item);
+    suite.consumer.script(respond(status));
     const ddb = losingFirstUpdateAnswer();
-    const handler = harnessHandler(harness, queueUrl, {
-      config: { destinations: [destination("orders", consumer.url)], retryScheduleSeconds: [1, 1, 1] },
+    const handler = harnessHandler(suite.harness, suite.queueUrl, {
+      config: { destinations: [destination("orders", suite.consumer.url)], retryScheduleSeconds: [1, 1, 1] },
       ddb,
     });
     await handler(jobEvent({ job: { pk: item.pk, destination: "orders" } }));
     ddb.destroy();
-    const stored = await storedEvent(harness.ddb, harness.eventsTable, item.pk);
+    const stored = await storedEvent(suite.harness.ddb, suite.harness.eventsTable, item.pk);
     expect(stored.destinations.orders).toMatchObject({ status: expected, attempts: 1 });
     expect(stored.attempts).toHaveLength(1);
   });
