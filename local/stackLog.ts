@@ -1,7 +1,12 @@
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import type { Clock } from "../lambdas/shared/clock.ts";
 import type { Logger } from "../lambdas/shared/logger.ts";
+
+/** Where `npm start` writes every Lambda's JSON log lines: `<data dir>/logs/oncegate.log`. */
+export function stackLogFile(dataDir: string): string {
+  return join(dataDir, "logs", "oncegate.log");
+}
 
 /** Which part of the stack wrote a Lambda log line. */
 export type LogSource = "intake" | "delivery" | "sweeper" | "consumer";

@@ -3,7 +3,6 @@
  * `oncegate: ready <intake URL>`; Ctrl-C (SIGINT), SIGTERM or SIGHUP stop everything it started (`signalShutdown.ts`).
  */
 import type { ChildProcess } from "node:child_process";
-import { join } from "node:path";
 import { systemClock } from "../lambdas/shared/clock.ts";
 import { InvalidConfigurationError } from "../lambdas/shared/errors.ts";
 import { optionsOrExit } from "./cliUsage.ts";
@@ -13,7 +12,7 @@ import { type LocalStack, startLocalStack } from "./localStack.ts";
 import { DataDirInUseError, forgetDynamoDbPid } from "./pidFiles.ts";
 import { readyMessage } from "./readyMessage.ts";
 import { stopOnSignals } from "./signalShutdown.ts";
-import { createStackLog } from "./stackLog.ts";
+import { createStackLog, stackLogFile } from "./stackLog.ts";
 import { parseStartOptions, START_USAGE } from "./startOptions.ts";
 
 const options = optionsOrExit("oncegate", START_USAGE, () => parseStartOptions(process.argv.slice(2), process.env));
@@ -22,7 +21,7 @@ if (options.help) {
   process.exit(0);
 }
 
-const logFile = join(options.dataDir, "logs", "oncegate.log");
+const logFile = stackLogFile(options.dataDir);
 const log = createStackLog({ logFile, clock: systemClock });
 let dynamoDb: ChildProcess | undefined;
 let stack: LocalStack | undefined;

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { stackLogFile } from "../../local/stackLog.ts";
 import type { StackProcess } from "../../local/stackProcess.ts";
 
 /** Secrets nobody outside this run knows, so that finding one in a log line can only be a leak. */
@@ -25,7 +25,7 @@ export interface LogLeak {
  * requests by hand; everything after it is what a deployed gateway's logs would hold.
  */
 export function findLogLeaks(stack: StackProcess, secrets: readonly string[], markers: readonly string[]): LogLeak[] {
-  const logFile = join(stack.dataDir, "logs", "oncegate.log");
+  const logFile = stackLogFile(stack.dataDir);
   const sources: Record<string, string> = {
     stdout: withoutReadyBanner(stack.stdout()),
     stderr: stack.stderr(),

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { stackLogFile } from "../../local/stackLog.ts";
 import { removeDataDir, startStack } from "../../local/stackProcess.ts";
 import { runAwsFaultsAtRandom } from "./awsFaultsAtRandom.ts";
 import { runConsumerKills } from "./consumerKills.ts";
@@ -88,7 +89,12 @@ async function sharedStackScenarios(sizes: ReliabilitySizes, say: Say): Promise<
   say("replay storm…");
   const stack = await startStack({ env: { ...FAST_TIMINGS, ...secrets } }, 60_000);
   try {
-    const storm = await runReplayStorm({ baseUrl: stack.baseUrl, ...sizes, signing });
+    const storm = await runReplayStorm({
+      baseUrl: stack.baseUrl,
+      logFile: stackLogFile(stack.dataDir),
+      ...sizes,
+      signing,
+    });
     say(`hostile input (${sizes.hostile} requests)…`);
     const hostile = await runHostileInput(stack, sizes.hostile, sizes.seed, signing);
     const startedMs = performance.now();

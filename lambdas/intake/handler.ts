@@ -150,6 +150,8 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
     } catch (error) {
       line.outcome = "unavailable";
       line.error = errorCodeOf(error);
+      const cause = (error as { cause?: unknown } | null)?.cause;
+      if (cause !== undefined) line.errorCause = errorCodeOf(cause);
       response = unavailableAnswer();
     }
     const outcome = line.outcome ?? "rejected";

@@ -11,6 +11,11 @@ export interface IntakeLogLine {
   status: number;
   /** The refusal code, or the error code/name behind a 503. */
   error?: string;
+  /**
+   * Behind a 503 whose error wraps another (`enqueue_failed` over a `TimeoutError`), the wrapped one's code/name:
+   * an operator tells a brown-out from a misconfiguration without the stack trace.
+   */
+  errorCause?: string;
   /** Set when marking QUEUED failed after a successful enqueue: answered 2xx, the sweeper may enqueue again. */
   markQueuedError?: string;
   bodyBytes?: number;

@@ -69,10 +69,14 @@ export class EnqueueFailedError extends OncegateGatewayError {
   }
 }
 
-/** A short, log-safe name for any thrown value: the stable `code` of our errors, else the error's class name. */
+/**
+ * A short, log-safe name for any thrown value: the stable `code` of our errors, else the error's class name, or
+ * for a plain `Error` from Node (a refused or reset connection) its system code such as `ECONNREFUSED`.
+ */
 export function errorCodeOf(error: unknown): string {
   if (error instanceof OncegateGatewayError) return error.code;
-  const name = (error as { name?: unknown } | null)?.name;
+  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+  if (name === "Error" && typeof code === "string" && /^E[A-Z_]{2,30}$/.test(code)) return code;
   return typeof name === "string" && name !== "" ? name : "Error";
 }
 

@@ -3,10 +3,30 @@ import { retryScheduleCovering } from "../../bench/reliability/consumerOutage.ts
 import { hostileRequest } from "../../bench/reliability/hostileRequests.ts";
 import { slowConsumerFindings } from "../../bench/reliability/slowConsumerChecks.ts";
 import { answerKind, unavailableStateProblem } from "../../bench/reliability/storeFaultChecks.ts";
+import { countCauses } from "../../bench/reliability/unavailableCauses.ts";
 import type { AttemptView, EventView } from "../../local/eventView.ts";
 import { seededRandom } from "../../local/seededRandom.ts";
 
 describe("the reliability harness's own pieces", () => {
+  test("a 503 is explained only by a slow call: a timeout, directly or under enqueue_failed, or the deadline", () => {
+    const slow = [
+      { error: "TimeoutError" },
+      { error: "enqueue_failed", errorCause: "TimeoutError" },
+      { error: "DeadlineExceededError" },
+    ];
+    expect(countCauses(slow)).toEqual({
+      byCause: { TimeoutError: 1, "enqueue_failed<TimeoutError": 1, DeadlineExceededError: 1 },
+      unexplained: 0,
+    });
+    const refused = [
+      { error: "ConditionalCheckFailedException" },
+      { error: "enqueue_failed" },
+      { error: "enqueue_failed", errorCause: "AccessDenied" },
+      {},
+    ];
+    expect(countCauses(refused).unexplained).toBe(4);
+  });
+
   test("a seed gives the same sequence every time, another seed another one", () => {
     const draw = (seed: number) => Array.from({ length: 5 }, seededRandom(seed));
     expect(draw(7)).toEqual(draw(7));

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { fireStorm, type StormTally } from "../../../local/chaosStorm.ts";
 import { chaosWebhook } from "../../../local/chaosWebhooks.ts";
 import { type CrashPoint, crashMarkerPath } from "../../../local/crashPoints.ts";
 import type { EventView } from "../../../local/eventView.ts";
 import { fetchEvent, fetchStats, type SettleResult, waitUntilSettled } from "../../../local/stackClient.ts";
+import { stackLogFile } from "../../../local/stackLog.ts";
 import type { LocalStats } from "../../../local/stackStats.ts";
 import { newDataDir, removeDataDir, type StackProcess, startStack } from "../../support/localStackProcess.ts";
 
@@ -92,9 +92,7 @@ function change(before: LocalStats, after: LocalStats): CrashOutcome["change"] {
 }
 
 function consumerOutcomes(key: string | undefined): string[] {
-  const lines = readFileSync(join(dataDir, "logs", "oncegate.log"), "utf8")
-    .split("\n")
-    .filter(Boolean);
+  const lines = readFileSync(stackLogFile(dataDir), "utf8").split("\n").filter(Boolean);
   return lines
     .map((line) => JSON.parse(line) as { source?: string; key?: string; outcome?: string })
     .filter((line) => line.source === "consumer" && line.key === key)

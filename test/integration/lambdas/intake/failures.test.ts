@@ -151,6 +151,8 @@ describe("intake failures", () => {
       outcome: "unavailable",
       status: 503,
       error: "enqueue_failed",
+      // What enqueue_failed wrapped (here the SDK's connection error), so the line tells a brown-out from a refusal.
+      errorCause: expect.any(String),
     });
 
     h.clock.advance(PAST_SWEEP_THRESHOLD_MS);

@@ -57,6 +57,9 @@ describe("gateway errors added for the intake", () => {
   test("errorCodeOf gives our code, else the error's name", () => {
     expect(errorCodeOf(new EnqueueFailedError("x"))).toBe("enqueue_failed");
     expect(errorCodeOf(Object.assign(new Error("x"), { name: "ThrottlingException" }))).toBe("ThrottlingException");
+    expect(errorCodeOf(Object.assign(new Error("x"), { code: "ECONNREFUSED" }))).toBe("ECONNREFUSED");
+    // Only a system code of Node's shape: anything else an error carries stays out of the logs.
+    expect(errorCodeOf(Object.assign(new Error("x"), { code: "secret value" }))).toBe("Error");
     expect(errorCodeOf("a string")).toBe("Error");
     expect(errorCodeOf(null)).toBe("Error");
   });
