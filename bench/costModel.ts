@@ -60,7 +60,8 @@ await runBench(async () => {
   const bodySizes = BODY_SIZES.map((bodyBytes) => {
     const lines = cost({ bodyBytes });
     const dynamoDbUsd = totalUsd(lines.filter((l) => l.service === "DynamoDB"));
-    return { bodyBytes, totalUsd: totalUsd(lines), dynamoDbUsd };
+    const functionUrlUsd = totalUsd(cost({ bodyBytes, edge: "functionUrl" }));
+    return { bodyBytes, totalUsd: totalUsd(lines), dynamoDbUsd, functionUrlUsd };
   });
   const fixed = fixedMonthlyCost(prices, LAMBDA_SIZING);
 
@@ -93,6 +94,6 @@ export type CostModelData = {
   /** What the opt-in replay marker adds to the base scenario's total. */
   replayMarkerUsd: number;
   grid: { duplicatesPerAccepted: number; retriesPerDelivery: number; totalUsd: number }[];
-  bodySizes: { bodyBytes: number; totalUsd: number; dynamoDbUsd: number }[];
+  bodySizes: { bodyBytes: number; totalUsd: number; dynamoDbUsd: number; functionUrlUsd: number }[];
   fixedMonthly: { lines: ReturnType<typeof fixedMonthlyCost>; totalUsd: number };
 };

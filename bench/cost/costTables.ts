@@ -39,17 +39,18 @@ export function printCostTables(data: CostModelData): void {
     ],
     rows: [...byDuplicates].map(([rate, cells]) => [percent(rate), ...cells.map((cell) => usd(cell.totalUsd))]),
     notes: [
-      "A duplicate costs an API Gateway request, an intake invocation and a refused conditional write (billed at the item's size).",
+      "A duplicate costs an API Gateway request, an intake invocation and a refused conditional write (billed at the item's size); its log line is at debug, not ingested.",
       "A retry costs a delivery invocation, a read, a write that grows the item, a ChangeMessageVisibility and a receive.",
     ],
   });
   printTable({
     title: "Total per million accepted webhooks, by body size (no duplicates, no retries)",
-    columns: ["body", "total", "of which DynamoDB"],
+    columns: ["body", "total", "of which DynamoDB", "with the function URL edge"],
     rows: data.bodySizes.map((b) => [
       kb(b.bodyBytes),
       usd(b.totalUsd),
       `${usd(b.dynamoDbUsd)} (${percent(b.dynamoDbUsd / b.totalUsd)})`,
+      usd(b.functionUrlUsd),
     ]),
     notes: [
       `A stored event is the body plus ${inputs.itemOverheadBytes} bytes; write units round up per KB, read units per 4 KB.`,

@@ -16,6 +16,8 @@ export interface CostScenario {
    * marker of a digest, well under 1 KB: 1 WRU). @default false
    */
   replayWindow?: boolean;
+  /** What providers POST to (`intakeEdge`): the function URL has no per-request charge of its own. @default "httpApi" */
+  edge?: "httpApi" | "functionUrl";
 }
 
 /** Write units of one replay marker (`replay#provider#digest`, its event key and expiry): under 1 KB. */
@@ -105,9 +107,11 @@ export function costPerMillion(
     // A duplicate's refused conditional put is billed as a write of the stored item.
     MILLION * d * api(intake.duplicate, "PutItem") * writeUnitsFor(item);
   const logLine = (bytes: number) => bytes + assumptions.logWrapperBytes + assumptions.platformLogBytesPerInvocation;
+  // A plain duplicate's line is written at `debug`, which Lambda drops at the deployed INFO level: only its
+  // platform lines are ingested.
   const logBytes =
     MILLION * logLine(intake.accepted.logBytes) +
-    MILLION * d * logLine(intake.duplicate.logBytes) +
+    MILLION * d * assumptions.platformLogBytesPerInvocation +
     jobs * r * logLine(delivery.retried.logBytes) +
     jobs * logLine(delivery.delivered.logBytes);
   const storedGb =
@@ -120,7 +124,10 @@ export function costPerMillion(
   const sqsRequest = perRequest(p.sqsStandard.perMillionRequests);
   const writeUnit = perRequest(ddb.perMillionWriteRequestUnits);
   const readUnit = perRequest(ddb.perMillionReadRequestUnits);
-  const apiRequests = invocations.intake * Math.ceil(scenario.bodyBytes / p.apiGatewayHttpApi.requestIncrementBytes);
+  const apiRequests =
+    scenario.edge === "functionUrl"
+      ? 0
+      : invocations.intake * Math.ceil(scenario.bodyBytes / p.apiGatewayHttpApi.requestIncrementBytes);
   const enqueues = MILLION * api(intake.accepted, "SendMessageBatch") * Math.ceil(scenario.destinations / 10);
   const eventSource = attempts / assumptions.eventSourceBatchSize + jobs / assumptions.eventSourceBatchSize;
   const visibilityChanges = jobs * r * api(delivery.retried, "ChangeMessageVisibility");

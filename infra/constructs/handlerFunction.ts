@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { type Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Architecture, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
@@ -67,6 +67,9 @@ export class HandlerFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: LoggingFormat.JSON,
+      // Explicit, because the gateway counts on it: `debug` lines (each duplicate request) are dropped by Lambda
+      // before CloudWatch ingests them, and `warn`/`error` lines keep their level for filters.
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
       // Stack traces point into the TypeScript sources through the bundled source map.
       environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
       bundling: handlerBundling(this),

@@ -3,6 +3,7 @@ import type { DomainName, HttpApi, HttpStage } from "aws-cdk-lib/aws-apigatewayv
 import type { Alarm, Dashboard } from "aws-cdk-lib/aws-cloudwatch";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
 import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
+import type { FunctionUrl } from "aws-cdk-lib/aws-lambda";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
@@ -32,10 +33,17 @@ import { GatewaySecrets } from "./gateway/gatewaySecrets.ts";
 import { newIntakeApi } from "./gateway/intakeApi.ts";
 import { intakeReservedConcurrency } from "./gateway/intakeConcurrency.ts";
 import { intakeDomainSettings } from "./gateway/intakeDomain.ts";
+import type { IntakeEdge } from "./gateway/intakeEdge.ts";
+import { newIntakeFunctionUrl } from "./gateway/intakeFunctionUrl.ts";
 import { gatewayResourceNames } from "./gateway/resourceNames.ts";
 import { newSweepSchedule, SWEEP_PERIOD } from "./gateway/sweepSchedule.ts";
 import { HandlerFunction } from "./handlerFunction.ts";
-import { rejectUnknownProps, WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGatewayProps.ts";
+import {
+  intakeEdgeOf,
+  rejectUnknownProps,
+  WEBHOOK_GATEWAY_DEFAULTS,
+  type WebhookGatewayProps,
+} from "./webhookGatewayProps.ts";
 
 export { WEBHOOK_GATEWAY_DEFAULTS, type WebhookGatewayProps } from "./webhookGatewayProps.ts";
 
@@ -65,12 +73,15 @@ export class WebhookGateway extends Construct {
   readonly intakeFunction: NodejsFunction;
   readonly deliveryFunction: NodejsFunction;
   readonly sweeperFunction: NodejsFunction;
-  readonly api: HttpApi;
-  readonly stage: HttpStage;
+  /** The HTTP API providers POST to; absent with `intakeEdge: "functionUrl"`. */
+  readonly api?: HttpApi;
+  readonly stage?: HttpStage;
+  /** The intake's function URL, with `intakeEdge: "functionUrl"`. */
+  readonly intakeFunctionUrl?: FunctionUrl;
   /** The custom domain (`domainName`): point its DNS record at `regionalDomainName`. */
   readonly intakeDomain?: DomainName;
-  /** The API's access log: one JSON line per request. */
-  readonly accessLogs: LogGroup;
+  /** The API's access log: one JSON line per request (the HTTP API edge only). */
+  readonly accessLogs?: LogGroup;
   /** `https://…/webhooks/`: point a provider at this URL followed by its name in `config.providers`. */
   readonly intakeUrl: string;
   /** Secrets created for `{ create: name }` references, by name. */
@@ -82,6 +93,7 @@ export class WebhookGateway extends Construct {
   constructor(scope: Construct, id: string, props: WebhookGatewayProps) {
     super(scope, id);
     rejectUnknownProps(props);
+    const edgeKind = intakeEdgeOf(props);
     const settings = validateDeploymentConfig(props.config);
     const throttle = props.throttle ?? WEBHOOK_GATEWAY_DEFAULTS.throttle;
     const routes = routeThrottles(props.config, throttle);
@@ -182,26 +194,34 @@ export class WebhookGateway extends Construct {
     });
     newSweepSchedule(this, this.sweeperFunction);
 
-    const intakeApi = newIntakeApi(this, {
-      intake: this.intakeFunction,
-      throttle,
-      routes,
-      domain,
-      logRetention,
-      logRemovalPolicy: removalPolicy,
-    });
-    this.api = intakeApi.api;
-    this.stage = intakeApi.stage;
-    this.accessLogs = intakeApi.accessLogs;
-    this.intakeDomain = intakeApi.domainName;
-    this.intakeUrl = intakeApi.intakeUrl;
+    let edge: IntakeEdge;
+    if (edgeKind === "functionUrl") {
+      const url = newIntakeFunctionUrl(this.intakeFunction);
+      this.intakeFunctionUrl = url.functionUrl;
+      edge = url;
+    } else {
+      const intakeApi = newIntakeApi(this, {
+        intake: this.intakeFunction,
+        throttle,
+        routes,
+        domain,
+        logRetention,
+        logRemovalPolicy: removalPolicy,
+      });
+      this.api = intakeApi.api;
+      this.stage = intakeApi.stage;
+      this.accessLogs = intakeApi.accessLogs;
+      this.intakeDomain = intakeApi.domainName;
+      edge = intakeApi;
+    }
+    this.intakeUrl = edge.intakeUrl;
 
     this.alarmTopic = props.alarmTopic ?? newAlarmTopic(this, "AlarmTopic");
     const alarms = new GatewayAlarms(this, "Alarms", {
       topic: this.alarmTopic,
       queue: this.deliveryQueue,
       deadLetterQueue: this.deadLetterQueue,
-      api: this.api,
+      edge: edge.metrics,
       intake: this.intakeFunction,
       delivery: this.deliveryFunction,
       sweeper: this.sweeperFunction,
@@ -215,13 +235,12 @@ export class WebhookGateway extends Construct {
         props.destinationRetryAlarmThreshold ?? WEBHOOK_GATEWAY_DEFAULTS.destinationRetryAlarmThreshold,
       intakeSignatureRefusalPercent:
         props.intakeSignatureRefusalAlarmPercent ?? WEBHOOK_GATEWAY_DEFAULTS.intakeSignatureRefusalAlarmPercent,
-      throttledRequests: intakeApi.throttledRequests,
     });
     this.alarms = [...alarms.alarms.values()];
     this.dashboard = newGatewayDashboard(this, "Dashboard", {
       intake: this.intakeFunction,
       delivery: this.deliveryFunction,
-      api: this.api,
+      edge: edge.metrics,
       queue: this.deliveryQueue,
       deadLetterQueue: this.deadLetterQueue,
       alarms: this.alarms,

@@ -3,8 +3,16 @@ import type { ThrottleSettings } from "aws-cdk-lib/aws-apigatewayv2";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { GatewayDeploymentConfig } from "../gatewayDeploymentConfig.ts";
+import type { IntakeEdgeKind } from "./gateway/intakeEdge.ts";
 
 export interface WebhookGatewayProps {
+  /**
+   * What providers POST to. `"functionUrl"`: the intake's Lambda function URL, $1.00 less per million webhooks than
+   * the HTTP API, but with no stage or per-provider throttle (the intake's reserved concurrency is the only limit),
+   * no custom domain, no access log, and every path invokes the intake. `throttle`, `domainName`, `certificateArn`,
+   * `disableExecuteApiEndpoint` and providers' `rateLimit`/`burstLimit` are refused with it. @default "httpApi"
+   */
+  readonly intakeEdge?: IntakeEdgeKind;
   /**
    * Providers, destinations and delivery settings: the Lambdas' `GatewayConfig`, with secrets as
    * {@link GatewayDeploymentConfig} references. Checked at synth time by the Lambdas' own parser.
@@ -87,6 +95,7 @@ export const WEBHOOK_GATEWAY_DEFAULTS = {
 /** Every prop's name: checked at run time too (a settings file is data), and kept complete by the type. */
 const PROP_NAMES = {
   config: true,
+  intakeEdge: true,
   throttle: true,
   domainName: true,
   certificateArn: true,
@@ -111,6 +120,35 @@ const PROP_NAMES = {
 } as const satisfies Record<keyof WebhookGatewayProps, true>;
 
 export const WEBHOOK_GATEWAY_PROP_NAMES: readonly string[] = Object.keys(PROP_NAMES);
+
+const API_ONLY_PROPS = ["throttle", "domainName", "certificateArn", "disableExecuteApiEndpoint"] as const;
+
+/**
+ * The edge the props ask for, refusing settings only the HTTP API can honour when it is the function URL: a throttle
+ * or a domain silently dropped would be a promise broken in production.
+ * @throws Error naming the prop or the provider's field
+ */
+export function intakeEdgeOf(props: WebhookGatewayProps): IntakeEdgeKind {
+  const edge = props.intakeEdge ?? "httpApi";
+  if (edge !== "httpApi" && edge !== "functionUrl") {
+    throw new Error(`intakeEdge: expected "httpApi" or "functionUrl", got ${JSON.stringify(edge)}`);
+  }
+  if (edge === "httpApi") return edge;
+  for (const name of API_ONLY_PROPS) {
+    if (props[name] !== undefined)
+      throw new Error(`${name}: only the HTTP API edge has it; remove it or the intakeEdge`);
+  }
+  for (const [provider, settings] of Object.entries(props.config.providers)) {
+    for (const field of ["rateLimit", "burstLimit"] as const) {
+      if (settings[field] !== undefined) {
+        throw new Error(
+          `config.providers.${provider}.${field}: a function URL has no per-route throttle; remove it or the intakeEdge`,
+        );
+      }
+    }
+  }
+  return edge;
+}
 
 /**
  * Refuses a prop the construct does not know (props can come from a settings file, not only from typed code).

@@ -32,9 +32,20 @@ export function capForLog(value: string): string {
   return value.length > MAX_LOGGED_LENGTH ? `${value.slice(0, MAX_LOGGED_LENGTH)}…` : value;
 }
 
-/** Writes the line: `error` for 503s, `warn` when marking QUEUED failed, `info` otherwise. */
+/**
+ * Writes the line: `error` for 503s, `warn` when marking QUEUED failed, `debug` for a plain duplicate, `info`
+ * otherwise. A provider retrying or a replay storm sends many duplicates: each is counted (the `Duplicate` metric)
+ * but not logged at the default level, so log ingestion is paid once per accepted event, not once per request.
+ */
 export function logIntake(logger: Logger, line: IntakeLogLine): void {
-  const level = line.outcome === "unavailable" ? "error" : line.markQueuedError ? "warn" : "info";
+  const level =
+    line.outcome === "unavailable"
+      ? "error"
+      : line.markQueuedError
+        ? "warn"
+        : line.outcome === "duplicate"
+          ? "debug"
+          : "info";
   const rounded = { ...line };
   for (const key of ["verifyMs", "storeMs", "enqueueMs", "totalMs"] as const) {
     const value = rounded[key];

@@ -118,3 +118,21 @@ describe("cdk-nag AwsSolutions checks on the app's stack, every feature on", () 
     expect(acknowledgedIds.filter((id) => !used.has(id))).toEqual([]);
   });
 });
+
+describe("cdk-nag AwsSolutions checks with the function URL edge", () => {
+  test("finds no unacknowledged violation: the public URL is the intake's, which verifies every signature", () => {
+    const app = testApp({}, { validate: true });
+    oncegateStack({ ...demoSettings, alarmEmail: "oncall@acme.test", intakeEdge: "functionUrl" }, app);
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+    let error: Error | undefined;
+    try {
+      app.synth();
+    } catch (caught) {
+      error = caught as Error;
+    }
+    const edgeReport: ValidationReport = JSON.parse(readFileSync(join(app.outdir, "validation-report.json"), "utf8"));
+    const plugin = edgeReport.pluginReports.find((found) => found.pluginName === "AwsSolutions");
+    expect(plugin?.violations.map((violation) => violation.ruleName)).toEqual([]);
+    expect(error).toBeUndefined();
+  });
+});

@@ -101,7 +101,7 @@ describe("WebhookGateway intake API", () => {
         "",
         [
           "https://",
-          stack.resolve(stack.gateway.api.apiId),
+          stack.resolve(stack.gateway.api?.apiId),
           ".execute-api.",
           { Ref: "AWS::Region" },
           ".",
@@ -185,8 +185,8 @@ describe("WebhookGateway routes per provider", () => {
       ],
     });
     domain.hasResourceProperties("AWS::ApiGatewayV2::ApiMapping", {
-      ApiId: custom.resolve(gateway.api.apiId),
-      Stage: custom.resolve(gateway.stage.stageName),
+      ApiId: custom.resolve(gateway.api?.apiId),
+      Stage: custom.resolve(gateway.stage?.stageName),
     });
     domain.hasResourceProperties("AWS::ApiGatewayV2::Api", { DisableExecuteApiEndpoint: true });
     expect(gateway.intakeUrl).toBe("https://hooks.acme.test/webhooks/");

@@ -39,6 +39,8 @@ describe("WebhookGateway functions", () => {
       const { Properties } = functionResource(fn);
       expect(Properties).toMatchObject({ Runtime: "nodejs24.x", Architectures: ["arm64"], Handler: "index.handler" });
       expect(Properties.LoggingConfig.LogFormat).toBe("JSON");
+      // Debug lines (one per duplicate request) are dropped by Lambda, not ingested.
+      expect(Properties.LoggingConfig.ApplicationLogLevel).toBe("INFO");
       const logGroupId = Properties.LoggingConfig.LogGroup.Ref;
       expect(template.toJSON().Resources[logGroupId]).toMatchObject({
         Type: "AWS::Logs::LogGroup",

@@ -302,7 +302,7 @@ describe("WebhookGateway alarms", () => {
     const [stage] = Object.values(template.findResources("AWS::ApiGatewayV2::Stage"));
     expect(JSON.parse(stage?.Properties.AccessLogSettings.Format)).toMatchObject({ apiId: "$context.apiId" });
     template.hasResourceProperties("AWS::Logs::MetricFilter", {
-      LogGroupName: stack.resolve(stack.gateway.accessLogs.logGroupName),
+      LogGroupName: stack.resolve(stack.gateway.accessLogs?.logGroupName),
       FilterPattern: '{ $.status = "429" }',
       MetricTransformations: [
         {
@@ -313,12 +313,14 @@ describe("WebhookGateway alarms", () => {
         },
       ],
     });
-    expect(alarmOn("IntakeThrottled", { Name: "ApiId", Value: stack.resolve(stack.gateway.api.apiId) })).toMatchObject({
-      Statistic: "Sum",
-      Period: 300,
-      Threshold: 1,
-      TreatMissingData: "notBreaching",
-    });
+    expect(alarmOn("IntakeThrottled", { Name: "ApiId", Value: stack.resolve(stack.gateway.api?.apiId) })).toMatchObject(
+      {
+        Statistic: "Sum",
+        Period: 300,
+        Threshold: 1,
+        TreatMissingData: "notBreaching",
+      },
+    );
   });
 
   test("uses a given alarm topic instead of creating one", () => {

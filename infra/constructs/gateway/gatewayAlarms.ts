@@ -1,5 +1,4 @@
 import { Duration } from "aws-cdk-lib";
-import type { IHttpApi } from "aws-cdk-lib/aws-apigatewayv2";
 import { Alarm, ComparisonOperator, type IMetric, MathExpression, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
@@ -10,12 +9,14 @@ import type { RejectionCode } from "../../../lambdas/intake/httpAnswers.ts";
 import { DESTINATION_DIMENSION, REASON_DIMENSION } from "../../../lambdas/shared/metrics.ts";
 import { pascalCase } from "../names.ts";
 import { gatewayCount } from "./gatewayMetrics.ts";
+import type { IntakeEdgeMetrics } from "./intakeEdge.ts";
 
 export interface GatewayAlarmsProps {
   readonly topic: ITopic;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
-  readonly api: IHttpApi;
+  /** The edge providers POST to (HTTP API or function URL). */
+  readonly edge: IntakeEdgeMetrics;
   readonly intake: IFunction;
   readonly delivery: IFunction;
   readonly sweeper: IFunction;
@@ -25,8 +26,6 @@ export interface GatewayAlarmsProps {
   readonly intakeServerErrorRatePercent: number;
   readonly destinationRetryThreshold: number;
   readonly intakeSignatureRefusalPercent: number;
-  /** The API's 429s, counted from its access log. */
-  readonly throttledRequests: IMetric;
 }
 
 // A provider whose secret is wrong or still the generated placeholder gets one of these for every webhook.
@@ -172,11 +171,11 @@ export class GatewayAlarms extends Construct {
   }
 
   private addIntakeAlarms(props: GatewayAlarmsProps): void {
-    const requests = props.api.metricCount({ period: FIVE_MINUTES, statistic: "Sum" });
+    const requests = props.edge.requests(FIVE_MINUTES);
     this.add("IntakeServerErrorRate", {
       metric: new MathExpression({
         expression: "IF(requests > 0, 100 * errors / requests, 0)",
-        usingMetrics: { errors: props.api.metricServerError({ period: FIVE_MINUTES, statistic: "Sum" }), requests },
+        usingMetrics: { errors: props.edge.serverErrors(FIVE_MINUTES), requests },
         period: FIVE_MINUTES,
         label: "Intake 5xx (% of requests)",
       }),
@@ -216,11 +215,9 @@ export class GatewayAlarms extends Construct {
         "an event lost, refused again on every retry. See the intake's logs for the provider and the code.",
     });
     this.add("IntakeThrottled", {
-      metric: props.throttledRequests,
+      metric: props.edge.throttled,
       threshold: 1,
-      description:
-        "API Gateway answered 429 (throttled, without Retry-After): a provider's route or the stage is over its rate " +
-        "limit. Providers that do not retry lose these webhooks; see the access log's routeKey.",
+      description: props.edge.throttledDescription,
     });
   }
 }

@@ -1,15 +1,15 @@
 import { Duration } from "aws-cdk-lib";
-import type { IHttpApi } from "aws-cdk-lib/aws-apigatewayv2";
 import { type Alarm, AlarmStatusWidget, Dashboard, GraphWidget, SingleValueWidget } from "aws-cdk-lib/aws-cloudwatch";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { gatewayCount } from "./gatewayMetrics.ts";
+import type { IntakeEdgeMetrics } from "./intakeEdge.ts";
 
 export interface GatewayDashboardProps {
   readonly intake: IFunction;
   readonly delivery: IFunction;
-  readonly api: IHttpApi;
+  readonly edge: IntakeEdgeMetrics;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
   readonly alarms: Alarm[];
@@ -54,11 +54,11 @@ export function newGatewayDashboard(scope: Construct, id: string, props: Gateway
     new GraphWidget({
       title: "Intake HTTP answers",
       left: [
-        props.api.metricCount({ period: Duration.minutes(1), statistic: "Sum", label: "Requests" }),
-        props.api.metricClientError({ period: Duration.minutes(1), statistic: "Sum", label: "4xx" }),
-        props.api.metricServerError({ period: Duration.minutes(1), statistic: "Sum", label: "5xx" }),
+        props.edge.requests(Duration.minutes(1)).with({ label: "Requests" }),
+        props.edge.clientErrors(Duration.minutes(1)).with({ label: "4xx" }),
+        props.edge.serverErrors(Duration.minutes(1)).with({ label: "5xx" }),
       ],
-      right: [props.api.metricLatency({ period: Duration.minutes(1), statistic: "p99", label: "Latency p99 (ms)" })],
+      right: [props.edge.latencyP99(Duration.minutes(1)).with({ label: "Latency p99 (ms)" })],
       width: 12,
     }),
   );

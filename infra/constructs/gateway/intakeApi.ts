@@ -18,6 +18,7 @@ import { INTAKE_INTEGRATION_TIMEOUT_SECONDS } from "../../../lambdas/shared/inta
 import { METRICS_NAMESPACE } from "../../../lambdas/shared/metrics.ts";
 import type { RouteThrottle } from "../../providerRoutes.ts";
 import { type IntakeDomainSettings, newIntakeDomain } from "./intakeDomain.ts";
+import type { IntakeEdge } from "./intakeEdge.ts";
 
 /** A provider's route: what it is pointed at, `provider` being its key in the configuration's `providers`. */
 export function intakeRoutePath(provider: string): string {
@@ -35,14 +36,10 @@ export interface IntakeApiProps {
   readonly logRemovalPolicy: RemovalPolicy;
 }
 
-export interface IntakeApi {
+export interface IntakeApi extends IntakeEdge {
   readonly api: HttpApi;
   readonly stage: HttpStage;
   readonly accessLogs: LogGroup;
-  /** `https://…/webhooks/`: a provider's webhook URL is this followed by the provider's name. */
-  readonly intakeUrl: string;
-  /** The API's 429s per `period`, counted from the access log (HTTP APIs publish no throttle metric). */
-  readonly throttledRequests: Metric;
   /** The custom domain, when there is one. */
   readonly domainName?: DomainName;
 }
@@ -118,7 +115,17 @@ export function newIntakeApi(scope: Construct, props: IntakeApiProps): IntakeApi
     stage,
     accessLogs,
     intakeUrl: `${base}webhooks/`,
-    throttledRequests: throttled(scope, api, accessLogs),
+    metrics: {
+      requests: (period) => api.metricCount({ period, statistic: "Sum" }),
+      clientErrors: (period) => api.metricClientError({ period, statistic: "Sum" }),
+      serverErrors: (period) => api.metricServerError({ period, statistic: "Sum" }),
+      latencyP99: (period) => api.metricLatency({ period, statistic: "p99" }),
+      // HTTP APIs publish no throttle metric: the 429s are counted from the access log.
+      throttled: throttled(scope, api, accessLogs),
+      throttledDescription:
+        "API Gateway answered 429 (throttled, without Retry-After): a provider's route or the stage is over its rate " +
+        "limit. Providers that do not retry lose these webhooks; see the access log's routeKey.",
+    },
     domainName,
   };
 }
