@@ -24,6 +24,8 @@ export interface LocalLambdasOptions {
   env: Readonly<Record<string, string | undefined>>;
   config: ResolvedGatewayConfig;
   queueUrl: string;
+  /** The delivery queue's dead-letter queue: the sweeper's dead-letter pass reads it. */
+  deadLetterQueueUrl: string;
   /** The local queue's backstop (`LOCAL_RECEIVE_LIMIT`): the delivery marks a job dead_lettered on that receive. */
   maxReceiveCount: number;
   services: Pick<LocalServices, "ddb" | "sqs" | "gateway">;
@@ -58,7 +60,8 @@ export async function buildLocalLambdas(options: LocalLambdasOptions): Promise<L
     logger: log.lambda("delivery"),
     faults: { afterPost: () => crashAt("delivery:after-post") },
   });
-  const sweeper = sweeperFromEnvironment(lambdaEnv, { ...clients, logger: log.lambda("sweeper") });
+  const sweeperEnv = { ...lambdaEnv, [ENV.deadLetterQueueUrl]: options.deadLetterQueueUrl };
+  const sweeper = sweeperFromEnvironment(sweeperEnv, { ...clients, logger: log.lambda("sweeper") });
   const consumer = demoConsumerLambda({
     ddb: services.ddb,
     signingSecret: localSecret(env, "signing"),

@@ -120,6 +120,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       env,
       config,
       queueUrl: queue.queueUrl,
+      deadLetterQueueUrl: queue.dlqUrl,
       maxReceiveCount: queue.maxReceiveCount,
       services,
       crashAt,

@@ -80,13 +80,27 @@ export function activityLine(source: LogSource, line: Record<string, unknown>): 
       return `${target}: ${text(line.outcome)}${delay} (${attempt}${why ? `, ${why}` : ""})`;
     }
     case "sweeper":
-      if (line.msg === "oncegate.sweeper" && line.found === 0) return undefined;
       return line.msg === "oncegate.sweeper"
-        ? `found ${text(line.found)} abandoned event(s): requeued ${text(line.requeued)}, failed ${text(line.failed)}`
+        ? sweepSummary(line)
         : `${text(line.msg)} ${text(line.pk)} ${text(line.error)}`.trim();
     case "consumer": {
       const error = line.error === undefined || line.error === line.outcome ? "" : ` (${text(line.error)})`;
       return `${text(line.key)}: ${text(line.outcome)}${error}`;
     }
   }
+}
+
+/** A run's summary, or `undefined` for a routine one: nothing abandoned, no dead job marked or failed. */
+function sweepSummary(line: Record<string, unknown>): string | undefined {
+  const dead = (line.deadLetters ?? {}) as Partial<Record<"marked" | "failed", number>>;
+  const deadLetters = (dead.marked ?? 0) > 0 || (dead.failed ?? 0) > 0;
+  if (line.found === 0 && !deadLetters) return undefined;
+  const parts = [];
+  if (line.found !== 0) {
+    parts.push(
+      `found ${String(line.found)} abandoned event(s): requeued ${String(line.requeued)}, failed ${String(line.failed)}`,
+    );
+  }
+  if (deadLetters) parts.push(`dead-letter queue: marked ${dead.marked ?? 0} DEAD, failed ${dead.failed ?? 0}`);
+  return parts.join("; ");
 }

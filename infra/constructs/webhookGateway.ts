@@ -159,8 +159,10 @@ export class WebhookGateway extends Construct {
     });
     const sweeper = new HandlerFunction(this, "Sweeper", {
       ...common,
+      // The sweeper's own: it reads the dead jobs to mark their events DEAD (no other function touches the DLQ).
+      environment: { ...environment, [ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl },
       entry: "lambdas/sweeper/handler.ts",
-      description: "Oncegate sweeper: re-enqueues events whose intake stopped before enqueueing",
+      description: "Oncegate sweeper: re-enqueues events whose intake stopped before enqueueing, reconciles dead jobs",
       // Shorter than the schedule's minute, so two runs rarely overlap (an overlap is harmless, only wasteful).
       timeout: Duration.seconds(50),
       memorySize: 256,
@@ -184,6 +186,7 @@ export class WebhookGateway extends Construct {
     allow(sweeper.role, GATEWAY_ACTIONS.sweeperTable, [table]);
     allow(sweeper.role, GATEWAY_ACTIONS.sweeperIndex, [sweepIndexArn(this.eventsTable)]);
     allow(sweeper.role, GATEWAY_ACTIONS.enqueue, [queue]);
+    allow(sweeper.role, GATEWAY_ACTIONS.sweeperDeadLetters, [this.deadLetterQueue.queueArn]);
 
     this.deliveryFunction.addEventSourceMapping("DeliveryJobs", {
       eventSourceArn: queue,

@@ -6,7 +6,7 @@ import type { JobOutcome } from "./deliveryLog.ts";
 import { describeError } from "./deliveryLog.ts";
 import type { DeliverySettings } from "./deliverySettings.ts";
 import type { EventsTable, StoredEvent } from "./deliveryStore.ts";
-import { readEvent, recordDestinationTransition, writeOverallStatus } from "./deliveryStore.ts";
+import { readEvent, recordDestinationTransition, writeImpliedOverallStatus } from "./deliveryStore.ts";
 import {
   ATTEMPTS_EXHAUSTED_REASON,
   DEAD_LETTERED_REASON,
@@ -19,7 +19,6 @@ import {
 import type { DestinationStatus } from "./destinationStatus.ts";
 import { isFinalDestinationStatus } from "./destinationStatus.ts";
 import { outboundHeaders } from "./outboundHeaders.ts";
-import { deriveOverallStatus, destinationStatusesOf, overallStatusChange } from "./overallStatus.ts";
 import type { Decision } from "./retryPolicy.ts";
 import { decideAfterAttempt } from "./retryPolicy.ts";
 import type { Stopwatch } from "./sendAttempt.ts";
@@ -243,10 +242,8 @@ const STATUS_WRITTEN: StatusWrite = { report: false };
  * next delivery, a duplicate, writes the status.
  */
 async function reconcileOverallStatus(context: DeliveryContext, item: StoredEvent): Promise<StatusWrite> {
-  const change = overallStatusChange(item.status, deriveOverallStatus(destinationStatusesOf(item)));
-  if (change === undefined) return STATUS_WRITTEN;
   try {
-    await writeOverallStatus(context.table, item.pk, change, item.version ?? 0);
+    await writeImpliedOverallStatus(context.table, item);
     return STATUS_WRITTEN;
   } catch (error) {
     return { report: true, error: `overall status not written: ${describeError(error)}` };

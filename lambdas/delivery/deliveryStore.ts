@@ -3,6 +3,7 @@ import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from "@aws-sdk
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { appendBounded, appendNeedsTrim } from "../shared/attemptLog.ts";
 import type { AttemptEntry, DestinationState, EventItem, EventStatus } from "../shared/eventRecord.ts";
+import { deriveOverallStatus, destinationStatusesOf, overallStatusChange } from "./overallStatus.ts";
 
 /** Where the events live. */
 export interface EventsTable {
@@ -154,4 +155,15 @@ export async function writeOverallStatus(
     if ((error as { name?: string }).name === "ConditionalCheckFailedException") return false;
     throw error;
   }
+}
+
+/**
+ * Writes the overall status `item`'s destinations imply ({@link deriveOverallStatus}) if it differs from the one it
+ * shows, with {@link writeOverallStatus} on `item`'s version: nothing is written when a newer update got there first
+ * (it writes its own).
+ * @throws the DynamoDB error when the write failed for another reason
+ */
+export async function writeImpliedOverallStatus(table: EventsTable, item: StoredEvent): Promise<void> {
+  const change = overallStatusChange(item.status, deriveOverallStatus(destinationStatusesOf(item)));
+  if (change !== undefined) await writeOverallStatus(table, item.pk, change, item.version ?? 0);
 }

@@ -1,6 +1,6 @@
 import type { DestinationState } from "../shared/eventRecord.ts";
 import type { AttemptRecord } from "./attemptRecord.ts";
-import { isFinalDestinationStatus, nextDestinationStatus } from "./destinationStatus.ts";
+import { isFinalDestinationStatus, isTerminalDestinationStatus, nextDestinationStatus } from "./destinationStatus.ts";
 import type { Decision } from "./retryPolicy.ts";
 
 /** Reason stored for a destination that answered 410 Gone. */
@@ -68,10 +68,17 @@ export function exhaustedDestinationState(messageId: string) {
     deadState(current, ATTEMPTS_EXHAUSTED_REASON, messageId);
 }
 
-/** DEAD because SQS moves the job to the dead-letter queue after this receive: the event must say so. */
+/**
+ * DEAD because SQS moves the job to the dead-letter queue (after this receive, or already did): the event must say
+ * so. A settled state (DELIVERED, FAILED, or DEAD already) is returned unchanged: it may have been written since the
+ * item was read (a duplicate job), and a DEAD one names the message that died, which must stay the one not taken for
+ * a redrive (`isRedrive`).
+ */
 export function deadLetteredDestinationState(messageId: string) {
   return (current: DestinationState | undefined): DestinationState =>
-    deadState(current, DEAD_LETTERED_REASON, messageId);
+    current !== undefined && isTerminalDestinationStatus(current.status)
+      ? current
+      : deadState(current, DEAD_LETTERED_REASON, messageId);
 }
 
 function deadState(current: DestinationState | undefined, reason: string, messageId: string): DestinationState {

@@ -9,6 +9,8 @@ export const ENV = {
   eventsTable: "ONCEGATE_EVENTS_TABLE",
   /** URL of the delivery queue. */
   deliveryQueueUrl: "ONCEGATE_DELIVERY_QUEUE_URL",
+  /** URL of the delivery queue's dead-letter queue: the sweeper's only (it reads the dead jobs, never deletes one). */
+  deadLetterQueueUrl: "ONCEGATE_DEAD_LETTER_QUEUE_URL",
   /** Local override of the retry schedule: comma-separated seconds, e.g. `1,2,4`. */
   retrySchedule: "ONCEGATE_RETRY_SCHEDULE",
 } as const;

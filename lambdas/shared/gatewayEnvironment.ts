@@ -16,7 +16,7 @@ export interface GatewayEnvironment {
  * @throws {@link InvalidConfigurationError} naming the variable or the configuration field
  */
 export function readGatewayEnvironment(env: Readonly<Record<string, string | undefined>>): GatewayEnvironment {
-  const json = required(env, ENV.config);
+  const json = requiredEnvironment(env, ENV.config);
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
@@ -27,10 +27,18 @@ export function readGatewayEnvironment(env: Readonly<Record<string, string | und
   const config = parseGatewayConfig(parsed);
   const schedule = env[ENV.retrySchedule];
   if (schedule !== undefined && schedule !== "") config.retryScheduleSeconds = retryScheduleOverride(schedule);
-  return { config, eventsTable: required(env, ENV.eventsTable), queueUrl: required(env, ENV.deliveryQueueUrl) };
+  return {
+    config,
+    eventsTable: requiredEnvironment(env, ENV.eventsTable),
+    queueUrl: requiredEnvironment(env, ENV.deliveryQueueUrl),
+  };
 }
 
-function required(env: Readonly<Record<string, string | undefined>>, name: string): string {
+/**
+ * The value of the environment variable `name`.
+ * @throws {@link InvalidConfigurationError} naming it when it is not set or empty
+ */
+export function requiredEnvironment(env: Readonly<Record<string, string | undefined>>, name: string): string {
   const value = env[name];
   if (value === undefined || value === "") throw new InvalidConfigurationError(name, "environment variable is not set");
   return value;

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { type Clock, systemClock } from "../shared/clock.ts";
+import { ENV } from "../shared/environment.ts";
 import { errorCodeOf } from "../shared/errors.ts";
 import {
   type EventsTable,
@@ -10,11 +11,13 @@ import {
   type StuckEvent,
 } from "../shared/eventStore.ts";
 import { gatewayDependenciesFromEnvironment } from "../shared/gatewayDependencies.ts";
+import { requiredEnvironment } from "../shared/gatewayEnvironment.ts";
 import { jsonLogger, type Logger, roundMs } from "../shared/logger.ts";
 import { emfCounterFor } from "../shared/metrics.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
 import { type QueueEventDependencies, queueEventJobs } from "../shared/queueEventJobs.ts";
 import { abandonedBeforeMs } from "../shared/requeuePolicy.ts";
+import { type DeadLetterCounts, reconcileDeadLetters } from "./deadLetterPass.ts";
 
 /** What {@link createSweeper} is built from. */
 export interface SweeperOptions {
@@ -23,22 +26,33 @@ export interface SweeperOptions {
   sqs: SQSClient;
   eventsTable: string;
   queueUrl: string;
+  /** The delivery queue's dead-letter queue, read by the dead-letter pass (`deadLetterPass.ts`). */
+  deadLetterQueueUrl: string;
   /** @default the system clock */
   clock?: Clock;
   /** @default one JSON line per run on stdout */
   logger?: Logger;
   /** Most events handled per run; the next run takes the rest. @default 500 */
   maxPerRun?: number;
-  /** Counts an event it could not re-enqueue (the swept-event alarm's metric). @default none; inside Lambda, EMF */
+  /** Most dead-letter queue messages looked at per run. @default 100 (`DEFAULT_DEAD_LETTERS_PER_RUN`) */
+  maxDeadLettersPerRun?: number;
+  /**
+   * Counts an event it could not re-enqueue, or a dead job it could not reconcile with its event (the swept-event
+   * alarm's metric). @default none; inside Lambda, EMF
+   */
   countSweepFailed?: () => void;
 }
 
-/** Counts of one sweep. `skipped`: found in the (eventually consistent) index but no longer RECEIVED, or gone. */
+/**
+ * Counts of one sweep. `skipped`: found in the (eventually consistent) index but no longer RECEIVED, or gone.
+ * `deadLetters`: what the dead-letter pass did.
+ */
 export interface SweepResult {
   found: number;
   requeued: number;
   skipped: number;
   failed: number;
+  deadLetters: DeadLetterCounts;
 }
 
 /** The sweeper Lambda, run on a schedule by EventBridge (the event itself carries nothing it needs). */
@@ -52,7 +66,8 @@ const CONCURRENCY = 10;
  * Builds the sweeper: it finds events still RECEIVED `sweepAfterSeconds` after arrival (their intake invocation
  * died, or SQS refused the jobs) through the sparse sweep index, re-reads each one strongly consistently, and
  * enqueues its jobs and marks it QUEUED. One event's failure never stops the others; it stays in the index for
- * the next run. Logs one line per run with the counts and returns them.
+ * the next run. Then the dead-letter pass marks DEAD the destinations whose jobs SQS moved to the dead-letter
+ * queue without the event saying so (`reconcileDeadLetters`). Logs one line per run with the counts and returns them.
  */
 export function createSweeper(options: SweeperOptions): Sweeper {
   const clock = options.clock ?? systemClock;
@@ -61,7 +76,7 @@ export function createSweeper(options: SweeperOptions): Sweeper {
   const queue: QueueEventDependencies = { events, sqs: options.sqs, queueUrl: options.queueUrl, clock };
   const maxPerRun = options.maxPerRun ?? DEFAULT_MAX_PER_RUN;
 
-  async function sweepOne({ pk }: StuckEvent): Promise<keyof Omit<SweepResult, "found">> {
+  async function sweepOne({ pk }: StuckEvent): Promise<"requeued" | "skipped" | "failed"> {
     try {
       const item = await readEvent(events, pk);
       if (item === undefined) return "skipped";
@@ -81,16 +96,26 @@ export function createSweeper(options: SweeperOptions): Sweeper {
     }
   }
 
-  return async function sweep() {
+  return async function sweep(): Promise<SweepResult> {
     const started = performance.now();
     const cutoffMs = abandonedBeforeMs(clock.nowMs(), options.config.sweepAfterSeconds);
     const stuck = await findStuckReceived(events, cutoffMs, maxPerRun);
-    const result: SweepResult = { found: stuck.length, requeued: 0, skipped: 0, failed: 0 };
+    const counts = { found: stuck.length, requeued: 0, skipped: 0, failed: 0 };
     for (let start = 0; start < stuck.length; start += CONCURRENCY) {
       const outcomes = await Promise.all(stuck.slice(start, start + CONCURRENCY).map(sweepOne));
-      for (const outcome of outcomes) result[outcome] += 1;
+      for (const outcome of outcomes) counts[outcome] += 1;
     }
-    const level = result.failed > 0 ? "error" : "info";
+    const deadLetters = await reconcileDeadLetters({
+      sqs: options.sqs,
+      deadLetterQueueUrl: options.deadLetterQueueUrl,
+      table: events,
+      logger,
+      maxPerRun: options.maxDeadLettersPerRun,
+      countFailed: options.countSweepFailed,
+    });
+    const result: SweepResult = { ...counts, deadLetters };
+    const failed = counts.failed > 0 || deadLetters.failed > 0 || deadLetters.error !== undefined;
+    const level = failed ? "error" : "info";
     logger({ level, msg: "oncegate.sweeper", ...result, totalMs: roundMs(performance.now() - started) });
     return result;
   };
@@ -107,6 +132,7 @@ export function sweeperFromEnvironment(
   const count = emfCounterFor(env);
   return createSweeper({
     ...gatewayDependenciesFromEnvironment(env),
+    deadLetterQueueUrl: requiredEnvironment(env, ENV.deadLetterQueueUrl),
     countSweepFailed: count && (() => count("SweepFailed")),
     ...overrides,
   });

@@ -61,6 +61,14 @@ describe("WebhookGateway functions", () => {
     },
   );
 
+  test("gives the dead-letter queue's URL to the sweeper only", () => {
+    const variables = (name: keyof ReturnType<typeof gatewayFunctions>) =>
+      functionResource(gatewayFunctions()[name]).Properties.Environment.Variables;
+    expect(variables("sweeper")[ENV.deadLetterQueueUrl]).toEqual(ref(stack, stack.gateway.deadLetterQueue.queueUrl));
+    expect(variables("intake")).not.toHaveProperty(ENV.deadLetterQueueUrl);
+    expect(variables("delivery")).not.toHaveProperty(ENV.deadLetterQueueUrl);
+  });
+
   test("passes secrets to the Lambdas by ARN only: created secrets by Ref, never a value", () => {
     const variables = functionResource(stack.gateway.intakeFunction).Properties.Environment.Variables;
     const config = joinedJson(variables[ENV.config]);

@@ -127,14 +127,21 @@ describe("WebhookGateway alarms", () => {
     }
   });
 
-  test("fires as soon as the dead-letter queue holds a message", () => {
+  test("fires as soon as the dead-letter queue holds a message, visible or in flight (the sweeper reads them)", () => {
     const queueName = stack.resolve(stack.gateway.deadLetterQueue.queueName);
-    expect(alarmOn("ApproximateNumberOfMessagesVisible", { Name: "QueueName", Value: queueName })).toMatchObject({
-      Namespace: "AWS/SQS",
-      Statistic: "Maximum",
+    const deadLetters = alarms().find((alarm) => alarm.Metrics?.some((m) => m.Expression === "visible + inFlight"));
+    expect(deadLetters).toMatchObject({ Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold" });
+    const stats = Object.fromEntries(
+      (deadLetters?.Metrics ?? []).filter((m) => m.MetricStat !== undefined).map((m) => [m.Id, m.MetricStat]),
+    );
+    const depth = (metricName: string) => ({
+      Metric: { Namespace: "AWS/SQS", MetricName: metricName, Dimensions: [{ Name: "QueueName", Value: queueName }] },
       Period: 60,
-      Threshold: 1,
-      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      Stat: "Maximum",
+    });
+    expect(stats).toEqual({
+      visible: depth("ApproximateNumberOfMessagesVisible"),
+      inFlight: depth("ApproximateNumberOfMessagesNotVisible"),
     });
   });
 
@@ -167,7 +174,7 @@ describe("WebhookGateway alarms", () => {
   });
 
   test("fires when 5% of intake requests over 5 minutes are answered 5xx", () => {
-    const rate = alarms().find((alarm) => alarm.Metrics?.some((metric) => metric.Expression !== undefined));
+    const rate = alarms().find((alarm) => alarm.Metrics?.some((metric) => metric.Expression?.includes("errors")));
     expect(rate?.Threshold).toBe(5);
     const expression = rate?.Metrics?.find((metric) => metric.Expression !== undefined)?.Expression;
     expect(expression).toBe("IF(requests > 0, 100 * errors / requests, 0)");

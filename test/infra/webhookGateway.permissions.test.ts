@@ -72,7 +72,7 @@ describe("WebhookGateway least-privilege roles", () => {
     );
   });
 
-  test("lets the sweeper query only the sweep index, read and update events, send jobs, and read no secret", () => {
+  test("lets the sweeper query only the sweep index, read and update events, send jobs, read dead jobs, and read no secret", () => {
     const sweeper = gateway.sweeperFunction;
     expect(grantsOf(template, stack, roleOf(sweeper))).toEqual(
       sortGrants([
@@ -80,8 +80,32 @@ describe("WebhookGateway least-privilege roles", () => {
         ...grants(stack, ["dynamodb:GetItem", "dynamodb:UpdateItem"], [gateway.eventsTable.tableArn]),
         ...grants(stack, ["dynamodb:Query"], [sweepIndexArn(gateway.eventsTable)]),
         ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
+        // The dead-letter pass: depth, receive, hand back. Never DeleteMessage: the dead jobs are the operators'.
+        ...grants(
+          stack,
+          ["sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"],
+          [gateway.deadLetterQueue.queueArn],
+        ),
       ]),
     );
+    expect(GATEWAY_ACTIONS.sweeperDeadLetters).toEqual([
+      "sqs:GetQueueAttributes",
+      "sqs:ReceiveMessage",
+      "sqs:ChangeMessageVisibility",
+    ]);
+  });
+
+  test("gives no function but the sweeper any action on the dead-letter queue", () => {
+    const deadLetterQueue = JSON.stringify(stack.resolve(gateway.deadLetterQueue.queueArn));
+    const onDeadLetters = (fn: IFunction) =>
+      grantsOf(template, stack, roleOf(fn)).filter((grant) => JSON.stringify(grant.resource) === deadLetterQueue);
+    expect(onDeadLetters(gateway.intakeFunction)).toEqual([]);
+    expect(onDeadLetters(gateway.deliveryFunction)).toEqual([]);
+    expect(onDeadLetters(gateway.sweeperFunction).map((grant) => grant.action)).toEqual([
+      "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes",
+      "sqs:ReceiveMessage",
+    ]);
   });
 
   test("grants no wildcard action and no wildcard resource to any gateway function", () => {

@@ -108,11 +108,11 @@ export async function sendJob(harness: DeliveryHarness, queueUrl: string, job: D
  * it at the top of the file; read the parts inside tests.
  */
 export function deliverySuite(maxReceiveCount: number) {
-  const parts: { harness?: DeliveryHarness; consumer?: ScriptedConsumer; queueUrl?: string } = {};
+  const parts: { harness?: DeliveryHarness; consumer?: ScriptedConsumer; queue?: QueueWithDlq } = {};
   beforeAll(async () => {
     parts.harness = await startDeliveryHarness();
     parts.consumer = await startScriptedConsumer();
-    parts.queueUrl = (await createDeliveryQueue(parts.harness, maxReceiveCount)).queueUrl;
+    parts.queue = await createDeliveryQueue(parts.harness, maxReceiveCount);
   });
   afterAll(async () => {
     await parts.consumer?.close();
@@ -130,7 +130,11 @@ export function deliverySuite(maxReceiveCount: number) {
       return started(parts.consumer);
     },
     get queueUrl() {
-      return started(parts.queueUrl);
+      return started(parts.queue).queueUrl;
+    },
+    /** The queue and its dead-letter queue. */
+    get queue() {
+      return started(parts.queue);
     },
   };
 }

@@ -16,6 +16,10 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
  * So a call is refused when its value is outside 0–43 200, or when `now + value` ends more than 43 200 s after the
  * message was received. The receive time is taken, on `clock`, when this client's ReceiveMessage returns the
  * message; a receipt handle this client never received is taken as received now (a test's hand-made SQS event).
+ * The same rule holds for each entry of a `ChangeMessageVisibilityBatch` (a refused entry comes back in `Failed`,
+ * as SQS reports it, and the others go through), and the value range for ReceiveMessage's own `VisibilityTimeout`
+ * (API_ReceiveMessage.html: "The duration (in seconds) that the received messages are hidden from subsequent
+ * retrieve requests", the same 0–43 200 s as the queue's attribute).
  *
  * With `fastForward`, an accepted call is recorded and forwarded as 0 s, so a test does not wait out the delay:
  * it advances `clock` instead.
@@ -34,10 +38,31 @@ export function enforceVisibilityRules(
 ): VisibilityRules {
   const receivedAtMs = new Map<string, number>();
   const rules: VisibilityRules = { accepted: [], refused: [] };
+  /** SQS's reason for refusing to hide the message of `receiptHandle` for `seconds` now, if it would. */
+  function refusal(receiptHandle: string | undefined, seconds: number): string | undefined {
+    if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200) {
+      return `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: must be between 0 and 43200.`;
+    }
+    if (receiptHandle === undefined) return undefined;
+    const nowMs = clock.nowMs();
+    if (nowMs + seconds * 1000 > (receivedAtMs.get(receiptHandle) ?? nowMs) + 43_200_000) {
+      return `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]`;
+    }
+    return undefined;
+  }
+  const invalidParameter = (reason: string) =>
+    Object.assign(new Error(reason), {
+      name: "InvalidParameterValue",
+      $fault: "client",
+      $metadata: { httpStatusCode: 400 },
+    });
+
   sqs.middlewareStack.add(
     (next, context) => async (args) => {
-      const input = args.input as { ReceiptHandle?: string; VisibilityTimeout?: number };
+      const input = args.input as { ReceiptHandle?: string; VisibilityTimeout?: number; Entries?: BatchEntry[] };
       if (context.commandName === "ReceiveMessageCommand") {
+        const reason = input.VisibilityTimeout === undefined ? undefined : refusal(undefined, input.VisibilityTimeout);
+        if (reason !== undefined) throw invalidParameter(reason);
         const out = await next(args);
         const messages = (out.output as { Messages?: Array<{ ReceiptHandle?: string }> }).Messages ?? [];
         for (const message of messages) {
@@ -45,24 +70,35 @@ export function enforceVisibilityRules(
         }
         return out;
       }
+      if (context.commandName === "ChangeMessageVisibilityBatchCommand") {
+        const failed: Array<{ Id: string; Code: string; Message: string; SenderFault: boolean }> = [];
+        const forwarded: BatchEntry[] = [];
+        for (const entry of input.Entries ?? []) {
+          const receiptHandle = entry.ReceiptHandle ?? "";
+          const seconds = Number(entry.VisibilityTimeout ?? 0);
+          const reason = refusal(receiptHandle, seconds);
+          if (reason === undefined) {
+            rules.accepted.push({ receiptHandle, seconds });
+            forwarded.push(options.fastForward ? { ...entry, VisibilityTimeout: 0 } : entry);
+          } else {
+            rules.refused.push({ receiptHandle, seconds, reason });
+            failed.push({ Id: entry.Id ?? "", Code: "InvalidParameterValue", Message: reason, SenderFault: true });
+          }
+        }
+        // Typed loosely, like the other branches' inputs: this middleware sits on every command of the client.
+        const refusedOnly = { Successful: [], Failed: failed, $metadata: {} } as never;
+        if (forwarded.length === 0) return { output: refusedOnly, response: {} };
+        const out = await next({ ...args, input: { ...args.input, Entries: forwarded } as never });
+        const output = out.output as { Failed?: unknown[] };
+        return { ...out, output: { ...output, Failed: [...(output.Failed ?? []), ...failed] } as never };
+      }
       if (context.commandName !== "ChangeMessageVisibilityCommand") return next(args);
       const receiptHandle = input.ReceiptHandle ?? "";
       const seconds = Number(input.VisibilityTimeout);
-      const nowMs = clock.nowMs();
-      const received = receivedAtMs.get(receiptHandle) ?? nowMs;
-      let reason: string | undefined;
-      if (!Number.isInteger(seconds) || seconds < 0 || seconds > 43_200) {
-        reason = `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: must be between 0 and 43200.`;
-      } else if (nowMs + seconds * 1000 > received + 43_200_000) {
-        reason = `Value ${seconds} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]`;
-      }
+      const reason = refusal(receiptHandle, seconds);
       if (reason !== undefined) {
         rules.refused.push({ receiptHandle, seconds, reason });
-        throw Object.assign(new Error(reason), {
-          name: "InvalidParameterValue",
-          $fault: "client",
-          $metadata: { httpStatusCode: 400 },
-        });
+        throw invalidParameter(reason);
       }
       rules.accepted.push({ receiptHandle, seconds });
       if (!options.fastForward) return next(args);
@@ -72,6 +108,8 @@ export function enforceVisibilityRules(
   );
   return rules;
 }
+
+type BatchEntry = { Id?: string; ReceiptHandle?: string; VisibilityTimeout?: number };
 
 /** A clock a test moves by hand: starts at `startMs`, and real time passes on it too (calls take time). */
 export function manualClock(startMs: number) {

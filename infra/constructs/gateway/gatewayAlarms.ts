@@ -105,10 +105,18 @@ export class GatewayAlarms extends Construct {
   }
 
   private addDeliveryAlarms(props: GatewayAlarmsProps): void {
+    const minute = { period: Duration.minutes(1), statistic: "Maximum" };
     this.add("DeadLetters", {
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      // In flight counts too: the sweeper's dead-letter pass (like an operator's poll) hides the jobs it reads for a
+      // few seconds each minute, and a sample taken then would read an empty queue and flap the alarm to OK.
+      metric: new MathExpression({
+        expression: "visible + inFlight",
+        usingMetrics: {
+          visible: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible(minute),
+          inFlight: props.deadLetterQueue.metricApproximateNumberOfMessagesNotVisible(minute),
+        },
         period: Duration.minutes(1),
-        statistic: "Maximum",
+        label: "Dead-letter queue depth (visible and in flight)",
       }),
       threshold: 1,
       description:
@@ -165,8 +173,9 @@ export class GatewayAlarms extends Construct {
       metric: gatewayCount("SweepFailed", props.sweeper, FIVE_MINUTES),
       threshold: 1,
       description:
-        "The sweeper found events stuck before enqueueing and could not re-enqueue some (SQS or DynamoDB failing). " +
-        "It tries again every minute; see its oncegate.sweeper.event_failed log lines.",
+        "The sweeper could not re-enqueue events stuck before enqueueing, or could not mark DEAD the events of jobs " +
+        "in the dead-letter queue (SQS or DynamoDB failing). It tries again every minute; see its " +
+        "oncegate.sweeper.event_failed, dead_letter_failed and dead_letters_failed log lines.",
     });
   }
 

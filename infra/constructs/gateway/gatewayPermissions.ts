@@ -19,6 +19,12 @@ export const GATEWAY_ACTIONS = {
   sweeperTable: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
   /** …and `findStuckReceived`, a Query on the sweep index only. */
   sweeperIndex: ["dynamodb:Query"],
+  /**
+   * The dead-letter pass on the dead-letter queue: its depth, the dead jobs, and handing them back at once
+   * (ChangeMessageVisibilityBatch, which IAM authorizes as `sqs:ChangeMessageVisibility`). No DeleteMessage: the
+   * dead jobs are the operators'.
+   */
+  sweeperDeadLetters: ["sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"],
   /** For operators' tools: read an event and list stuck ones. */
   readEvents: ["dynamodb:GetItem", "dynamodb:Query"],
   /** For operators: move dead jobs back to the delivery queue (`aws sqs start-message-move-task`). */

@@ -17,7 +17,15 @@ describe("activityLine", () => {
     expect(activityLine("consumer", { key: "whk_1", outcome: "in_progress", error: "in_progress" })).toBe(
       "whk_1: in_progress",
     );
-    expect(activityLine("sweeper", { msg: "oncegate.sweeper", found: 0 })).toBeUndefined();
+    const deadLetters = { read: 2, marked: 0, alreadySettled: 2, missing: 0, unreadable: 0, failed: 0 };
+    const sweep = { msg: "oncegate.sweeper", found: 0, requeued: 0, failed: 0, deadLetters };
+    expect(activityLine("sweeper", sweep)).toBeUndefined();
+    expect(activityLine("sweeper", { ...sweep, found: 1, requeued: 1 })).toBe(
+      "found 1 abandoned event(s): requeued 1, failed 0",
+    );
+    expect(activityLine("sweeper", { ...sweep, deadLetters: { ...deadLetters, marked: 1, alreadySettled: 1 } })).toBe(
+      "dead-letter queue: marked 1 DEAD, failed 0",
+    );
   });
 });
 

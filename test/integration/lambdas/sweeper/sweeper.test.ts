@@ -3,6 +3,7 @@ import { UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { ENV } from "../../../../lambdas/shared/environment.ts";
 import { eventPartitionKey } from "../../../../lambdas/shared/eventKey.ts";
+import { noDeadLetters } from "../../../../lambdas/sweeper/deadLetterPass.ts";
 import { createSweeper, type SweeperOptions, sweeperFromEnvironment } from "../../../../lambdas/sweeper/handler.ts";
 import { freePort } from "../../../../local/freePort.ts";
 import { localSqsClient } from "../../../support/fauxqs.ts";
@@ -20,6 +21,8 @@ afterAll(async () => {
 });
 
 const SWEEP_AFTER_MS = 120_000;
+// These tests' dead-letter queue stays empty: the dead-letter pass is deadLetterPass.test.ts's.
+const deadLetters = noDeadLetters();
 
 function sweeper(overrides: Partial<SweeperOptions> = {}) {
   return createSweeper({
@@ -28,6 +31,7 @@ function sweeper(overrides: Partial<SweeperOptions> = {}) {
     sqs: h.local.sqs,
     eventsTable: h.eventsTable,
     queueUrl: h.queue.queueUrl,
+    deadLetterQueueUrl: h.queue.dlqUrl,
     clock: h.clock,
     logger: (line) => h.logs.push(line),
     ...overrides,
@@ -53,11 +57,11 @@ describe("sweeper", () => {
     const pk = await crashAfterPut();
     h.clock.advance(SWEEP_AFTER_MS);
     // Exactly at the threshold it is not yet abandoned: its intake could still be running.
-    expect(await sweeper()()).toEqual({ found: 0, requeued: 0, skipped: 0, failed: 0 });
+    expect(await sweeper()()).toEqual({ found: 0, requeued: 0, skipped: 0, failed: 0, deadLetters });
     expect(h.jobCount()).toBe(0);
 
     h.clock.advance(1);
-    expect(await sweeper()()).toEqual({ found: 1, requeued: 1, skipped: 0, failed: 0 });
+    expect(await sweeper()()).toEqual({ found: 1, requeued: 1, skipped: 0, failed: 0, deadLetters });
     const jobs = await h.takeJobs();
     expect(jobs.sort((a, b) => a.destination.localeCompare(b.destination))).toEqual([
       { pk, destination: "audit" },
@@ -66,8 +70,8 @@ describe("sweeper", () => {
     const item = await h.item(pk);
     expect(item?.status).toBe("QUEUED");
     expect(item?.sweepShard).toBeUndefined();
-    expect(await sweeper()()).toEqual({ found: 0, requeued: 0, skipped: 0, failed: 0 });
-    expect(h.logs.at(-1)).toMatchObject({ level: "info", msg: "oncegate.sweeper", found: 0 });
+    expect(await sweeper()()).toEqual({ found: 0, requeued: 0, skipped: 0, failed: 0, deadLetters });
+    expect(h.logs.at(-1)).toMatchObject({ level: "info", msg: "oncegate.sweeper", found: 0, deadLetters });
   });
 
   test("queries the sparse index and never scans the table", async () => {
@@ -92,7 +96,7 @@ describe("sweeper", () => {
       }),
     );
     h.clock.advance(SWEEP_AFTER_MS + 1);
-    expect(await sweeper()()).toEqual({ found: 1, requeued: 0, skipped: 1, failed: 0 });
+    expect(await sweeper()()).toEqual({ found: 1, requeued: 0, skipped: 1, failed: 0, deadLetters });
     expect(h.jobCount()).toBe(0);
     expect((await h.item(pk))?.sweepShard).toBeUndefined();
     expect(await sweeper()()).toMatchObject({ found: 0 });
@@ -115,11 +119,19 @@ describe("sweeper", () => {
     const sqsDown = localSqsClient(`http://127.0.0.1:${await freePort()}`, 1);
     let countedFailures = 0;
     const counting = sweeper({ sqs: sqsDown, countSweepFailed: () => countedFailures++ });
-    expect(await counting()).toEqual({ found: 1, requeued: 0, skipped: 0, failed: 1 });
-    // The swept-event error alarm counts it (the run itself succeeded, so the Errors metric cannot).
-    expect(countedFailures).toBe(1);
+    // SQS is down for the dead-letter pass too: it stops at once, and names the error (ECONNREFUSED in Lambda; under
+    // Jest's VM realm the SDK wraps Node's connection error in a plain Error).
+    const connectionError = expect.stringMatching(/^(ECONNREFUSED|Error)$/);
+    const unreadQueue = { ...deadLetters, error: connectionError };
+    expect(await counting()).toEqual({ found: 1, requeued: 0, skipped: 0, failed: 1, deadLetters: unreadQueue });
+    // The swept-event error alarm counts both (the run itself succeeded, so the Errors metric cannot).
+    expect(countedFailures).toBe(2);
     sqsDown.destroy();
-    expect(h.logs.at(-2)).toMatchObject({ level: "error", pk, error: "enqueue_failed" });
+    expect(h.logs.slice(-3)).toEqual([
+      expect.objectContaining({ level: "error", msg: "oncegate.sweeper.event_failed", pk, error: "enqueue_failed" }),
+      expect.objectContaining({ level: "error", msg: "oncegate.sweeper.dead_letters_failed", error: connectionError }),
+      expect.objectContaining({ level: "error", msg: "oncegate.sweeper", failed: 1 }),
+    ]);
     expect((await h.item(pk))?.status).toBe("RECEIVED");
     expect(await sweeper()()).toMatchObject({ found: 1, requeued: 1 });
     expect(await h.takeJobs()).toHaveLength(2);
@@ -130,11 +142,21 @@ describe("sweeper", () => {
       [ENV.config]: JSON.stringify(allProvidersConfig()),
       [ENV.eventsTable]: h.eventsTable,
       [ENV.deliveryQueueUrl]: h.queue.queueUrl,
+      [ENV.deadLetterQueueUrl]: h.queue.dlqUrl,
     };
     const sweep = sweeperFromEnvironment(env, { ddb: h.ddb, sqs: h.local.sqs, logger: () => {} });
-    expect(await sweep({ "detail-type": "Scheduled Event" })).toEqual({ found: 0, requeued: 0, skipped: 0, failed: 0 });
+    expect(await sweep({ "detail-type": "Scheduled Event" })).toEqual({
+      found: 0,
+      requeued: 0,
+      skipped: 0,
+      failed: 0,
+      deadLetters,
+    });
     expect(() => sweeperFromEnvironment({ ...env, [ENV.config]: '{"providers":{}}' })).toThrow(
       "providers: expected at least one provider",
+    );
+    expect(() => sweeperFromEnvironment({ ...env, [ENV.deadLetterQueueUrl]: undefined })).toThrow(
+      `${ENV.deadLetterQueueUrl}: environment variable is not set`,
     );
   });
 });

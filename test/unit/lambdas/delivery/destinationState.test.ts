@@ -1,6 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
 import type { AttemptRecord } from "../../../../lambdas/delivery/attemptRecord.ts";
 import {
+  deadLetteredDestinationState,
   destinationStateAfterAttempt,
   exhaustedDestinationState,
   unknownDestinationState,
@@ -114,5 +115,33 @@ describe("unknownDestinationState and exhaustedDestinationState", () => {
       attempts: 0,
       reason: "unknown_destination",
     });
+  });
+});
+
+describe("deadLetteredDestinationState", () => {
+  test("marks a PENDING destination DEAD (dead_lettered) with the message that died, dropping its due time", () => {
+    const pending = { status: "PENDING" as const, attempts: 2, lastStatusCode: 503, nextAttemptAtMs: 5_000 };
+    expect(deadLetteredDestinationState("m-1")(pending)).toEqual({
+      status: "DEAD",
+      attempts: 2,
+      lastStatusCode: 503,
+      reason: "dead_lettered",
+      deadMessageId: "m-1",
+    });
+    expect(deadLetteredDestinationState("m-1")(undefined)).toEqual({
+      status: "DEAD",
+      attempts: 0,
+      reason: "dead_lettered",
+      deadMessageId: "m-1",
+    });
+  });
+
+  test("returns a settled state unchanged: DELIVERED, FAILED, and DEAD with the message that died before", () => {
+    const settled = [
+      { status: "DELIVERED" as const, attempts: 3, lastStatusCode: 200 },
+      { status: "FAILED" as const, attempts: 1, reason: "http_400" },
+      { status: "DEAD" as const, attempts: 8, reason: "http_500", deadMessageId: "m-earlier" },
+    ];
+    for (const state of settled) expect(deadLetteredDestinationState("m-2")(state)).toBe(state);
   });
 });
