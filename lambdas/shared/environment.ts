@@ -9,6 +9,8 @@ export const ENV = {
   eventsTable: "ONCEGATE_EVENTS_TABLE",
   /** URL of the delivery queue. */
   deliveryQueueUrl: "ONCEGATE_DELIVERY_QUEUE_URL",
+  /** Name of the body bucket: bodies above the inline limit, as content-addressed objects (`s3BodyStore`). */
+  bodyBucket: "ONCEGATE_BODY_BUCKET",
   /** Local override of the retry schedule: comma-separated seconds, e.g. `1,2,4`. */
   retrySchedule: "ONCEGATE_RETRY_SCHEDULE",
 } as const;
