@@ -161,14 +161,27 @@ function withoutLinks(repo: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(repo).filter(([key]) => !links.has(key)));
 }
 
+/** The event's `organization` and `sender` (the user who caused it). */
+function actors(random: Random, login: string) {
+  return { organization: { login: "example-org", id: digits(random, 8) }, sender: user(random, login) };
+}
+
+/** What both events start from: who acted, whether user objects are in yet (units ≥ 1), and the repository. */
+function eventStart(random: Random, units: number) {
+  const actor = person(random);
+  return {
+    actor,
+    withUsers: units >= 1,
+    repo: repository(random, "example-org", "payments-service", detailAt(units, 2)),
+  };
+}
+
 /** `push`: a branch update, growing by its commits. */
 export const githubPush: PayloadKind = {
   name: "github push",
   pretty: false,
   build(random, units) {
-    const pusher = person(random);
-    const withUsers = units >= 1;
-    const repo = repository(random, "example-org", "payments-service", detailAt(units, 2));
+    const { actor: pusher, withUsers, repo } = eventStart(random, units);
     const commits = Array.from({ length: Math.max(0, units - 3) }, (_, index) => commit(random, repo.full_name, index));
     const [before, after] = [hex(random, 40), commits.at(-1)?.id ?? hex(random, 40)];
     return {
@@ -177,9 +190,7 @@ export const githubPush: PayloadKind = {
       after,
       repository: repo,
       pusher: { name: pusher.login, email: pusher.email },
-      ...(withUsers
-        ? { organization: { login: "example-org", id: digits(random, 8) }, sender: user(random, pusher.login) }
-        : {}),
+      ...(withUsers ? actors(random, pusher.login) : {}),
       created: false,
       deleted: false,
       forced: false,
@@ -196,10 +207,8 @@ export const githubPullRequest: PayloadKind = {
   name: "github pull_request",
   pretty: false,
   build(random, units) {
-    const author = person(random);
-    const withUsers = units >= 1;
+    const { actor: author, withUsers, repo } = eventStart(random, units);
     // The repository appears three times (the event's, the head's, the base's); the branches' get links last.
-    const repo = repository(random, "example-org", "payments-service", detailAt(units, 2));
     const branchRepo = detailAt(units, 3) === 2 || !("owner" in repo) ? repo : withoutLinks(repo);
     const number = randomInt(random, 1, 4000);
     const pullUrl = `${API}/repos/${repo.full_name}/pulls/${number}`;
@@ -246,9 +255,7 @@ export const githubPullRequest: PayloadKind = {
         changed_files: randomInt(random, 1, 30),
       },
       repository: repo,
-      ...(withUsers
-        ? { organization: { login: "example-org", id: digits(random, 8) }, sender: user(random, author.login) }
-        : {}),
+      ...(withUsers ? actors(random, author.login) : {}),
     };
   },
 };
