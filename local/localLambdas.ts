@@ -28,7 +28,7 @@ export interface LocalLambdasOptions {
   deadLetterQueueUrl: string;
   /** The local queue's backstop (`LOCAL_RECEIVE_LIMIT`): the delivery marks a job dead_lettered on that receive. */
   maxReceiveCount: number;
-  services: Pick<LocalServices, "ddb" | "sqs" | "gateway">;
+  services: Pick<LocalServices, "ddb" | "sqs" | "gateway" | "bodyBucket">;
   crashAt: CrashAt;
   log: StackLog;
   /** How long the demo consumer's handler takes (`ONCEGATE_DEMO_CONSUMER_DELAY_MS`, validated by the caller). */
@@ -47,6 +47,7 @@ export async function buildLocalLambdas(options: LocalLambdasOptions): Promise<L
     [ENV.config]: JSON.stringify(config),
     [ENV.eventsTable]: LOCAL_TABLES.events,
     [ENV.deliveryQueueUrl]: options.queueUrl,
+    [ENV.bodyBucket]: services.bodyBucket,
   };
   const clients = services.gateway;
   const intake = intakeHandlerFromEnvironment(lambdaEnv, {

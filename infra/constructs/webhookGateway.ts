@@ -17,6 +17,7 @@ import type { ResolvedGatewayConfig } from "../../lambdas/shared/parseGatewayCon
 import { mapSecretRefs } from "../gatewayDeploymentConfig.ts";
 import { type RouteThrottle, routeThrottles, withoutRouteSettings } from "../providerRoutes.ts";
 import { validateDeploymentConfig } from "../validateDeploymentConfig.ts";
+import { BodyBucket } from "./bodyBucket.ts";
 import { newAlarmTopic } from "./gateway/alarmTopic.ts";
 import { newDeliveryQueues } from "./gateway/deliveryQueues.ts";
 import { newEventsTable } from "./gateway/eventsTable.ts";
@@ -53,8 +54,9 @@ function sumOfRates(routes: ReadonlyMap<string, RouteThrottle>): number {
 }
 
 /**
- * Oncegate in one construct: the HTTP intake, the events table, the delivery queue and its dead-letter queue, the
- * intake, delivery and sweeper functions, their secrets, least-privilege roles, alarms and a dashboard.
+ * Oncegate in one construct: the HTTP intake, the events table, the body bucket, the delivery queue and its
+ * dead-letter queue, the intake, delivery and sweeper functions, their secrets, least-privilege roles, alarms and a
+ * dashboard.
  *
  * @example
  * new WebhookGateway(this, "Webhooks", {
@@ -68,6 +70,8 @@ export class WebhookGateway extends Construct {
   /** The configuration as the Lambdas will read it, with every default applied (secrets as placeholders). */
   readonly settings: ResolvedGatewayConfig;
   readonly eventsTable: Table;
+  /** Bodies above the inline limit, content-addressed, expired after the events' retention (`BodyBucket`). */
+  readonly bodyBucket: BodyBucket;
   readonly deliveryQueue: Queue;
   readonly deadLetterQueue: Queue;
   readonly intakeFunction: NodejsFunction;
@@ -120,6 +124,10 @@ export class WebhookGateway extends Construct {
       removalPolicy,
       deletionProtection: props.deletionProtection ?? removalPolicy !== RemovalPolicy.DESTROY,
     });
+    this.bodyBucket = new BodyBucket(this, "BodyBucket", {
+      retention: Duration.seconds(settings.eventRetentionSeconds),
+      removalPolicy,
+    });
     const queues = newDeliveryQueues(this, {
       names,
       removalPolicy,
@@ -134,6 +142,7 @@ export class WebhookGateway extends Construct {
       [ENV.config]: Stack.of(this).toJsonString(lambdaConfig),
       [ENV.eventsTable]: this.eventsTable.tableName,
       [ENV.deliveryQueueUrl]: this.deliveryQueue.queueUrl,
+      [ENV.bodyBucket]: this.bodyBucket.bucketName,
     };
     const common = { environment, logRetention, logRemovalPolicy: removalPolicy, tracing: props.tracing ?? false };
     const intakeTimeout = Duration.seconds(INTAKE_LAMBDA_TIMEOUT_SECONDS);
@@ -179,9 +188,11 @@ export class WebhookGateway extends Construct {
     const queue = this.deliveryQueue.queueArn;
     allow(intake.role, GATEWAY_ACTIONS.intakeTable, [table]);
     allow(intake.role, GATEWAY_ACTIONS.enqueue, [queue]);
+    this.bodyBucket.grantPutBody(intake.role);
     secrets.grantReadTo("provider", intake.role);
     allow(delivery.role, GATEWAY_ACTIONS.deliveryTable, [table]);
     allow(delivery.role, GATEWAY_ACTIONS.deliveryQueue, [queue]);
+    this.bodyBucket.grantReadBody(delivery.role);
     secrets.grantReadTo("destination", delivery.role);
     allow(sweeper.role, GATEWAY_ACTIONS.sweeperTable, [table]);
     allow(sweeper.role, GATEWAY_ACTIONS.sweeperIndex, [sweepIndexArn(this.eventsTable)]);

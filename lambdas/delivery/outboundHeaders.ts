@@ -23,6 +23,12 @@ export interface OutboundHeadersInput {
   signingSecrets: readonly string[];
 }
 
+/** The same, for a body signed while it streamed (`signStreamed`): its `v1,` signatures instead of its bytes. */
+export interface PresignedHeadersInput extends Omit<OutboundHeadersInput, "payload" | "signingSecrets"> {
+  /** One `v1,<base64>` entry per signing secret, in the secrets' order. */
+  signatures: readonly string[];
+}
+
 /**
  * The headers of a delivery: the stable `Idempotency-Key`, a Standard Webhooks signature (`webhook-id` is the
  * idempotency key, so it too is the same on every attempt), and Oncegate's own `Oncegate-*` headers.
@@ -32,6 +38,11 @@ export function outboundHeaders(input: OutboundHeadersInput): Record<string, str
   const signatures = input.signingSecrets.map((secret) =>
     signStandardWebhook({ id: input.idempotencyKey, timestampSec: input.timestampSec, body, secret }),
   );
+  return presignedOutboundHeaders({ ...input, signatures });
+}
+
+/** {@link outboundHeaders} for a body already signed, e.g. streamed from the body bucket (`signStreamed`). */
+export function presignedOutboundHeaders(input: PresignedHeadersInput): Record<string, string> {
   return {
     // The intake drops unsendable values; an item stored before it did must not fail every attempt either.
     "content-type":
@@ -41,7 +52,7 @@ export function outboundHeaders(input: OutboundHeadersInput): Record<string, str
     "idempotency-key": input.idempotencyKey,
     "webhook-id": input.idempotencyKey,
     "webhook-timestamp": String(input.timestampSec),
-    "webhook-signature": signatures.join(" "),
+    "webhook-signature": input.signatures.join(" "),
     "oncegate-provider": input.provider,
     "oncegate-event-id": eventIdHeaderValue(input.eventId),
     "oncegate-attempt": String(input.attempt),

@@ -1,5 +1,6 @@
 import { RESPONSE_BODY_EXCERPT_MAX_BYTES } from "./attemptRecord.ts";
 import type { AttemptOutcome } from "./retryPolicy.ts";
+import { isStreamedPayload, type StreamedPayload, streamedRequestInit } from "./streamedPayload.ts";
 
 /** Most response bytes read: enough to drain a typical small reply (so the connection can be reused), no more. */
 export const RESPONSE_READ_LIMIT_BYTES = 64 * 1024;
@@ -8,7 +9,11 @@ export const RESPONSE_READ_LIMIT_BYTES = 64 * 1024;
 export interface AttemptRequest {
   url: URL;
   headers: Record<string, string>;
-  payload: Uint8Array;
+  /**
+   * The bytes to POST, in memory; or streamed (a body from the body bucket, {@link StreamedPayload}), which the
+   * attempt sends with its `Content-Length` and destroys when it ends, whatever the outcome.
+   */
+  payload: Uint8Array | StreamedPayload;
   timeoutMs: number;
 }
 
@@ -40,22 +45,29 @@ export async function sendAttempt(
 ): Promise<AttemptResult> {
   const startedAt = stopwatch();
   const signal = AbortSignal.timeout(request.timeoutMs);
+  const { payload } = request;
   let response: Response;
   try {
     response = await fetchImpl(request.url, {
       method: "POST",
-      headers: request.headers,
-      body: request.payload,
+      // A streamed body that fails mid-POST fails the fetch: a network error with the stream error's code
+      // (`ETIMEDOUT` when S3 stalls, `body_integrity` for a damaged object).
+      ...(isStreamedPayload(payload)
+        ? streamedRequestInit(payload, request.headers)
+        : { headers: request.headers, body: payload }),
       redirect: "manual",
       signal,
     });
   } catch (error) {
+    if (isStreamedPayload(payload)) payload.stream.destroy();
     return {
       outcome: failureOutcome(error, signal),
       responseBodyStart: new Uint8Array(0),
       latencyMs: since(startedAt),
     };
   }
+  // Answered: whatever of a streamed body the consumer did not read is not needed any more.
+  if (isStreamedPayload(payload)) payload.stream.destroy();
   const responseBodyStart = await readBodyStart(response);
   const retryAfterHeader = response.headers.get("retry-after") ?? undefined;
   const outcome: AttemptOutcome =

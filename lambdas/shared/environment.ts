@@ -11,6 +11,8 @@ export const ENV = {
   deliveryQueueUrl: "ONCEGATE_DELIVERY_QUEUE_URL",
   /** URL of the delivery queue's dead-letter queue: the sweeper's only (it reads the dead jobs, never deletes one). */
   deadLetterQueueUrl: "ONCEGATE_DEAD_LETTER_QUEUE_URL",
+  /** Name of the body bucket: bodies above the inline limit, as content-addressed objects (`s3BodyStore`). */
+  bodyBucket: "ONCEGATE_BODY_BUCKET",
   /** Local override of the retry schedule: comma-separated seconds, e.g. `1,2,4`. */
   retrySchedule: "ONCEGATE_RETRY_SCHEDULE",
 } as const;

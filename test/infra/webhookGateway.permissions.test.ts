@@ -3,6 +3,7 @@ import { Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { BODY_BUCKET_ACTIONS } from "../../infra/constructs/bodyBucket.ts";
 import { GATEWAY_ACTIONS, sweepIndexArn } from "../../infra/constructs/gateway/gatewayPermissions.ts";
 import { WebhookGateway } from "../../infra/constructs/webhookGateway.ts";
 import { grants, grantsOf, logWriteGrants, sortGrants } from "./support/grants.ts";
@@ -38,15 +39,17 @@ const roleOf = (fn: IFunction) => {
 };
 const secretArn = (name: string) => gateway.createdSecrets.get(name)?.secretArn ?? "";
 const logs = (fn: IFunction) => logWriteGrants(stack, fn);
+const bodyObjects = () => gateway.bodyBucket.bucket.arnForObjects("bodies/*");
 
 describe("WebhookGateway least-privilege roles", () => {
-  test("lets the intake only put and update events, send jobs, and read the provider secrets", () => {
+  test("lets the intake only put and update events, send jobs, write bodies, and read the provider secrets", () => {
     const intake = gateway.intakeFunction;
     expect(grantsOf(template, stack, roleOf(intake))).toEqual(
       sortGrants([
         ...logs(intake),
         ...grants(stack, ["dynamodb:PutItem", "dynamodb:UpdateItem"], [gateway.eventsTable.tableArn]),
         ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
+        ...grants(stack, BODY_BUCKET_ACTIONS.putBody, [bodyObjects()]),
         ...grants(
           stack,
           ["secretsmanager:GetSecretValue"],
@@ -56,7 +59,7 @@ describe("WebhookGateway least-privilege roles", () => {
     );
   });
 
-  test("lets the delivery only read and update events, consume the queue, and read the signing secrets", () => {
+  test("lets the delivery only read and update events, consume the queue, read bodies and the signing secrets", () => {
     const delivery = gateway.deliveryFunction;
     expect(grantsOf(template, stack, roleOf(delivery))).toEqual(
       sortGrants([
@@ -67,6 +70,7 @@ describe("WebhookGateway least-privilege roles", () => {
           ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
           [gateway.deliveryQueue.queueArn],
         ),
+        ...grants(stack, BODY_BUCKET_ACTIONS.readBody, [bodyObjects()]),
         ...grants(stack, ["secretsmanager:GetSecretValue"], [secretArn("orders")]),
       ]),
     );
@@ -108,11 +112,13 @@ describe("WebhookGateway least-privilege roles", () => {
     ]);
   });
 
-  test("grants no wildcard action and no wildcard resource to any gateway function", () => {
+  test("grants no wildcard action and no wildcard resource to any gateway function but the body objects", () => {
+    // Body keys are content-addressed (bodies/<2 hex>/<sha256>.gz): the objects' prefix is the narrowest resource.
+    const bodies = JSON.stringify(stack.resolve(bodyObjects()));
     for (const fn of [gateway.intakeFunction, gateway.deliveryFunction, gateway.sweeperFunction]) {
       for (const { action, resource } of grantsOf(template, stack, roleOf(fn))) {
         expect(action).not.toContain("*");
-        expect(JSON.stringify(resource)).not.toMatch(/\*|\?/);
+        if (JSON.stringify(resource) !== bodies) expect(JSON.stringify(resource)).not.toMatch(/\*|\?/);
       }
     }
   });

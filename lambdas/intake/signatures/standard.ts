@@ -37,6 +37,17 @@ function signatureOf(key: Buffer, id: string, timestamp: string, body: Buffer | 
   return hmacSha256(key, `${id}.${timestamp}.`, body).toString("base64");
 }
 
+/**
+ * The HMAC-SHA256 key of a `whsec_<base64>` secret, for a signer that feeds the body in parts (the delivery's
+ * `signStreamed`); {@link signStandardWebhook} signs a body held in memory with the same key.
+ * @throws Error when the secret is not `whsec_` followed by non-empty base64
+ */
+export function standardSigningKey(secret: string): Buffer {
+  const key = secretKey(secret);
+  if (key === undefined) throw new Error("Standard Webhooks secret must be whsec_ followed by non-empty base64");
+  return key;
+}
+
 /** Signs a message the Standard Webhooks way; returns the `v1,<base64>` entry for `webhook-signature`. */
 export function signStandardWebhook({ id, timestampSec, body, secret }: StandardWebhookMessage): string {
   const key = secretKey(secret);
