@@ -8,9 +8,11 @@
  *                         |------ handler throws, onError "release" --> (none): the next delivery runs it
  *                         `------ crash / timeout: stays IN_PROGRESS (never re-run), unless a lease
  *                                 is configured and expires: then a later claim takes it over.
+ *   IN_PROGRESS | COMPLETED | FAILED --operator's `oncegate keys release`--> RELEASED: claimed like no record
+ *                                 at all (the next delivery runs the handler); its audit is kept beside it.
  */
 
-export type RecordStatus = "IN_PROGRESS" | "COMPLETED" | "FAILED";
+export type RecordStatus = "IN_PROGRESS" | "COMPLETED" | "FAILED" | "RELEASED";
 
 /** Attribute names as stored in DynamoDB. `expiresAt` is the table's TTL attribute (epoch seconds). */
 export interface IdempotencyRecord {
@@ -67,6 +69,9 @@ export function refusalFor(
         leaseLeftMs === undefined ? inProgressRetryAfterSeconds : Math.max(1, Math.ceil(leaseLeftMs / 1000));
       return { kind: "in_progress", retryAfterSeconds };
     }
+    case "RELEASED":
+    // The claim's condition takes a RELEASED record as no record: it is never refused for it. Were it ever, "later"
+    // is the safe answer (the next try claims it).
     default:
       // A status this version does not know (written by a newer one): never run, never overwrite.
       return { kind: "in_progress", retryAfterSeconds: inProgressRetryAfterSeconds };
