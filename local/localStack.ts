@@ -7,6 +7,7 @@ import type { ResolvedGatewayConfig } from "../lambdas/shared/parseGatewayConfig
 import { awsFaultsFromEnvironment, injectAwsFaults } from "./awsFaults.ts";
 import { crashAlreadyFired, crashPointFromEnvironment, crashSwitch } from "./crashPoints.ts";
 import { startDeliveryWorker } from "./deliveryWorker.ts";
+import { DEMO_CONSUMER_SCOPE } from "./demoConsumer.ts";
 import { assertJavaInstalled } from "./dynamoDbLocal.ts";
 import { eventView } from "./eventView.ts";
 import { listenHttpFront } from "./httpFront.ts";
@@ -14,6 +15,7 @@ import { localGatewayConfig } from "./localConfig.ts";
 import { integerFromEnvironment, LOCAL_DEFAULTS, LOCAL_ENV } from "./localEnvironment.ts";
 import { buildLocalLambdas } from "./localLambdas.ts";
 import { startLocalServices } from "./localServices.ts";
+import { LOCAL_REGION, OPS_RESOURCES_FORMAT } from "./opsResources.ts";
 import { claimDataDir } from "./pidFiles.ts";
 import type { StackLog } from "./stackLog.ts";
 import { type DeliveryQueue, ensureDeliveryQueue, ensureLocalTables, LOCAL_TABLES } from "./stackResources.ts";
@@ -146,6 +148,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const item = await readEvent(events, pk);
         return item === undefined ? undefined : eventView(item, viewContext);
       },
+      opsResources: () => ({
+        format: OPS_RESOURCES_FORMAT,
+        region: LOCAL_REGION,
+        endpoints: { dynamodb: services.dynamoDb.endpoint, sqs: services.fauxqs.address },
+        eventsTable: LOCAL_TABLES.events,
+        deliveryQueueUrl: queue.queueUrl,
+        deadLetterQueueUrl: queue.dlqUrl,
+        deadLetterQueueArn: queue.dlqArn,
+        retryScheduleSeconds: [...config.retryScheduleSeconds],
+        demoConsumer: { idempotencyTable: LOCAL_TABLES.idempotency, scope: DEMO_CONSUMER_SCOPE },
+      }),
       onError: (error) => log.problem(`request failed: ${(error as Error).stack ?? String(error)}`),
     });
     // Started once the front serves: the worker's first POST may be to the demo consumer behind it.

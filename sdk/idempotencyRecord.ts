@@ -69,11 +69,9 @@ export function refusalFor(
         leaseLeftMs === undefined ? inProgressRetryAfterSeconds : Math.max(1, Math.ceil(leaseLeftMs / 1000));
       return { kind: "in_progress", retryAfterSeconds };
     }
-    case "RELEASED":
-    // The claim's condition takes a RELEASED record as no record: it is never refused for it. Were it ever, "later"
-    // is the safe answer (the next try claims it).
     default:
-      // A status this version does not know (written by a newer one): never run, never overwrite.
+      // A status this version does not know (written by a newer one): never run, never overwrite. RELEASED never
+      // gets here (the claim's condition takes it as no record); were it ever, "later" is safe: the next try claims.
       return { kind: "in_progress", retryAfterSeconds: inProgressRetryAfterSeconds };
   }
 }

@@ -69,7 +69,11 @@ export async function claimRecord(
   // An expired record that DynamoDB has not deleted yet may be claimed again, but never an IN_PROGRESS one: its
   // handler may still be running (a retention shorter than the run is refused at the first invocation, and this
   // keeps the rule even where no Lambda context could check it).
-  const values: Attributes = { ":nowSec": toEpochSec(input.nowMs), ":inProgress": "IN_PROGRESS", ":released": "RELEASED" };
+  const values: Attributes = {
+    ":nowSec": toEpochSec(input.nowMs),
+    ":inProgress": "IN_PROGRESS",
+    ":released": "RELEASED",
+  };
   // RELEASED: an operator let the next delivery run the handler again. Two duplicates both find it; the first put
   // makes it IN_PROGRESS, so the second's condition fails and it gets that claim back: run exactly once more.
   let condition =

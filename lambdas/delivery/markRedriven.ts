@@ -41,7 +41,9 @@ export async function markRedriven(
   const current = item.destinations?.[destination];
   if (current?.status !== "DEAD") return markOf(current?.status ?? "PENDING");
   const updated = await recordDestinationTransition(table, item, destination, (state) =>
-    state?.status === "DEAD" ? redrivenState(state, retryScheduleSeconds) : (state ?? { status: "PENDING", attempts: 0 }),
+    state?.status === "DEAD"
+      ? redrivenState(state, retryScheduleSeconds)
+      : (state ?? { status: "PENDING", attempts: 0 }),
   );
   if (updated === undefined) return { kind: "missing" };
   const now = updated.destinations[destination]?.status ?? "PENDING";

@@ -51,7 +51,14 @@ describe("a record an operator released", () => {
     const id = `scope#${newKey("claims")}`;
     const first = await claimRecord(
       { client, tableName: table },
-      { id, ownerToken: randomUUID(), fingerprint: "f1", nowMs: Date.now(), retentionSeconds: 60, leaseSeconds: undefined },
+      {
+        id,
+        ownerToken: randomUUID(),
+        fingerprint: "f1",
+        nowMs: Date.now(),
+        retentionSeconds: 60,
+        leaseSeconds: undefined,
+      },
     );
     expect(first.claimed).toBe(true);
     await release(id);
@@ -70,7 +77,10 @@ describe("a record an operator released", () => {
     const stored = await getItem(client, table, id);
     expect(stored).toMatchObject({ status: "IN_PROGRESS", fingerprint: "f2", expiresAt: toEpochSec(nowMs) + 60 });
     for (const lost of claims.filter((claim) => !claim.claimed)) {
-      expect(lost).toMatchObject({ claimed: false, existing: { status: "IN_PROGRESS", ownerToken: stored?.ownerToken } });
+      expect(lost).toMatchObject({
+        claimed: false,
+        existing: { status: "IN_PROGRESS", ownerToken: stored?.ownerToken },
+      });
     }
   });
 

@@ -54,7 +54,10 @@ describe("markRedriven", () => {
   });
 
   test("leaves DELIVERED and FAILED alone, and says when the event is gone", async () => {
-    const item = await storeEvent({ orders: { status: "DELIVERED", attempts: 1 }, billing: { status: "FAILED", attempts: 1 } });
+    const item = await storeEvent({
+      orders: { status: "DELIVERED", attempts: 1 },
+      billing: { status: "FAILED", attempts: 1 },
+    });
     const version = (await read(item.pk)).version;
 
     expect(await markRedriven(table(), item.pk, "orders")).toEqual({ kind: "settled", status: "DELIVERED" });
