@@ -40,7 +40,9 @@ describe("OncegateStack outputs", () => {
         "EventsTableName",
         "IntakeFunctionName",
         "IntakeUrl",
+        "OperatorPolicyArn",
         "Region",
+        "RetryScheduleSeconds",
         "SecretDemoProviderArn",
         "SweeperFunctionName",
       ].sort(),
@@ -55,6 +57,51 @@ describe("OncegateStack outputs", () => {
     expect(outputs.IntakeFunctionName.Value).toEqual(stack.resolve(stack.gateway.intakeFunction.functionName));
     expect(outputs.DeliveryFunctionName.Value).toEqual(stack.resolve(stack.gateway.deliveryFunction.functionName));
     expect(outputs.SweeperFunctionName.Value).toEqual(stack.resolve(stack.gateway.sweeperFunction.functionName));
+    expect(outputs.OperatorPolicyArn.Value).toEqual(stack.resolve(stack.operatorPolicy.managedPolicyArn));
+    expect(outputs.RetryScheduleSeconds.Value).toBe(stack.gateway.settings.retryScheduleSeconds.join(","));
+  });
+});
+
+describe("OncegateStack OperatorPolicy", () => {
+  test("allows exactly the operator CLI's calls: the stack's outputs, the dlq commands, releasing the demo's keys", () => {
+    const policies = Object.values(template.findResources("AWS::IAM::ManagedPolicy"));
+    expect(policies).toHaveLength(1);
+    const statements = policies[0]?.Properties.PolicyDocument.Statement as {
+      Effect: string;
+      Action: string | string[];
+      Resource: unknown;
+    }[];
+    const allowed = sortGrants(
+      statements.flatMap((statement) =>
+        [statement.Action]
+          .flat()
+          .flatMap((action) => [statement.Resource].flat().map((resource) => ({ action, resource }))),
+      ),
+    );
+    const gateway = stack.gateway;
+    expect(statements.every((statement) => statement.Effect === "Allow")).toBe(true);
+    expect(allowed).toEqual(
+      sortGrants([
+        { action: "cloudformation:DescribeStacks", resource: { Ref: "AWS::StackId" } },
+        ...grants(
+          stack,
+          [
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueAttributes",
+            "sqs:StartMessageMoveTask",
+            "sqs:ListMessageMoveTasks",
+          ],
+          [gateway.deadLetterQueue.queueArn],
+        ),
+        ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
+        ...grants(stack, ["dynamodb:GetItem", "dynamodb:UpdateItem"], [gateway.eventsTable.tableArn]),
+        ...grants(stack, ["dynamodb:GetItem", "dynamodb:UpdateItem"], [demo().idempotencyTable.table.tableArn]),
+      ]),
+    );
+    // Attached to no one by the stack: the operators' role or group takes it.
+    expect(policies[0]?.Properties.Roles).toBeUndefined();
   });
 });
 
