@@ -127,6 +127,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       crashAt,
       log,
       consumerDelayMs,
+      consumerFailEventIds: failEventIdsOf(env),
     });
     const destinationUrls = new Map(config.destinations.map(({ id, url }) => [id, url]));
     const viewContext = { destinationUrls, maxAttempts: maxAttempts(config.retryScheduleSeconds) };
@@ -186,4 +187,15 @@ function crashNotice(point: string, alreadyFired: boolean): string {
   return alreadyFired
     ? `crash point ${point} already fired on this data directory: not crashing again`
     : `crash point ${point} armed: the process dies the first time it gets there`;
+}
+
+/** `ONCEGATE_DEMO_CONSUMER_FAIL`: comma-separated event ids. */
+function failEventIdsOf(env: Readonly<Record<string, string | undefined>>): ReadonlySet<string> {
+  const text = env[LOCAL_ENV.demoConsumerFail] ?? "";
+  return new Set(
+    text
+      .split(",")
+      .map((id) => id.trim())
+      .filter((id) => id !== ""),
+  );
 }
