@@ -3,6 +3,8 @@ import { Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { settingsForContext } from "../../infra/appSettings.ts";
+import { GATEWAY_ACTIONS } from "../../infra/constructs/gateway/gatewayPermissions.ts";
+import { IDEMPOTENCY_RELEASE_ACTIONS } from "../../infra/constructs/idempotencyTable.ts";
 import { demoSettings } from "../../infra/demo.config.ts";
 import { oncegateSettings } from "../../infra/oncegate.config.ts";
 import type { OncegateSettings, OncegateStack } from "../../infra/oncegateStack.ts";
@@ -83,21 +85,11 @@ describe("OncegateStack OperatorPolicy", () => {
     expect(allowed).toEqual(
       sortGrants([
         { action: "cloudformation:DescribeStacks", resource: { Ref: "AWS::StackId" } },
-        ...grants(
-          stack,
-          [
-            "sqs:ReceiveMessage",
-            "sqs:DeleteMessage",
-            "sqs:ChangeMessageVisibility",
-            "sqs:GetQueueAttributes",
-            "sqs:StartMessageMoveTask",
-            "sqs:ListMessageMoveTasks",
-          ],
-          [gateway.deadLetterQueue.queueArn],
-        ),
+        // The lists themselves are asserted in webhookGateway.permissions.test.ts.
+        ...grants(stack, GATEWAY_ACTIONS.operateDeadLetters, [gateway.deadLetterQueue.queueArn]),
         ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
-        ...grants(stack, ["dynamodb:GetItem", "dynamodb:UpdateItem"], [gateway.eventsTable.tableArn]),
-        ...grants(stack, ["dynamodb:GetItem", "dynamodb:UpdateItem"], [demo().idempotencyTable.table.tableArn]),
+        ...grants(stack, GATEWAY_ACTIONS.operateEvents, [gateway.eventsTable.tableArn]),
+        ...grants(stack, IDEMPOTENCY_RELEASE_ACTIONS, [demo().idempotencyTable.table.tableArn]),
       ]),
     );
     // Attached to no one by the stack: the operators' role or group takes it.
