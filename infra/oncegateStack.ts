@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { ManagedPolicy, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Construct } from "constructs";
@@ -38,6 +39,8 @@ export interface OncegateSettings extends WebhookGatewayProps {
 export class OncegateStack extends Stack {
   readonly gateway: WebhookGateway;
   readonly demoConsumer?: DemoConsumer;
+  /** What the operator CLI (`npx oncegate --stack <this stack>`) needs: attach it to the operators' role or group. */
+  readonly operatorPolicy: ManagedPolicy;
 
   constructor(scope: Construct, id: string, settings: OncegateSettings, stackProps: StackProps = {}) {
     validateOncegateSettings(settings);
@@ -71,6 +74,15 @@ export class OncegateStack extends Stack {
       config: { ...config, destinations },
     });
     if (alarmEmail !== undefined) this.gateway.alarmTopic.addSubscription(new EmailSubscription(alarmEmail));
+    this.operatorPolicy = new ManagedPolicy(this, "OperatorPolicy", {
+      description: "Oncegate operator CLI: read this stack's outputs, redrive dead jobs, release the demo's keys",
+      statements: [
+        // The CLI finds every resource through the stack's outputs.
+        new PolicyStatement({ actions: ["cloudformation:DescribeStacks"], resources: [this.stackId] }),
+        ...this.gateway.operateStatements(),
+        ...(this.demoConsumer === undefined ? [] : [this.demoConsumer.idempotencyTable.releaseStatement()]),
+      ],
+    });
     this.addOutputs();
   }
 
@@ -101,6 +113,12 @@ export class OncegateStack extends Stack {
     output("DeliveryQueueUrl", gateway.deliveryQueue.queueUrl, "One job per event and destination");
     output("DeadLetterQueueUrl", gateway.deadLetterQueue.queueUrl, "Jobs that failed every attempt");
     output("DeadLetterQueueArn", gateway.deadLetterQueue.queueArn, "For aws sqs start-message-move-task");
+    output(
+      "RetryScheduleSeconds",
+      gateway.settings.retryScheduleSeconds.join(","),
+      "The delivery's retry schedule: the operator CLI sizes a redrive's round with it",
+    );
+    output("OperatorPolicyArn", this.operatorPolicy.managedPolicyArn, "Attach to whoever runs npx oncegate --stack");
     output("DashboardName", gateway.dashboard.dashboardName, "CloudWatch dashboard of the gateway");
     output("AlarmTopicArn", gateway.alarmTopic.topicArn, "Subscribe to receive the alarms");
     for (const [name, secret] of gateway.createdSecrets) {

@@ -25,6 +25,13 @@ export interface DemoConsumerOptions {
   clock?: Clock;
   /** Milliseconds each run of the handler takes, after the claim (a slow consumer). @default 0 */
   delayMs?: number;
+  /** Event ids whose first run throws (`ONCEGATE_DEMO_CONSUMER_FAIL`): a handler bug, once per id. @default none */
+  failEventIds?: ReadonlySet<string>;
+}
+
+/** What the demo handler throws for an event of `ONCEGATE_DEMO_CONSUMER_FAIL`. */
+export class DemoHandlerError extends Error {
+  override readonly name = "DemoHandlerError";
 }
 
 /** The Lambda context fields the demo consumer and the SDK read. */
@@ -54,8 +61,13 @@ export function createDemoConsumer(options: DemoConsumerOptions): DemoConsumer {
   const { ddb, crashAt } = options;
   const clock = options.clock ?? systemClock;
   const delayMs = options.delayMs ?? 0;
+  const failing = new Set(options.failEventIds ?? []);
   const handler = middy(async (event: APIGatewayProxyEventV2, context: DemoConsumerContext) => {
     await bumpCounter(ddb, "handlerRuns");
+    const eventId = event.headers?.["oncegate-event-id"] ?? "";
+    if (failing.delete(eventId)) {
+      throw new DemoHandlerError(`demo handler failure for ${eventId} (ONCEGATE_DEMO_CONSUMER_FAIL)`);
+    }
     // Slow work, not waiting for a duplicate: the SDK answers those 409 at once while this run holds the claim.
     if (delayMs > 0) await sleep(delayMs);
     const { key, db } = context.idempotency as IdempotencyContext;

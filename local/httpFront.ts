@@ -9,6 +9,7 @@ import {
   writeLambdaResult,
 } from "./lambdaHttpEvent.ts";
 import { DEMO_CONSUMER_PATH } from "./localConfig.ts";
+import type { OpsResources } from "./opsResources.ts";
 
 /**
  * What the front calls for each route. A route left out is not served (404): the demo consumer running on its own
@@ -23,6 +24,8 @@ export interface FrontRoutes {
   stats?(): Promise<unknown>;
   /** `GET /events/{provider}/{eventId}`: `undefined` when there is no such event. */
   event?(provider: string, eventId: string): Promise<unknown>;
+  /** `GET /ops/resources`: the emulators' endpoints and the resources' names, for the operator CLI (`opsResources.ts`). */
+  opsResources?(): OpsResources;
   /** Told about a request that failed inside the stack (answered 500). */
   onError(error: unknown): void;
 }
@@ -87,7 +90,7 @@ export async function listenHttpFront(port: number): Promise<HttpFront> {
 }
 
 async function route(routes: FrontRoutes, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const { intake, consumer, stats, event: eventView } = routes;
+  const { intake, consumer, stats, event: eventView, opsResources } = routes;
   const segments = new URL(request.url ?? "/", "http://localhost").pathname.split("/").slice(1);
   const [first, second, ...rest] = segments;
   if (intake && first === "webhooks" && second !== undefined && second !== "" && rest.length === 0) {
@@ -105,6 +108,9 @@ async function route(routes: FrontRoutes, request: IncomingMessage, response: Se
   if (stats && request.method === "GET" && first === "stats" && second === undefined) {
     return writeJson(response, 200, await stats());
   }
+  if (opsResources && request.method === "GET" && first === "ops" && second === "resources" && rest.length === 0) {
+    return writeJson(response, 200, opsResources());
+  }
   if (eventView && request.method === "GET" && first === "events" && second !== undefined && rest.length > 0) {
     // Event ids may hold slashes: everything after the provider is the id.
     const view = await eventView(decode(second), decode(rest.join("/")));
@@ -116,6 +122,7 @@ async function route(routes: FrontRoutes, request: IncomingMessage, response: Se
     consumer && `POST ${DEMO_CONSUMER_PATH}`,
     stats && "GET /stats",
     eventView && "GET /events/{provider}/{eventId}",
+    opsResources && "GET /ops/resources",
   ];
   writeJson(response, 404, { ok: false, error: "not_found", routes: served.filter(Boolean) });
 }

@@ -24,6 +24,12 @@ export const LOCAL_ENV = {
    * At most 20 000, well inside the consumer's 30 s timeout. @default 0
    */
   demoConsumerDelayMs: "ONCEGATE_DEMO_CONSUMER_DELAY_MS",
+  /**
+   * Comma-separated event ids whose first run of the demo consumer's handler throws (per stack process): the SDK
+   * marks the key FAILED (`onError: "fail"`), answers 500, then `422 previously_failed`, and the destination ends
+   * FAILED; `npx oncegate keys release` lets the next delivery run it again. @default none
+   */
+  demoConsumerFail: "ONCEGATE_DEMO_CONSUMER_FAIL",
   /** A crash point (see `crashPoints.ts`). @default none */
   crashAt: "ONCEGATE_CRASH_AT",
   /** `true`: the original WebhookGate demo's switch, an alias of `ONCEGATE_CRASH_AT=consumer:after-effect`. */

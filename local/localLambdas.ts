@@ -33,6 +33,8 @@ export interface LocalLambdasOptions {
   log: StackLog;
   /** How long the demo consumer's handler takes (`ONCEGATE_DEMO_CONSUMER_DELAY_MS`, validated by the caller). */
   consumerDelayMs: number;
+  /** Event ids whose first demo consumer run throws (`ONCEGATE_DEMO_CONSUMER_FAIL`). */
+  consumerFailEventIds?: ReadonlySet<string>;
 }
 
 /**
@@ -69,6 +71,7 @@ export async function buildLocalLambdas(options: LocalLambdasOptions): Promise<L
     crashAt,
     logger: log.lambda("consumer"),
     delayMs: options.consumerDelayMs,
+    failEventIds: options.consumerFailEventIds,
   });
   return { intake, delivery, sweeper, consumer };
 }

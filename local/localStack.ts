@@ -7,6 +7,7 @@ import type { ResolvedGatewayConfig } from "../lambdas/shared/parseGatewayConfig
 import { awsFaultsFromEnvironment, injectAwsFaults } from "./awsFaults.ts";
 import { crashAlreadyFired, crashPointFromEnvironment, crashSwitch } from "./crashPoints.ts";
 import { startDeliveryWorker } from "./deliveryWorker.ts";
+import { DEMO_CONSUMER_SCOPE } from "./demoConsumer.ts";
 import { assertJavaInstalled } from "./dynamoDbLocal.ts";
 import { eventView } from "./eventView.ts";
 import { listenHttpFront } from "./httpFront.ts";
@@ -14,6 +15,7 @@ import { localGatewayConfig } from "./localConfig.ts";
 import { integerFromEnvironment, LOCAL_DEFAULTS, LOCAL_ENV } from "./localEnvironment.ts";
 import { buildLocalLambdas } from "./localLambdas.ts";
 import { startLocalServices } from "./localServices.ts";
+import { LOCAL_REGION, OPS_RESOURCES_FORMAT } from "./opsResources.ts";
 import { claimDataDir } from "./pidFiles.ts";
 import type { StackLog } from "./stackLog.ts";
 import { type DeliveryQueue, ensureDeliveryQueue, ensureLocalTables, LOCAL_TABLES } from "./stackResources.ts";
@@ -126,6 +128,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       crashAt,
       log,
       consumerDelayMs,
+      consumerFailEventIds: failEventIdsOf(env),
     });
     const destinationUrls = new Map(config.destinations.map(({ id, url }) => [id, url]));
     const viewContext = { destinationUrls, maxAttempts: maxAttempts(config.retryScheduleSeconds) };
@@ -147,6 +150,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         const item = await readEvent(events, pk);
         return item === undefined ? undefined : eventView(item, viewContext);
       },
+      opsResources: () => ({
+        format: OPS_RESOURCES_FORMAT,
+        region: LOCAL_REGION,
+        endpoints: { dynamodb: services.dynamoDb.endpoint, sqs: services.fauxqs.address },
+        eventsTable: LOCAL_TABLES.events,
+        deliveryQueueUrl: queue.queueUrl,
+        deadLetterQueueUrl: queue.dlqUrl,
+        deadLetterQueueArn: queue.dlqArn,
+        retryScheduleSeconds: [...config.retryScheduleSeconds],
+        demoConsumer: { idempotencyTable: LOCAL_TABLES.idempotency, scope: DEMO_CONSUMER_SCOPE },
+      }),
       onError: (error) => log.problem(`request failed: ${(error as Error).stack ?? String(error)}`),
     });
     // Started once the front serves: the worker's first POST may be to the demo consumer behind it.
@@ -174,4 +188,15 @@ function crashNotice(point: string, alreadyFired: boolean): string {
   return alreadyFired
     ? `crash point ${point} already fired on this data directory: not crashing again`
     : `crash point ${point} armed: the process dies the first time it gets there`;
+}
+
+/** `ONCEGATE_DEMO_CONSUMER_FAIL`: comma-separated event ids. */
+function failEventIdsOf(env: Readonly<Record<string, string | undefined>>): ReadonlySet<string> {
+  const text = env[LOCAL_ENV.demoConsumerFail] ?? "";
+  return new Set(
+    text
+      .split(",")
+      .map((id) => id.trim())
+      .filter((id) => id !== ""),
+  );
 }

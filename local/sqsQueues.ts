@@ -34,6 +34,7 @@ export interface QueueWithDlq {
   queueUrl: string;
   dlqName: string;
   dlqUrl: string;
+  dlqArn: string;
 }
 
 /** How {@link ensureQueueWithDlq} sets a queue up. */
@@ -75,7 +76,7 @@ export async function ensureQueueWithDlq(sqs: SQSClient, settings: QueueWithDlqS
       },
     }),
   );
-  return { queueName, queueUrl, dlqName, dlqUrl };
+  return { queueName, queueUrl, dlqName, dlqUrl, dlqArn: Attributes?.QueueArn ?? "" };
 }
 
 /** Messages in a queue right now, visible or not, without touching them (fauxqs inspection). */

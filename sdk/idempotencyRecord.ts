@@ -8,9 +8,11 @@
  *                         |------ handler throws, onError "release" --> (none): the next delivery runs it
  *                         `------ crash / timeout: stays IN_PROGRESS (never re-run), unless a lease
  *                                 is configured and expires: then a later claim takes it over.
+ *   IN_PROGRESS | COMPLETED | FAILED --operator's `oncegate keys release`--> RELEASED: claimed like no record
+ *                                 at all (the next delivery runs the handler); its audit is kept beside it.
  */
 
-export type RecordStatus = "IN_PROGRESS" | "COMPLETED" | "FAILED";
+export type RecordStatus = "IN_PROGRESS" | "COMPLETED" | "FAILED" | "RELEASED";
 
 /** Attribute names as stored in DynamoDB. `expiresAt` is the table's TTL attribute (epoch seconds). */
 export interface IdempotencyRecord {
@@ -68,7 +70,8 @@ export function refusalFor(
       return { kind: "in_progress", retryAfterSeconds };
     }
     default:
-      // A status this version does not know (written by a newer one): never run, never overwrite.
+      // A status this version does not know (written by a newer one): never run, never overwrite. RELEASED never
+      // gets here (the claim's condition takes it as no record); were it ever, "later" is safe: the next try claims.
       return { kind: "in_progress", retryAfterSeconds: inProgressRetryAfterSeconds };
   }
 }

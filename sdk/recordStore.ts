@@ -48,9 +48,10 @@ export interface ClaimInput {
 }
 
 /**
- * One conditional PutItem. It succeeds when no live record holds the id: none at all, one past its
- * TTL that DynamoDB has not deleted yet, or (lease configured) an IN_PROGRESS claim of the same
- * payload whose lease has run out. On conflict the existing record comes back from the same call.
+ * One conditional PutItem. It succeeds when no live record holds the id: none at all, one an operator
+ * released (`RELEASED`, as if there were none), one past its TTL that DynamoDB has not deleted yet, or
+ * (lease configured) an IN_PROGRESS claim of the same payload whose lease has run out. On conflict the
+ * existing record comes back from the same call.
  */
 export async function claimRecord(
   table: RecordTable,
@@ -68,8 +69,15 @@ export async function claimRecord(
   // An expired record that DynamoDB has not deleted yet may be claimed again, but never an IN_PROGRESS one: its
   // handler may still be running (a retention shorter than the run is refused at the first invocation, and this
   // keeps the rule even where no Lambda context could check it).
-  const values: Attributes = { ":nowSec": toEpochSec(input.nowMs), ":inProgress": "IN_PROGRESS" };
-  let condition = "attribute_not_exists(#id) OR (#expiresAt < :nowSec AND #status <> :inProgress)";
+  const values: Attributes = {
+    ":nowSec": toEpochSec(input.nowMs),
+    ":inProgress": "IN_PROGRESS",
+    ":released": "RELEASED",
+  };
+  // RELEASED: an operator let the next delivery run the handler again. Two duplicates both find it; the first put
+  // makes it IN_PROGRESS, so the second's condition fails and it gets that claim back: run exactly once more.
+  let condition =
+    "attribute_not_exists(#id) OR #status = :released OR (#expiresAt < :nowSec AND #status <> :inProgress)";
   if (input.leaseSeconds !== undefined) {
     // Takeover of an abandoned claim: still IN_PROGRESS, lease run out, and the same payload.
     condition += " OR (#status = :inProgress AND #lease < :nowMs AND #fingerprint = :fingerprint)";

@@ -1,6 +1,6 @@
 import { RemovalPolicy, Stack } from "aws-cdk-lib";
 import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
-import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
+import { Grant, type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
 
 /** The SDK's record layout (`sdk/tableSetup.ts`, `sdk/idempotencyRecord.ts`): partition key `id`, TTL `expiresAt`. */
@@ -12,6 +12,14 @@ export const IDEMPOTENCY_TABLE_LAYOUT = { partitionKey: "id", ttlAttribute: "exp
  * CreateTable or DescribeTable: those run only against a local endpoint.
  */
 export const IDEMPOTENCY_CLAIM_ACTIONS = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"] as const;
+
+/**
+ * What `oncegate keys show` and `keys release` call on a consumer's table: GetItem (the record and its audit item)
+ * and UpdateItem (one TransactWriteItems of two updates, which IAM authorizes per item: the record becomes RELEASED,
+ * the audit item gets an entry, created by the update if missing). No PutItem, no DeleteItem (a release keeps the
+ * record, RELEASED, so the claim condition and the audit both see it), no Scan.
+ */
+export const IDEMPOTENCY_RELEASE_ACTIONS = ["dynamodb:GetItem", "dynamodb:UpdateItem"] as const;
 
 export interface IdempotencyTableProps {
   /** What deleting the stack does to the table. @default RemovalPolicy.RETAIN */
@@ -54,6 +62,20 @@ export class IdempotencyTable extends Construct {
       removalPolicy,
     });
     this.tableName = this.table.tableName;
+  }
+
+  /** Lets an operator's identity show and release records with `oncegate keys` ({@link IDEMPOTENCY_RELEASE_ACTIONS}). */
+  grantRelease(grantee: IGrantable): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions: [...IDEMPOTENCY_RELEASE_ACTIONS],
+      resourceArns: [this.table.tableArn],
+    });
+  }
+
+  /** {@link grantRelease} as a statement, for a managed policy. */
+  releaseStatement(): PolicyStatement {
+    return new PolicyStatement({ actions: [...IDEMPOTENCY_RELEASE_ACTIONS], resources: [this.table.tableArn] });
   }
 
   /**

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import type { DomainName, HttpApi, HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
 import type { Alarm, Dashboard } from "aws-cdk-lib/aws-cloudwatch";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
-import type { Grant, IGrantable } from "aws-cdk-lib/aws-iam";
+import type { Grant, IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { FunctionUrl } from "aws-cdk-lib/aws-lambda";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { LogGroup } from "aws-cdk-lib/aws-logs";
@@ -29,7 +29,7 @@ import {
   defaultOldestJobThreshold,
 } from "./gateway/gatewayChecks.ts";
 import { newGatewayDashboard } from "./gateway/gatewayDashboard.ts";
-import { allow, GATEWAY_ACTIONS, sweepIndexArn } from "./gateway/gatewayPermissions.ts";
+import { allow, GATEWAY_ACTIONS, statement, sweepIndexArn } from "./gateway/gatewayPermissions.ts";
 import { GatewaySecrets } from "./gateway/gatewaySecrets.ts";
 import { newIntakeApi } from "./gateway/intakeApi.ts";
 import { intakeReservedConcurrency } from "./gateway/intakeConcurrency.ts";
@@ -269,6 +269,30 @@ export class WebhookGateway extends Construct {
   /** Lets `grantee` put delivery jobs (`{ pk, destination }`) on the delivery queue, e.g. a replay tool. */
   grantEnqueueJobs(grantee: IGrantable): Grant {
     return allow(grantee, GATEWAY_ACTIONS.enqueue, [this.deliveryQueue.queueArn]);
+  }
+
+  /**
+   * What `oncegate dlq list` and `dlq redrive` need on this gateway's resources, as statements: the dead-letter
+   * queue (`operateDeadLetters`), sending jobs to the delivery queue, and reading and updating events
+   * (`operateEvents`, for `markRedriven`). The stack's own `cloudformation:DescribeStacks` is added by the app's
+   * `OperatorPolicy`, where the stack is known.
+   */
+  operateStatements(): PolicyStatement[] {
+    return [
+      statement(GATEWAY_ACTIONS.operateDeadLetters, [this.deadLetterQueue.queueArn]),
+      statement(GATEWAY_ACTIONS.enqueue, [this.deliveryQueue.queueArn]),
+      statement(GATEWAY_ACTIONS.operateEvents, [this.eventsTable.tableArn]),
+    ];
+  }
+
+  /** Lets `grantee` run the operator CLI's `dlq` commands on this gateway ({@link operateStatements}). */
+  grantOperate(grantee: IGrantable): Grant {
+    const [deadLetters, enqueue, events] = [
+      allow(grantee, GATEWAY_ACTIONS.operateDeadLetters, [this.deadLetterQueue.queueArn]),
+      this.grantEnqueueJobs(grantee),
+      allow(grantee, GATEWAY_ACTIONS.operateEvents, [this.eventsTable.tableArn]),
+    ];
+    return deadLetters.combine(enqueue).combine(events);
   }
 
   /** Lets `grantee` move dead jobs back to the delivery queue (`aws sqs start-message-move-task`). */

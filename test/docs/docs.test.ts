@@ -16,7 +16,9 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const pages = documentationPages(ROOT);
 const blocks = pages.flatMap((page) => commandBlocks(ROOT, page));
 const scripts = Object.keys(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts as object);
-const binaries = new Set(readdirSync(join(ROOT, "node_modules/.bin")));
+// npx also runs the repository's own `bin` entries (`npx oncegate`), which npm does not link into node_modules/.bin.
+const ownBinaries = Object.keys(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).bin ?? {});
+const binaries = new Set([...readdirSync(join(ROOT, "node_modules/.bin")), ...ownBinaries]);
 const run = promisify(execFile);
 
 /** The simple commands of a line: split on `&&`, `;` and `|`, leading `VAR=value` assignments dropped. */

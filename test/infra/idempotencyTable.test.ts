@@ -4,7 +4,11 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { RemovalPolicy, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { IDEMPOTENCY_CLAIM_ACTIONS, IdempotencyTable } from "../../infra/constructs/idempotencyTable.ts";
+import {
+  IDEMPOTENCY_CLAIM_ACTIONS,
+  IDEMPOTENCY_RELEASE_ACTIONS,
+  IdempotencyTable,
+} from "../../infra/constructs/idempotencyTable.ts";
 import { ensureIdempotencyTable } from "../../sdk/tableSetup.ts";
 import { deleteTable, localClient } from "../support/dynamoDbTables.ts";
 import { grants, grantsOf } from "./support/grants.ts";
@@ -13,6 +17,7 @@ import { testApp } from "./support/testApp.ts";
 let stack: Stack;
 let records: IdempotencyTable;
 let consumer: Role;
+let operator: Role;
 let template: Template;
 
 beforeAll(() => {
@@ -20,6 +25,8 @@ beforeAll(() => {
   records = new IdempotencyTable(stack, "IdempotencyRecords");
   consumer = new Role(stack, "ConsumerRole", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
   records.grantClaim(consumer);
+  operator = new Role(stack, "OperatorRole", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
+  records.grantRelease(operator);
   template = Template.fromStack(stack);
 });
 
@@ -48,6 +55,20 @@ describe("IdempotencyTable", () => {
     expect(grantsOf(template, stack, consumer)).toEqual(
       grants(stack, IDEMPOTENCY_CLAIM_ACTIONS, [records.table.tableArn]),
     );
+  });
+});
+
+describe("IdempotencyTable.grantRelease", () => {
+  test("gives exactly GetItem and UpdateItem on the table: no PutItem, no DeleteItem, no Scan", () => {
+    expect(IDEMPOTENCY_RELEASE_ACTIONS).toEqual(["dynamodb:GetItem", "dynamodb:UpdateItem"]);
+    expect(grantsOf(template, stack, operator)).toEqual(
+      grants(stack, IDEMPOTENCY_RELEASE_ACTIONS, [records.table.tableArn]),
+    );
+    expect(stack.resolve(records.releaseStatement().toStatementJson())).toEqual({
+      Effect: "Allow",
+      Action: [...IDEMPOTENCY_RELEASE_ACTIONS],
+      Resource: stack.resolve(records.table.tableArn),
+    });
   });
 });
 

@@ -3,6 +3,8 @@ import { Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { settingsForContext } from "../../infra/appSettings.ts";
+import { GATEWAY_ACTIONS } from "../../infra/constructs/gateway/gatewayPermissions.ts";
+import { IDEMPOTENCY_RELEASE_ACTIONS } from "../../infra/constructs/idempotencyTable.ts";
 import { demoSettings } from "../../infra/demo.config.ts";
 import { oncegateSettings } from "../../infra/oncegate.config.ts";
 import type { OncegateSettings, OncegateStack } from "../../infra/oncegateStack.ts";
@@ -40,7 +42,9 @@ describe("OncegateStack outputs", () => {
         "EventsTableName",
         "IntakeFunctionName",
         "IntakeUrl",
+        "OperatorPolicyArn",
         "Region",
+        "RetryScheduleSeconds",
         "SecretDemoProviderArn",
         "SweeperFunctionName",
       ].sort(),
@@ -55,6 +59,41 @@ describe("OncegateStack outputs", () => {
     expect(outputs.IntakeFunctionName.Value).toEqual(stack.resolve(stack.gateway.intakeFunction.functionName));
     expect(outputs.DeliveryFunctionName.Value).toEqual(stack.resolve(stack.gateway.deliveryFunction.functionName));
     expect(outputs.SweeperFunctionName.Value).toEqual(stack.resolve(stack.gateway.sweeperFunction.functionName));
+    expect(outputs.OperatorPolicyArn.Value).toEqual(stack.resolve(stack.operatorPolicy.managedPolicyArn));
+    expect(outputs.RetryScheduleSeconds.Value).toBe(stack.gateway.settings.retryScheduleSeconds.join(","));
+  });
+});
+
+describe("OncegateStack OperatorPolicy", () => {
+  test("allows exactly the operator CLI's calls: the stack's outputs, the dlq commands, releasing the demo's keys", () => {
+    const policies = Object.values(template.findResources("AWS::IAM::ManagedPolicy"));
+    expect(policies).toHaveLength(1);
+    const statements = policies[0]?.Properties.PolicyDocument.Statement as {
+      Effect: string;
+      Action: string | string[];
+      Resource: unknown;
+    }[];
+    const allowed = sortGrants(
+      statements.flatMap((statement) =>
+        [statement.Action]
+          .flat()
+          .flatMap((action) => [statement.Resource].flat().map((resource) => ({ action, resource }))),
+      ),
+    );
+    const gateway = stack.gateway;
+    expect(statements.every((statement) => statement.Effect === "Allow")).toBe(true);
+    expect(allowed).toEqual(
+      sortGrants([
+        { action: "cloudformation:DescribeStacks", resource: { Ref: "AWS::StackId" } },
+        // The lists themselves are asserted in webhookGateway.permissions.test.ts.
+        ...grants(stack, GATEWAY_ACTIONS.operateDeadLetters, [gateway.deadLetterQueue.queueArn]),
+        ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
+        ...grants(stack, GATEWAY_ACTIONS.operateEvents, [gateway.eventsTable.tableArn]),
+        ...grants(stack, IDEMPOTENCY_RELEASE_ACTIONS, [demo().idempotencyTable.table.tableArn]),
+      ]),
+    );
+    // Attached to no one by the stack: the operators' role or group takes it.
+    expect(policies[0]?.Properties.Roles).toBeUndefined();
   });
 });
 

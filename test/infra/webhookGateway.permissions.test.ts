@@ -15,6 +15,7 @@ let stack: Stack;
 let gateway: WebhookGateway;
 let template: Template;
 let operator: Role;
+let cliOperator: Role;
 
 beforeAll(() => {
   stack = new Stack(testApp(), "Permissions");
@@ -30,6 +31,8 @@ beforeAll(() => {
   operator = new Role(stack, "Operator", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
   gateway.grantReadEvents(operator);
   gateway.grantRedriveDeadLetters(operator);
+  cliOperator = new Role(stack, "CliOperator", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
+  gateway.grantOperate(cliOperator);
   template = Template.fromStack(stack);
 });
 
@@ -140,5 +143,32 @@ describe("WebhookGateway least-privilege roles", () => {
         ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
       ]),
     );
+  });
+
+  test("grantOperate gives the operator CLI's dlq commands exactly their actions: no Scan, no DeleteItem, no Cancel", () => {
+    expect(GATEWAY_ACTIONS.operateDeadLetters).toEqual([
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes",
+      "sqs:StartMessageMoveTask",
+      "sqs:ListMessageMoveTasks",
+    ]);
+    expect(GATEWAY_ACTIONS.operateEvents).toEqual(["dynamodb:GetItem", "dynamodb:UpdateItem"]);
+    expect(grantsOf(template, stack, cliOperator)).toEqual(
+      sortGrants([
+        ...grants(stack, GATEWAY_ACTIONS.operateDeadLetters, [gateway.deadLetterQueue.queueArn]),
+        ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
+        ...grants(stack, ["dynamodb:GetItem", "dynamodb:UpdateItem"], [gateway.eventsTable.tableArn]),
+      ]),
+    );
+  });
+
+  test("operateStatements hold the same actions on the same resources as grantOperate, for a managed policy", () => {
+    const fromStatements = gateway.operateStatements().flatMap((statement) => {
+      const json = stack.resolve(statement.toStatementJson()) as { Action: string | string[]; Resource: unknown };
+      return [json.Action].flat().map((action) => ({ action, resource: json.Resource }));
+    });
+    expect(sortGrants(fromStatements)).toEqual(grantsOf(template, stack, cliOperator));
   });
 });

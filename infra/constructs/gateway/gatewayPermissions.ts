@@ -1,5 +1,5 @@
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
+import { Grant, type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { SWEEP_INDEX_NAME } from "../../../lambdas/shared/eventRecord.ts";
 
 /**
@@ -36,6 +36,21 @@ export const GATEWAY_ACTIONS = {
     "sqs:DeleteMessage",
     "sqs:GetQueueAttributes",
   ],
+  /**
+   * `oncegate dlq list` and `dlq redrive` on the dead-letter queue: receive (and give back), delete once re-sent,
+   * the count for the progress bar, and SQS's move task for a whole-queue redrive (StartMessageMoveTask also needs
+   * SendMessage on the delivery queue, which `enqueue` grants).
+   */
+  operateDeadLetters: [
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+    "sqs:StartMessageMoveTask",
+    "sqs:ListMessageMoveTasks",
+  ],
+  /** `markRedriven`: `readEvent`, then `recordDestinationTransition` and `writeOverallStatus`. No Scan, no DeleteItem. */
+  operateEvents: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
 } as const;
 
 /** The ARN of the sweep index, the only index the gateway has. */
@@ -46,4 +61,9 @@ export function sweepIndexArn(table: ITable): string {
 /** Adds `actions` on `resources` to `grantee`'s policy. */
 export function allow(grantee: IGrantable, actions: readonly string[], resources: string[]): Grant {
   return Grant.addToPrincipal({ grantee, actions: [...actions], resourceArns: resources });
+}
+
+/** `actions` on `resources` as one statement (for a managed policy, which is no grantee). */
+export function statement(actions: readonly string[], resources: string[]): PolicyStatement {
+  return new PolicyStatement({ actions: [...actions], resources });
 }

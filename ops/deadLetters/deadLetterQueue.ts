@@ -1,0 +1,135 @@
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+  StartMessageMoveTaskCommand,
+} from "@aws-sdk/client-sqs";
+import type { DeliveryJob } from "../../lambdas/shared/eventRecord.ts";
+import { jobMessageBody } from "../../lambdas/shared/jobQueue.ts";
+import { asOperator } from "../target/awsFailures.ts";
+import { type DeadLetter, deadLetterOf } from "./deadLetter.ts";
+
+/** SQS I/O of `dlq`: receive (never the delivery queue), send a job to the delivery queue, delete, move tasks. */
+
+/**
+ * Visibility given back to a message the operator looked at and leaves in the queue: 0 (visible at once), except
+ * on the local emulator, where it is 1 s: fauxqs with a data directory loses a message whose visibility is changed
+ * to 0.
+ */
+export function giveBackSeconds(target: { kind: "local" | "stack" }): number {
+  return target.kind === "local" ? 1 : 0;
+}
+
+export interface ReceiveOptions {
+  /** How long a received message stays hidden from other receives (and from this scan's next receives). */
+  visibilitySeconds: number;
+  /** Stop after this many messages. */
+  max: number;
+  nowMs: () => number;
+}
+
+/**
+ * Receives messages, 10 at a time with a 1 s long poll (which asks every SQS server, not a sample), until a receive
+ * finds none or `max` are in hand. SQS may hand out a message twice: each is kept once, by message id.
+ */
+export async function receiveDeadLetters(
+  sqs: SQSClient,
+  queueUrl: string,
+  options: ReceiveOptions,
+): Promise<DeadLetter[]> {
+  const seen = new Map<string, DeadLetter>();
+  while (seen.size < options.max) {
+    const out = await asOperator("receive from the dead-letter queue (sqs:ReceiveMessage)", () =>
+      sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: Math.min(10, options.max - seen.size),
+          VisibilityTimeout: options.visibilitySeconds,
+          WaitTimeSeconds: 1,
+          MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp"],
+        }),
+      ),
+    );
+    const messages = out.Messages ?? [];
+    if (messages.length === 0) break;
+    for (const message of messages) {
+      const letter = deadLetterOf(message, options.nowMs());
+      // A second receive of the same message brings a new receipt handle: the newest is the valid one.
+      seen.set(letter.view.messageId, letter);
+    }
+  }
+  return [...seen.values()];
+}
+
+/** Makes messages visible again (almost) at once: what a listing or a dry run leaves. Best effort. */
+export async function giveBack(
+  sqs: SQSClient,
+  queueUrl: string,
+  letters: readonly DeadLetter[],
+  visibilitySeconds: number,
+): Promise<void> {
+  await Promise.all(
+    letters.map((letter) =>
+      sqs
+        .send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: queueUrl,
+            ReceiptHandle: letter.receiptHandle,
+            VisibilityTimeout: visibilitySeconds,
+          }),
+        )
+        // The message becomes visible at the end of its visibility timeout anyway.
+        .catch(() => undefined),
+    ),
+  );
+}
+
+/** Puts the job back on the delivery queue, as the intake enqueues it. */
+export async function sendJob(sqs: SQSClient, deliveryQueueUrl: string, job: DeliveryJob): Promise<void> {
+  await asOperator("send to the delivery queue (sqs:SendMessage)", () =>
+    sqs.send(new SendMessageCommand({ QueueUrl: deliveryQueueUrl, MessageBody: jobMessageBody(job) })),
+  );
+}
+
+export async function deleteDeadLetter(sqs: SQSClient, queueUrl: string, letter: DeadLetter): Promise<void> {
+  await asOperator("delete from the dead-letter queue (sqs:DeleteMessage)", () =>
+    sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: letter.receiptHandle })),
+  );
+}
+
+/** Messages in the queue, visible or not (SQS's approximate counts). */
+export async function approximateCount(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const out = await asOperator("read the dead-letter queue's attributes (sqs:GetQueueAttributes)", () =>
+    sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
+    ),
+  );
+  const attributes = out.Attributes ?? {};
+  return (
+    Number(attributes.ApproximateNumberOfMessages ?? 0) + Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
+}
+
+/** The move task running on the dead-letter queue, if any (SQS runs one at a time per queue). */
+export async function runningMoveTask(sqs: SQSClient, deadLetterQueueArn: string): Promise<string | undefined> {
+  const out = await asOperator("list message move tasks (sqs:ListMessageMoveTasks)", () =>
+    sqs.send(new ListMessageMoveTasksCommand({ SourceArn: deadLetterQueueArn, MaxResults: 1 })),
+  );
+  const task = out.Results?.find((result) => result.Status === "RUNNING");
+  return task === undefined ? undefined : (task.TaskHandle ?? "running");
+}
+
+/** Starts SQS's own move of every message back to the queue it died in (the delivery queue). */
+export async function startMoveTask(sqs: SQSClient, deadLetterQueueArn: string): Promise<string> {
+  const out = await asOperator("start a message move task (sqs:StartMessageMoveTask)", () =>
+    sqs.send(new StartMessageMoveTaskCommand({ SourceArn: deadLetterQueueArn })),
+  );
+  return out.TaskHandle ?? "";
+}

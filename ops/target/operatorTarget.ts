@@ -1,0 +1,40 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+
+/** The gateway's resources an operator works on, by name: the same on AWS and on the local stack. */
+export interface GatewayResources {
+  eventsTable: string;
+  deliveryQueueUrl: string;
+  deadLetterQueueUrl: string;
+  deadLetterQueueArn: string;
+  /** The delivery Lambda's retry schedule: sizes the round a redrive opens (`markRedriven`). */
+  retryScheduleSeconds: readonly number[];
+}
+
+/** The demo consumer's idempotency records: what `keys` defaults to on the local target. */
+export interface DemoConsumerResources {
+  idempotencyTable: string;
+  scope: string;
+}
+
+/**
+ * Where the operator library acts: clients already pointed at the right endpoints and credentials, and the
+ * resources' names. Built by `localTarget` or `stackTarget`; everything after that is the same code on both.
+ */
+export interface OperatorTarget {
+  kind: "local" | "stack";
+  /** The local stack's URL or the stack's name, for messages. */
+  label: string;
+  region: string;
+  ddb: DynamoDBClient;
+  sqs: SQSClient;
+  resources: GatewayResources;
+  /** Present when the target runs the demo consumer and says where its records are. */
+  demoConsumer?: DemoConsumerResources;
+  /** Whether SQS's message move task (`StartMessageMoveTask`) exists there: not on the local emulator. */
+  supportsMoveTask: boolean;
+  /** Who the operator is, for audit entries: the caller's ARN on AWS, a fixed name locally. */
+  identity(): Promise<string>;
+  /** Releases the clients' sockets. */
+  close(): void;
+}
