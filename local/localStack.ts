@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { readEvent } from "../lambdas/delivery/deliveryStore.ts";
 import { maxAttempts } from "../lambdas/delivery/retrySchedule.ts";
+import { readEventHistory } from "../lambdas/shared/eventHistory.ts";
 import { eventPartitionKey } from "../lambdas/shared/eventKey.ts";
 import type { ResolvedGatewayConfig } from "../lambdas/shared/parseGatewayConfig.ts";
 import { awsFaultsFromEnvironment, injectAwsFaults } from "./awsFaults.ts";
@@ -143,8 +143,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         } catch {
           return undefined;
         }
-        const item = await readEvent(events, pk);
-        return item === undefined ? undefined : eventView(item, viewContext);
+        const history = await readEventHistory(events, pk);
+        return history === undefined ? undefined : eventView(history, viewContext);
       },
       onError: (error) => log.problem(`request failed: ${(error as Error).stack ?? String(error)}`),
     });

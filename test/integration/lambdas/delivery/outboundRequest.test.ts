@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { Webhook } from "standardwebhooks";
-import type { StoredEvent } from "../../../../lambdas/delivery/deliveryStore.ts";
 import { verifyStandard } from "../../../../lambdas/intake/signatures/standard.ts";
-import { newSigningSecret, putEvent, queuedEvent } from "../../../support/deliveryEvents.ts";
+import { newSigningSecret, putEvent, queuedEvent, type TestEvent } from "../../../support/deliveryEvents.ts";
 import {
   type DeliveryHarness,
   destination,
@@ -24,7 +23,7 @@ afterAll(async () => {
 });
 
 /** Delivers a stored event once (attempt 1, answered 200) and returns the request the consumer received. */
-async function deliver(item: StoredEvent, signingSecrets = [newSigningSecret()]) {
+async function deliver(item: TestEvent, signingSecrets = [newSigningSecret()]) {
   await putEvent(harness.ddb, harness.eventsTable, item);
   const handler = harnessHandler(harness, "http://unused.invalid/queue", {
     config: { destinations: [destination("orders", consumer.url, { signingSecrets })], retryScheduleSeconds: [1] },
