@@ -14,7 +14,7 @@ import { PROVIDER } from "./stripeEvents.ts";
 
 /** Capacity units and item size of one intake, measured in an untimed pass (asking for capacity changes requests). */
 export interface IntakeCapacity {
-  /** Size of a stored event item by DynamoDB's sizing rules, for a body of `bodyBytes`. */
+  /** Size of a stored event's state item by DynamoDB's sizing rules (its body is an item of its own). */
   itemBytes: number;
   perAccepted: CapacityTally;
   perDuplicate: CapacityTally;

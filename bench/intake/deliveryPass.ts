@@ -30,7 +30,7 @@ export interface DeliveryPassResult {
   retriedAttempt: AttemptCost;
   /** An attempt the consumer answered 200, settling the event DELIVERED. */
   deliveredAttempt: AttemptCost;
-  /** Size of a delivered item after both attempts (its attempt log grows with every attempt). */
+  /** Size of a delivered event's state item after both attempts. */
   itemBytesAfter: number;
 }
 
