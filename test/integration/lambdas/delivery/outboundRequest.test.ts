@@ -128,4 +128,15 @@ describe("the Standard Webhooks signature", () => {
     );
     expect(verified).toMatchObject({ ok: true });
   });
+
+  test("POSTs a body stored gzip-compressed byte for byte, and signs the original bytes", async () => {
+    const secret = newSigningSecret();
+    const lines = Array.from({ length: 400 }, (_, n) => ({ id: `il_${n}`, amount: n * 100, currency: "eur" }));
+    const payload = new TextEncoder().encode(JSON.stringify({ id: "evt_big", lines }));
+    const item = queuedEvent(["orders"], { payload });
+    expect(item.body.encoding).toBe("gzip");
+    const request = await deliver(item, [secret]);
+    expect(request.body.equals(Buffer.from(payload))).toBe(true);
+    expect(new Webhook(secret).verify(request.body, request.headers)).toMatchObject({ id: "evt_big" });
+  });
 });
