@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { createDeliveryHandler } from "../../lambdas/delivery/deliveryHandler.ts";
 import { createIntakeHandler } from "../../lambdas/intake/handler.ts";
 import { ensureEventsTable } from "../../lambdas/shared/eventsTable.ts";
 import { createSecretResolver } from "../../lambdas/shared/secrets.ts";
@@ -11,6 +10,7 @@ import { ensureQueueWithDlq, localSqsClient } from "../../local/sqsQueues.ts";
 import { invariant } from "../benchRun.ts";
 import { type CapacityTally, capacityPerUnit, countCapacity } from "../consumedCapacity.ts";
 import { itemSizeBytes } from "../dynamoItemSize.ts";
+import { stubbedDeliveryHandler } from "../intake/deliveryPass.ts";
 import { DESTINATION_ID, intakeSetup } from "../intake/intakeContenders.ts";
 import { PROVIDER, stripeDelivery, stripeEventBody } from "../intake/stripeEvents.ts";
 import { countRequests, type RequestsPerUnit, requestsPerUnit } from "../requestCounter.ts";
@@ -133,24 +133,13 @@ async function measureOneSize(
       Array.from({ length: events }, (_, n) => `evt_cost_${String(n).padStart(6, "0")}_${randomUUID().slice(0, 8)}`);
 
     let consumerStatus = 200;
-    const delivery = createDeliveryHandler({
-      config: {
-        destinations: [
-          {
-            id: DESTINATION_ID,
-            url: "https://consumer.example.com/webhooks/orders",
-            signingSecrets: [setup.signingSecret],
-          },
-        ],
-        // One second: the retried jobs come back within the pass.
-        retryScheduleSeconds: [1, 1, 1, 1, 1, 1, 1],
-      },
+    const delivery = stubbedDeliveryHandler({
+      setup,
       ddb,
       sqs,
       eventsTable,
       queueUrl: queue.queueUrl,
-      random: () => 0.5,
-      fetch: async () => new Response(consumerStatus === 200 ? '{"ok":true}' : "busy", { status: consumerStatus }),
+      consumerStatus: () => consumerStatus,
       logger: () => {},
     });
     const eventSource = localSqsClient(endpoints.sqs);

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { httpApiEventOf } from "../../local/lambdaHttpEvent.ts";
+import { pick, randomInt, seededRandom } from "../../local/seededRandom.ts";
 import { signedStripeWebhook } from "../../local/webhookSigning.ts";
 
 /** The provider the intake benchmark sends as: HMAC-SHA256 over timestamp and body, id in the JSON body. */
@@ -18,9 +19,8 @@ export function newStripeSecret(): string {
  * the rest padded in a note. Stripe events are typically 1–4 KB. Deterministic per event id.
  */
 export function stripeEventBody(eventId: string, bytes: number): string {
-  const random = seededRandom(eventId);
-  const id = (prefix: string) =>
-    `${prefix}_${Array.from({ length: 24 }, () => ALPHABET[Math.floor(random() * 62)]).join("")}`;
+  const random = seededRandom(seedOf(eventId));
+  const id = (prefix: string) => `${prefix}_${Array.from({ length: 24 }, () => pick(random, ALPHABET)).join("")}`;
   const lines: Record<string, unknown>[] = [];
   const event = {
     id: eventId,
@@ -49,7 +49,7 @@ export function stripeEventBody(eventId: string, bytes: number): string {
       object: "line_item",
       amount: Math.floor(random() * 100_000),
       currency: "eur",
-      description: `${1 + Math.floor(random() * 9)} x ${PLANS[Math.floor(random() * PLANS.length)]}`,
+      description: `${randomInt(random, 1, 9)} x ${pick(random, PLANS)}`,
       period: { start, end: start + 2_592_000 },
       price: { id: id("price"), product: id("prod"), unit_amount: Math.floor(random() * 10_000) },
       quantity: 1 + Math.floor(random() * 9),
@@ -68,27 +68,21 @@ export function stripeEventBody(eventId: string, bytes: number): string {
   }
   const room = bytes - JSON.stringify(event).length - noteOverhead;
   const words: string[] = [];
-  while (words.join(" ").length < room) words.push(WORDS[Math.floor(random() * WORDS.length)] ?? "x");
+  while (words.join(" ").length < room) words.push(pick(random, WORDS));
   (event.data.object.metadata as Record<string, string>).note = words.join(" ").slice(0, Math.max(0, room));
   const body = JSON.stringify(event);
   return body.length === bytes || room < 0 ? body : body.padEnd(bytes, " ");
 }
 
-const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const ALPHABET = [..."0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"];
 const PLANS = ["Pro plan (at EUR 19.99 / month)", "Seat (at EUR 8.00 / month)", "Storage add-on", "Support tier"];
 const WORDS = ["invoice", "for", "the", "team", "seats", "renewal", "annual", "plan", "eu", "west", "order", "ref"];
 
-/** Mulberry32 seeded from a string: the same event id gives the same body. */
-function seededRandom(seed: string): () => number {
-  let state = 0;
-  for (const char of seed) state = (Math.imul(state, 31) + char.charCodeAt(0)) >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** A seed from a string (31-multiplier hash): the same event id gives the same body. */
+function seedOf(text: string): number {
+  let seed = 0;
+  for (const char of text) seed = (Math.imul(seed, 31) + char.charCodeAt(0)) >>> 0;
+  return seed;
 }
 
 /**

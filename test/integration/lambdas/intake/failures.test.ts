@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { intakeHandlerFromEnvironment } from "../../../../lambdas/intake/handler.ts";
+import { type IntakeFaults, intakeHandlerFromEnvironment } from "../../../../lambdas/intake/handler.ts";
 import { AWS_CALL_LIMITS } from "../../../../lambdas/shared/awsClientLimits.ts";
 import { ENV } from "../../../../lambdas/shared/environment.ts";
 import { eventPartitionKey } from "../../../../lambdas/shared/eventKey.ts";
@@ -34,6 +34,17 @@ function newDelivery() {
     pk: eventPartitionKey("github", githubEventId(deliveryId)),
     event: () => githubWebhook({ secret: h.credentials.github, deliveryId }),
   };
+}
+
+/** An intake that "dies" at `point`: the request fails there (503), what it wrote before stays. */
+function crashingAt(point: keyof IntakeFaults) {
+  return h.intake({
+    faults: {
+      [point]: () => {
+        throw new Error("process killed");
+      },
+    },
+  });
 }
 
 /** A DynamoDB client on DynamoDB Local whose `commandName` calls fail as if DynamoDB were unavailable. */
@@ -110,13 +121,7 @@ describe("intake failures", () => {
 
   test("a crash between the write and the enqueue leaves the event RECEIVED; a later duplicate enqueues it", async () => {
     const { pk, event } = newDelivery();
-    const crashing = h.intake({
-      faults: {
-        afterPut: () => {
-          throw new Error("process killed");
-        },
-      },
-    });
+    const crashing = crashingAt("afterPut");
     expect((await crashing(event())).statusCode).toBe(503);
     const shards = indexShardCounts(h.config.peakEventsPerSecond);
     expect(await h.item(pk)).toMatchObject({ status: "RECEIVED", sweepShard: sweepShardOf(pk, shards) });
@@ -140,13 +145,7 @@ describe("intake failures", () => {
 
   test("a crash between the state put and the body put answers nothing; an early retry stores the body, a late one enqueues", async () => {
     const { pk, event } = newDelivery();
-    const crashing = h.intake({
-      faults: {
-        afterStatePut: () => {
-          throw new Error("process killed");
-        },
-      },
-    });
+    const crashing = crashingAt("afterStatePut");
     expect((await crashing(event())).statusCode).toBe(503);
     expect(await h.item(pk)).toMatchObject({ status: "RECEIVED" });
     expect(await h.body(pk)).toBeUndefined();
@@ -167,13 +166,7 @@ describe("intake failures", () => {
 
   test("a retry that finds an abandoned event without a body stores the body before enqueuing its jobs", async () => {
     const { pk, event } = newDelivery();
-    const crashing = h.intake({
-      faults: {
-        afterStatePut: () => {
-          throw new Error("process killed");
-        },
-      },
-    });
+    const crashing = crashingAt("afterStatePut");
     expect((await crashing(event())).statusCode).toBe(503);
     h.clock.advance(PAST_SWEEP_THRESHOLD_MS);
     // The body put fails: nothing is enqueued and nothing acknowledged, the event stays as it was.
@@ -255,13 +248,7 @@ describe("intake failures", () => {
 
   test("a crash after the enqueue leaves jobs on the queue; the event is still found by a later duplicate", async () => {
     const { pk, event } = newDelivery();
-    const crashing = h.intake({
-      faults: {
-        afterEnqueue: () => {
-          throw new Error("process killed");
-        },
-      },
-    });
+    const crashing = crashingAt("afterEnqueue");
     expect((await crashing(event())).statusCode).toBe(503);
     expect(await h.takeJobs()).toHaveLength(2);
     expect((await h.item(pk))?.status).toBe("RECEIVED");

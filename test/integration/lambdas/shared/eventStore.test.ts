@@ -77,6 +77,25 @@ function receivedItem(receivedAtMs = BASE_MS, eventId = randomUUID()): EventStat
   };
 }
 
+/**
+ * The gateway's client (its retries), whose first attempt is applied and then its answer lost: the SDK sends the
+ * same request again.
+ */
+function losingFirstAnswer() {
+  const lossy = new DynamoDBClient(boundedClientConfig());
+  let attempts = 0;
+  lossy.middlewareStack.add(
+    (next) => async (args) => {
+      attempts += 1;
+      const output = await next(args);
+      if (attempts === 1) throw Object.assign(new Error("socket timed out"), { name: "TimeoutError" });
+      return output;
+    },
+    { step: "deserialize", name: "loseFirstAnswer" },
+  );
+  return { lossy, attempts: () => attempts };
+}
+
 const bodyOf = (pk: string, bytes: Uint8Array) => ({ pk, ...storedBodyAttributes(bytes), expiresAt: 2_000_000_000 });
 
 async function setStatus(pk: string, status: string) {
@@ -145,20 +164,10 @@ describe("acceptEvent", () => {
     const item = receivedItem();
     // The gateway's client (its retries): the first attempt is applied, then its answer is lost, and the SDK
     // sends the same put again.
-    const lossy = new DynamoDBClient(boundedClientConfig());
-    let attempts = 0;
-    lossy.middlewareStack.add(
-      (next) => async (args) => {
-        attempts += 1;
-        const output = await next(args);
-        if (attempts === 1) throw Object.assign(new Error("socket timed out"), { name: "TimeoutError" });
-        return output;
-      },
-      { step: "deserialize", name: "loseFirstAnswer" },
-    );
+    const { lossy, attempts } = losingFirstAnswer();
     try {
       expect(await acceptEvent({ client: lossy, tableName: table.tableName }, item)).toEqual({ accepted: true });
-      expect(attempts).toBe(2);
+      expect(attempts()).toBe(2);
     } finally {
       lossy.destroy();
     }
@@ -200,22 +209,12 @@ describe("storeBody and hasBody", () => {
 
   test("counts its own write as stored when the SDK retries a body put whose answer was lost", async () => {
     const pk = eventPartitionKey("stripe", randomUUID());
-    const lossy = new DynamoDBClient(boundedClientConfig());
-    let attempts = 0;
-    lossy.middlewareStack.add(
-      (next) => async (args) => {
-        attempts += 1;
-        const output = await next(args);
-        if (attempts === 1) throw Object.assign(new Error("socket timed out"), { name: "TimeoutError" });
-        return output;
-      },
-      { step: "deserialize", name: "loseFirstAnswer" },
-    );
+    const { lossy, attempts } = losingFirstAnswer();
     try {
       expect(await storeBody({ client: lossy, tableName: table.tableName }, bodyOf(pk, new Uint8Array([7])))).toBe(
         "present",
       );
-      expect(attempts).toBe(2);
+      expect(attempts()).toBe(2);
     } finally {
       lossy.destroy();
     }
