@@ -1,27 +1,46 @@
 /**
- * `npm run bench:cost`: what a million accepted webhooks cost on AWS, line by line, from the requests the other
- * benchmarks counted (bench/results/intake.json when present, else documented defaults) and the price table
- * bench/prices.json; then how duplicates, delivery retries and body size change it, and the fixed monthly costs.
- * Writes bench/results/cost.json. Options: --results-dir (read and write there), --quick (no effect: no sizes).
+ * `npm run bench:cost`: what a million accepted webhooks cost on AWS, line by line. It first measures, against
+ * DynamoDB Local and the SQS emulator, what the real intake and delivery handlers write and read per event at each
+ * body size (`measuredCapacity`: requests, item sizes, consumed capacity), and checks that the model reproduces
+ * that capacity; durations and log lines come from bench/results/intake.json when present, else documented
+ * defaults; prices from bench/prices.json. Then how duplicates, delivery retries and body size change the bill,
+ * and the fixed monthly costs. Writes bench/results/cost.json.
+ * Options: --results-dir (read and write there), --quick (fewer events per size), --events <n> per size,
+ * --reprice (no DynamoDB Local: price again the capacity recorded in <results-dir>/cost.json, e.g. after a price
+ * change; the model must still reproduce it).
  */
+import { startFauxqs } from "fauxqs";
+import { startDynamoDbLocal } from "../local/dynamoDbLocal.ts";
 import { invariant, runBench } from "./benchRun.ts";
 import { readBenchOptions } from "./cliOptions.ts";
-import { readCostInputs } from "./cost/costInputs.ts";
+import { costInputs, readTimings } from "./cost/costInputs.ts";
 import { printCostTables } from "./cost/costTables.ts";
 import { FIXED_ASSUMPTIONS, fixedMonthlyCost } from "./cost/fixedMonthlyCost.ts";
 import { LAMBDA_SIZING } from "./cost/lambdaSizing.ts";
+import { measureCapacity, type SizeCapacity } from "./cost/measuredCapacity.ts";
 import { readPrices } from "./cost/prices.ts";
-import { type CostScenario, costPerMillion, DEFAULT_ASSUMPTIONS, totalUsd } from "./cost/webhookCost.ts";
-import { writeResult } from "./results.ts";
+import {
+  type CostScenario,
+  costPerMillion,
+  DEFAULT_ASSUMPTIONS,
+  eventUnits,
+  MODELLED_REQUESTS,
+  totalUsd,
+} from "./cost/webhookCost.ts";
+import { readResult, writeResult } from "./results.ts";
 
-const { resultsDir, quick } = readBenchOptions({}, {});
+const { sizes, resultsDir, quick, flags } = readBenchOptions({ events: 10 }, { events: 2 }, process.argv.slice(2), [
+  "reprice",
+]);
 
 export const DUPLICATE_RATES = [0, 0.2, 1];
 export const RETRIES = [0, 1, 3];
 export const BODY_SIZES = [1024, 2048, 8192, 65536];
+const BASE_BODY_BYTES = 2048;
 
-await runBench(async () => {
-  const inputs = readCostInputs(resultsDir);
+await runBench(async (run) => {
+  const capacity = flags.reprice ? recordedCapacity() : await measured(run);
+  const inputs = costInputs(readTimings(resultsDir), capacity, BASE_BODY_BYTES);
   const prices = readPrices();
   const base: CostScenario = {
     bodyBytes: inputs.bodyBytes,
@@ -32,22 +51,20 @@ await runBench(async () => {
   const cost = (scenario: Partial<CostScenario>) =>
     costPerMillion(inputs, prices, LAMBDA_SIZING, { ...base, ...scenario });
 
-  // The model must reproduce the capacity DynamoDB Local reported for the pass it measured: a retry, then a delivery.
-  if (inputs.measured !== undefined) {
-    const lines = cost({ retriesPerDelivery: 1 });
-    const units = (component: string) => (lines.find((l) => l.component.startsWith(component))?.quantity ?? 0) / 1e6;
-    const checks = [
-      ["accepted-event writes", units("intake writes"), inputs.measured.acceptedWriteUnits],
-      ["delivery writes", units("delivery writes"), inputs.measured.deliveryWriteUnits],
-      ["delivery reads", units("delivery reads"), inputs.measured.deliveryReadUnits],
-    ] as const;
-    for (const [what, modelled, measured] of checks) {
-      invariant(
-        Math.abs(modelled - measured) < 1e-9,
-        `${what}: the model says ${modelled} units, DynamoDB Local ${measured}`,
-      );
-    }
-  }
+  // The model must reproduce the capacity DynamoDB Local reported, at every size: for an accepted event, a
+  // first-try delivery, and a retry followed by a delivery. And it must price the requests the code made.
+  for (const size of capacity) checkModel(size);
+
+  const unitsPerEvent = capacity.map((size) => {
+    const units = eventUnits(size.items, 0, DEFAULT_ASSUMPTIONS);
+    return {
+      bodyBytes: size.bodyBytes,
+      storedBodyBytes: size.items.storedBody,
+      stateBytes: size.items.deliveredState,
+      writeUnits: units.intakeWrites + units.deliveryWrites,
+      readUnits: units.deliveryReads,
+    };
+  });
 
   const baseLines = cost({});
   const grid = DUPLICATE_RATES.flatMap((duplicatesPerAccepted) =>
@@ -67,6 +84,7 @@ await runBench(async () => {
 
   const data = {
     inputs,
+    unitsPerEvent,
     prices: { asOf: prices.asOf, region: prices.region, source: prices.source },
     sizing: LAMBDA_SIZING,
     assumptions: DEFAULT_ASSUMPTIONS,
@@ -80,14 +98,76 @@ await runBench(async () => {
   printCostTables(data);
   const path = writeResult(resultsDir, "cost", {
     command: `npm run bench:cost${quick ? " -- --quick" : ""}`,
-    parameters: { quick, inputs: inputs.source },
+    parameters: { quick, events: sizes.events, reprice: flags.reprice, inputs: inputs.source },
     data,
   });
   console.log(`results: ${path}`);
 });
 
+/** Measures every body size on DynamoDB Local and fauxqs, started for this run (untimed). */
+async function measured(run: { defer(cleanup: () => unknown): void }): Promise<SizeCapacity[]> {
+  const ddb = await startDynamoDbLocal();
+  run.defer(() => ddb.stop());
+  const fauxqs = await startFauxqs({ port: 0, logger: false });
+  run.defer(() => fauxqs.stop());
+  return measureCapacity({ dynamoDb: ddb.endpoint, sqs: fauxqs.address }, BODY_SIZES, sizes.events);
+}
+
+/** The capacity a previous run recorded in `<resultsDir>/cost.json` (`--reprice`). */
+function recordedCapacity(): SizeCapacity[] {
+  const recorded = readResult<CostModelData>(resultsDir, "cost");
+  invariant(recorded !== undefined, `--reprice needs ${resultsDir}/cost.json from an earlier run`);
+  return recorded.data.inputs.capacity;
+}
+
+/** Throws InvariantError when the model's units or requests differ from what was measured at this size. */
+function checkModel(size: SizeCapacity): void {
+  const at = `${size.bodyBytes}-byte bodies`;
+  const writes = (step: { capacity: { tableWriteUnits: number; indexWriteUnits: number } }) =>
+    step.capacity.tableWriteUnits + step.capacity.indexWriteUnits;
+  const firstTry = eventUnits(size.items, 0, DEFAULT_ASSUMPTIONS);
+  const retried = eventUnits(size.items, 1, DEFAULT_ASSUMPTIONS);
+  const checks = [
+    ["accepted-event writes", firstTry.intakeWrites, writes(size.accepted)],
+    ["first-try delivery writes", firstTry.deliveryWrites, writes(size.firstTry)],
+    ["first-try delivery reads", firstTry.deliveryReads, size.firstTry.capacity.readUnits],
+    ["retried delivery writes", retried.deliveryWrites, writes(size.retried) + writes(size.deliveredAfterRetry)],
+    [
+      "retried delivery reads",
+      retried.deliveryReads,
+      size.retried.capacity.readUnits + size.deliveredAfterRetry.capacity.readUnits,
+    ],
+  ] as const;
+  for (const [what, modelled, reported] of checks) {
+    invariant(
+      Math.abs(modelled - reported) < 1e-9,
+      `${what} at ${at}: the model says ${modelled} units, DynamoDB Local ${reported}`,
+    );
+  }
+  for (const step of Object.keys(MODELLED_REQUESTS) as (keyof typeof MODELLED_REQUESTS)[]) {
+    const counted = JSON.stringify(sortedKeys(size[step].requests.byApi));
+    const modelled = JSON.stringify(sortedKeys(MODELLED_REQUESTS[step]));
+    invariant(
+      counted === modelled,
+      `${step} requests at ${at}: the model prices ${modelled}, the code made ${counted}`,
+    );
+  }
+}
+
+function sortedKeys(record: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
+
 export type CostModelData = {
-  inputs: ReturnType<typeof readCostInputs>;
+  inputs: ReturnType<typeof costInputs>;
+  /** DynamoDB units of one event, 1 destination, first-try delivery, at each body size (the model's, as checked). */
+  unitsPerEvent: {
+    bodyBytes: number;
+    storedBodyBytes: number;
+    stateBytes: number;
+    writeUnits: number;
+    readUnits: number;
+  }[];
   prices: { asOf: string; region: string; source: string };
   sizing: typeof LAMBDA_SIZING;
   base: { scenario: CostScenario; lines: ReturnType<typeof costPerMillion>; totalUsd: number };

@@ -118,6 +118,11 @@ export class OncegateStack extends Stack {
       gateway.settings.retryScheduleSeconds.join(","),
       "The delivery's retry schedule: the operator CLI sizes a redrive's round with it",
     );
+    output(
+      "PeakEventsPerSecond",
+      String(gateway.settings.peakEventsPerSecond),
+      "How the events table's indexes are sharded: the operator CLI reads every shard",
+    );
     output("OperatorPolicyArn", this.operatorPolicy.managedPolicyArn, "Attach to whoever runs npx oncegate --stack");
     output("DashboardName", gateway.dashboard.dashboardName, "CloudWatch dashboard of the gateway");
     output("AlarmTopicArn", gateway.alarmTopic.topicArn, "Subscribe to receive the alarms");

@@ -5,6 +5,11 @@ import { LOCAL_ENV } from "./localEnvironment.ts";
 
 /** Where the local stack can be made to die, each at a moment that leaves work half done. */
 export const CRASH_POINTS = [
+  /**
+   * The intake stored the event's state (RECEIVED) but not its body, and answered nothing: the provider's retry
+   * must store the body from its own bytes, and the event be enqueued (by that retry or the sweeper).
+   */
+  "intake:after-state-put",
   /** The intake stored the event (RECEIVED) but enqueued nothing: the sweeper or a provider retry must enqueue it. */
   "intake:after-put",
   /** The jobs are on the queue but the event is still RECEIVED. */

@@ -1,4 +1,5 @@
-import type { AttemptEntry, DestinationState, EventItem, EventStatus } from "../lambdas/shared/eventRecord.ts";
+import type { EventHistory } from "../lambdas/shared/eventHistory.ts";
+import type { AttemptEntry, DestinationState, EventStatus } from "../lambdas/shared/eventRecord.ts";
 
 /** One destination of an event, as `GET /events/{provider}/{eventId}` shows it. */
 export interface DestinationView {
@@ -37,6 +38,7 @@ export interface EventView {
   explanation: string;
   receivedAt: string;
   queuedAt?: string;
+  /** Size of the signed body (its stored form may be smaller: compressed). */
   payloadBytes: number;
   destinations: Record<string, DestinationView>;
   attempts: AttemptView[];
@@ -59,9 +61,9 @@ const STATUS_EXPLANATIONS: Record<EventStatus, string> = {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** The stored event as JSON for a human: statuses, attempts, and a sentence for each. */
-export function eventView(item: EventItem, context: EventViewContext): EventView {
-  const attempts = item.attempts ?? [];
+/** The stored event (its state and attempts: `readEventHistory`) as JSON for a human, a sentence for each. */
+export function eventView(history: EventHistory, context: EventViewContext): EventView {
+  const { state: item, attempts } = history;
   const destinations: Record<string, DestinationView> = {};
   for (const id of new Set([...(item.destinationIds ?? []), ...Object.keys(item.destinations ?? {})])) {
     const state = item.destinations?.[id] ?? { status: "PENDING", attempts: 0 };
@@ -88,7 +90,7 @@ export function eventView(item: EventItem, context: EventViewContext): EventView
     explanation: STATUS_EXPLANATIONS[item.status],
     receivedAt: iso(item.receivedAtMs),
     queuedAt: item.queuedAtMs === undefined ? undefined : iso(item.queuedAtMs),
-    payloadBytes: item.payload?.byteLength ?? 0,
+    payloadBytes: item.body?.bytes ?? 0,
     destinations,
     attempts: attempts.map(attemptView),
   };

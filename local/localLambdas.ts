@@ -55,7 +55,11 @@ export async function buildLocalLambdas(options: LocalLambdasOptions): Promise<L
   const intake = intakeHandlerFromEnvironment(lambdaEnv, {
     ...clients,
     logger: log.lambda("intake"),
-    faults: { afterPut: () => crashAt("intake:after-put"), afterEnqueue: () => crashAt("intake:after-enqueue") },
+    faults: {
+      afterStatePut: () => crashAt("intake:after-state-put"),
+      afterPut: () => crashAt("intake:after-put"),
+      afterEnqueue: () => crashAt("intake:after-enqueue"),
+    },
   });
   const delivery = await deliveryHandlerFromEnvironment(lambdaEnv, {
     ...clients,

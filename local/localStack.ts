@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
-import { readEvent } from "../lambdas/delivery/deliveryStore.ts";
 import { maxAttempts } from "../lambdas/delivery/retrySchedule.ts";
+import { readEventHistory } from "../lambdas/shared/eventHistory.ts";
 import { eventPartitionKey } from "../lambdas/shared/eventKey.ts";
 import type { ResolvedGatewayConfig } from "../lambdas/shared/parseGatewayConfig.ts";
 import { awsFaultsFromEnvironment, injectAwsFaults } from "./awsFaults.ts";
@@ -147,8 +147,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         } catch {
           return undefined;
         }
-        const item = await readEvent(events, pk);
-        return item === undefined ? undefined : eventView(item, viewContext);
+        const history = await readEventHistory(events, pk);
+        return history === undefined ? undefined : eventView(history, viewContext);
       },
       opsResources: () => ({
         format: OPS_RESOURCES_FORMAT,
@@ -159,6 +159,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         deadLetterQueueUrl: queue.dlqUrl,
         deadLetterQueueArn: queue.dlqArn,
         retryScheduleSeconds: [...config.retryScheduleSeconds],
+        peakEventsPerSecond: config.peakEventsPerSecond,
         demoConsumer: { idempotencyTable: LOCAL_TABLES.idempotency, scope: DEMO_CONSUMER_SCOPE },
       }),
       onError: (error) => log.problem(`request failed: ${(error as Error).stack ?? String(error)}`),

@@ -16,6 +16,7 @@ export interface OpsResources {
   deadLetterQueueUrl: string;
   deadLetterQueueArn: string;
   retryScheduleSeconds: number[];
+  peakEventsPerSecond: number;
   demoConsumer: { idempotencyTable: string; scope: string };
 }
 

@@ -56,7 +56,7 @@ async function countCharges(ddb: DynamoDBClient): Promise<number> {
 
 async function countEventsByStatus(ddb: DynamoDBClient): Promise<LocalStats["events"]> {
   const counts: LocalStats["events"] = { received: 0, queued: 0, delivered: 0, failed: 0, dead: 0 };
-  // Only the status: the items also hold the payloads, which a count does not need to read.
+  // Only the status, which only state items have (bodies and attempts are items of their own).
   const input = {
     TableName: LOCAL_TABLES.events,
     ProjectionExpression: "#status",

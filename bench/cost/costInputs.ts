@@ -1,25 +1,25 @@
-import type { DeliveryPassResult } from "../intake/deliveryPass.ts";
 import type { IntakeBenchData } from "../intakeBenchmark.ts";
 import type { RequestsPerUnit } from "../requestCounter.ts";
 import { readResult } from "../results.ts";
+import type { SizeCapacity } from "./measuredCapacity.ts";
 
-/** Everything the cost model takes from measurements: counted requests, item sizes, durations, log line sizes. */
+/**
+ * Everything the cost model takes from measurements: durations and log line sizes (from the intake benchmark), and
+ * counted requests, item sizes and consumed capacity at each body size (measured by `bench:cost` itself against
+ * DynamoDB Local, `measuredCapacity`).
+ */
 export interface CostInputs {
-  /** Where the numbers come from: a results file (with its date) or the defaults below. */
+  /** Where the durations and log line sizes come from: a results file (with its date) or the defaults below. */
   source: string;
-  /** Body size the item sizes were measured at. */
+  /** Body size of the base scenario. */
   bodyBytes: number;
-  /** Stored event item minus its body: keys, status, headers, destination state. */
-  itemOverheadBytes: number;
-  /** What each delivery attempt adds to the item (attempt log entry, destination state). */
-  attemptGrowthBytes: number;
   intake: { accepted: StepInputs; duplicate: StepInputs };
   delivery: { retried: StepInputs; delivered: StepInputs };
   /**
-   * Capacity units DynamoDB Local reported in the benchmark's untimed pass (one retried then one delivered attempt
-   * per job), which the model must reproduce at the measured body size. Absent with the defaults.
+   * Per body size: the requests each step made, the size of every item when a write was billed on it, and the
+   * capacity DynamoDB Local reported, which the model must reproduce.
    */
-  measured?: { acceptedWriteUnits: number; deliveryWriteUnits: number; deliveryReadUnits: number };
+  capacity: SizeCapacity[];
 }
 
 /** One kind of Lambda invocation: its AWS requests (counted), its duration and its log line. */
@@ -30,78 +30,76 @@ export interface StepInputs {
   logBytes: number;
 }
 
+/** Durations and log lines of one step, as the intake benchmark measured them. */
+type Timing = Omit<StepInputs, "requests">;
+
 /**
- * Defaults when no `bench/results/intake.json` exists: the numbers of the run committed with this model
- * (2 KB Stripe events, one destination, Node 24 on the 2-core benchmark machine). Re-run `npm run bench:intake`
- * rather than editing them.
+ * Defaults when no `bench/results/intake.json` exists: the durations and log lines of the run committed with this
+ * model (2 KB Stripe events, one destination, Node 24 on the 2-core benchmark machine). Re-run `npm run
+ * bench:intake` rather than editing them.
  */
-export const DEFAULT_COST_INPUTS: CostInputs = {
+export const DEFAULT_TIMINGS: {
+  source: string;
+  steps: Record<"accepted" | "duplicate" | "retried" | "delivered", Timing>;
+} = {
   source: "documented defaults (bench/cost/costInputs.ts)",
-  bodyBytes: 2048,
-  itemOverheadBytes: 497,
-  attemptGrowthBytes: 137,
-  intake: {
-    accepted: {
-      requests: { total: 3, byApi: { PutItem: 1, SendMessageBatch: 1, UpdateItem: 1 } },
-      durationMs: 7.1,
-      logBytes: 284,
-    },
-    duplicate: { requests: { total: 1, byApi: { PutItem: 1 } }, durationMs: 2.2, logBytes: 269 },
-  },
-  delivery: {
-    retried: {
-      requests: { total: 3, byApi: { GetItem: 1, UpdateItem: 1, ChangeMessageVisibility: 1 } },
-      durationMs: 13.6,
-      logBytes: 282,
-    },
-    delivered: {
-      requests: { total: 3, byApi: { GetItem: 1, UpdateItem: 2 } },
-      durationMs: 15.7,
-      logBytes: 250,
-    },
+  steps: {
+    accepted: { durationMs: 7.1, logBytes: 284 },
+    duplicate: { durationMs: 2.2, logBytes: 269 },
+    retried: { durationMs: 13.6, logBytes: 282 },
+    delivered: { durationMs: 15.7, logBytes: 250 },
   },
 };
 
-/** The inputs from `<resultsDir>/intake.json` when a run wrote it, else {@link DEFAULT_COST_INPUTS}. */
-export function readCostInputs(resultsDir: string): CostInputs {
+/** The timings of `<resultsDir>/intake.json` when a run wrote it, else {@link DEFAULT_TIMINGS}. */
+export function readTimings(resultsDir: string): typeof DEFAULT_TIMINGS {
   const result = readResult<IntakeBenchData>(resultsDir, "intake");
-  if (result === undefined) return DEFAULT_COST_INPUTS;
+  if (result === undefined) return DEFAULT_TIMINGS;
   const { scenarios, capacity, delivery } = result.data;
   const sequential = (kind: "accepted" | "duplicate") => {
     const scenario = scenarios.find((s) => s.kind === kind && s.concurrency === 1);
     if (scenario === undefined) throw new Error(`intake.json has no sequential ${kind} scenario`);
-    return scenario.contenders.intake;
+    return scenario.contenders.intake.latency.mean;
   };
-  const accepted = sequential("accepted");
-  const duplicate = sequential("duplicate");
   return {
     source: `measured: ${result.benchmark}.json of ${result.generatedAt} (${result.command})`,
-    bodyBytes: capacity.bodyBytes,
-    itemOverheadBytes: capacity.intake.itemBytes - capacity.bodyBytes,
-    attemptGrowthBytes: Math.max(0, (delivery.itemBytesAfter - capacity.intake.itemBytes) / 2),
-    intake: {
-      accepted: {
-        requests: accepted.requests,
-        durationMs: accepted.latency.mean,
-        logBytes: capacity.intake.logBytesPerAccepted,
+    steps: {
+      accepted: { durationMs: sequential("accepted"), logBytes: capacity.intake.logBytesPerAccepted },
+      duplicate: { durationMs: sequential("duplicate"), logBytes: capacity.intake.logBytesPerDuplicate },
+      retried: {
+        durationMs: delivery.retriedAttempt.handlerMsMean,
+        logBytes: delivery.retriedAttempt.logBytesPerAttempt,
       },
-      duplicate: {
-        requests: duplicate.requests,
-        durationMs: duplicate.latency.mean,
-        logBytes: capacity.intake.logBytesPerDuplicate,
+      delivered: {
+        durationMs: delivery.deliveredAttempt.handlerMsMean,
+        logBytes: delivery.deliveredAttempt.logBytesPerAttempt,
       },
-    },
-    delivery: { retried: attemptInputs(delivery.retriedAttempt), delivered: attemptInputs(delivery.deliveredAttempt) },
-    measured: {
-      acceptedWriteUnits: capacity.intake.perAccepted.tableWriteUnits + capacity.intake.perAccepted.indexWriteUnits,
-      deliveryWriteUnits: [delivery.retriedAttempt, delivery.deliveredAttempt]
-        .map(({ capacity: units }) => units.tableWriteUnits + units.indexWriteUnits)
-        .reduce((sum, units) => sum + units, 0),
-      deliveryReadUnits: delivery.retriedAttempt.capacity.readUnits + delivery.deliveredAttempt.capacity.readUnits,
     },
   };
 }
 
-function attemptInputs(attempt: DeliveryPassResult["retriedAttempt"]): StepInputs {
-  return { requests: attempt.requests, durationMs: attempt.handlerMsMean, logBytes: attempt.logBytesPerAttempt };
+/** The model's inputs: the timings, and the requests and capacity measured at `bodyBytes` (one of the sizes). */
+export function costInputs(timings: typeof DEFAULT_TIMINGS, capacity: SizeCapacity[], bodyBytes: number): CostInputs {
+  const base = capacityAt(capacity, bodyBytes);
+  const { steps } = timings;
+  return {
+    source: timings.source,
+    bodyBytes,
+    intake: {
+      accepted: { requests: base.accepted.requests, ...steps.accepted },
+      duplicate: { requests: base.duplicate.requests, ...steps.duplicate },
+    },
+    delivery: {
+      retried: { requests: base.retried.requests, ...steps.retried },
+      delivered: { requests: base.firstTry.requests, ...steps.delivered },
+    },
+    capacity,
+  };
+}
+
+/** What was measured at `bodyBytes`. @throws Error when that size was not measured */
+export function capacityAt(capacity: readonly SizeCapacity[], bodyBytes: number): SizeCapacity {
+  const found = capacity.find((size) => size.bodyBytes === bodyBytes);
+  if (found === undefined) throw new Error(`no capacity measured for ${bodyBytes}-byte bodies`);
+  return found;
 }

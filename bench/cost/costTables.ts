@@ -39,21 +39,34 @@ export function printCostTables(data: CostModelData): void {
     ],
     rows: [...byDuplicates].map(([rate, cells]) => [percent(rate), ...cells.map((cell) => usd(cell.totalUsd))]),
     notes: [
-      "A duplicate costs an API Gateway request, an intake invocation and a refused conditional write (billed at the item's size); its log line is at debug, not ingested.",
-      "A retry costs a delivery invocation, a read, a write that grows the item, a ChangeMessageVisibility and a receive.",
+      "A duplicate costs an API Gateway request, an intake invocation and a refused conditional write of the small state item (billed as a write of it: 1 WRU); its log line is at debug, not ingested.",
+      "A retry costs a delivery invocation, two reads (state, body), an attempt item and a state update, a ChangeMessageVisibility and a receive.",
     ],
   });
+  const units = new Map(data.unitsPerEvent.map((u) => [u.bodyBytes, u]));
   printTable({
     title: "Total per million accepted webhooks, by body size (no duplicates, no retries)",
-    columns: ["body", "total", "of which DynamoDB", "with the function URL edge"],
+    columns: [
+      "body",
+      "stored body (gzip)",
+      "WRU per event",
+      "RRU per event",
+      "total",
+      "of which DynamoDB",
+      "with the function URL edge",
+    ],
     rows: data.bodySizes.map((b) => [
       kb(b.bodyBytes),
+      `${units.get(b.bodyBytes)?.storedBodyBytes ?? "?"} bytes`,
+      String(units.get(b.bodyBytes)?.writeUnits ?? "?"),
+      String(units.get(b.bodyBytes)?.readUnits ?? "?"),
       usd(b.totalUsd),
       `${usd(b.dynamoDbUsd)} (${percent(b.dynamoDbUsd / b.totalUsd)})`,
       usd(b.functionUrlUsd),
     ]),
     notes: [
-      `A stored event is the body plus ${inputs.itemOverheadBytes} bytes; write units round up per KB, read units per 4 KB.`,
+      `An event is a state item (${units.get(inputs.bodyBytes)?.stateBytes ?? "?"} bytes once delivered) and a body item written once (gzip when smaller); every status change rewrites the state only. Write units round up per KB, read units per 4 KB; indexes included.`,
+      "Bodies are Stripe-shaped JSON with random ids (bench/intake/stripeEvents.ts): they compress 2–4×, real events often more.",
     ],
   });
   printTable({

@@ -1,3 +1,4 @@
+import { DEFAULT_PEAK_EVENTS_PER_SECOND, indexShardCounts } from "../../lambdas/shared/indexShards.ts";
 import type { LAMBDA_SIZING } from "./lambdaSizing.ts";
 import type { PriceTable } from "./prices.ts";
 import type { CostLine } from "./webhookCost.ts";
@@ -6,11 +7,12 @@ const MINUTES_PER_MONTH = 730 * 60;
 
 /** What the fixed monthly costs assume: none of these depend on traffic. */
 export const FIXED_ASSUMPTIONS = {
-  // The sweeper runs every minute; an empty sweep is one Query and a log line.
+  // The sweeper runs every minute; an empty sweep is one Query per sweep shard (in parallel) and a log line.
   sweeperRunMs: 50,
   sweeperLogBytesPerRun: 700,
-  // A Query of the sparse index is eventually consistent: half a read unit at least.
-  sweeperReadUnitsPerRun: 0.5,
+  // A Query of the sparse index is eventually consistent: half a read unit at least, per shard (4 at the default
+  // peakEventsPerSecond of 1 000; 40 at 10 000 would cost 10× this line, still cents).
+  sweeperReadUnitsPerRun: 0.5 * indexShardCounts(DEFAULT_PEAK_EVENTS_PER_SECOND).sweep,
   // Lambda's SQS event source keeps at least five pollers long-polling (20 s) even when the queue is empty.
   idlePollers: 5,
   longPollsPerPollerMinute: 3,
@@ -37,7 +39,7 @@ export function fixedMonthlyCost(prices: PriceTable, sizing: typeof LAMBDA_SIZIN
     },
     {
       service: "DynamoDB",
-      component: "sweeper queries of the sweep index",
+      component: `sweeper queries of the sweep index (${indexShardCounts(DEFAULT_PEAK_EVENTS_PER_SECOND).sweep} shards)`,
       quantity: runs * a.sweeperReadUnitsPerRun,
       unit: "RRU",
       usd: ((runs * a.sweeperReadUnitsPerRun) / 1e6) * prices.dynamoDbOnDemand.perMillionReadRequestUnits,

@@ -1,6 +1,7 @@
 import { strongReadUnitsFor, writeUnitsFor } from "../dynamoItemSize.ts";
-import type { CostInputs } from "./costInputs.ts";
+import { type CostInputs, capacityAt } from "./costInputs.ts";
 import type { LAMBDA_SIZING } from "./lambdaSizing.ts";
+import type { StoredItemSizes } from "./measuredCapacity.ts";
 import type { PriceTable } from "./prices.ts";
 
 /** What varies between the model's scenarios. */
@@ -33,6 +34,7 @@ export interface CostAssumptions {
   retentionDays: number;
   storageOverheadBytesPerItem: number;
   indexWritesPerAccepted: number;
+  indexWritesPerDelivery: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
@@ -50,9 +52,71 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   retentionDays: 30,
   // DynamoDB bills 100 bytes of indexing overhead per stored item.
   storageOverheadBytesPerItem: 100,
-  // The sparse sweep index: one keys-only write when the event is stored, one when it leaves RECEIVED.
-  indexWritesPerAccepted: 2,
+  // Keys-only entries, 1 write unit each: the sweep index when the state is put and when markQueued leaves
+  // RECEIVED, the listing index when the state is put (its keys never change, so no later update writes it).
+  indexWritesPerAccepted: 3,
+  // A delivery that settles DELIVERED touches no index key (the sweep entry is gone; only FAILED and DEAD enter the
+  // problem index, one more write each).
+  indexWritesPerDelivery: 0,
 };
+
+/** DynamoDB units of one event, as the model prices them from the sizes of its items. */
+export interface EventUnits {
+  /** The intake's writes for an accepted event, indexes included. */
+  intakeWrites: number;
+  /** A provider's retry of a QUEUED event: its refused conditional put (DynamoDB bills it; Local reports none). */
+  duplicateWrites: number;
+  /** Every write of one destination's delivery: `retries` attempts answered 5xx, then the one that delivers. */
+  deliveryWrites: number;
+  /** Every strongly consistent read of those attempts (each reads the state, and the body to POST it). */
+  deliveryReads: number;
+}
+
+/**
+ * The write and read units of one event with one destination. A write is billed per started KB of the item it
+ * touches (an update on the larger of before and after), a strongly consistent read per started 4 KB.
+ *
+ * Intake: PutItem of the state, PutItem of the body, UpdateItem markQueued, and the index entries. Each attempt
+ * of the delivery: GetItem of the state, GetItem of the body; a retried one PutItem of its attempt item and
+ * UpdateItem of the state; the delivering one a single UpdateItem that settles destination and event.
+ */
+export function eventUnits(items: StoredItemSizes, retries: number, assumptions: CostAssumptions): EventUnits {
+  const wu = writeUnitsFor;
+  const intakeWrites =
+    wu(items.acceptedState) +
+    wu(items.body) +
+    wu(Math.max(items.acceptedState, items.queuedState)) +
+    assumptions.indexWritesPerAccepted;
+  let deliveryWrites = 0;
+  let deliveryReads = 0;
+  for (let attempt = 1; attempt <= retries + 1; attempt++) {
+    const before = attempt === 1 ? items.queuedState : items.retriedState;
+    deliveryReads += strongReadUnitsFor(before) + strongReadUnitsFor(items.body);
+    if (attempt <= retries) deliveryWrites += wu(items.attempt) + wu(Math.max(before, items.retriedState));
+    else {
+      const after = retries === 0 ? items.deliveredState : items.deliveredAfterRetryState;
+      deliveryWrites += wu(Math.max(before, after)) + assumptions.indexWritesPerDelivery;
+    }
+  }
+  return {
+    intakeWrites,
+    duplicateWrites: wu(Math.max(items.acceptedState, items.queuedState)),
+    deliveryWrites,
+    deliveryReads,
+  };
+}
+
+/**
+ * The requests `eventUnits` prices, per step: a change of the code's calls must change the model too (`bench:cost`
+ * checks the counted requests against these).
+ */
+export const MODELLED_REQUESTS = {
+  accepted: { PutItem: 2, SendMessageBatch: 1, UpdateItem: 1 },
+  duplicate: { PutItem: 1 },
+  firstTry: { GetItem: 2, UpdateItem: 1 },
+  retried: { GetItem: 2, PutItem: 1, UpdateItem: 1, ChangeMessageVisibility: 1 },
+  deliveredAfterRetry: { GetItem: 2, UpdateItem: 1 },
+} as const;
 
 /** One line of the bill, per million accepted webhooks. */
 export interface CostLine {
@@ -78,21 +142,13 @@ export function costPerMillion(
   const d = scenario.duplicatesPerAccepted;
   const r = scenario.retriesPerDelivery;
   const jobs = MILLION * scenario.destinations;
-  const item = scenario.bodyBytes + inputs.itemOverheadBytes;
-  const grown = (attempts: number) => item + attempts * inputs.attemptGrowthBytes;
+  const items = capacityAt(inputs.capacity, scenario.bodyBytes).items;
+  const units = eventUnits(items, r, assumptions);
   const api = (step: { requests: { byApi: Record<string, number> } }, name: string) => step.requests.byApi[name] ?? 0;
   const billedMs = (ms: number) =>
     Math.ceil(ms / prices.lambda.billingGranularityMs) * prices.lambda.billingGranularityMs;
   const gbSeconds = (ms: number, memoryMb: number) => (billedMs(ms) / 1000) * (memoryMb / 1024);
 
-  // Delivery attempts of one job: r retried ones, then the delivered one.
-  let deliveryWrites = 0;
-  let deliveryReads = 0;
-  for (let attempt = 1; attempt <= r + 1; attempt++) {
-    const step = attempt <= r ? delivery.retried : delivery.delivered;
-    deliveryReads += api(step, "GetItem") * strongReadUnitsFor(grown(attempt - 1));
-    deliveryWrites += api(step, "UpdateItem") * writeUnitsFor(grown(attempt));
-  }
   const attempts = jobs * (r + 1);
   const invocations = { intake: MILLION * (1 + d), delivery: attempts / assumptions.eventSourceBatchSize };
   const intakeGbSeconds =
@@ -101,11 +157,7 @@ export function costPerMillion(
   const deliveryGbSeconds =
     jobs * r * gbSeconds(delivery.retried.durationMs + assumptions.destinationLatencyMs, sizing.deliveryMemoryMb) +
     jobs * gbSeconds(delivery.delivered.durationMs + assumptions.destinationLatencyMs, sizing.deliveryMemoryMb);
-  const intakeWrites =
-    MILLION * ((api(intake.accepted, "PutItem") + api(intake.accepted, "UpdateItem")) * writeUnitsFor(item)) +
-    MILLION * assumptions.indexWritesPerAccepted +
-    // A duplicate's refused conditional put is billed as a write of the stored item.
-    MILLION * d * api(intake.duplicate, "PutItem") * writeUnitsFor(item);
+  const intakeWrites = MILLION * units.intakeWrites + MILLION * d * units.duplicateWrites;
   const logLine = (bytes: number) => bytes + assumptions.logWrapperBytes + assumptions.platformLogBytesPerInvocation;
   // A plain duplicate's line is written at `debug`, which Lambda drops at the deployed INFO level: only its
   // platform lines are ingested.
@@ -114,8 +166,11 @@ export function costPerMillion(
     MILLION * d * assumptions.platformLogBytesPerInvocation +
     jobs * r * logLine(delivery.retried.logBytes) +
     jobs * logLine(delivery.delivered.logBytes);
-  const storedGb =
-    (MILLION * (grown(r + 1) + assumptions.storageOverheadBytesPerItem) * (assumptions.retentionDays / 30)) / GIB;
+  // One state, one body and an item per retried attempt, each with DynamoDB's per-item overhead.
+  const finalState = r === 0 ? items.deliveredState : items.deliveredAfterRetryState;
+  const storedBytesPerEvent =
+    finalState + items.body + r * items.attempt + (2 + r) * assumptions.storageOverheadBytesPerItem;
+  const storedGb = (MILLION * storedBytesPerEvent * (assumptions.retentionDays / 30)) / GIB;
 
   const p = prices;
   const ddb = p.dynamoDbOnDemand;
@@ -139,7 +194,7 @@ export function costPerMillion(
     ["Lambda", "requests (intake + delivery)", lambdaRequests, "requests", perRequest(p.lambda.perMillionRequests)],
     ["Lambda", `intake duration (${sizing.intakeMemoryMb} MB)`, intakeGbSeconds, "GB-s", lambdaGbSecond],
     ["Lambda", `delivery duration (${sizing.deliveryMemoryMb} MB)`, deliveryGbSeconds, "GB-s", lambdaGbSecond],
-    ["DynamoDB", "intake writes (table + sweep index)", intakeWrites, "WRU", writeUnit],
+    ["DynamoDB", "intake writes (state, body, sweep + listing index)", intakeWrites, "WRU", writeUnit],
     [
       "DynamoDB",
       `replay marker writes (opt-in replayWindowSeconds, ${scenario.replayWindow ? "on" : "off"})`,
@@ -147,8 +202,8 @@ export function costPerMillion(
       "WRU",
       writeUnit,
     ],
-    ["DynamoDB", "delivery writes", jobs * deliveryWrites, "WRU", writeUnit],
-    ["DynamoDB", "delivery reads (strongly consistent)", jobs * deliveryReads, "RRU", readUnit],
+    ["DynamoDB", "delivery writes", jobs * units.deliveryWrites, "WRU", writeUnit],
+    ["DynamoDB", "delivery reads (strongly consistent)", jobs * units.deliveryReads, "RRU", readUnit],
     ["DynamoDB", `storage (${assumptions.retentionDays}-day retention)`, storedGb, "GB-month", ddb.storagePerGbMonth],
     ["SQS", "enqueue (SendMessageBatch)", enqueues, "requests", sqsRequest],
     ["SQS", "event source receive + delete", eventSource, "requests", sqsRequest],

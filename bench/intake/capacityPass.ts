@@ -14,7 +14,7 @@ import { PROVIDER } from "./stripeEvents.ts";
 
 /** Capacity units and item size of one intake, measured in an untimed pass (asking for capacity changes requests). */
 export interface IntakeCapacity {
-  /** Size of a stored event item by DynamoDB's sizing rules, for a body of `bodyBytes`. */
+  /** Size of a stored event's state item by DynamoDB's sizing rules (its body is an item of its own). */
   itemBytes: number;
   perAccepted: CapacityTally;
   perDuplicate: CapacityTally;
@@ -77,14 +77,23 @@ export async function capacityPass(
   };
 }
 
-/** Size of the stored item of `eventId`, by DynamoDB's sizing rules. */
-export async function storedItemBytes(endpoint: string, tableName: string, eventId: string): Promise<number> {
+/** Size of the stored item `sk` (its state by default) of `eventId`, by DynamoDB's sizing rules. */
+export async function storedItemBytes(
+  endpoint: string,
+  tableName: string,
+  eventId: string,
+  sk = "state",
+): Promise<number> {
   const reader = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: localCredentials });
   try {
     const { Item } = await reader.send(
-      new GetItemCommand({ TableName: tableName, Key: { pk: { S: `${PROVIDER}#${eventId}` } }, ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: `${PROVIDER}#${eventId}` }, sk: { S: sk } },
+        ConsistentRead: true,
+      }),
     );
-    if (Item === undefined) throw new Error(`event ${eventId} was answered 202 but is not in ${tableName}`);
+    if (Item === undefined) throw new Error(`event ${eventId} was answered 202 but has no ${sk} in ${tableName}`);
     return itemSizeBytes(Item);
   } finally {
     reader.destroy();

@@ -1,6 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
 import { createDeliveryHandler } from "../../lambdas/delivery/deliveryHandler.ts";
+import type { Logger } from "../../lambdas/shared/logger.ts";
 import { localCredentials } from "../../local/dynamoDbLocal.ts";
 import { pollOnce } from "../../local/sqsEventSource.ts";
 import { localSqsClient } from "../../local/sqsQueues.ts";
@@ -30,11 +32,48 @@ export interface DeliveryPassResult {
   retriedAttempt: AttemptCost;
   /** An attempt the consumer answered 200, settling the event DELIVERED. */
   deliveredAttempt: AttemptCost;
-  /** Size of a delivered item after both attempts (its attempt log grows with every attempt). */
+  /** Size of a delivered event's state item after both attempts. */
   itemBytesAfter: number;
 }
 
 const DRAIN_DEADLINE_MS = 30_000;
+
+/**
+ * The real delivery handler for the benchmarks' one destination, its consumer stubbed (no network): it answers
+ * `consumerStatus()` at once. Retries are due one second later, so retried jobs come back within a pass.
+ */
+export function stubbedDeliveryHandler(options: {
+  setup: Pick<IntakeSetup, "signingSecret">;
+  ddb: DynamoDBClient;
+  sqs: SQSClient;
+  eventsTable: string;
+  queueUrl: string;
+  consumerStatus: () => number;
+  logger: Logger;
+}) {
+  return createDeliveryHandler({
+    config: {
+      destinations: [
+        {
+          id: DESTINATION_ID,
+          url: "https://consumer.example.com/webhooks/orders",
+          signingSecrets: [options.setup.signingSecret],
+        },
+      ],
+      retryScheduleSeconds: [1, 1, 1, 1, 1, 1, 1],
+    },
+    ddb: options.ddb,
+    sqs: options.sqs,
+    eventsTable: options.eventsTable,
+    queueUrl: options.queueUrl,
+    random: () => 0.5,
+    fetch: async () => {
+      const status = options.consumerStatus();
+      return new Response(status === 200 ? '{"ok":true}' : "busy", { status });
+    },
+    logger: options.logger,
+  });
+}
 
 /**
  * Runs the delivery Lambda over the jobs the capacity pass left on the queue, one record per batch, with the
@@ -56,24 +95,13 @@ export async function deliveryPass(
   const capacity = countCapacity(ddb);
   let consumerStatus = 503;
   let logBytes = 0;
-  const handler = createDeliveryHandler({
-    config: {
-      destinations: [
-        {
-          id: DESTINATION_ID,
-          url: "https://consumer.example.com/webhooks/orders",
-          signingSecrets: [setup.signingSecret],
-        },
-      ],
-      // One second: the retried jobs come back within the pass.
-      retryScheduleSeconds: [1, 1, 1, 1, 1, 1, 1],
-    },
+  const handler = stubbedDeliveryHandler({
+    setup,
     ddb,
     sqs,
     eventsTable: accepted.eventsTable,
     queueUrl: accepted.queueUrl,
-    random: () => 0.5,
-    fetch: async () => new Response(consumerStatus === 200 ? '{"ok":true}' : "busy", { status: consumerStatus }),
+    consumerStatus: () => consumerStatus,
     logger: (line) => {
       logBytes += Buffer.byteLength(JSON.stringify(line), "utf8");
     },

@@ -2,6 +2,13 @@ import { type AttributeValue, type DynamoDBClient, PutItemCommand } from "@aws-s
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { markQueued } from "../../lambdas/shared/eventStore.ts";
+import {
+  type IndexShardCounts,
+  indexShardCounts,
+  listShardOf,
+  sweepShardOf,
+} from "../../lambdas/shared/indexShards.ts";
+import { storedBodyAttributes } from "../../lambdas/shared/storedBody.ts";
 import { PROVIDER } from "./stripeEvents.ts";
 
 /** Where the floor writes: its own events table and queue, laid out as the intake's. */
@@ -18,23 +25,28 @@ const KEY_PLACEHOLDER = `whk_${"k".repeat(43)}`;
 const RETENTION_SECONDS = 30 * 24 * 3600;
 // The store writes a random UUID per put (36 characters); the floor writes one of the same length without drawing it.
 const ACCEPT_TOKEN_PLACEHOLDER = "t".repeat(36);
+// The intake's default configuration: its index shards.
+const SHARDS = indexShardCounts(1_000);
 
 /**
- * The intake's floor: the three calls an accepted event costs (conditional PutItem of the RECEIVED item,
- * SendMessageBatch of its job, UpdateItem to QUEUED), issued raw with items of the same attributes and sizes
- * (the update through the store's own one-call `markQueued`).
- * No signature check, no key derivation, no marshalling, no log line. A duplicate is the refused PutItem.
+ * The intake's floor: the four calls an accepted event costs (conditional PutItem of the RECEIVED state,
+ * conditional PutItem of the body, SendMessageBatch of its job, UpdateItem to QUEUED), issued raw with items of the
+ * same attributes and sizes (the body in its stored form: the encoding is part of what is written; the update
+ * through the store's own one-call `markQueued`). No signature check, no key derivation, no marshalling, no log
+ * line. A duplicate is the refused PutItem of the state (the event is QUEUED by then: no body put follows).
  */
 export function intakeFloor(targets: FloorTargets) {
   const { ddb, sqs, eventsTable, queueUrl, destinationId } = targets;
   return async (eventId: string, event: APIGatewayProxyEventV2): Promise<{ statusCode: number }> => {
     const pk = `${PROVIDER}#${eventId}`;
     const nowMs = Date.now();
+    const body = storedBodyAttributes(Buffer.from(event.body ?? "", "utf8"));
+    const expiresAt = { N: String(Math.floor(nowMs / 1000) + RETENTION_SECONDS) };
     try {
       await ddb.send(
         new PutItemCommand({
           TableName: eventsTable,
-          Item: floorItem(pk, eventId, event, destinationId, nowMs),
+          Item: floorState(pk, eventId, event, destinationId, nowMs, body, SHARDS),
           ConditionExpression: "attribute_not_exists(#pk)",
           ExpressionAttributeNames: { "#pk": "pk" },
           ReturnValuesOnConditionCheckFailure: "ALL_OLD",
@@ -44,6 +56,21 @@ export function intakeFloor(targets: FloorTargets) {
       if ((error as { name?: string }).name === "ConditionalCheckFailedException") return { statusCode: 200 };
       throw error;
     }
+    await ddb.send(
+      new PutItemCommand({
+        TableName: eventsTable,
+        Item: {
+          pk: { S: pk },
+          sk: { S: "body" },
+          encoding: { S: body.encoding },
+          data: { B: body.data },
+          bytes: { N: String(body.bytes) },
+          expiresAt,
+        },
+        ConditionExpression: "attribute_not_exists(#pk)",
+        ExpressionAttributeNames: { "#pk": "pk" },
+      }),
+    );
     await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,
@@ -56,32 +83,35 @@ export function intakeFloor(targets: FloorTargets) {
   };
 }
 
-/** The RECEIVED item with the intake's attributes, built directly as attribute values. */
-function floorItem(
+/** The RECEIVED state with the intake's attributes, built directly as attribute values. */
+function floorState(
   pk: string,
   eventId: string,
   event: APIGatewayProxyEventV2,
   destinationId: string,
   nowMs: number,
+  body: { encoding: string; bytes: number },
+  shards: IndexShardCounts,
 ): Record<string, AttributeValue> {
   const contentType = event.headers["content-type"] ?? "";
   return {
     pk: { S: pk },
+    sk: { S: "state" },
     provider: { S: PROVIDER },
     eventId: { S: eventId },
     idempotencyKey: { S: KEY_PLACEHOLDER },
     status: { S: "RECEIVED" },
-    payload: { B: Buffer.from(event.body ?? "", "utf8") },
+    body: { M: { kind: { S: "inline" }, encoding: { S: body.encoding }, bytes: { N: String(body.bytes) } } },
     contentType: { S: contentType },
     headers: { M: { "content-type": { S: contentType }, "user-agent": { S: event.headers["user-agent"] ?? "" } } },
     attributes: { M: {} },
     receivedAtMs: { N: String(nowMs) },
     expiresAt: { N: String(Math.floor(nowMs / 1000) + RETENTION_SECONDS) },
-    sweepShard: { S: "received" },
+    sweepShard: { S: sweepShardOf(pk, shards) },
+    listShard: { S: listShardOf(pk, shards) },
     destinationIds: { L: [{ S: destinationId }] },
     destinations: { M: { [destinationId]: { M: { status: { S: "PENDING" }, attempts: { N: "0" } } } } },
     acceptToken: { S: ACCEPT_TOKEN_PLACEHOLDER },
-    attempts: { L: [] },
     version: { N: "0" },
   };
 }

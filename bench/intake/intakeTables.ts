@@ -45,7 +45,7 @@ export function printIntakeTables(input: IntakeBenchData, sizes: { n: number; ro
     columns: ["", "intake", "floor"],
     rows: [
       [
-        `stored item (${capacity.bodyBytes}-byte body)`,
+        `stored state item (${capacity.bodyBytes}-byte body in its own item)`,
         `${capacity.intake.itemBytes} bytes`,
         `${capacity.floor.itemBytes} bytes`,
       ],
@@ -57,7 +57,7 @@ export function printIntakeTables(input: IntakeBenchData, sizes: { n: number; ro
       ],
     ],
     notes: [
-      "A refused conditional write reports no capacity but is billed as a write of the item's size (cost model).",
+      "A refused conditional write reports no capacity but is billed as a write of the state item's size (cost model).",
       `The intake's JSON log line: ${Math.round(capacity.intake.logBytesPerAccepted)} bytes per accepted event, ${Math.round(capacity.intake.logBytesPerDuplicate)} per duplicate.`,
     ],
   });
@@ -77,7 +77,7 @@ export function printIntakeTables(input: IntakeBenchData, sizes: { n: number; ro
     ],
     notes: [
       "Requests of the handler only: the SQS event source's ReceiveMessage and DeleteMessageBatch are modelled in bench:cost.",
-      `The event item after both attempts: ${delivery.itemBytesAfter} bytes (each attempt appends to its attempt log).`,
+      `The state item after both attempts: ${delivery.itemBytesAfter} bytes (the retry's attempt is an item of its own; the delivering one is recorded in the state).`,
     ],
   });
 }

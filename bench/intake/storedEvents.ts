@@ -4,7 +4,7 @@ import { localCredentials } from "../../local/dynamoDbLocal.ts";
 
 /**
  * What a run left behind, read after it to check that nothing was lost or duplicated: events by status (a
- * paginated COUNT scan: a read of the table, not of any intake's code) and the jobs waiting on a queue.
+ * paginated scan of the state items: a read of the table, not of any intake's code) and the jobs waiting on a queue.
  */
 export async function countEventsByStatus(endpoint: string, tableName: string): Promise<Record<string, number>> {
   const reader = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: localCredentials });
@@ -16,7 +16,10 @@ export async function countEventsByStatus(endpoint: string, tableName: string): 
         new ScanCommand({
           TableName: tableName,
           ProjectionExpression: "#status",
-          ExpressionAttributeNames: { "#status": "status" },
+          // One state item per event; its body and attempts are items of their own.
+          FilterExpression: "#sk = :state",
+          ExpressionAttributeNames: { "#status": "status", "#sk": "sk" },
+          ExpressionAttributeValues: { ":state": { S: "state" } },
           ExclusiveStartKey: startKey,
         }),
       );

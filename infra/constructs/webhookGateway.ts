@@ -29,7 +29,7 @@ import {
   defaultOldestJobThreshold,
 } from "./gateway/gatewayChecks.ts";
 import { newGatewayDashboard } from "./gateway/gatewayDashboard.ts";
-import { allow, GATEWAY_ACTIONS, statement, sweepIndexArn } from "./gateway/gatewayPermissions.ts";
+import { allow, eventIndexArns, GATEWAY_ACTIONS, statement, sweepIndexArn } from "./gateway/gatewayPermissions.ts";
 import { GatewaySecrets } from "./gateway/gatewaySecrets.ts";
 import { newIntakeApi } from "./gateway/intakeApi.ts";
 import { intakeReservedConcurrency } from "./gateway/intakeConcurrency.ts";
@@ -261,9 +261,12 @@ export class WebhookGateway extends Construct {
     });
   }
 
-  /** Lets `grantee` read events (GetItem) and query the table and its sweep index, e.g. an operator's tool. */
+  /**
+   * Lets `grantee` read events and their attempts (GetItem, Query), list them (Query on the listing and problem
+   * indexes, BatchGetItem) and list stuck ones (Query on the sweep index), e.g. an operator's tool.
+   */
   grantReadEvents(grantee: IGrantable): Grant {
-    return allow(grantee, GATEWAY_ACTIONS.readEvents, [this.eventsTable.tableArn, sweepIndexArn(this.eventsTable)]);
+    return allow(grantee, GATEWAY_ACTIONS.readEvents, [this.eventsTable.tableArn, ...eventIndexArns(this.eventsTable)]);
   }
 
   /** Lets `grantee` put delivery jobs (`{ pk, destination }`) on the delivery queue, e.g. a replay tool. */

@@ -43,9 +43,12 @@ export function planNextAttempt(
   return { attempt: made + 1, roundAttempt: made - roundStart + 1, roundSchedule };
 }
 
-/** The state a redrive leaves: PENDING again, with one more round of attempts, due now. */
+/**
+ * The state a redrive leaves: PENDING again, with one more round of attempts, due now. It no longer holds the
+ * record of the attempt that took it DEAD (`settledByAttempt`): the store keeps that one as an attempt item.
+ */
 export function redrivenState(state: DestinationState, schedule: readonly number[]): DestinationState {
-  const { deadMessageId: _dead, nextAttemptAtMs: _due, reason: _reason, ...kept } = state;
+  const { deadMessageId: _dead, nextAttemptAtMs: _due, reason: _reason, settledByAttempt: _settled, ...kept } = state;
   const round = Math.min(REDRIVE_ATTEMPTS, maxAttempts(schedule));
   return {
     ...kept,

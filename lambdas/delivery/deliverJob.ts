@@ -5,8 +5,8 @@ import { buildAttemptRecord } from "./attemptRecord.ts";
 import type { JobOutcome } from "./deliveryLog.ts";
 import { describeError } from "./deliveryLog.ts";
 import type { DeliverySettings } from "./deliverySettings.ts";
-import type { EventsTable, StoredEvent } from "./deliveryStore.ts";
-import { readEvent, recordDestinationTransition, writeImpliedOverallStatus } from "./deliveryStore.ts";
+import type { DeliveryTable, StoredEvent } from "./deliveryStore.ts";
+import { readBody, readEvent, recordDestinationTransition, writeImpliedOverallStatus } from "./deliveryStore.ts";
 import {
   ATTEMPTS_EXHAUSTED_REASON,
   DEAD_LETTERED_REASON,
@@ -29,7 +29,8 @@ export interface DeliveryContext {
   settings: DeliverySettings;
   /** The queue's `maxReceiveCount`: on that receive the job is marked DEAD (`dead_lettered`) before SQS moves it. */
   maxReceiveCount: number;
-  table: EventsTable;
+  /** The events table, with its index shards (a settled FAILED or DEAD enters the problem index). */
+  table: DeliveryTable;
   clock: Clock;
   random: () => number;
   fetch: typeof fetch;
@@ -68,9 +69,10 @@ export interface JobResult {
 }
 
 /**
- * Runs one job: reads the event, POSTs it to the destination unless that destination is settled or its attempt
- * is not due yet, decides with {@link decideAfterAttempt}, and records the attempt and the destination's new state
- * in one update. Attempts are counted from the stored state (`attemptPlan`), never from SQS's receive count.
+ * Runs one job: reads the event's state, POSTs its body (read only then) to the destination unless that destination
+ * is settled or its attempt is not due yet, decides with {@link decideAfterAttempt}, and records the attempt and
+ * the destination's new state (and the overall status, when it settles) in one update, plus an attempt item for an
+ * attempt that leaves the destination PENDING. Attempts are counted from the stored state (`attemptPlan`), never from SQS's receive count.
  * Throws only when DynamoDB (or an injected fault) fails; the caller backs such a job off, which costs no attempt.
  */
 export async function deliverJob(job: DeliveryJob, receipt: JobReceipt, context: DeliveryContext): Promise<JobResult> {
@@ -140,6 +142,9 @@ export async function deliverJob(job: DeliveryJob, receipt: JobReceipt, context:
     );
   }
 
+  const payload = await readBody(table, job.pk);
+  // Gone with the state still there: TTL removes an event's items in no particular order. Nothing left to send.
+  if (payload === undefined) return { outcome: "dropped", report: false, reason: "body_missing" };
   const atMs = nowMs;
   const headers = outboundHeaders({
     idempotencyKey: seen.idempotencyKey,
@@ -148,10 +153,10 @@ export async function deliverJob(job: DeliveryJob, receipt: JobReceipt, context:
     contentType: seen.contentType,
     attempt: plan.attempt,
     timestampSec: Math.floor(atMs / 1000),
-    payload: seen.payload,
+    payload,
     signingSecrets: destination.signingSecrets,
   });
-  const request = { url: destination.url, headers, payload: seen.payload, timeoutMs: destination.timeoutMs };
+  const request = { url: destination.url, headers, payload, timeoutMs: destination.timeoutMs };
   const sent = await sendAttempt(request, context.fetch, context.stopwatch);
   await context.faults?.afterPost?.();
 
@@ -237,7 +242,9 @@ type StatusWrite = Pick<JobResult, "report" | "error">;
 const STATUS_WRITTEN: StatusWrite = { report: false };
 
 /**
- * Writes the overall status the item's destinations imply, if it differs. It fails only when the write failed
+ * Writes the overall status the state's destinations imply, if it differs. A destination update that settles the
+ * event writes it itself, so this writes only what such an update left unwritten (a status another path left
+ * behind, such as the dead-letter pass marking a destination DEAD). It fails only when the write failed
  * for a reason other than a newer update (which writes its own status): the job is then kept (`report`), and its
  * next delivery, a duplicate, writes the status.
  */

@@ -17,7 +17,7 @@ import { visibilityFor } from "./visibilityBudget.ts";
 
 /** What {@link createDeliveryHandler} is built from. */
 export interface DeliveryHandlerOptions {
-  /** Destinations (secrets resolved), retry schedule and throttle floor; checked once, here. */
+  /** Destinations (secrets resolved), retry schedule, throttle floor and peak rate; checked once, here. */
   config: DeliverySettingsInput;
   ddb: DynamoDBClient;
   sqs: SQSClient;
@@ -66,7 +66,7 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
   const context: DeliveryContext = {
     settings,
     maxReceiveCount: options.maxReceiveCount ?? maxReceiveCountFor(settings.retryScheduleSeconds),
-    table: { client: options.ddb, tableName: options.eventsTable },
+    table: { client: options.ddb, tableName: options.eventsTable, shards: settings.indexShards },
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     fetch: options.fetch ?? globalThis.fetch,

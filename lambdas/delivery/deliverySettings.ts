@@ -1,6 +1,7 @@
 import { signStandardWebhook } from "../intake/signatures/standard.ts";
 import { readDestinationUrl } from "../shared/destinationUrl.ts";
 import { InvalidConfigurationError } from "../shared/errors.ts";
+import { DEFAULT_PEAK_EVENTS_PER_SECOND, type IndexShardCounts, indexShardCounts } from "../shared/indexShards.ts";
 import { GATEWAY_CONFIG_DEFAULTS } from "../shared/parseGatewayConfig.ts";
 import { DEFAULT_MIN_DELAY_AFTER_THROTTLE_SECONDS } from "./retryPolicy.ts";
 import { assertRetrySchedule, DEFAULT_RETRY_SCHEDULE_SECONDS } from "./retrySchedule.ts";
@@ -25,6 +26,8 @@ export interface DeliverySettingsInput {
   retryScheduleSeconds?: readonly number[];
   /** @default 60 */
   minDelayAfterThrottleSeconds?: number;
+  /** The configured peak (`peakEventsPerSecond`): how the events table's indexes are sharded. @default 1000 */
+  peakEventsPerSecond?: number;
 }
 
 export interface DeliveryDestination {
@@ -39,6 +42,7 @@ export interface DeliverySettings {
   destinations: ReadonlyMap<string, DeliveryDestination>;
   retryScheduleSeconds: readonly number[];
   minDelayAfterThrottleSeconds: number;
+  indexShards: IndexShardCounts;
 }
 
 /** Per-request timeout when a destination sets none. */
@@ -70,7 +74,8 @@ export function resolveDeliverySettings(input: DeliverySettingsInput): DeliveryS
     }
     destinations.set(destination.id, resolveDestination(destination, path));
   }
-  return { destinations, retryScheduleSeconds, minDelayAfterThrottleSeconds };
+  const indexShards = indexShardCounts(input.peakEventsPerSecond ?? DEFAULT_PEAK_EVENTS_PER_SECOND);
+  return { destinations, retryScheduleSeconds, minDelayAfterThrottleSeconds, indexShards };
 }
 
 function resolveDestination(input: DeliveryDestinationInput, path: string): DeliveryDestination {

@@ -15,18 +15,19 @@ export const DEAD_LETTERED_REASON = "dead_lettered";
 /** The round and bookkeeping fields a new state carries over from the one it replaces. */
 function carriedOver(current: DestinationState | undefined): Partial<DestinationState> {
   if (current === undefined) return {};
-  const { attemptLimit, roundStartAttempts, redrives, attemptsOmitted } = current;
+  const { attemptLimit, roundStartAttempts, redrives } = current;
   return {
     ...(attemptLimit !== undefined && { attemptLimit }),
     ...(roundStartAttempts !== undefined && { roundStartAttempts }),
     ...(redrives !== undefined && { redrives }),
-    ...(attemptsOmitted !== undefined && { attemptsOmitted }),
   };
 }
 
 /**
- * The destination's state once an attempt and its decision are known. A final state (DELIVERED, FAILED) is
- * returned unchanged: a duplicate or late attempt is still listed in `attempts`, but never rewrites the outcome.
+ * The destination's state once an attempt and its decision are known: the `last…` fields describe the attempt, and
+ * when it settles the destination (DELIVERED, FAILED, DEAD) `settledByAttempt` names it, so the state is that
+ * attempt's record. A final state (DELIVERED, FAILED) is returned unchanged: a duplicate or late attempt is still
+ * listed (as an attempt item), but never rewrites the outcome.
  */
 export function destinationStateAfterAttempt(
   current: DestinationState | undefined,
@@ -40,9 +41,12 @@ export function destinationStateAfterAttempt(
     status: nextDestinationStatus(current?.status ?? "PENDING", decision),
     attempts: (current?.attempts ?? 0) + 1,
     lastAttemptAtMs: attempt.atMs,
+    lastLatencyMs: attempt.latencyMs,
     lastResponseBody: attempt.responseBodyExcerpt,
   };
   if (attempt.statusCode !== undefined) state.lastStatusCode = attempt.statusCode;
+  if (attempt.error !== undefined) state.lastError = attempt.error;
+  if (state.status !== "PENDING") state.settledByAttempt = attempt.attempt;
   if (decision.action === "failed" && decision.flagDestination) {
     state.reason = GONE_REASON;
     state.flagged = true;

@@ -23,6 +23,7 @@ export async function deliverySettingsFrom(
     destinations,
     retryScheduleSeconds: config.retryScheduleSeconds,
     minDelayAfterThrottleSeconds: config.minDelayAfterThrottleSeconds,
+    peakEventsPerSecond: config.peakEventsPerSecond,
   };
 }
 

@@ -1,6 +1,6 @@
 import type { DeliveryJob } from "../shared/eventRecord.ts";
 import {
-  type EventsTable,
+  type DeliveryTable,
   readEvent,
   recordDestinationTransition,
   writeImpliedOverallStatus,
@@ -28,7 +28,7 @@ export type DeadLetteredOutcome = "marked" | "alreadySettled" | "missing";
  * @throws the DynamoDB error when a read or a write failed (nothing is lost: the message stays in the DLQ)
  */
 export async function markDeadLettered(
-  table: EventsTable,
+  table: DeliveryTable,
   job: DeliveryJob,
   messageId: string,
 ): Promise<DeadLetteredOutcome> {

@@ -1,6 +1,6 @@
 import type { DestinationStatus } from "../shared/eventRecord.ts";
 import { redrivenState } from "./attemptPlan.ts";
-import { type EventsTable, readEvent, recordDestinationTransition, writeOverallStatus } from "./deliveryStore.ts";
+import { type DeliveryTable, readEvent, recordDestinationTransition, writeOverallStatus } from "./deliveryStore.ts";
 import { deriveOverallStatus, destinationStatusesOf, overallStatusChange } from "./overallStatus.ts";
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from "./retrySchedule.ts";
 
@@ -31,7 +31,7 @@ export type RedriveMark =
  * delivery finishing meanwhile is never overwritten, and marking an already redriven destination writes nothing.
  */
 export async function markRedriven(
-  table: EventsTable,
+  table: DeliveryTable,
   pk: string,
   destination: string,
   retryScheduleSeconds: readonly number[] = DEFAULT_RETRY_SCHEDULE_SECONDS,
@@ -51,7 +51,7 @@ export async function markRedriven(
   if (now !== "PENDING") return markOf(now);
   const change = overallStatusChange(updated.status, deriveOverallStatus(destinationStatusesOf(updated)));
   // Conditional on the version we wrote: if a delivery updated the event meanwhile, it writes its own status.
-  if (change !== undefined) await writeOverallStatus(table, pk, change, updated.version ?? 0);
+  if (change !== undefined) await writeOverallStatus(table, updated, change, updated.version ?? 0);
   return { kind: "redriven", previous: "DEAD" };
 }
 

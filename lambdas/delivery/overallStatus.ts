@@ -1,4 +1,4 @@
-import type { DestinationStatus, EventItem, EventStatus } from "../shared/eventRecord.ts";
+import type { DestinationStatus, EventState, EventStatus } from "../shared/eventRecord.ts";
 
 /** The overall status the destinations' statuses imply; RECEIVED is the intake's to leave, never derived. */
 export type DerivedEventStatus = Exclude<EventStatus, "RECEIVED">;
@@ -21,7 +21,7 @@ export function deriveOverallStatus(statuses: readonly DestinationStatus[]): Der
  * Every destination's status: those the event was fanned out to (`destinationIds`, PENDING until their first
  * recorded attempt) and any other the item has a state for.
  */
-export function destinationStatusesOf(item: Pick<EventItem, "destinationIds" | "destinations">): DestinationStatus[] {
+export function destinationStatusesOf(item: Pick<EventState, "destinationIds" | "destinations">): DestinationStatus[] {
   const destinations = item.destinations ?? {};
   const ids = new Set([...(item.destinationIds ?? []), ...Object.keys(destinations)]);
   return [...ids].map((id) => destinations[id]?.status ?? "PENDING");

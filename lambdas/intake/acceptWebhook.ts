@@ -1,13 +1,15 @@
-import type { EventItem } from "../shared/eventRecord.ts";
-import { acceptEvent } from "../shared/eventStore.ts";
+import type { NewEvent } from "../shared/eventRecord.ts";
+import { acceptEvent, type EventsTable, storeBody } from "../shared/eventStore.ts";
 import { type QueueEventDependencies, queueEventJobs } from "../shared/queueEventJobs.ts";
 import { claimSignedBody } from "../shared/replayGuard.ts";
 import type { RequestDeadline } from "../shared/requestDeadline.ts";
 import { isAbandoned } from "../shared/requeuePolicy.ts";
 
-/** Hooks called at the two points where a crash leaves work half done; the local stack's crash tests kill the process there. */
+/** Hooks called at the points where a crash leaves work half done; the local stack's crash tests kill the process there. */
 export interface IntakeFaults {
-  /** After the item is stored, before its jobs are enqueued. */
+  /** After the state is stored, before the body is. */
+  afterStatePut?: () => void | Promise<void>;
+  /** After the state and the body are stored, before the jobs are enqueued. */
   afterPut?: () => void | Promise<void>;
   /** After the jobs are enqueued, before the item is marked QUEUED. */
   afterEnqueue?: () => void | Promise<void>;
@@ -31,37 +33,58 @@ export interface AcceptOutcome {
 /**
  * Stores a verified event exactly once and enqueues one delivery job per destination.
  *
- * Timeline of one acceptance: PutItem (RECEIVED) → enqueue → markQueued (QUEUED). A crash or an SQS failure after
- * the put leaves the item RECEIVED; it is then re-enqueued by a later duplicate or by the sweeper, once it is old
- * enough to be {@link isAbandoned} (a younger one may still be enqueued by its own invocation). A failure of the
- * final markQueued changes nothing for the sender: the jobs are already on the queue.
+ * Timeline of one acceptance: PutItem of the state (RECEIVED; the one conditional write that decides acceptance) →
+ * PutItem of the body → enqueue → markQueued (QUEUED). Nothing is answered 2xx before the body is stored.
+ * - A crash between the two puts leaves a state without a body, and the provider, answered nothing, retries. The
+ *   retry's duplicate path finds the state RECEIVED and stores the body from its own copy of the signed bytes
+ *   before anything else; the sweeper never enqueues an event without a body (it leaves it to that retry or the TTL).
+ * - A crash or an SQS failure after the body put leaves the event RECEIVED; it is then re-enqueued by a later
+ *   duplicate or by the sweeper, once it is old enough to be {@link isAbandoned} (a younger one may still be
+ *   enqueued by its own invocation).
+ * - A failure of the final markQueued changes nothing for the sender: the jobs are already on the queue.
  *
  * With `replayWindowSeconds` (the provider's opt-in), a marker on the signed bytes is written first
  * (`replayGuard`): the same bytes under another event id within the window throw ReplayedBodyError (answer 409).
  *
- * @throws ReplayedBodyError, or any DynamoDB or SQS error of the put or the enqueue (the caller answers 503)
+ * @throws ReplayedBodyError, or any DynamoDB or SQS error of the puts or the enqueue (the caller answers 503)
  */
 export async function acceptWebhook(
   deps: AcceptDependencies,
-  item: EventItem,
+  event: NewEvent,
   deadline?: RequestDeadline,
   replayWindowSeconds?: number,
 ): Promise<AcceptOutcome> {
+  const { state } = event;
   const storeStarted = performance.now();
   if (replayWindowSeconds !== undefined) {
     // Before the event's put: a refused body must leave nothing written. Throws ReplayedBodyError.
-    const claim = { provider: item.provider, rawBody: item.payload, eventPk: item.pk, nowMs: item.receivedAtMs };
+    const claim = { provider: state.provider, rawBody: event.rawBody, eventPk: state.pk, nowMs: state.receivedAtMs };
     await claimSignedBody(deps.events, { ...claim, windowSeconds: replayWindowSeconds }, deadline);
   }
-  const stored = await acceptEvent(deps.events, item, deadline);
-  const storeMs = performance.now() - storeStarted;
+  const stored = await acceptEvent(deps.events, state, deadline);
   if (stored.accepted) {
+    await deps.faults?.afterStatePut?.();
+    await storeEventBody(deps.events, event, state.expiresAt, deadline);
+    const storeMs = performance.now() - storeStarted;
     await deps.faults?.afterPut?.();
-    const queued = await queueEventJobs(deps, item, deps.faults?.afterEnqueue, deadline);
+    const queued = await queueEventJobs(deps, state, deps.faults?.afterEnqueue, deadline);
     return { outcome: "accepted", storeMs, ...queued };
   }
   const { existing } = stored;
+  // Still RECEIVED: its acceptance may have died before its body put. This answer acknowledges the event too, so
+  // a body must be stored first (written only if missing; the stored event's expiry, not this request's).
+  if (existing.status === "RECEIVED") await storeEventBody(deps.events, event, existing.expiresAt, deadline);
+  const storeMs = performance.now() - storeStarted;
   if (!isAbandoned(existing, deps.clock.nowMs(), deps.sweepAfterSeconds)) return { outcome: "duplicate", storeMs };
-  // Jobs come from the stored item: its destinations were fixed when it was first accepted.
+  // Jobs come from the stored state: its destinations were fixed when it was first accepted.
   return { outcome: "requeued", storeMs, ...(await queueEventJobs(deps, existing, undefined, deadline)) };
+}
+
+function storeEventBody(
+  events: EventsTable,
+  event: NewEvent,
+  expiresAt: number,
+  deadline: RequestDeadline | undefined,
+): Promise<unknown> {
+  return storeBody(events, { pk: event.state.pk, ...event.storedBody, expiresAt }, deadline);
 }

@@ -3,7 +3,7 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { type Clock, systemClock } from "../shared/clock.ts";
 import { errorCodeOf, InvalidEventIdError } from "../shared/errors.ts";
-import type { EventItem } from "../shared/eventRecord.ts";
+import type { NewEvent } from "../shared/eventRecord.ts";
 import { gatewayDependenciesFromEnvironment } from "../shared/gatewayDependencies.ts";
 import { INTAKE_DEADLINE_MS } from "../shared/intakeTimeouts.ts";
 import { jsonLogger, type Logger } from "../shared/logger.ts";
@@ -116,7 +116,7 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
     if (!verified.ok) return refuse(verified.error, verified.message);
     const { eventId } = verified;
     line.eventId = capForLog(eventId);
-    let item: EventItem;
+    let item: NewEvent;
     try {
       const attributes = verified.attributes;
       item = newEventItem({ provider, scheme: scheme.scheme, eventId, request, attributes }, config, nowMs);
@@ -124,7 +124,7 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
       if (error instanceof InvalidEventIdError) return refuse("invalid_event_id", error.message);
       throw error;
     }
-    line.idempotencyKey = item.idempotencyKey;
+    line.idempotencyKey = item.state.idempotencyKey;
     let result: Awaited<ReturnType<typeof acceptWebhook>>;
     try {
       result = await acceptWebhook(accept, item, deadline, scheme.replayWindowSeconds);
@@ -133,9 +133,10 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
       throw error;
     }
     Object.assign(line, result);
+    const { idempotencyKey } = item.state;
     return result.outcome === "accepted"
-      ? acceptedAnswer(eventId, item.idempotencyKey)
-      : duplicateAnswer(eventId, item.idempotencyKey, result.outcome === "requeued");
+      ? acceptedAnswer(eventId, idempotencyKey)
+      : duplicateAnswer(eventId, idempotencyKey, result.outcome === "requeued");
   }
 
   return async function intake(event) {

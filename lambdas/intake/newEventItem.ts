@@ -1,12 +1,14 @@
 import { toEpochSec } from "../shared/clock.ts";
 import { eventPartitionKey, idempotencyKeyFor } from "../shared/eventKey.ts";
-import { type DestinationState, type EventItem, SWEEP_SHARD } from "../shared/eventRecord.ts";
+import { type DestinationState, type NewEvent, STATE_SK } from "../shared/eventRecord.ts";
 import type { ProviderScheme } from "../shared/gatewayConfig.ts";
 import { isSendableHeaderValue } from "../shared/headerValue.ts";
+import { indexShardCounts, listShardOf, sweepShardOf } from "../shared/indexShards.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
+import { storedBodyAttributes } from "../shared/storedBody.ts";
 import type { SignedRequest } from "./signatures/types.ts";
 
-/** What a verified request contributes to its event item. */
+/** What a verified request contributes to its event's items. */
 export interface VerifiedEvent {
   provider: string;
   scheme: ProviderScheme["scheme"];
@@ -52,10 +54,11 @@ export function destinationIdsFor(config: ResolvedGatewayConfig, provider: strin
 }
 
 /**
- * The item written on first acceptance: RECEIVED, in the sweep index, every destination PENDING.
+ * The state written on first acceptance (RECEIVED, in the sweep and listing indexes, every destination PENDING,
+ * the body referenced inline) and the signed bytes for its body item.
  * @throws InvalidEventIdError when the event id cannot be keyed (empty, too long, lone surrogate)
  */
-export function newEventItem(event: VerifiedEvent, config: ResolvedGatewayConfig, nowMs: number): EventItem {
+export function newEventItem(event: VerifiedEvent, config: ResolvedGatewayConfig, nowMs: number): NewEvent {
   const { provider, eventId, request } = event;
   const pk = eventPartitionKey(provider, eventId);
   const { kept: headers, dropped } = storedHeaders(request.headers, event.scheme);
@@ -65,13 +68,18 @@ export function newEventItem(event: VerifiedEvent, config: ResolvedGatewayConfig
   const attributes: Record<string, string> = {};
   // Header values and JSON strings can hold lone surrogates, which have no UTF-8 form for DynamoDB to store.
   for (const [name, value] of Object.entries(event.attributes ?? {})) attributes[name] = value.toWellFormed();
-  return {
+  const shards = indexShardCounts(config.peakEventsPerSecond);
+  const rawBody = request.rawBody;
+  // Encoded once, before the state's put: the state names the encoding, and the body item is put right after.
+  const storedBody = storedBodyAttributes(rawBody);
+  const state: NewEvent["state"] = {
     pk,
+    sk: STATE_SK,
     provider,
     eventId,
     idempotencyKey: idempotencyKeyFor(provider, eventId),
     status: "RECEIVED",
-    payload: request.rawBody,
+    body: { kind: "inline", encoding: storedBody.encoding, bytes: storedBody.bytes },
     ...(headers["content-type"] === undefined ? {} : { contentType: headers["content-type"] }),
     headers,
     // Noted on the event, so an operator sees why the consumer got the default Content-Type.
@@ -79,10 +87,11 @@ export function newEventItem(event: VerifiedEvent, config: ResolvedGatewayConfig
     attributes,
     receivedAtMs: nowMs,
     expiresAt: toEpochSec(nowMs) + config.eventRetentionSeconds,
-    sweepShard: SWEEP_SHARD,
+    sweepShard: sweepShardOf(pk, shards),
+    listShard: listShardOf(pk, shards),
     destinationIds,
     destinations,
-    attempts: [],
     version: 0,
   };
+  return { state, rawBody, storedBody };
 }

@@ -1,10 +1,19 @@
 /**
- * The events table: one item per accepted `(provider, eventId)`, keyed by `eventPartitionKey`.
+ * The events table: one item collection per accepted `(provider, eventId)`, partition key `pk`
+ * (`eventPartitionKey`), sort key `sk`:
+ *
+ *   sk = "state"                          status, headers, per-destination states: small, updated on every change
+ *   sk = "body"                           the signed bytes (encoded), written once, never updated
+ *   sk = "attempt#<destination>#<00001>"  one per delivery attempt that left its destination PENDING
  *
  *   RECEIVED --jobs enqueued--> QUEUED --every destination settled--> DELIVERED | FAILED | DEAD
  *
- * While RECEIVED the item carries `sweepShard` + `receivedAtMs`, the keys of the sparse GSI the
- * sweeper queries; marking it QUEUED removes `sweepShard`, which drops it from the index.
+ * A write is billed on the size of the item it touches (an update on the larger of before and after): keeping the
+ * body out of the state makes every status change ~1 write unit whatever the body's size.
+ *
+ * The state carries the keys of three sparse, keys-only, sharded indexes (`indexShards`): `sweepShard` while
+ * RECEIVED (what the sweeper queries), `listShard` from acceptance on (never changed, so no status change writes
+ * that index), `problemShard` while FAILED or DEAD (`events list --status FAILED|DEAD` is a Query).
  */
 
 export type EventStatus = "RECEIVED" | "QUEUED" | "DELIVERED" | "FAILED" | "DEAD";
@@ -12,18 +21,48 @@ export type DestinationStatus = "PENDING" | "DELIVERED" | "FAILED" | "DEAD";
 
 /** Partition key attribute of the events table. */
 export const EVENTS_PARTITION_KEY = "pk";
-/** Sparse GSI of events still RECEIVED: partition `sweepShard` (always `SWEEP_SHARD`), sort `receivedAtMs`. */
+/** Sort key attribute of the events table. */
+export const EVENTS_SORT_KEY = "sk";
+/** Sort key of an event's state item. */
+export const STATE_SK = "state";
+/** Sort key of an event's body item. */
+export const BODY_SK = "body";
+/** Prefix of the sort keys of an event's attempt items. */
+export const ATTEMPT_SK_PREFIX = "attempt#";
+/** Sparse GSI of events still RECEIVED: partition `sweepShard` (`r#<n>`), sort `receivedAtMs`. */
 export const SWEEP_INDEX_NAME = "received-by-time";
-export const SWEEP_SHARD = "received";
-/** TTL attribute (epoch seconds). */
+/** GSI of every event: partition `listShard` (`l#<n>`), sort `receivedAtMs`. */
+export const LIST_INDEX_NAME = "events-by-time";
+/** Sparse GSI of FAILED and DEAD events: partition `problemShard` (`f#<n>`, `d#<n>`), sort `receivedAtMs`. */
+export const PROBLEM_INDEX_NAME = "problems-by-time";
+/** TTL attribute (epoch seconds), on every item of an event. */
 export const EVENTS_TTL_ATTRIBUTE = "expiresAt";
+
+/** How a body item's `data` holds the signed bytes. */
+export type BodyEncoding = "gzip" | "identity";
+
+/** Where the state finds the body; an S3 claim check is the other kind to come. */
+export interface BodyReference {
+  kind: "inline";
+  encoding: BodyEncoding;
+  /** Size of the signed bytes (not of the stored form). */
+  bytes: number;
+}
 
 export interface DestinationState {
   status: DestinationStatus;
   attempts: number;
   lastAttemptAtMs?: number;
   lastStatusCode?: number;
+  /** Why the last attempt got no answer (`timeout`, `network_error:…`). */
+  lastError?: string;
+  lastLatencyMs?: number;
   lastResponseBody?: string;
+  /**
+   * The attempt whose outcome settled this destination (DELIVERED, FAILED or DEAD): its record is the `last…`
+   * fields here, not an attempt item, so a first-try delivery is one write. Absent when no attempt settled it.
+   */
+  settledByAttempt?: number;
   reason?: string;
   /** Set when the consumer answered 410 Gone: the endpoint was removed, an operator should look. */
   flagged?: boolean;
@@ -40,12 +79,11 @@ export interface DestinationState {
   redrives?: number;
   /** The SQS message that took the destination DEAD: its later receives are on their way to the dead-letter queue. */
   deadMessageId?: string;
-  /** How many attempt entries of this destination were left out of `attempts` to bound the item's size. */
-  attemptsOmitted?: number;
   /** Token of the last update of this destination: lets a retried update recognise its own applied write. */
   writeToken?: string;
 }
 
+/** One delivery attempt, as listed (from its attempt item, or from the state of the destination it settled). */
 export interface AttemptEntry {
   destination: string;
   attempt: number;
@@ -56,15 +94,17 @@ export interface AttemptEntry {
   responseBodyExcerpt: string;
 }
 
-export interface EventItem {
+/** The state item of an event (`sk = "state"`). */
+export interface EventState {
   pk: string;
+  sk: typeof STATE_SK;
   provider: string;
   eventId: string;
   /** `idempotencyKeyFor(provider, eventId)`: sent as `Idempotency-Key` on every delivery. */
   idempotencyKey: string;
   status: EventStatus;
-  /** The raw body bytes exactly as received (what was signed). */
-  payload: Uint8Array;
+  /** Where the signed bytes are. */
+  body: BodyReference;
   contentType?: string;
   /** Selected request headers worth keeping (never signature headers or secrets). */
   headers: Record<string, string>;
@@ -75,16 +115,37 @@ export interface EventItem {
   receivedAtMs: number;
   queuedAtMs?: number;
   expiresAt: number;
-  /** Present only while RECEIVED (sparse GSI partition key). */
+  /** Present only while RECEIVED (the sweep index's partition key). */
   sweepShard?: string;
+  /** The listing index's partition key: set at acceptance, never changed. */
+  listShard: string;
+  /** Present only while FAILED or DEAD (the problem index's partition key). */
+  problemShard?: string;
   /** Destination ids the event was fanned out to, fixed at acceptance. */
   destinationIds: string[];
   destinations: Record<string, DestinationState>;
-  attempts: AttemptEntry[];
   /** Incremented by every delivery update; guards the derived overall `status`. */
   version: number;
   /** Written by the put that stored the item (`acceptEvent`): lets a retried put recognise its own write. */
   acceptToken?: string;
+}
+
+/** The body item of an event (`sk = "body"`): written once, never updated. */
+export interface BodyItem {
+  pk: string;
+  sk: typeof BODY_SK;
+  encoding: BodyEncoding;
+  data: Uint8Array;
+  /** Size of the signed bytes. */
+  bytes: number;
+  expiresAt: number;
+}
+
+/** What the intake stores for a newly verified event: its state, the exact bytes that were signed, their stored form. */
+export interface NewEvent {
+  state: EventState;
+  rawBody: Uint8Array;
+  storedBody: Pick<BodyItem, "encoding" | "data" | "bytes">;
 }
 
 /** Body of one delivery job on the queue: one event × one destination. */

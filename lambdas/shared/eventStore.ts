@@ -7,7 +7,9 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { type EventItem, SWEEP_INDEX_NAME, SWEEP_SHARD } from "./eventRecord.ts";
+import { bodyKey, stateKey } from "./eventItemKeys.ts";
+import { BODY_SK, type BodyItem, type EventState, SWEEP_INDEX_NAME } from "./eventRecord.ts";
+import { type IndexShardCounts, sweepShardValues } from "./indexShards.ts";
 import { callOptions, type RequestDeadline } from "./requestDeadline.ts";
 
 /**
@@ -19,8 +21,8 @@ export interface EventsTable {
   tableName: string;
 }
 
-/** Outcome of {@link acceptEvent}: the first writer wins; later ones get the stored item back. */
-export type AcceptResult = { accepted: true } | { accepted: false; existing: EventItem };
+/** Outcome of {@link acceptEvent}: the first writer wins; later ones get the stored state back. */
+export type AcceptResult = { accepted: true } | { accepted: false; existing: EventState };
 
 /** A RECEIVED event found through the sweep index (keys only: the index may lag the table). */
 export interface StuckEvent {
@@ -35,8 +37,9 @@ function conditionFailed(error: unknown): error is { name: string; Item?: Attrib
 }
 
 /**
- * Stores a new event with one conditional PutItem (`attribute_not_exists(pk)`). On a duplicate, DynamoDB returns
- * the stored item with the refusal (`ReturnValuesOnConditionCheckFailure: ALL_OLD`), so no GetItem follows.
+ * Stores a new event's state with one conditional PutItem (`attribute_not_exists(pk)` on `sk = "state"`): the one
+ * write that decides acceptance. On a duplicate, DynamoDB returns the stored state with the refusal
+ * (`ReturnValuesOnConditionCheckFailure: ALL_OLD`), so no GetItem follows. The body is stored next (`storeBody`).
  *
  * The item carries a token of this call (`acceptToken`). When the answer to a put that DynamoDB applied is lost (a
  * request timeout, a reset connection), the SDK sends the same put again and it fails its condition on our own
@@ -45,7 +48,7 @@ function conditionFailed(error: unknown): error is { name: string; Item?: Attrib
  */
 export async function acceptEvent(
   table: EventsTable,
-  item: EventItem,
+  item: EventState,
   deadline?: RequestDeadline,
 ): Promise<AcceptResult> {
   const acceptToken = randomUUID();
@@ -63,10 +66,56 @@ export async function acceptEvent(
     return { accepted: true };
   } catch (error) {
     if (!conditionFailed(error) || error.Item === undefined) throw error;
-    const existing = unmarshall(error.Item) as EventItem;
+    const existing = unmarshall(error.Item) as EventState;
     if (existing.acceptToken === acceptToken) return { accepted: true };
     return { accepted: false, existing };
   }
+}
+
+/**
+ * Stores an event's body item unless one is there (`attribute_not_exists(pk)`): a body is written once and never
+ * replaced. The intake calls it after its state put, and a duplicate that finds the event still RECEIVED calls it
+ * with its own copy of the bytes (its acceptance may have died between the two puts). Returns `"present"` when a
+ * body was there already: another writer's, or this call's own when the SDK retried a put whose answer was lost.
+ * Either way a body is stored when it returns.
+ */
+export async function storeBody(
+  table: EventsTable,
+  body: Omit<BodyItem, "sk">,
+  deadline?: RequestDeadline,
+): Promise<"stored" | "present"> {
+  const { pk, encoding, data, bytes, expiresAt } = body;
+  try {
+    await table.client.send(
+      new PutItemCommand({
+        TableName: table.tableName,
+        Item: marshall({ pk, sk: BODY_SK, encoding, data, bytes, expiresAt }),
+        ConditionExpression: "attribute_not_exists(#pk)",
+        ExpressionAttributeNames: { "#pk": "pk" },
+      }),
+      callOptions(deadline, "PutItem (body)"),
+    );
+    return "stored";
+  } catch (error) {
+    if (conditionFailed(error)) return "present";
+    throw error;
+  }
+}
+
+/**
+ * Whether the event's body item exists. Eventually consistent: a body missed for being just written is found on a
+ * later call, and a body once seen exists (it is never deleted before its TTL).
+ */
+export async function hasBody(table: EventsTable, pk: string): Promise<boolean> {
+  const output = await table.client.send(
+    new GetItemCommand({
+      TableName: table.tableName,
+      Key: bodyKey(pk),
+      ProjectionExpression: "#pk",
+      ExpressionAttributeNames: { "#pk": "pk" },
+    }),
+  );
+  return output.Item !== undefined;
 }
 
 /**
@@ -83,7 +132,7 @@ export async function markQueued(
     await table.client.send(
       new UpdateItemCommand({
         TableName: table.tableName,
-        Key: { pk: { S: pk } },
+        Key: stateKey(pk),
         UpdateExpression: "SET #status = :queued, #queuedAtMs = :now REMOVE #sweepShard",
         ConditionExpression: "#status = :received",
         ExpressionAttributeNames: { "#status": "status", "#queuedAtMs": "queuedAtMs", "#sweepShard": "sweepShard" },
@@ -112,7 +161,7 @@ export async function leaveSweepIndex(table: EventsTable, pk: string): Promise<b
     await table.client.send(
       new UpdateItemCommand({
         TableName: table.tableName,
-        Key: { pk: { S: pk } },
+        Key: stateKey(pk),
         UpdateExpression: "REMOVE #sweepShard",
         ConditionExpression: "attribute_exists(#pk) AND #status <> :received",
         ExpressionAttributeNames: { "#pk": "pk", "#status": "status", "#sweepShard": "sweepShard" },
@@ -126,20 +175,37 @@ export async function leaveSweepIndex(table: EventsTable, pk: string): Promise<b
   }
 }
 
-/** The stored event, read strongly consistently; undefined if absent (never stored, or expired). */
-export async function readEvent(table: EventsTable, pk: string): Promise<EventItem | undefined> {
+/** The stored event's state, read strongly consistently; undefined if absent (never stored, or expired). */
+export async function readEvent(table: EventsTable, pk: string): Promise<EventState | undefined> {
   const output = await table.client.send(
-    new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: pk } }, ConsistentRead: true }),
+    new GetItemCommand({ TableName: table.tableName, Key: stateKey(pk), ConsistentRead: true }),
   );
-  return output.Item === undefined ? undefined : (unmarshall(output.Item) as EventItem);
+  return output.Item === undefined ? undefined : (unmarshall(output.Item) as EventState);
 }
 
 /**
- * Up to `limit` events still RECEIVED that arrived before `receivedBeforeMs`, oldest first, from the sparse
- * index `SWEEP_INDEX_NAME` (a Query on one partition, never a Scan). Follows pages until `limit` is reached.
+ * Up to `limit` events still RECEIVED that arrived before `receivedBeforeMs`, oldest first, from the sparse index
+ * `SWEEP_INDEX_NAME`: a Query on every shard (in parallel, each following its pages up to `limit`), merged by
+ * arrival. Never a Scan.
  */
 export async function findStuckReceived(
   table: EventsTable,
+  shards: IndexShardCounts,
+  receivedBeforeMs: number,
+  limit: number,
+): Promise<StuckEvent[]> {
+  const perShard = await Promise.all(
+    sweepShardValues(shards).map((shard) => stuckInShard(table, shard, receivedBeforeMs, limit)),
+  );
+  return perShard
+    .flat()
+    .sort((a, b) => a.receivedAtMs - b.receivedAtMs || a.pk.localeCompare(b.pk))
+    .slice(0, limit);
+}
+
+async function stuckInShard(
+  table: EventsTable,
+  shard: string,
   receivedBeforeMs: number,
   limit: number,
 ): Promise<StuckEvent[]> {
@@ -152,7 +218,7 @@ export async function findStuckReceived(
         IndexName: SWEEP_INDEX_NAME,
         KeyConditionExpression: "#shard = :shard AND #receivedAtMs < :cutoff",
         ExpressionAttributeNames: { "#shard": "sweepShard", "#receivedAtMs": "receivedAtMs" },
-        ExpressionAttributeValues: { ":shard": { S: SWEEP_SHARD }, ":cutoff": { N: String(receivedBeforeMs) } },
+        ExpressionAttributeValues: { ":shard": { S: shard }, ":cutoff": { N: String(receivedBeforeMs) } },
         Limit: limit - found.length,
         ExclusiveStartKey: startKey,
       }),

@@ -7,37 +7,59 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
-import { EVENTS_PARTITION_KEY, EVENTS_TTL_ATTRIBUTE, SWEEP_INDEX_NAME } from "./eventRecord.ts";
+import {
+  EVENTS_PARTITION_KEY,
+  EVENTS_SORT_KEY,
+  EVENTS_TTL_ATTRIBUTE,
+  LIST_INDEX_NAME,
+  PROBLEM_INDEX_NAME,
+  SWEEP_INDEX_NAME,
+} from "./eventRecord.ts";
+
+/** The sharded, keys-only indexes: name → partition key attribute; every one sorts on `receivedAtMs`. */
+export const EVENTS_INDEXES = {
+  [SWEEP_INDEX_NAME]: "sweepShard",
+  [LIST_INDEX_NAME]: "listShard",
+  [PROBLEM_INDEX_NAME]: "problemShard",
+} as const;
 
 /**
- * The events table layout, shared by the tests, the local stack and (as the reference) the CDK app:
- * partition key `pk` (S), on-demand, and the sparse GSI `SWEEP_INDEX_NAME` on `sweepShard` (S) + `receivedAtMs` (N).
+ * The events table layout, shared by the tests, the local stack and (as the reference) the CDK app: partition key
+ * `pk` (S) and sort key `sk` (S), one item collection per event (`eventRecord`), on-demand, and three global
+ * secondary indexes, each partitioned on a sharded attribute (`indexShards`) and sorted on `receivedAtMs` (N):
  *
- * The index projects keys only. Events stuck in RECEIVED are rare (the intake died or SQS failed), so the sweeper
- * affords one strongly consistent GetItem per event; that read, unlike the eventually consistent index, tells it
- * whether the event is still RECEIVED and gives it the `destinationIds` fixed at acceptance. Projecting more
- * would only make every accepted event's two index writes (on accept, and on leaving RECEIVED) bigger.
+ * - `SWEEP_INDEX_NAME` on `sweepShard`, present only while RECEIVED: what the sweeper queries;
+ * - `LIST_INDEX_NAME` on `listShard`, set at acceptance and never changed: every event by time, for operators;
+ * - `PROBLEM_INDEX_NAME` on `problemShard`, present only while FAILED or DEAD.
+ *
+ * Only state items carry those attributes. Every index projects keys only: a GSI is written only when an update
+ * touches an attribute it projects, so keys-only indexes whose keys a status change does not touch cost nothing on
+ * that change. Readers that need more read the state items (GetItem, BatchGetItem): events stuck in RECEIVED are
+ * rare, and that strongly consistent read, unlike the eventually consistent index, tells the sweeper whether the
+ * event is still RECEIVED.
  */
 export function eventsTableDefinition(tableName: string): CreateTableCommandInput {
   return {
     TableName: tableName,
     AttributeDefinitions: [
       { AttributeName: EVENTS_PARTITION_KEY, AttributeType: "S" },
-      { AttributeName: "sweepShard", AttributeType: "S" },
+      { AttributeName: EVENTS_SORT_KEY, AttributeType: "S" },
+      ...Object.values(EVENTS_INDEXES).map((name) => ({ AttributeName: name, AttributeType: "S" as const })),
       { AttributeName: "receivedAtMs", AttributeType: "N" },
     ],
-    KeySchema: [{ AttributeName: EVENTS_PARTITION_KEY, KeyType: "HASH" }],
-    BillingMode: "PAY_PER_REQUEST",
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: SWEEP_INDEX_NAME,
-        KeySchema: [
-          { AttributeName: "sweepShard", KeyType: "HASH" },
-          { AttributeName: "receivedAtMs", KeyType: "RANGE" },
-        ],
-        Projection: { ProjectionType: "KEYS_ONLY" },
-      },
+    KeySchema: [
+      { AttributeName: EVENTS_PARTITION_KEY, KeyType: "HASH" },
+      { AttributeName: EVENTS_SORT_KEY, KeyType: "RANGE" },
     ],
+    BillingMode: "PAY_PER_REQUEST",
+    GlobalSecondaryIndexes: Object.entries(EVENTS_INDEXES).map(([IndexName, partitionKey]) => ({
+      IndexName,
+      KeySchema: [
+        { AttributeName: partitionKey, KeyType: "HASH" },
+        { AttributeName: "receivedAtMs", KeyType: "RANGE" },
+      ],
+      Projection: { ProjectionType: "KEYS_ONLY" },
+    })),
   };
 }
 

@@ -59,4 +59,11 @@ export interface GatewayConfig {
   minDelayAfterThrottleSeconds?: number;
   /** Events still RECEIVED after this long are re-enqueued by the sweeper. @default 120 */
   sweepAfterSeconds?: number;
+  /**
+   * The most events per second the gateway is planned to accept at its peak: each index of the events table is
+   * spread over as many partition key values as this rate needs (`indexShards`), so none reaches DynamoDB's
+   * per-partition limit. Raising it is safe at any time; lowering it hides the entries already written to the
+   * shards it drops from the readers until they expire (keep the highest value ever deployed). @default 1000
+   */
+  peakEventsPerSecond?: number;
 }

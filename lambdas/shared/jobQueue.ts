@@ -5,14 +5,14 @@ import {
   type SQSClient,
 } from "@aws-sdk/client-sqs";
 import { EnqueueFailedError, errorCodeOf } from "./errors.ts";
-import type { DeliveryJob, EventItem } from "./eventRecord.ts";
+import type { DeliveryJob, EventState } from "./eventRecord.ts";
 import { callOptions, type RequestDeadline } from "./requestDeadline.ts";
 
 // SendMessageBatch takes at most 10 entries.
 const BATCH_SIZE = 10;
 
 /** One job per destination the event was fanned out to at acceptance. */
-export function deliveryJobsFor(item: Pick<EventItem, "pk" | "destinationIds">): DeliveryJob[] {
+export function deliveryJobsFor(item: Pick<EventState, "pk" | "destinationIds">): DeliveryJob[] {
   return item.destinationIds.map((destination) => ({ pk: item.pk, destination }));
 }
 

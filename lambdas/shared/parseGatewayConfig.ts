@@ -2,7 +2,6 @@ import {
   assertRetrySchedule,
   DEFAULT_RETRY_SCHEDULE_SECONDS,
   MAX_RETRY_DELAY_SECONDS,
-  maxAttempts,
 } from "../delivery/retrySchedule.ts";
 import {
   fieldPath,
@@ -16,6 +15,7 @@ import { readDestinationUrl } from "./destinationUrl.ts";
 import { InvalidConfigurationError, InvalidRetryScheduleError } from "./errors.ts";
 import { PROVIDER_NAME_PATTERN } from "./eventKey.ts";
 import type { DestinationConfig, GatewayConfig, ProviderScheme } from "./gatewayConfig.ts";
+import { DEFAULT_PEAK_EVENTS_PER_SECOND } from "./indexShards.ts";
 import { maxDestinationsPerEvent } from "./itemSizeBudget.ts";
 import { parseProviderScheme } from "./parseProviderScheme.ts";
 
@@ -33,6 +33,7 @@ export interface ResolvedGatewayConfig extends GatewayConfig {
   retryScheduleSeconds: number[];
   minDelayAfterThrottleSeconds: number;
   sweepAfterSeconds: number;
+  peakEventsPerSecond: number;
 }
 
 /** The defaults documented on {@link GatewayConfig} and {@link DestinationConfig}. */
@@ -42,12 +43,14 @@ export const GATEWAY_CONFIG_DEFAULTS = {
   retryScheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,
   minDelayAfterThrottleSeconds: 60,
   sweepAfterSeconds: 120,
+  peakEventsPerSecond: DEFAULT_PEAK_EVENTS_PER_SECOND,
   destinationTimeoutMs: 10_000,
 } as const;
 
-// The body is stored in the event item, and a DynamoDB item holds at most 400 KB: the rest is left for the
-// headers, the per-destination states and the attempt log.
+// The body is stored in its own item (`sk = "body"`), and a DynamoDB item holds at most 400 KB.
 const MAX_BODY_BYTES_LIMIT = 262_144;
+// 400 shards of the sweep index at most: the sweeper's every-minute queries stay cheap.
+const MAX_PEAK_EVENTS_PER_SECOND = 100_000;
 // A Lambda runs for at most 15 minutes: a longer request timeout could never be reached.
 const MAX_DESTINATION_TIMEOUT_MS = 900_000;
 const ID_PATTERN_TEXT = "^[a-z0-9][a-z0-9-]{0,62}$";
@@ -59,6 +62,7 @@ const TOP_LEVEL_FIELDS = [
   "retryScheduleSeconds",
   "minDelayAfterThrottleSeconds",
   "sweepAfterSeconds",
+  "peakEventsPerSecond",
 ];
 const DESTINATION_FIELDS = ["id", "url", "providers", "signingSecrets", "timeoutMs"];
 
@@ -97,7 +101,7 @@ export function parseGatewayConfig(value: unknown): ResolvedGatewayConfig {
     GATEWAY_CONFIG_DEFAULTS.maxBodyBytes,
     MAX_BODY_BYTES_LIMIT,
   );
-  assertItemsFit(providerNames, destinations, maxBodyBytes, maxAttempts(retryScheduleSeconds));
+  assertItemsFit(providerNames, destinations);
   return {
     providers,
     destinations,
@@ -115,22 +119,23 @@ export function parseGatewayConfig(value: unknown): ResolvedGatewayConfig {
       "sweepAfterSeconds",
       GATEWAY_CONFIG_DEFAULTS.sweepAfterSeconds,
     ),
+    peakEventsPerSecond: readPositiveInteger(
+      fields.peakEventsPerSecond,
+      "peakEventsPerSecond",
+      GATEWAY_CONFIG_DEFAULTS.peakEventsPerSecond,
+      MAX_PEAK_EVENTS_PER_SECOND,
+    ),
   };
 }
 
-function assertItemsFit(
-  providerNames: string[],
-  destinations: ResolvedDestinationConfig[],
-  maxBodyBytes: number,
-  attempts: number,
-): void {
-  const limit = maxDestinationsPerEvent(maxBodyBytes, attempts);
+function assertItemsFit(providerNames: string[], destinations: ResolvedDestinationConfig[]): void {
+  const limit = maxDestinationsPerEvent();
   for (const provider of providerNames) {
     const count = destinations.filter((destination) => destination.providers.includes(provider)).length;
     if (count > limit) {
       throw new InvalidConfigurationError(
         fieldPath("providers", provider),
-        `its events go to ${count} destinations, but with maxBodyBytes ${maxBodyBytes} and ${attempts} attempts an event item fits DynamoDB's 400 KB for at most ${limit}: lower maxBodyBytes or the retry schedule, or split destinations`,
+        `its events go to ${count} destinations, but an event's state item fits DynamoDB's 400 KB for at most ${limit}: split destinations`,
       );
     }
   }

@@ -1,7 +1,7 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { Clock } from "./clock.ts";
 import { errorCodeOf } from "./errors.ts";
-import type { EventItem } from "./eventRecord.ts";
+import type { EventState } from "./eventRecord.ts";
 import { type EventsTable, markQueued } from "./eventStore.ts";
 import { deliveryJobsFor, enqueueJobs } from "./jobQueue.ts";
 import type { RequestDeadline } from "./requestDeadline.ts";
@@ -36,7 +36,7 @@ export interface QueuedEvent {
  */
 export async function queueEventJobs(
   deps: QueueEventDependencies,
-  item: Pick<EventItem, "pk" | "destinationIds">,
+  item: Pick<EventState, "pk" | "destinationIds">,
   afterEnqueue?: () => void | Promise<void>,
   deadline?: RequestDeadline,
 ): Promise<QueuedEvent> {

@@ -11,9 +11,9 @@ import { callOptions, type RequestDeadline } from "./requestDeadline.ts";
  * the intake first writes a marker keyed on a digest of the signed bytes, naming the event that sent them, TTL'd
  * to the window: the same bytes under another id within the window are refused, and nothing else is written.
  *
- * The marker lives in the events table under `replay#<provider>#<base64url SHA-256 of the body>`. An event key is
- * `<provider>#<percent-encoded id>` and a percent-encoded id never holds `#`, so a marker key (two `#`) can never
- * be an event's. Markers carry no `sweepShard`: the sweep index never sees them.
+ * The marker lives in the events table under `pk = replay#<provider>#<base64url SHA-256 of the body>`,
+ * `sk = "replay"`. An event key is `<provider>#<percent-encoded id>` and a percent-encoded id never holds `#`, so a
+ * marker key (two `#`) can never be an event's. Markers carry no index keys: no index ever sees them.
  */
 
 /** Thrown when a signed body already accepted under another event id is sent again within the window. */
@@ -23,6 +23,9 @@ export class ReplayedBodyError extends OncegateGatewayError {
     super("replayed_body", "this signed body was already accepted under another event id", options);
   }
 }
+
+/** The marker's sort key (its partition key is its own: one item per digest). */
+export const REPLAY_MARKER_SK = "replay";
 
 /** The marker's partition key for `provider`'s `rawBody`. */
 export function replayMarkerKey(provider: string, rawBody: Uint8Array): string {
@@ -55,6 +58,7 @@ export async function claimSignedBody(
         TableName: table.tableName,
         Item: {
           pk: { S: replayMarkerKey(claim.provider, claim.rawBody) },
+          sk: { S: REPLAY_MARKER_SK },
           kind: { S: "replay-marker" },
           eventPk: { S: claim.eventPk },
           expiresAt: { N: String(nowSec + claim.windowSeconds) },

@@ -1,4 +1,4 @@
-import type { EventItem } from "./eventRecord.ts";
+import type { EventState } from "./eventRecord.ts";
 
 /**
  * When an event left RECEIVED-but-not-queued counts as abandoned. The intake writes the item, then enqueues, then
@@ -14,7 +14,7 @@ export function abandonedBeforeMs(nowMs: number, sweepAfterSeconds: number): num
 
 /** True when the item is still RECEIVED and old enough that its intake invocation cannot still enqueue it. */
 export function isAbandoned(
-  item: Pick<EventItem, "status" | "receivedAtMs">,
+  item: Pick<EventState, "status" | "receivedAtMs">,
   nowMs: number,
   sweepAfterSeconds: number,
 ): boolean {

@@ -5,7 +5,7 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
-import type { EventsTable } from "../delivery/deliveryStore.ts";
+import type { DeliveryTable } from "../delivery/deliveryStore.ts";
 import { parseDeliveryJob } from "../delivery/jobMessage.ts";
 import { markDeadLettered } from "../delivery/markDeadLettered.ts";
 import { errorCodeOf } from "../shared/errors.ts";
@@ -41,7 +41,7 @@ export interface DeadLetterCounts {
 export interface DeadLetterPassOptions {
   sqs: SQSClient;
   deadLetterQueueUrl: string;
-  table: EventsTable;
+  table: DeliveryTable;
   logger: Logger;
   /** Most messages looked at per run. @default {@link DEFAULT_DEAD_LETTERS_PER_RUN} */
   maxPerRun?: number;

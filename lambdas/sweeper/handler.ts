@@ -6,12 +6,14 @@ import { errorCodeOf } from "../shared/errors.ts";
 import {
   type EventsTable,
   findStuckReceived,
+  hasBody,
   leaveSweepIndex,
   readEvent,
   type StuckEvent,
 } from "../shared/eventStore.ts";
 import { gatewayDependenciesFromEnvironment } from "../shared/gatewayDependencies.ts";
 import { requiredEnvironment } from "../shared/gatewayEnvironment.ts";
+import { indexShardCounts } from "../shared/indexShards.ts";
 import { jsonLogger, type Logger, roundMs } from "../shared/logger.ts";
 import { emfCounterFor } from "../shared/metrics.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
@@ -21,7 +23,7 @@ import { type DeadLetterCounts, reconcileDeadLetters } from "./deadLetterPass.ts
 
 /** What {@link createSweeper} is built from. */
 export interface SweeperOptions {
-  config: Pick<ResolvedGatewayConfig, "sweepAfterSeconds">;
+  config: Pick<ResolvedGatewayConfig, "sweepAfterSeconds" | "peakEventsPerSecond">;
   ddb: DynamoDBClient;
   sqs: SQSClient;
   eventsTable: string;
@@ -46,11 +48,14 @@ export interface SweeperOptions {
 /**
  * Counts of one sweep. `skipped`: found in the (eventually consistent) index but no longer RECEIVED, or gone.
  * `deadLetters`: what the dead-letter pass did.
+ * `bodyMissing`: RECEIVED but without its body item (its intake died between the state put and the body put, and
+ * answered nothing): left as it is, in the index, for the provider's retry to store the body, or for the TTL.
  */
 export interface SweepResult {
   found: number;
   requeued: number;
   skipped: number;
+  bodyMissing: number;
   failed: number;
   deadLetters: DeadLetterCounts;
 }
@@ -64,10 +69,11 @@ const CONCURRENCY = 10;
 
 /**
  * Builds the sweeper: it finds events still RECEIVED `sweepAfterSeconds` after arrival (their intake invocation
- * died, or SQS refused the jobs) through the sparse sweep index, re-reads each one strongly consistently, and
- * enqueues its jobs and marks it QUEUED. One event's failure never stops the others; it stays in the index for
- * the next run. Then the dead-letter pass marks DEAD the destinations whose jobs SQS moved to the dead-letter
- * queue without the event saying so (`reconcileDeadLetters`). Logs one line per run with the counts and returns them.
+ * died, or SQS refused the jobs) through the sparse sweep index (every shard), re-reads each one strongly
+ * consistently, checks that its body is stored, and enqueues its jobs and marks it QUEUED. One event's failure never
+ * stops the others; it stays in the index for the next run. Then the dead-letter pass marks DEAD the destinations
+ * whose jobs SQS moved to the dead-letter queue without the event saying so (`reconcileDeadLetters`). Logs one line
+ * per run with the counts and returns them.
  */
 export function createSweeper(options: SweeperOptions): Sweeper {
   const clock = options.clock ?? systemClock;
@@ -75,8 +81,9 @@ export function createSweeper(options: SweeperOptions): Sweeper {
   const events: EventsTable = { client: options.ddb, tableName: options.eventsTable };
   const queue: QueueEventDependencies = { events, sqs: options.sqs, queueUrl: options.queueUrl, clock };
   const maxPerRun = options.maxPerRun ?? DEFAULT_MAX_PER_RUN;
+  const shards = indexShardCounts(options.config.peakEventsPerSecond);
 
-  async function sweepOne({ pk }: StuckEvent): Promise<"requeued" | "skipped" | "failed"> {
+  async function sweepOne({ pk }: StuckEvent): Promise<"requeued" | "skipped" | "bodyMissing" | "failed"> {
     try {
       const item = await readEvent(events, pk);
       if (item === undefined) return "skipped";
@@ -84,6 +91,11 @@ export function createSweeper(options: SweeperOptions): Sweeper {
         // Settled before its markQueued landed, which left it in the index: take it out.
         await leaveSweepIndex(events, pk);
         return "skipped";
+      }
+      if (!(await hasBody(events, pk))) {
+        // Never acknowledged (no 2xx before the body put): nothing to deliver until a retry brings the bytes.
+        logger({ level: "warn", msg: "oncegate.sweeper.body_missing", pk });
+        return "bodyMissing";
       }
       const { markQueuedError } = await queueEventJobs(queue, item);
       if (markQueuedError) logger({ level: "warn", msg: "oncegate.sweeper.mark_failed", pk, error: markQueuedError });
@@ -99,8 +111,8 @@ export function createSweeper(options: SweeperOptions): Sweeper {
   return async function sweep(): Promise<SweepResult> {
     const started = performance.now();
     const cutoffMs = abandonedBeforeMs(clock.nowMs(), options.config.sweepAfterSeconds);
-    const stuck = await findStuckReceived(events, cutoffMs, maxPerRun);
-    const counts = { found: stuck.length, requeued: 0, skipped: 0, failed: 0 };
+    const stuck = await findStuckReceived(events, shards, cutoffMs, maxPerRun);
+    const counts = { found: stuck.length, requeued: 0, skipped: 0, bodyMissing: 0, failed: 0 };
     for (let start = 0; start < stuck.length; start += CONCURRENCY) {
       const outcomes = await Promise.all(stuck.slice(start, start + CONCURRENCY).map(sweepOne));
       for (const outcome of outcomes) counts[outcome] += 1;
@@ -108,7 +120,7 @@ export function createSweeper(options: SweeperOptions): Sweeper {
     const deadLetters = await reconcileDeadLetters({
       sqs: options.sqs,
       deadLetterQueueUrl: options.deadLetterQueueUrl,
-      table: events,
+      table: { ...events, shards },
       logger,
       maxPerRun: options.maxDeadLettersPerRun,
       countFailed: options.countSweepFailed,

@@ -1,4 +1,5 @@
 import { markRedriven, type RedriveMark } from "../../lambdas/delivery/markRedriven.ts";
+import { indexShardCounts } from "../../lambdas/shared/indexShards.ts";
 import { RefusedError } from "../errors.ts";
 import { asOperator } from "../target/awsFailures.ts";
 import type { OperatorTarget } from "../target/operatorTarget.ts";
@@ -153,7 +154,11 @@ async function redriveOne(target: OperatorTarget, letter: DeadLetter, summary: R
 }
 
 function mark(target: OperatorTarget, pk: string, destination: string): Promise<RedriveMark> {
-  const table = { client: target.ddb, tableName: target.resources.eventsTable };
+  const table = {
+    client: target.ddb,
+    tableName: target.resources.eventsTable,
+    shards: indexShardCounts(target.resources.peakEventsPerSecond),
+  };
   return asOperator(
     `update the events table ${target.resources.eventsTable} (dynamodb:GetItem, dynamodb:UpdateItem)`,
     () => markRedriven(table, pk, destination, target.resources.retryScheduleSeconds),

@@ -35,6 +35,7 @@ export async function localTarget(baseUrl: string, fetchImpl: typeof fetch = fet
       deadLetterQueueUrl: resources.deadLetterQueueUrl,
       deadLetterQueueArn: resources.deadLetterQueueArn,
       retryScheduleSeconds: resources.retryScheduleSeconds,
+      peakEventsPerSecond: resources.peakEventsPerSecond,
     },
     demoConsumer: resources.demoConsumer,
     supportsMoveTask: false,

@@ -9,6 +9,8 @@ export interface GatewayResources {
   deadLetterQueueArn: string;
   /** The delivery Lambda's retry schedule: sizes the round a redrive opens (`markRedriven`). */
   retryScheduleSeconds: readonly number[];
+  /** The gateway's `peakEventsPerSecond`: how its indexes are sharded, which readers and writers must agree on. */
+  peakEventsPerSecond: number;
 }
 
 /** The demo consumer's idempotency records: what `keys` defaults to on the local target. */

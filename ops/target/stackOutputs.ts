@@ -1,4 +1,5 @@
 import { DEFAULT_RETRY_SCHEDULE_SECONDS, parseRetrySchedule } from "../../lambdas/delivery/retrySchedule.ts";
+import { DEFAULT_PEAK_EVENTS_PER_SECOND } from "../../lambdas/shared/indexShards.ts";
 import { TargetError } from "../errors.ts";
 import type { GatewayResources } from "./operatorTarget.ts";
 
@@ -9,6 +10,7 @@ export const STACK_OUTPUTS = {
   deadLetterQueueUrl: "DeadLetterQueueUrl",
   deadLetterQueueArn: "DeadLetterQueueArn",
   retryScheduleSeconds: "RetryScheduleSeconds",
+  peakEventsPerSecond: "PeakEventsPerSecond",
   demoIdempotencyTable: "DemoIdempotencyTableName",
 } as const;
 
@@ -45,7 +47,21 @@ export function resourcesFromOutputs(stackName: string, outputs: ReadonlyMap<str
       deadLetterQueueUrl: read("deadLetterQueueUrl"),
       deadLetterQueueArn: read("deadLetterQueueArn"),
       retryScheduleSeconds: schedule ? parseRetrySchedule(schedule) : DEFAULT_RETRY_SCHEDULE_SECONDS,
+      peakEventsPerSecond: peakFrom(outputs.get(STACK_OUTPUTS.peakEventsPerSecond)),
     },
     ...(demoTable && { demoIdempotencyTable: demoTable }),
   };
+}
+
+/** The output's peak, or the gateway's default when the output is absent; a malformed one is refused. */
+function peakFrom(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_PEAK_EVENTS_PER_SECOND;
+  const peak = Number(text);
+  if (!Number.isInteger(peak) || peak <= 0) {
+    throw new TargetError(
+      "not_an_oncegate_stack",
+      `The stack's output ${STACK_OUTPUTS.peakEventsPerSecond} is ${JSON.stringify(text)}, not a whole number: redeploy it with npx cdk deploy.`,
+    );
+  }
+  return peak;
 }

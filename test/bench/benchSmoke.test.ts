@@ -148,27 +148,32 @@ describe("benchmark scripts with tiny sizes", () => {
     expect(bundle.data.sdkOwnBytes).toBeGreaterThan(0);
   });
 
-  test("bench:cost prices a million webhooks from the intake results it finds", async () => {
+  test("bench:cost measures capacity at each body size and prices a million webhooks with the intake's timings", async () => {
     const run = await runScript("bench/costModel.ts");
     expect({ code: run.code, output: run.code === 0 ? "" : run.output }).toEqual({ code: 0, output: "" });
     const cost = result("cost");
     expect(cost).toMatchObject(envelope("cost"));
     expect(cost.data.inputs.source).toContain("intake.json");
+    expect(cost.data.inputs.capacity.map((size: { bodyBytes: number }) => size.bodyBytes)).toEqual([
+      1024, 2048, 8192, 65536,
+    ]);
     expect(cost.data.base.totalUsd).toBeGreaterThan(0);
     expect(cost.data.grid).toHaveLength(9);
     expect(cost.data.bodySizes).toHaveLength(4);
+    // Counted, not timed: exact on any machine. A delivered 2 KB event: 7 write units, 2 read units.
+    expect(cost.data.unitsPerEvent[1]).toMatchObject({ bodyBytes: 2048, writeUnits: 7, readUnits: 2 });
     expect(cost.data.fixedMonthly.lines.length).toBeGreaterThan(0);
   });
 
   test("fails bench:cost when its model no longer reproduces the capacity that was measured", async () => {
     const tampered = mkdtempSync(join(tmpdir(), "oncegate-bench-tampered-"));
     try {
-      const intake = result("intake");
-      intake.data.capacity.intake.perAccepted.tableWriteUnits += 1;
-      writeFileSync(join(tampered, "intake.json"), JSON.stringify(intake));
-      const run = await runScriptIn(tampered, "bench/costModel.ts");
+      const cost = result("cost");
+      cost.data.inputs.capacity[1].accepted.capacity.tableWriteUnits += 1;
+      writeFileSync(join(tampered, "cost.json"), JSON.stringify(cost));
+      const run = await runScriptIn(tampered, "bench/costModel.ts", "--reprice");
       expect(run.code).toBe(1);
-      expect(run.output).toContain("correctness invariant broken: accepted-event writes");
+      expect(run.output).toContain("correctness invariant broken: accepted-event writes at 2048-byte bodies");
     } finally {
       rmSync(tampered, { recursive: true, force: true });
     }

@@ -4,7 +4,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { BODY_BUCKET_ACTIONS } from "../../infra/constructs/bodyBucket.ts";
-import { GATEWAY_ACTIONS, sweepIndexArn } from "../../infra/constructs/gateway/gatewayPermissions.ts";
+import { eventIndexArns, GATEWAY_ACTIONS, sweepIndexArn } from "../../infra/constructs/gateway/gatewayPermissions.ts";
 import { WebhookGateway } from "../../infra/constructs/webhookGateway.ts";
 import { grants, grantsOf, logWriteGrants, sortGrants } from "./support/grants.ts";
 import { testApp } from "./support/testApp.ts";
@@ -62,12 +62,16 @@ describe("WebhookGateway least-privilege roles", () => {
     );
   });
 
-  test("lets the delivery only read and update events, consume the queue, read bodies and the signing secrets", () => {
+  test("lets the delivery only read and update events, put attempt items, consume the queue, read bodies and the signing secrets", () => {
     const delivery = gateway.deliveryFunction;
     expect(grantsOf(template, stack, roleOf(delivery))).toEqual(
       sortGrants([
         ...logs(delivery),
-        ...grants(stack, ["dynamodb:GetItem", "dynamodb:UpdateItem"], [gateway.eventsTable.tableArn]),
+        ...grants(
+          stack,
+          ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"],
+          [gateway.eventsTable.tableArn],
+        ),
         ...grants(
           stack,
           ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
@@ -79,7 +83,7 @@ describe("WebhookGateway least-privilege roles", () => {
     );
   });
 
-  test("lets the sweeper query only the sweep index, read and update events, send jobs, read dead jobs, and read no secret", () => {
+  test("lets the sweeper query only the sweep index (not the listing or problem index), read and update events, send jobs, read dead jobs, and read no secret", () => {
     const sweeper = gateway.sweeperFunction;
     expect(grantsOf(template, stack, roleOf(sweeper))).toEqual(
       sortGrants([
@@ -133,11 +137,13 @@ describe("WebhookGateway least-privilege roles", () => {
   });
 
   test("grantReadEvents and grantRedriveDeadLetters give an operator exactly their named actions", () => {
+    expect(GATEWAY_ACTIONS.readEvents).toEqual(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"]);
     expect(grantsOf(template, stack, operator)).toEqual(
       sortGrants([
+        // The table (an event's state and attempts, BatchGetItem of listed states) and its three indexes.
         ...grants(stack, GATEWAY_ACTIONS.readEvents, [
           gateway.eventsTable.tableArn,
-          sweepIndexArn(gateway.eventsTable),
+          ...eventIndexArns(gateway.eventsTable),
         ]),
         ...grants(stack, GATEWAY_ACTIONS.redriveDeadLetters, [gateway.deadLetterQueue.queueArn]),
         ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),

@@ -41,7 +41,7 @@ describe("WebhookGateway events table", () => {
     });
   });
 
-  test("has exactly the keys and the sparse keys-only sweep index of eventsTableDefinition", () => {
+  test("has exactly the keys (pk + sk) and the three sharded keys-only indexes of eventsTableDefinition", () => {
     const reference = eventsTableDefinition("reference");
     const table = tableProperties(defaults.template)?.Properties;
     expect(table.KeySchema).toEqual(reference.KeySchema);
@@ -51,6 +51,15 @@ describe("WebhookGateway events table", () => {
       [...(reference.AttributeDefinitions ?? [])].sort(byName),
     );
     expect(table.GlobalSecondaryIndexes).toEqual(reference.GlobalSecondaryIndexes);
+    expect(table.KeySchema).toEqual([
+      { AttributeName: "pk", KeyType: "HASH" },
+      { AttributeName: "sk", KeyType: "RANGE" },
+    ]);
+    expect(table.GlobalSecondaryIndexes.map((index: { IndexName: string }) => index.IndexName)).toEqual([
+      "received-by-time",
+      "events-by-time",
+      "problems-by-time",
+    ]);
   });
 
   test("is retained when the stack is deleted, by default", () => {

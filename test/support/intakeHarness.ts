@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { readBody } from "../../lambdas/delivery/deliveryStore.ts";
 import { createIntakeHandler, type IntakeHandler, type IntakeHandlerOptions } from "../../lambdas/intake/handler.ts";
 import type { Clock } from "../../lambdas/shared/clock.ts";
-import type { DeliveryJob, EventItem } from "../../lambdas/shared/eventRecord.ts";
+import type { DeliveryJob, EventState } from "../../lambdas/shared/eventRecord.ts";
 import { readEvent } from "../../lambdas/shared/eventStore.ts";
 import { ensureEventsTable } from "../../lambdas/shared/eventsTable.ts";
 import type { GatewayConfig } from "../../lambdas/shared/gatewayConfig.ts";
@@ -56,9 +57,13 @@ export interface IntakeHarness {
   logs: Record<string, unknown>[];
   /** An intake handler on the harness; `overrides` replace any option (clients, faults…). */
   intake(overrides?: Partial<IntakeHandlerOptions>): IntakeHandler;
-  /** Every stored event. */
-  items(): Promise<EventItem[]>;
-  item(pk: string): Promise<EventItem | undefined>;
+  /** Every stored event's state item. */
+  items(): Promise<EventState[]>;
+  /** Every item of the table: states, bodies, attempts, replay markers. */
+  allItems(): Promise<Record<string, unknown>[]>;
+  item(pk: string): Promise<EventState | undefined>;
+  /** The signed bytes stored for the event, or undefined when it has no body item. */
+  body(pk: string): Promise<Uint8Array | undefined>;
   /** Receives and deletes every job on the delivery queue. */
   takeJobs(): Promise<DeliveryJob[]>;
   /** Jobs on the delivery queue, visible or not, without receiving them. */
@@ -101,8 +106,11 @@ export async function startIntakeHarness(configOverrides: Partial<GatewayConfig>
         logger: (line) => logs.push(line),
         ...overrides,
       }),
-    items: async () => (await scanAll(ddb, eventsTable)) as unknown as EventItem[],
+    items: async () =>
+      (await scanAll(ddb, eventsTable)).filter((item) => item.sk === "state") as unknown as EventState[],
+    allItems: () => scanAll(ddb, eventsTable),
     item: (pk) => readEvent(events, pk),
+    body: (pk) => readBody(events, pk),
     takeJobs: () => receiveAllBodies<DeliveryJob>(local.sqs, queue.queueUrl),
     jobCount: () => messageCount(local.server, queue.queueName),
     async stop() {

@@ -1,4 +1,4 @@
-import { readEvent } from "../../lambdas/delivery/deliveryStore.ts";
+import { readBody, readEvent } from "../../lambdas/delivery/deliveryStore.ts";
 import { outboundHeaders } from "../../lambdas/delivery/outboundHeaders.ts";
 import { eventPartitionKey } from "../../lambdas/shared/eventKey.ts";
 import { chaosWebhook } from "../../local/chaosWebhooks.ts";
@@ -52,11 +52,11 @@ export async function sendStripeWebhook(baseUrl: string, eventId: string): Promi
 export async function deliverToDemoConsumer(baseUrl: string, provider: string, eventId: string): Promise<number> {
   const target = await localTarget(baseUrl);
   try {
-    const item = await readEvent(
-      { client: target.ddb, tableName: target.resources.eventsTable },
-      eventPartitionKey(provider, eventId),
-    );
-    if (item === undefined) throw new Error(`no event ${provider}/${eventId}`);
+    const table = { client: target.ddb, tableName: target.resources.eventsTable };
+    const pk = eventPartitionKey(provider, eventId);
+    const item = await readEvent(table, pk);
+    const payload = await readBody(table, pk);
+    if (item === undefined || payload === undefined) throw new Error(`no event ${provider}/${eventId}`);
     const headers = outboundHeaders({
       idempotencyKey: item.idempotencyKey,
       provider,
@@ -64,10 +64,10 @@ export async function deliverToDemoConsumer(baseUrl: string, provider: string, e
       contentType: item.contentType,
       attempt: (item.destinations.demo?.attempts ?? 0) + 1,
       timestampSec: Math.floor(Date.now() / 1000),
-      payload: item.payload,
+      payload,
       signingSecrets: [localSecret({}, "signing")],
     });
-    const response = await fetch(new URL("/consumer/demo", baseUrl), { method: "POST", headers, body: item.payload });
+    const response = await fetch(new URL("/consumer/demo", baseUrl), { method: "POST", headers, body: payload });
     await response.arrayBuffer();
     return response.status;
   } finally {

@@ -23,8 +23,8 @@ export interface EventsTableProps {
 }
 
 /**
- * The events table: on-demand, keyed and indexed like {@link eventsTableDefinition} (partition key `pk`, the sparse
- * keys-only sweep index), TTL on `expiresAt`, point-in-time recovery, encrypted with the AWS managed KMS key (which
+ * The events table: on-demand, keyed and indexed like {@link eventsTableDefinition} (partition key `pk`, sort key
+ * `sk`: an item collection per event; the sharded keys-only sweep, listing and problem indexes), TTL on `expiresAt`, point-in-time recovery, encrypted with the AWS managed KMS key (which
  * needs no key policy or grant, and shows every use in CloudTrail). A fixed name and deletion protection: a change
  * that would replace it, or a stray `delete-table`, fails instead of leaving the gateway an empty table.
  */
@@ -33,6 +33,7 @@ export function newEventsTable(scope: Construct, id: string, props: EventsTableP
     tableName: props.tableName,
     deletionProtection: props.deletionProtection,
     partitionKey: keyAttribute(reference.KeySchema, "HASH"),
+    sortKey: keyAttribute(reference.KeySchema, "RANGE"),
     billingMode: BillingMode.PAY_PER_REQUEST,
     timeToLiveAttribute: EVENTS_TTL_ATTRIBUTE,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },

@@ -1,21 +1,27 @@
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Grant, type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
-import { SWEEP_INDEX_NAME } from "../../../lambdas/shared/eventRecord.ts";
+import { LIST_INDEX_NAME, PROBLEM_INDEX_NAME, SWEEP_INDEX_NAME } from "../../../lambdas/shared/eventRecord.ts";
 
 /**
  * The IAM actions of each gateway function, each list being exactly the AWS calls its code makes (the `…Command`s
  * it sends), on exactly the resource it calls them on. No wildcard action, no wildcard resource.
  */
 export const GATEWAY_ACTIONS = {
-  /** `acceptEvent` (conditional PutItem; a duplicate comes back with the refusal, no GetItem) and `markQueued`. */
+  /**
+   * `acceptEvent` (conditional PutItem of the state; a duplicate comes back with the refusal, no GetItem),
+   * `storeBody` (conditional PutItem of the body), the replay marker's PutItem, and `markQueued`.
+   */
   intakeTable: ["dynamodb:PutItem", "dynamodb:UpdateItem"],
   /** `enqueueJobs` sends SendMessageBatch, which IAM authorizes as `sqs:SendMessage`. */
   enqueue: ["sqs:SendMessage"],
-  /** `readEvent`, then `recordDestinationTransition` and `writeOverallStatus`. */
-  deliveryTable: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+  /**
+   * `readEvent` and `readBody` (GetItem), `recordDestinationTransition` and `writeOverallStatus` (UpdateItem), and
+   * the attempt items of attempts that leave their destination PENDING (PutItem).
+   */
+  deliveryTable: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"],
   /** The event source mapping polls and deletes; the handler delays a retry with ChangeMessageVisibility. */
   deliveryQueue: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
-  /** `readEvent`, `markQueued` and `leaveSweepIndex` on the table… */
+  /** `readEvent` and `hasBody` (GetItem), `markQueued` and `leaveSweepIndex` (UpdateItem) on the table… */
   sweeperTable: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
   /** …and `findStuckReceived`, a Query on the sweep index only. */
   sweeperIndex: ["dynamodb:Query"],
@@ -25,8 +31,12 @@ export const GATEWAY_ACTIONS = {
    * dead jobs are the operators'.
    */
   sweeperDeadLetters: ["sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"],
-  /** For operators' tools: read an event and list stuck ones. */
-  readEvents: ["dynamodb:GetItem", "dynamodb:Query"],
+  /**
+   * For operators' tools: read an event and its attempts (`readEventHistory`: GetItem, Query on the table), list
+   * events (`listEvents`: Query on the listing and problem indexes, BatchGetItem of their states) and stuck ones
+   * (Query on the sweep index).
+   */
+  readEvents: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
   /** For operators: move dead jobs back to the delivery queue (`aws sqs start-message-move-task`). */
   redriveDeadLetters: [
     "sqs:StartMessageMoveTask",
@@ -53,9 +63,14 @@ export const GATEWAY_ACTIONS = {
   operateEvents: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
 } as const;
 
-/** The ARN of the sweep index, the only index the gateway has. */
+/** The ARN of the sweep index, the only index a gateway function queries. */
 export function sweepIndexArn(table: ITable): string {
   return `${table.tableArn}/index/${SWEEP_INDEX_NAME}`;
+}
+
+/** The ARNs of every index of the events table (sweep, listing, problem): what an operator's tool queries. */
+export function eventIndexArns(table: ITable): string[] {
+  return [SWEEP_INDEX_NAME, LIST_INDEX_NAME, PROBLEM_INDEX_NAME].map((name) => `${table.tableArn}/index/${name}`);
 }
 
 /** Adds `actions` on `resources` to `grantee`'s policy. */

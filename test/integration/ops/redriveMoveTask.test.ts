@@ -34,6 +34,7 @@ beforeAll(async () => {
       eventsTable,
       deliveryQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/Oncegate-delivery",
       deadLetterQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/Oncegate-delivery-dlq",
+      peakEventsPerSecond: 1000,
       deadLetterQueueArn: DLQ_ARN,
       retryScheduleSeconds: [1, 1],
     },

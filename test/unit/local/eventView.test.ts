@@ -1,28 +1,33 @@
 import { describe, expect, test } from "@jest/globals";
-import type { EventItem } from "../../../lambdas/shared/eventRecord.ts";
+import type { AttemptEntry, EventState } from "../../../lambdas/shared/eventRecord.ts";
 import { eventView } from "../../../local/eventView.ts";
 
 const context = { destinationUrls: new Map([["demo", "http://127.0.0.1:4000/consumer/demo"]]), maxAttempts: 4 };
 const IN_PROGRESS =
   '{"ok":false,"error":"in_progress","message":"another invocation is processing this Idempotency-Key"}';
 
-function item(overrides: Partial<EventItem>): EventItem {
+function item(overrides: Partial<EventState> & { attempts?: AttemptEntry[] }) {
+  const { attempts = [], ...state } = overrides;
+  return { state: { ...baseState(), ...state }, attempts };
+}
+
+function baseState(): EventState {
   return {
     pk: "stripe#evt_1",
+    sk: "state",
     provider: "stripe",
     eventId: "evt_1",
     idempotencyKey: "whk_key",
     status: "QUEUED",
-    payload: new Uint8Array(12),
+    body: { kind: "inline", encoding: "identity", bytes: 12 },
     headers: {},
     attributes: {},
     receivedAtMs: Date.UTC(2026, 0, 1),
     expiresAt: 0,
     destinationIds: ["demo"],
+    listShard: "l#0",
     destinations: { demo: { status: "PENDING", attempts: 0 } },
-    attempts: [],
     version: 0,
-    ...overrides,
   };
 }
 
@@ -41,6 +46,8 @@ describe("eventView", () => {
     expect(view.explanation).toBe("accepted; delivery to its destinations is in progress");
     expect(view.destinations.demo).toMatchObject({ url: "http://127.0.0.1:4000/consumer/demo", attempts: 0 });
     expect(view.destinations.demo?.explanation).toBe("waiting for its first delivery attempt");
+    // The size of the signed body, from the state's body reference (the body item is not read).
+    expect(view.payloadBytes).toBe(12);
   });
 
   test("explains a DEAD destination whose consumer kept answering 409 in_progress, counting the unrecorded attempt", () => {

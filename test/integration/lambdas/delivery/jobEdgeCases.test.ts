@@ -1,3 +1,4 @@
+import { DeleteItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import type { DeliveryHandlerOptions } from "../../../../lambdas/delivery/deliveryHandler.ts";
 import { putEvent, queuedEvent, storedEvent } from "../../../support/deliveryEvents.ts";
@@ -91,6 +92,22 @@ describe("jobs that are not POSTed", () => {
     expect(logsFor("stripe#evt_gone")).toEqual([
       expect.objectContaining({ outcome: "dropped", reason: "event_missing" }),
     ]);
+  });
+
+  test("drops a job whose body item has expired before its state, without a POST", async () => {
+    const item = await storeEvent();
+    // TTL removes an event's items in no particular order.
+    await harness.ddb.send(
+      new DeleteItemCommand({ TableName: harness.eventsTable, Key: { pk: { S: item.pk }, sk: { S: "body" } } }),
+    );
+    consumer.script(respond(200));
+    let result: unknown;
+    const run = async () => {
+      result = await handlerFor()(jobEvent({ job: { pk: item.pk, destination: "orders" } }));
+    };
+    expect(await postsDuring(run)).toBe(0);
+    expect(result).toEqual({ batchItemFailures: [] });
+    expect(logsFor(item.pk)).toEqual([expect.objectContaining({ outcome: "dropped", reason: "body_missing" })]);
   });
 
   test("marks a destination the configuration no longer has FAILED, without a POST", async () => {
@@ -205,9 +222,37 @@ describe("failures while recording", () => {
     expect((await read(healthy.pk)).status).toBe("DELIVERED");
   });
 
-  test("keeps a delivered job whose overall status could not be written, and its duplicate writes it without a POST", async () => {
+  test("keeps a job whose settling update failed, recording nothing, and its retry POSTs and settles it", async () => {
     const item = await storeEvent();
     consumer.script(respond(200));
+    const ddb = localClient();
+    ddb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "UpdateItemCommand")
+          throw Object.assign(new Error("boom"), { name: "InternalServerError" });
+        return next(args);
+      },
+      { step: "initialize", name: "failUpdates" },
+    );
+    const job = { pk: item.pk, destination: "orders" };
+    const result = await handlerFor({ ddb })(jobEvent({ job, messageId: "m-status" }));
+    ddb.destroy();
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "m-status" }] });
+    // One update writes the destination and the overall status: neither is half written.
+    expect(await read(item.pk)).toMatchObject({ status: "QUEUED", destinations: { orders: { status: "PENDING" } } });
+    expect(logsFor(item.pk).at(-1)).toMatchObject({ outcome: "error", reported: true });
+    expect(await postsDuring(() => handlerFor()(jobEvent({ job, attempt: 2 })))).toBe(1);
+    expect(await read(item.pk)).toMatchObject({
+      status: "DELIVERED",
+      destinations: { orders: { status: "DELIVERED" } },
+    });
+  });
+
+  test("keeps a job whose destination is settled but whose overall status is not written, and its duplicate writes it without a POST", async () => {
+    // As another path can leave it (the destination settled by an update that did not derive the status).
+    const item = await storeEvent({
+      destinations: { orders: { status: "DELIVERED", attempts: 1, lastStatusCode: 200 } },
+    });
     const ddb = localClient();
     ddb.middlewareStack.add(
       (next) => async (args) => {
@@ -224,7 +269,7 @@ describe("failures while recording", () => {
     expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: "m-status" }] });
     expect(await read(item.pk)).toMatchObject({ status: "QUEUED", destinations: { orders: { status: "DELIVERED" } } });
     expect(logsFor(item.pk).at(-1)).toMatchObject({
-      outcome: "delivered",
+      outcome: "skipped",
       reported: true,
       level: "warn",
       error: "overall status not written: InternalServerError: boom",

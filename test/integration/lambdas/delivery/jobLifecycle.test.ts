@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import type { DeliveryHandlerOptions } from "../../../../lambdas/delivery/deliveryHandler.ts";
-import { putEvent, queuedEvent, storedEvent } from "../../../support/deliveryEvents.ts";
+import { problemShardOf } from "../../../../lambdas/shared/indexShards.ts";
+import { DEFAULT_SHARDS, putEvent, queuedEvent, storedEvent } from "../../../support/deliveryEvents.ts";
 import {
   createDeliveryQueue,
   type DeliveryHarness,
@@ -9,6 +10,8 @@ import {
   jobEvent,
   startDeliveryHarness,
 } from "../../../support/deliveryHarness.ts";
+import { localClient } from "../../../support/dynamoDbTables.ts";
+import { countRequests } from "../../../support/requestCounter.ts";
 import {
   endlessBody,
   inSequence,
@@ -87,6 +90,7 @@ describe("recording attempts", () => {
       status: "PENDING",
       attempts: 1,
       lastAttemptAtMs: NOW_MS,
+      lastLatencyMs: stored.attempts[0]?.latencyMs,
       lastStatusCode: 503,
       lastResponseBody: "overloaded",
       reason: "http_503",
@@ -106,9 +110,64 @@ describe("recording attempts", () => {
       [1, 503],
       [2, 200],
     ]);
-    expect(stored.destinations.orders).toMatchObject({ status: "DELIVERED", attempts: 2, lastResponseBody: "thanks" });
+    expect(stored.destinations.orders).toMatchObject({
+      status: "DELIVERED",
+      attempts: 2,
+      lastResponseBody: "thanks",
+      // The settling attempt is the state's own record: no attempt item for it.
+      settledByAttempt: 2,
+    });
     expect(stored.destinations.orders).not.toHaveProperty("reason");
     expect(stored).toMatchObject({ status: "DELIVERED", version: 2 });
+  });
+
+  test("a first-try delivery reads the state and the body once each and settles destination and event in one UpdateItem", async () => {
+    const item = await storeEvent(["orders"]);
+    consumer.script(respond(200));
+    const ddb = localClient();
+    const calls = countRequests(ddb);
+    expect(await handlerFor({ ddb })(jobEvent({ job: { pk: item.pk, destination: "orders" } }))).toEqual({
+      batchItemFailures: [],
+    });
+    ddb.destroy();
+    expect(calls.take()).toEqual(["GetItemCommand", "GetItemCommand", "UpdateItemCommand"]);
+    const stored = await read(item.pk);
+    expect(stored).toMatchObject({ status: "DELIVERED", version: 1 });
+    expect(stored).not.toHaveProperty("problemShard");
+    expect(stored.attempts).toEqual([expect.objectContaining({ attempt: 1, statusCode: 200 })]);
+  });
+
+  test("a retry puts one attempt item and updates the state; the body is not read for a job that is not due", async () => {
+    const item = await storeEvent(["orders"]);
+    consumer.script(respond(503));
+    const ddb = localClient();
+    const calls = countRequests(ddb);
+    await handlerFor({ ddb })(jobEvent({ job: { pk: item.pk, destination: "orders" } }));
+    expect(calls.take()).toEqual(["GetItemCommand", "GetItemCommand", "PutItemCommand", "UpdateItemCommand"]);
+    // Received again before its delay is over: hidden again, neither POSTed nor its body read.
+    await handlerFor({ ddb })(jobEvent({ job: { pk: item.pk, destination: "orders" }, attempt: 2 }));
+    ddb.destroy();
+    expect(calls.take()).toEqual(["GetItemCommand"]);
+  });
+
+  test("a FAILED or DEAD event enters the problem index under its status, in the settling update", async () => {
+    const failed = await storeEvent(["orders"]);
+    consumer.script(respond(400));
+    await handlerFor()(jobEvent({ job: { pk: failed.pk, destination: "orders" } }));
+    expect(await read(failed.pk)).toMatchObject({
+      status: "FAILED",
+      problemShard: problemShardOf(failed.pk, "FAILED", DEFAULT_SHARDS),
+    });
+    const dead = await storeEvent(["orders"], {
+      destinations: { orders: { status: "PENDING", attempts: SCHEDULE.length, lastStatusCode: 503 } },
+    });
+    consumer.script(respond(503));
+    await handlerFor()(jobEvent({ job: { pk: dead.pk, destination: "orders" }, attempt: 3 }));
+    expect(await read(dead.pk)).toMatchObject({
+      status: "DEAD",
+      problemShard: problemShardOf(dead.pk, "DEAD", DEFAULT_SHARDS),
+      destinations: { orders: { status: "DEAD", settledByAttempt: 3 } },
+    });
   });
 
   test("derives the overall status: FAILED once one destination delivered and the other failed", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, test } from "@jest/globals";
 import { REDRIVE_ATTEMPTS } from "../../../../lambdas/delivery/attemptPlan.ts";
 import { markRedriven } from "../../../../lambdas/delivery/markRedriven.ts";
 import type { DestinationState } from "../../../../lambdas/shared/eventRecord.ts";
-import { putEvent, queuedEvent, storedEvent } from "../../../support/deliveryEvents.ts";
+import { DEFAULT_SHARDS, putEvent, queuedEvent, storedEvent } from "../../../support/deliveryEvents.ts";
 import { deliverySuite, destination, harnessHandler, jobEvent } from "../../../support/deliveryHarness.ts";
 import { respond } from "../../../support/scriptedConsumer.ts";
 
@@ -23,7 +23,7 @@ async function storeEvent(destinations: Record<string, DestinationState>, status
   return item;
 }
 
-const table = () => ({ client: suite.harness.ddb, tableName: suite.harness.eventsTable });
+const table = () => ({ client: suite.harness.ddb, tableName: suite.harness.eventsTable, shards: DEFAULT_SHARDS });
 const read = (pk: string) => storedEvent(suite.harness.ddb, suite.harness.eventsTable, pk);
 
 describe("markRedriven", () => {

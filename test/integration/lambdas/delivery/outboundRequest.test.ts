@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { Webhook } from "standardwebhooks";
-import type { StoredEvent } from "../../../../lambdas/delivery/deliveryStore.ts";
 import { verifyStandard } from "../../../../lambdas/intake/signatures/standard.ts";
-import { newSigningSecret, putEvent, queuedEvent } from "../../../support/deliveryEvents.ts";
+import { newSigningSecret, putEvent, queuedEvent, type TestEvent } from "../../../support/deliveryEvents.ts";
 import {
   type DeliveryHarness,
   destination,
@@ -24,7 +23,7 @@ afterAll(async () => {
 });
 
 /** Delivers a stored event once (attempt 1, answered 200) and returns the request the consumer received. */
-async function deliver(item: StoredEvent, signingSecrets = [newSigningSecret()]) {
+async function deliver(item: TestEvent, signingSecrets = [newSigningSecret()]) {
   await putEvent(harness.ddb, harness.eventsTable, item);
   const handler = harnessHandler(harness, "http://unused.invalid/queue", {
     config: { destinations: [destination("orders", consumer.url, { signingSecrets })], retryScheduleSeconds: [1] },
@@ -128,5 +127,16 @@ describe("the Standard Webhooks signature", () => {
       Date.now(),
     );
     expect(verified).toMatchObject({ ok: true });
+  });
+
+  test("POSTs a body stored gzip-compressed byte for byte, and signs the original bytes", async () => {
+    const secret = newSigningSecret();
+    const lines = Array.from({ length: 400 }, (_, n) => ({ id: `il_${n}`, amount: n * 100, currency: "eur" }));
+    const payload = new TextEncoder().encode(JSON.stringify({ id: "evt_big", lines }));
+    const item = queuedEvent(["orders"], { payload });
+    expect(item.body.encoding).toBe("gzip");
+    const request = await deliver(item, [secret]);
+    expect(request.body.equals(Buffer.from(payload))).toBe(true);
+    expect(new Webhook(secret).verify(request.body, request.headers)).toMatchObject({ id: "evt_big" });
   });
 });

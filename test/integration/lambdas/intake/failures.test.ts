@@ -2,10 +2,11 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { intakeHandlerFromEnvironment } from "../../../../lambdas/intake/handler.ts";
+import { type IntakeFaults, intakeHandlerFromEnvironment } from "../../../../lambdas/intake/handler.ts";
 import { AWS_CALL_LIMITS } from "../../../../lambdas/shared/awsClientLimits.ts";
 import { ENV } from "../../../../lambdas/shared/environment.ts";
 import { eventPartitionKey } from "../../../../lambdas/shared/eventKey.ts";
+import { indexShardCounts, sweepShardOf } from "../../../../lambdas/shared/indexShards.ts";
 import { createSecretResolver } from "../../../../lambdas/shared/secrets.ts";
 import { freePort } from "../../../../local/freePort.ts";
 import { localSqsClient } from "../../../support/fauxqs.ts";
@@ -33,6 +34,17 @@ function newDelivery() {
     pk: eventPartitionKey("github", githubEventId(deliveryId)),
     event: () => githubWebhook({ secret: h.credentials.github, deliveryId }),
   };
+}
+
+/** An intake that "dies" at `point`: the request fails there (503), what it wrote before stays. */
+function crashingAt(point: keyof IntakeFaults) {
+  return h.intake({
+    faults: {
+      [point]: () => {
+        throw new Error("process killed");
+      },
+    },
+  });
 }
 
 /** A DynamoDB client on DynamoDB Local whose `commandName` calls fail as if DynamoDB were unavailable. */
@@ -109,15 +121,10 @@ describe("intake failures", () => {
 
   test("a crash between the write and the enqueue leaves the event RECEIVED; a later duplicate enqueues it", async () => {
     const { pk, event } = newDelivery();
-    const crashing = h.intake({
-      faults: {
-        afterPut: () => {
-          throw new Error("process killed");
-        },
-      },
-    });
+    const crashing = crashingAt("afterPut");
     expect((await crashing(event())).statusCode).toBe(503);
-    expect(await h.item(pk)).toMatchObject({ status: "RECEIVED", sweepShard: "received" });
+    const shards = indexShardCounts(h.config.peakEventsPerSecond);
+    expect(await h.item(pk)).toMatchObject({ status: "RECEIVED", sweepShard: sweepShardOf(pk, shards) });
     expect(h.jobCount()).toBe(0);
 
     // Right away the first invocation could still be about to enqueue: the duplicate does not.
@@ -134,6 +141,54 @@ describe("intake failures", () => {
     const item = await h.item(pk);
     expect(item?.status).toBe("QUEUED");
     expect(item?.sweepShard).toBeUndefined();
+  });
+
+  test("a crash between the state put and the body put answers nothing; an early retry stores the body, a late one enqueues", async () => {
+    const { pk, event } = newDelivery();
+    const crashing = crashingAt("afterStatePut");
+    expect((await crashing(event())).statusCode).toBe(503);
+    expect(await h.item(pk)).toMatchObject({ status: "RECEIVED" });
+    expect(await h.body(pk)).toBeUndefined();
+
+    // The provider retries at once: the first invocation might still be running, so nothing is enqueued, but this
+    // 200 acknowledges the event, so its body is stored first, from the retry's bytes.
+    const early = await h.intake()(event());
+    expect(early.statusCode).toBe(200);
+    expect(parse(early).requeued).toBeUndefined();
+    expect(Buffer.from((await h.body(pk)) ?? []).toString("utf8")).toBe(event().body);
+    expect(h.jobCount()).toBe(0);
+
+    h.clock.advance(PAST_SWEEP_THRESHOLD_MS);
+    expect(parse(await h.intake()(event()))).toMatchObject({ duplicate: true, requeued: true });
+    expect(await h.takeJobs()).toHaveLength(2);
+    expect((await h.item(pk))?.status).toBe("QUEUED");
+  });
+
+  test("a retry that finds an abandoned event without a body stores the body before enqueuing its jobs", async () => {
+    const { pk, event } = newDelivery();
+    const crashing = crashingAt("afterStatePut");
+    expect((await crashing(event())).statusCode).toBe(503);
+    h.clock.advance(PAST_SWEEP_THRESHOLD_MS);
+    // The body put fails: nothing is enqueued and nothing acknowledged, the event stays as it was.
+    const bodyDown = new DynamoDBClient({ maxAttempts: 1 });
+    bodyDown.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { Item?: { sk?: { S?: string } } };
+        if (input.Item?.sk?.S === "body") throw Object.assign(new Error("injected"), { name: "InternalServerError" });
+        return next(args);
+      },
+      { step: "initialize", name: "failBodyPuts" },
+    );
+    expect((await h.intake({ ddb: bodyDown })(event())).statusCode).toBe(503);
+    bodyDown.destroy();
+    expect(h.jobCount()).toBe(0);
+    expect(await h.body(pk)).toBeUndefined();
+
+    const retry = await h.intake()(event());
+    expect(parse(retry)).toMatchObject({ duplicate: true, requeued: true });
+    expect(Buffer.from((await h.body(pk)) ?? []).toString("utf8")).toBe(event().body);
+    expect(await h.takeJobs()).toHaveLength(2);
+    expect((await h.item(pk))?.status).toBe("QUEUED");
   });
 
   test("answers 503 when SQS is unreachable, keeps the event RECEIVED, and a later retry enqueues it", async () => {
@@ -193,13 +248,7 @@ describe("intake failures", () => {
 
   test("a crash after the enqueue leaves jobs on the queue; the event is still found by a later duplicate", async () => {
     const { pk, event } = newDelivery();
-    const crashing = h.intake({
-      faults: {
-        afterEnqueue: () => {
-          throw new Error("process killed");
-        },
-      },
-    });
+    const crashing = crashingAt("afterEnqueue");
     expect((await crashing(event())).statusCode).toBe(503);
     expect(await h.takeJobs()).toHaveLength(2);
     expect((await h.item(pk))?.status).toBe("RECEIVED");

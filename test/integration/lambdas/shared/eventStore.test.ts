@@ -3,22 +3,41 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
+  GetItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { readBody } from "../../../../lambdas/delivery/deliveryStore.ts";
 import { boundedClientConfig } from "../../../../lambdas/shared/awsClientLimits.ts";
+import { stateKey } from "../../../../lambdas/shared/eventItemKeys.ts";
 import { eventPartitionKey, idempotencyKeyFor } from "../../../../lambdas/shared/eventKey.ts";
-import { type EventItem, SWEEP_INDEX_NAME, SWEEP_SHARD } from "../../../../lambdas/shared/eventRecord.ts";
+import {
+  type EventState,
+  LIST_INDEX_NAME,
+  PROBLEM_INDEX_NAME,
+  SWEEP_INDEX_NAME,
+} from "../../../../lambdas/shared/eventRecord.ts";
 import {
   acceptEvent,
   type EventsTable,
   findStuckReceived,
+  hasBody,
   leaveSweepIndex,
   markQueued,
   readEvent,
+  storeBody,
 } from "../../../../lambdas/shared/eventStore.ts";
 import { ensureEventsTable, eventsTableDefinition } from "../../../../lambdas/shared/eventsTable.ts";
+import {
+  indexShardCounts,
+  listShardOf,
+  shardOf,
+  sweepShardOf,
+  sweepShardValues,
+} from "../../../../lambdas/shared/indexShards.ts";
+import { storedBodyAttributes } from "../../../../lambdas/shared/storedBody.ts";
 import { deleteTable, localClient } from "../../../support/dynamoDbTables.ts";
+import { countRequests } from "../../../support/requestCounter.ts";
 
 const client = localClient();
 let table: EventsTable;
@@ -32,33 +51,58 @@ afterAll(async () => {
 });
 
 const BASE_MS = Date.now();
+// 10 000 events/s: 40 sweep shards, so the sweep reader's fan-out and merge are exercised.
+const SHARDS = indexShardCounts(10_000);
 
-function receivedItem(receivedAtMs = BASE_MS, eventId = randomUUID()): EventItem {
+function receivedItem(receivedAtMs = BASE_MS, eventId = randomUUID()): EventState {
+  const pk = eventPartitionKey("stripe", eventId);
   return {
-    pk: eventPartitionKey("stripe", eventId),
+    pk,
+    sk: "state",
     provider: "stripe",
     eventId,
     idempotencyKey: idempotencyKeyFor("stripe", eventId),
     status: "RECEIVED",
-    payload: new Uint8Array([0, 255, 1, 2]),
+    body: { kind: "inline", encoding: "identity", bytes: 4 },
     contentType: "application/json",
     headers: { "content-type": "application/json" },
     attributes: {},
     receivedAtMs,
     expiresAt: Math.floor(receivedAtMs / 1000) + 3600,
-    sweepShard: SWEEP_SHARD,
+    sweepShard: sweepShardOf(pk, SHARDS),
+    listShard: listShardOf(pk, SHARDS),
     destinationIds: ["a", "b"],
     destinations: { a: { status: "PENDING", attempts: 0 }, b: { status: "PENDING", attempts: 0 } },
-    attempts: [],
     version: 0,
   };
 }
+
+/**
+ * The gateway's client (its retries), whose first attempt is applied and then its answer lost: the SDK sends the
+ * same request again.
+ */
+function losingFirstAnswer() {
+  const lossy = new DynamoDBClient(boundedClientConfig());
+  let attempts = 0;
+  lossy.middlewareStack.add(
+    (next) => async (args) => {
+      attempts += 1;
+      const output = await next(args);
+      if (attempts === 1) throw Object.assign(new Error("socket timed out"), { name: "TimeoutError" });
+      return output;
+    },
+    { step: "deserialize", name: "loseFirstAnswer" },
+  );
+  return { lossy, attempts: () => attempts };
+}
+
+const bodyOf = (pk: string, bytes: Uint8Array) => ({ pk, ...storedBodyAttributes(bytes), expiresAt: 2_000_000_000 });
 
 async function setStatus(pk: string, status: string) {
   await client.send(
     new UpdateItemCommand({
       TableName: table.tableName,
-      Key: { pk: { S: pk } },
+      Key: stateKey(pk),
       UpdateExpression: "SET #s = :s",
       ExpressionAttributeNames: { "#s": "status" },
       ExpressionAttributeValues: { ":s": { S: status } },
@@ -67,18 +111,34 @@ async function setStatus(pk: string, status: string) {
 }
 
 describe("events table", () => {
-  test("has the pk key, on-demand billing, the keys-only sparse sweep index and TTL on expiresAt", async () => {
+  test("has the pk + sk keys, on-demand billing, the three keys-only sharded indexes and TTL on expiresAt", async () => {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: table.tableName }));
-    expect(Table?.KeySchema).toEqual([{ AttributeName: "pk", KeyType: "HASH" }]);
+    expect(Table?.KeySchema).toEqual([
+      { AttributeName: "pk", KeyType: "HASH" },
+      { AttributeName: "sk", KeyType: "RANGE" },
+    ]);
     expect(Table?.BillingModeSummary?.BillingMode).toBe("PAY_PER_REQUEST");
-    expect(Table?.GlobalSecondaryIndexes?.[0]).toMatchObject({
-      IndexName: SWEEP_INDEX_NAME,
-      KeySchema: [
-        { AttributeName: "sweepShard", KeyType: "HASH" },
-        { AttributeName: "receivedAtMs", KeyType: "RANGE" },
-      ],
-      Projection: { ProjectionType: "KEYS_ONLY" },
-    });
+    const indexes = (Table?.GlobalSecondaryIndexes ?? []).map(({ IndexName, KeySchema, Projection }) => ({
+      IndexName,
+      KeySchema,
+      Projection,
+    }));
+    expect(indexes.sort((a, b) => String(a.IndexName).localeCompare(String(b.IndexName)))).toEqual(
+      [
+        [LIST_INDEX_NAME, "listShard"],
+        [PROBLEM_INDEX_NAME, "problemShard"],
+        [SWEEP_INDEX_NAME, "sweepShard"],
+      ]
+        .sort(([a], [b]) => String(a).localeCompare(String(b)))
+        .map(([IndexName, partitionKey]) => ({
+          IndexName,
+          KeySchema: [
+            { AttributeName: partitionKey, KeyType: "HASH" },
+            { AttributeName: "receivedAtMs", KeyType: "RANGE" },
+          ],
+          Projection: { ProjectionType: "KEYS_ONLY" },
+        })),
+    );
     const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: table.tableName }));
     expect(ttl.TimeToLiveDescription).toMatchObject({ AttributeName: "expiresAt", TimeToLiveStatus: "ENABLED" });
     expect(eventsTableDefinition("x").TableName).toBe("x");
@@ -93,7 +153,7 @@ describe("acceptEvent", () => {
   test("stores the first item and returns the stored one to every later writer", async () => {
     const item = receivedItem();
     expect(await acceptEvent(table, item)).toEqual({ accepted: true });
-    const duplicate = { ...item, receivedAtMs: BASE_MS + 5, payload: new Uint8Array([9]) };
+    const duplicate = { ...item, receivedAtMs: BASE_MS + 5, body: { ...item.body, bytes: 1 } };
     const result = await acceptEvent(table, duplicate);
     const stored = { ...item, acceptToken: expect.any(String) };
     expect(result).toEqual({ accepted: false, existing: stored });
@@ -104,20 +164,10 @@ describe("acceptEvent", () => {
     const item = receivedItem();
     // The gateway's client (its retries): the first attempt is applied, then its answer is lost, and the SDK
     // sends the same put again.
-    const lossy = new DynamoDBClient(boundedClientConfig());
-    let attempts = 0;
-    lossy.middlewareStack.add(
-      (next) => async (args) => {
-        attempts += 1;
-        const output = await next(args);
-        if (attempts === 1) throw Object.assign(new Error("socket timed out"), { name: "TimeoutError" });
-        return output;
-      },
-      { step: "deserialize", name: "loseFirstAnswer" },
-    );
+    const { lossy, attempts } = losingFirstAnswer();
     try {
       expect(await acceptEvent({ client: lossy, tableName: table.tableName }, item)).toEqual({ accepted: true });
-      expect(attempts).toBe(2);
+      expect(attempts()).toBe(2);
     } finally {
       lossy.destroy();
     }
@@ -129,6 +179,46 @@ describe("acceptEvent", () => {
     const item = receivedItem();
     const results = await Promise.all(Array.from({ length: 20 }, () => acceptEvent(table, item)));
     expect(results.filter((r) => r.accepted)).toHaveLength(1);
+  });
+});
+
+describe("storeBody and hasBody", () => {
+  test("stores a body once and never replaces it: a second writer finds it present", async () => {
+    const item = receivedItem();
+    await acceptEvent(table, item);
+    expect(await hasBody(table, item.pk)).toBe(false);
+    const signed = new Uint8Array([0, 255, 1, 2]);
+    expect(await storeBody(table, bodyOf(item.pk, signed))).toBe("stored");
+    expect(await storeBody(table, bodyOf(item.pk, new Uint8Array([9])))).toBe("present");
+    expect(await readBody(table, item.pk)).toEqual(signed);
+    expect(await hasBody(table, item.pk)).toBe(true);
+  });
+
+  test("keeps a compressible body gzip-encoded and gives back the exact bytes", async () => {
+    const pk = eventPartitionKey("stripe", randomUUID());
+    const json = new TextEncoder().encode(JSON.stringify({ items: Array.from({ length: 200 }, (_, n) => ({ n })) }));
+    await storeBody(table, bodyOf(pk, json));
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: table.tableName, Key: { pk: { S: pk }, sk: { S: "body" } } }),
+    );
+    expect(Item?.encoding?.S).toBe("gzip");
+    expect(Number(Item?.bytes?.N)).toBe(json.byteLength);
+    expect(Item?.data?.B?.byteLength).toBeLessThan(json.byteLength / 4);
+    expect(Buffer.from((await readBody(table, pk)) ?? []).equals(Buffer.from(json))).toBe(true);
+  });
+
+  test("counts its own write as stored when the SDK retries a body put whose answer was lost", async () => {
+    const pk = eventPartitionKey("stripe", randomUUID());
+    const { lossy, attempts } = losingFirstAnswer();
+    try {
+      expect(await storeBody({ client: lossy, tableName: table.tableName }, bodyOf(pk, new Uint8Array([7])))).toBe(
+        "present",
+      );
+      expect(attempts()).toBe(2);
+    } finally {
+      lossy.destroy();
+    }
+    expect(await readBody(table, pk)).toEqual(new Uint8Array([7]));
   });
 });
 
@@ -151,6 +241,16 @@ describe("markQueued", () => {
   });
 });
 
+/** `count` RECEIVED events whose keys fall in the same sweep shard (so one shard's pages are followed too). */
+function inOneShard(count: number, shard: number, receivedAtMs: (n: number) => number): EventState[] {
+  const items: EventState[] = [];
+  for (let n = 0; items.length < count; n++) {
+    const item = receivedItem(receivedAtMs(items.length), `evt_shard_${shard}_${n}_${randomUUID()}`);
+    if (shardOf(item.pk, SHARDS.sweep) === shard) items.push(item);
+  }
+  return items;
+}
+
 describe("findStuckReceived and leaveSweepIndex", () => {
   test("finds RECEIVED events older than the cutoff, oldest first, at most limit, across pages", async () => {
     const start = BASE_MS - 10_000_000;
@@ -160,12 +260,31 @@ describe("findStuckReceived and leaveSweepIndex", () => {
     for (const item of [...old, young, queued]) await acceptEvent(table, item);
     await markQueued(table, queued.pk, start);
 
-    const found = await findStuckReceived(table, start + 50, 10);
+    const found = await findStuckReceived(table, SHARDS, start + 50, 10);
     expect(found).toEqual(
       [1, 2, 3].map((n) => ({ pk: old.find((i) => i.receivedAtMs === start + n)?.pk, receivedAtMs: start + n })),
     );
-    expect(await findStuckReceived(table, start + 50, 2)).toEqual(found.slice(0, 2));
+    expect(await findStuckReceived(table, SHARDS, start + 50, 2)).toEqual(found.slice(0, 2));
     for (const item of [...old, young]) await markQueued(table, item.pk, start);
+  });
+
+  test("queries every sweep shard, and merges them oldest first: interleaved arrivals in 40 shards", async () => {
+    const start = BASE_MS - 9_000_000;
+    // Arrivals alternate between shards 3 and 17, and one is in shard 39: the order is the merge's, not a shard's.
+    const a = inOneShard(3, 3, (n) => start + 2 * n);
+    const b = inOneShard(3, 17, (n) => start + 2 * n + 1);
+    const c = inOneShard(1, 39, () => start + 3);
+    const all = [...a, ...b, ...c];
+    for (const item of all) await acceptEvent(table, item);
+    const counter = countRequests(client);
+    const found = await findStuckReceived(table, SHARDS, start + 100, 5);
+    const queries = counter.take();
+    expect(queries).toHaveLength(SHARDS.sweep);
+    expect(new Set(queries)).toEqual(new Set(["QueryCommand"]));
+    const expected = [...all].sort((x, y) => x.receivedAtMs - y.receivedAtMs || x.pk.localeCompare(y.pk));
+    expect(found).toEqual(expected.slice(0, 5).map(({ pk, receivedAtMs }) => ({ pk, receivedAtMs })));
+    expect(sweepShardValues(SHARDS)).toHaveLength(40);
+    for (const item of all) await markQueued(table, item.pk, start);
   });
 
   test("leaveSweepIndex refuses a RECEIVED event and removes sweepShard from a settled one", async () => {
@@ -175,7 +294,7 @@ describe("findStuckReceived and leaveSweepIndex", () => {
     await setStatus(item.pk, "DELIVERED");
     expect(await leaveSweepIndex(table, item.pk)).toBe(true);
     expect((await readEvent(table, item.pk))?.sweepShard).toBeUndefined();
-    expect(await findStuckReceived(table, BASE_MS - 1, 100)).toEqual([]);
+    expect(await findStuckReceived(table, SHARDS, BASE_MS - 1, 100)).toEqual([]);
     expect(await leaveSweepIndex(table, eventPartitionKey("stripe", randomUUID()))).toBe(false);
   });
 });

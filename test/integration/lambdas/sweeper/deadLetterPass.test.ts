@@ -5,6 +5,7 @@ import { describe, expect, test } from "@jest/globals";
 import type { DeliveryHandler } from "../../../../lambdas/delivery/deliveryHandler.ts";
 import type { StoredEvent } from "../../../../lambdas/delivery/deliveryStore.ts";
 import type { DestinationState } from "../../../../lambdas/shared/eventRecord.ts";
+import { DEFAULT_PEAK_EVENTS_PER_SECOND } from "../../../../lambdas/shared/indexShards.ts";
 import {
   type DeadLetterCounts,
   type DeadLetterPassOptions,
@@ -13,7 +14,7 @@ import {
 } from "../../../../lambdas/sweeper/deadLetterPass.ts";
 import { createSweeper } from "../../../../lambdas/sweeper/handler.ts";
 import { freePort } from "../../../../local/freePort.ts";
-import { putEvent, queuedEvent, storedEvent } from "../../../support/deliveryEvents.ts";
+import { DEFAULT_SHARDS, putEvent, queuedEvent, storedEvent } from "../../../support/deliveryEvents.ts";
 import { deliverySuite, destination, harnessHandler, sendJob } from "../../../support/deliveryHarness.ts";
 import { localClient } from "../../../support/dynamoDbTables.ts";
 import {
@@ -51,7 +52,7 @@ function deliveryHandler(ddb = suite.harness.ddb, sqs = suite.harness.local.sqs)
 
 function sweeper(sqs: SQSClient, queue: QueueWithDlq = suite.queue) {
   return createSweeper({
-    config: { sweepAfterSeconds: 120 },
+    config: { sweepAfterSeconds: 120, peakEventsPerSecond: DEFAULT_PEAK_EVENTS_PER_SECOND },
     ddb: suite.harness.ddb,
     sqs,
     eventsTable: suite.harness.eventsTable,
@@ -66,7 +67,7 @@ function pass(queue: QueueWithDlq, overrides: Partial<DeadLetterPassOptions> = {
   return reconcileDeadLetters({
     sqs: suite.harness.local.sqs,
     deadLetterQueueUrl: queue.dlqUrl,
-    table: { client: suite.harness.ddb, tableName: suite.harness.eventsTable },
+    table: { client: suite.harness.ddb, tableName: suite.harness.eventsTable, shards: DEFAULT_SHARDS },
     logger: (line) => suite.harness.logs.push(line),
     ...overrides,
   });
@@ -220,7 +221,7 @@ describe("the dead-letter pass", () => {
     const { queue } = await deadLetterQueueWith(...items.map(jobBody));
     const ddb = localClient();
     const calls = countRequests(ddb);
-    const table = { client: ddb, tableName: suite.harness.eventsTable };
+    const table = { client: ddb, tableName: suite.harness.eventsTable, shards: DEFAULT_SHARDS };
 
     expect(await pass(queue, { table })).toEqual(counts({ read: 4, alreadySettled: 4 }));
     // One GetItem each; the only write is the lagging event's status (it leaves `version` as it is).
@@ -325,7 +326,7 @@ describe("the dead-letter pass", () => {
     );
     let countedFailures = 0;
     const before = suite.harness.logs.length;
-    const table = { client: ddb, tableName: suite.harness.eventsTable };
+    const table = { client: ddb, tableName: suite.harness.eventsTable, shards: DEFAULT_SHARDS };
 
     expect(await pass(queue, { table, countFailed: () => countedFailures++ })).toEqual(
       counts({ read: 3, marked: 2, failed: 1 }),
@@ -374,9 +375,9 @@ describe("the dead-letter pass", () => {
       { step: "initialize", name: "deliveredMeanwhile" },
     );
 
-    expect(await pass(queue, { table: { client: ddb, tableName: suite.harness.eventsTable } })).toEqual(
-      counts({ read: 1, alreadySettled: 1 }),
-    );
+    expect(
+      await pass(queue, { table: { client: ddb, tableName: suite.harness.eventsTable, shards: DEFAULT_SHARDS } }),
+    ).toEqual(counts({ read: 1, alreadySettled: 1 }));
     const stored = await read(item.pk);
     expect(stored.destinations.orders).toMatchObject({ status: "DELIVERED", attempts: 2, lastStatusCode: 200 });
     expect(stored.destinations.orders?.reason).toBeUndefined();

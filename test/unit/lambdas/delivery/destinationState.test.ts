@@ -31,12 +31,34 @@ describe("destinationStateAfterAttempt", () => {
       status: "PENDING",
       attempts: 2,
       lastAttemptAtMs: 1_000,
+      lastLatencyMs: 30,
       lastStatusCode: 503,
       lastResponseBody: "busy",
       reason: "http_503",
       // Due the retry's delay after the attempt ended (its start plus its latency).
       nextAttemptAtMs: 1_000 + 30 + 300 * 1000,
     });
+  });
+
+  test("names the attempt that settled it, so the state is that attempt's record; a retry names none", () => {
+    const settled = destinationStateAfterAttempt({ status: "PENDING", attempts: 1 }, delivered, response(200, "ok"));
+    expect(settled).toMatchObject({
+      status: "DELIVERED",
+      settledByAttempt: 2,
+      lastAttemptAtMs: 1_000,
+      lastLatencyMs: 30,
+      lastStatusCode: 200,
+      lastResponseBody: "ok",
+    });
+    const dead = destinationStateAfterAttempt(
+      { status: "PENDING", attempts: 1 },
+      { action: "dead", reason: "timeout" },
+      timedOut,
+    );
+    expect(dead).toMatchObject({ status: "DEAD", settledByAttempt: 2, lastError: "timeout", lastLatencyMs: 10_000 });
+    expect(destinationStateAfterAttempt({ status: "PENDING", attempts: 1 }, retry, response(503))).not.toHaveProperty(
+      "settledByAttempt",
+    );
   });
 
   test("starts from a destination with no state yet", () => {
@@ -53,8 +75,10 @@ describe("destinationStateAfterAttempt", () => {
       timedOut,
     );
     expect(afterTimeout).not.toHaveProperty("lastStatusCode");
-    expect(afterTimeout.reason).toBe("timeout");
-    expect(destinationStateAfterAttempt(afterTimeout, delivered, response(200))).not.toHaveProperty("reason");
+    expect(afterTimeout).toMatchObject({ reason: "timeout", lastError: "timeout" });
+    const afterAnswer = destinationStateAfterAttempt(afterTimeout, delivered, response(200));
+    expect(afterAnswer).not.toHaveProperty("reason");
+    expect(afterAnswer).not.toHaveProperty("lastError");
   });
 
   test("flags a destination that answered 410 Gone", () => {

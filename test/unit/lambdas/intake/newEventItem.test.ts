@@ -3,7 +3,9 @@ import fc from "fast-check";
 import { destinationIdsFor, newEventItem, storedHeaders } from "../../../../lambdas/intake/newEventItem.ts";
 import { InvalidEventIdError } from "../../../../lambdas/shared/errors.ts";
 import { eventPartitionKey, idempotencyKeyFor } from "../../../../lambdas/shared/eventKey.ts";
+import { indexShardCounts, listShardOf, sweepShardOf } from "../../../../lambdas/shared/indexShards.ts";
 import { parseGatewayConfig } from "../../../../lambdas/shared/parseGatewayConfig.ts";
+import { restoreBody } from "../../../../lambdas/shared/storedBody.ts";
 import { allProvidersConfig } from "../../../support/gatewayFixtures.ts";
 
 const config = parseGatewayConfig(allProvidersConfig({ eventRetentionSeconds: 86_400 * 2 }));
@@ -14,7 +16,7 @@ function request(headers: Record<string, string> = {}) {
 }
 
 describe("newEventItem", () => {
-  test("builds a RECEIVED item in the sweep index with every destination PENDING", () => {
+  test("builds a RECEIVED state in the sweep and listing indexes, every destination PENDING, and its body", () => {
     const item = newEventItem(
       {
         provider: "stripe",
@@ -25,24 +27,43 @@ describe("newEventItem", () => {
       config,
       NOW_MS,
     );
-    expect(item).toEqual({
-      pk: eventPartitionKey("stripe", "evt_1"),
+    const pk = eventPartitionKey("stripe", "evt_1");
+    const shards = indexShardCounts(1_000);
+    expect(item.state).toEqual({
+      pk,
+      sk: "state",
       provider: "stripe",
       eventId: "evt_1",
       idempotencyKey: idempotencyKeyFor("stripe", "evt_1"),
       status: "RECEIVED",
-      payload: Buffer.from('{"id":"evt_1"}'),
+      // 14 bytes: gzip would only make them longer.
+      body: { kind: "inline", encoding: "identity", bytes: 14 },
       contentType: "application/json",
       headers: { "content-type": "application/json" },
       attributes: {},
       receivedAtMs: NOW_MS,
       expiresAt: Math.floor(NOW_MS / 1000) + 172_800,
-      sweepShard: "received",
+      sweepShard: sweepShardOf(pk, shards),
+      listShard: listShardOf(pk, shards),
       destinationIds: ["primary", "audit"],
       destinations: { primary: { status: "PENDING", attempts: 0 }, audit: { status: "PENDING", attempts: 0 } },
-      attempts: [],
       version: 0,
     });
+    expect(item.rawBody).toEqual(Buffer.from('{"id":"evt_1"}'));
+    expect(item.storedBody).toEqual({ encoding: "identity", data: Buffer.from('{"id":"evt_1"}'), bytes: 14 });
+  });
+
+  test("stores a compressible body gzip-encoded, restorable byte for byte, and names the encoding in the state", () => {
+    const json = JSON.stringify({ id: "evt_2", lines: Array.from({ length: 40 }, (_, n) => ({ n, sku: "A-1" })) });
+    const rawBody = Buffer.from(json);
+    const item = newEventItem(
+      { provider: "stripe", scheme: "stripe", eventId: "evt_2", request: { ...request(), rawBody } },
+      config,
+      NOW_MS,
+    );
+    expect(item.state.body).toEqual({ kind: "inline", encoding: "gzip", bytes: rawBody.byteLength });
+    expect(item.storedBody.data.byteLength).toBeLessThan(rawBody.byteLength / 3);
+    expect(Buffer.from(restoreBody(item.storedBody)).equals(rawBody)).toBe(true);
   });
 
   test("leaves contentType out when the request had none, and repairs lone surrogates in attributes", () => {
@@ -57,8 +78,8 @@ describe("newEventItem", () => {
       config,
       NOW_MS,
     );
-    expect("contentType" in item).toBe(false);
-    expect(item.attributes).toEqual({ eventType: "a\ufffd" });
+    expect("contentType" in item.state).toBe(false);
+    expect(item.state.attributes).toEqual({ eventType: "a\ufffd" });
   });
 
   test("throws InvalidEventIdError for an id it cannot key", () => {

@@ -56,8 +56,14 @@ describe("parseGatewayConfig", () => {
       retryScheduleSeconds: [...DEFAULT_RETRY_SCHEDULE_SECONDS],
       minDelayAfterThrottleSeconds: 60,
       sweepAfterSeconds: 120,
+      peakEventsPerSecond: 1_000,
     });
     expect(GATEWAY_CONFIG_DEFAULTS.sweepAfterSeconds).toBe(120);
+  });
+
+  test("takes a peak of 10 000 events per second and more, up to 100 000", () => {
+    expect(parseGatewayConfig({ ...minimal(), peakEventsPerSecond: 10_000 }).peakEventsPerSecond).toBe(10_000);
+    expect(parseGatewayConfig({ ...minimal(), peakEventsPerSecond: 100_000 }).peakEventsPerSecond).toBe(100_000);
   });
 
   test("accepts every scheme with its options, and keeps explicit values", () => {
@@ -276,6 +282,21 @@ describe("parseGatewayConfig", () => {
       "maxBodyBytes: expected a whole number from 1 to 262144",
     ],
     ["a negative sweep delay", { ...minimal(), sweepAfterSeconds: -1 }, "sweepAfterSeconds: expected a whole number"],
+    [
+      "a peak rate of zero",
+      { ...minimal(), peakEventsPerSecond: 0 },
+      "peakEventsPerSecond: expected a whole number from 1 to 100000, got 0",
+    ],
+    [
+      "a peak rate above what the shards are planned for",
+      { ...minimal(), peakEventsPerSecond: 200_000 },
+      "peakEventsPerSecond: expected a whole number from 1 to 100000, got 200000",
+    ],
+    [
+      "a fractional peak rate",
+      { ...minimal(), peakEventsPerSecond: 1.5 },
+      "peakEventsPerSecond: expected a whole number from 1 to 100000, got 1.5",
+    ],
     [
       "a retry schedule that is not an array",
       { ...minimal(), retryScheduleSeconds: "5,10" },

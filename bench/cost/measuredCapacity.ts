@@ -1,0 +1,218 @@
+import { randomUUID } from "node:crypto";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import { createIntakeHandler } from "../../lambdas/intake/handler.ts";
+import { ensureEventsTable } from "../../lambdas/shared/eventsTable.ts";
+import { createSecretResolver } from "../../lambdas/shared/secrets.ts";
+import { localCredentials } from "../../local/dynamoDbLocal.ts";
+import { pollOnce } from "../../local/sqsEventSource.ts";
+import { ensureQueueWithDlq, localSqsClient } from "../../local/sqsQueues.ts";
+import { invariant } from "../benchRun.ts";
+import { type CapacityTally, capacityPerUnit, countCapacity } from "../consumedCapacity.ts";
+import { itemSizeBytes } from "../dynamoItemSize.ts";
+import { stubbedDeliveryHandler } from "../intake/deliveryPass.ts";
+import { DESTINATION_ID, intakeSetup } from "../intake/intakeContenders.ts";
+import { PROVIDER, stripeDelivery, stripeEventBody } from "../intake/stripeEvents.ts";
+import { countRequests, type RequestsPerUnit, requestsPerUnit } from "../requestCounter.ts";
+
+/** What one kind of call sequence cost per event, as DynamoDB Local reported it. */
+export interface StepCapacity {
+  requests: RequestsPerUnit;
+  capacity: CapacityTally;
+}
+
+/** Sizes of an event's items by DynamoDB's sizing rules, at each moment a write is billed on them. */
+export interface StoredItemSizes {
+  /** The state as the intake puts it (RECEIVED). */
+  acceptedState: number;
+  /** The state once QUEUED: what the delivery first reads. */
+  queuedState: number;
+  /** The body item (its `data` is the stored form: gzip when smaller). */
+  body: number;
+  /** Bytes of the body's stored form alone. */
+  storedBody: number;
+  /** The state after a first-try delivery settled it. */
+  deliveredState: number;
+  /** The state after one retried attempt, and the attempt item that attempt added. */
+  retriedState: number;
+  attempt: number;
+  /** The state after a delivery that followed the retry. */
+  deliveredAfterRetryState: number;
+}
+
+/** Everything measured at one body size. */
+export interface SizeCapacity {
+  bodyBytes: number;
+  events: number;
+  items: StoredItemSizes;
+  accepted: StepCapacity;
+  /** A provider's retry once the event is QUEUED. */
+  duplicate: StepCapacity;
+  /** A delivery the consumer acknowledges at once. */
+  firstTry: StepCapacity;
+  /** An attempt the consumer answered 503 (hidden for the retry), then the attempt it acknowledged. */
+  retried: StepCapacity;
+  deliveredAfterRetry: StepCapacity;
+}
+
+const DRAIN_DEADLINE_MS = 30_000;
+
+/**
+ * Runs the real intake and delivery handlers against DynamoDB Local and the SQS emulator at `endpoints`, for each
+ * body size: `events` new events (Stripe-shaped, `stripeEventBody`), a provider retry of each, a first-try
+ * delivery of each; then `events` more, each retried once (503) and then delivered. Counts, per event, the
+ * requests and the capacity DynamoDB Local reports (`ReturnConsumedCapacity: INDEXES`), and the size of every item
+ * at the moment a write was billed on it: what the cost model prices, and what it must reproduce. Untimed.
+ */
+export async function measureCapacity(
+  endpoints: { dynamoDb: string; sqs: string },
+  bodySizes: readonly number[],
+  events: number,
+): Promise<SizeCapacity[]> {
+  const measured: SizeCapacity[] = [];
+  for (const bodyBytes of bodySizes) measured.push(await measureOneSize(endpoints, bodyBytes, events));
+  return measured;
+}
+
+async function measureOneSize(
+  endpoints: { dynamoDb: string; sqs: string },
+  bodyBytes: number,
+  events: number,
+): Promise<SizeCapacity> {
+  const setup = intakeSetup(bodyBytes);
+  const client = () =>
+    new DynamoDBClient({ endpoint: endpoints.dynamoDb, region: "us-east-1", credentials: localCredentials });
+  const ddb = client();
+  const reader = client();
+  const sqs = localSqsClient(endpoints.sqs);
+  const suffix = `${bodyBytes}-${randomUUID().slice(0, 8)}`;
+  const eventsTable = `cost-events-${suffix}`;
+  try {
+    await ensureEventsTable(ddb, eventsTable);
+    const queue = await ensureQueueWithDlq(sqs, {
+      queueName: `cost-delivery-${suffix}`,
+      maxReceiveCount: 8,
+      visibilityTimeoutSeconds: 30,
+      endpoint: endpoints.sqs,
+    });
+    const sizeOf = async (eventId: string, sk = "state") => {
+      const key = { pk: { S: `${PROVIDER}#${eventId}` }, sk: { S: sk } };
+      const { Item } = await reader.send(
+        new GetItemCommand({ TableName: eventsTable, Key: key, ConsistentRead: true }),
+      );
+      invariant(Item !== undefined, `event ${eventId} has no ${sk} item`);
+      return itemSizeBytes(Item);
+    };
+    let current = "";
+    const acceptedStates: number[] = [];
+    const intake = createIntakeHandler({
+      config: setup.config,
+      secrets: createSecretResolver({ env: setup.env }),
+      ddb,
+      sqs,
+      eventsTable,
+      queueUrl: queue.queueUrl,
+      logger: () => {},
+      // The state as put, read between the intake's writes (by another client: not counted).
+      faults: { afterStatePut: async () => void acceptedStates.push(await sizeOf(current)) },
+    });
+    const calls = { ddb: countRequests(ddb), sqs: countRequests(sqs) };
+    const capacity = countCapacity(ddb);
+    const step = (units: number): StepCapacity => ({
+      requests: requestsPerUnit([...calls.ddb.take(), ...calls.sqs.take()], units),
+      capacity: capacityPerUnit(capacity.take(), units),
+    });
+    const send = async (eventId: string, expected: number) => {
+      current = eventId;
+      const body = stripeEventBody(eventId, bodyBytes);
+      const answer = await intake(stripeDelivery(setup.stripeSecret, eventId, body));
+      invariant(answer.statusCode === expected, `${eventId} was answered ${answer.statusCode}, not ${expected}`);
+    };
+    // Of one length, so every event's items are of one size.
+    const newIds = () =>
+      Array.from({ length: events }, (_, n) => `evt_cost_${String(n).padStart(6, "0")}_${randomUUID().slice(0, 8)}`);
+
+    let consumerStatus = 200;
+    const delivery = stubbedDeliveryHandler({
+      setup,
+      ddb,
+      sqs,
+      eventsTable,
+      queueUrl: queue.queueUrl,
+      consumerStatus: () => consumerStatus,
+      logger: () => {},
+    });
+    const eventSource = localSqsClient(endpoints.sqs);
+    const drain = async (status: number) => {
+      consumerStatus = status;
+      const deadline = Date.now() + DRAIN_DEADLINE_MS;
+      let handled = 0;
+      while (handled < events && Date.now() < deadline) {
+        const poll = await pollOnce({
+          sqs: eventSource,
+          queueUrl: queue.queueUrl,
+          handler: delivery,
+          maxMessages: 1,
+          waitTimeSeconds: 1,
+        });
+        handled += poll.received.length;
+      }
+      invariant(handled === events, `the delivery handled ${handled} of ${events} jobs (consumer answering ${status})`);
+    };
+
+    try {
+      const firstIds = newIds();
+      for (const id of firstIds) await send(id, 202);
+      const accepted = step(events);
+      const queuedState = await sizeOf(firstIds[0] ?? "");
+      const body = await sizeOf(firstIds[0] ?? "", "body");
+      for (const id of firstIds) await send(id, 200);
+      const duplicate = step(events);
+      await drain(200);
+      const firstTry = step(events);
+      const deliveredState = await sizeOf(firstIds[0] ?? "");
+
+      const retriedIds = newIds();
+      for (const id of retriedIds) await send(id, 202);
+      step(events);
+      await drain(503);
+      const retried = step(events);
+      const retriedState = await sizeOf(retriedIds[0] ?? "");
+      const attempt = await sizeOf(retriedIds[0] ?? "", `attempt#${DESTINATION_ID}#00001`);
+      await drain(200);
+      const deliveredAfterRetry = step(events);
+      const deliveredAfterRetryState = await sizeOf(retriedIds[0] ?? "");
+      const bodyItem = await reader.send(
+        new GetItemCommand({
+          TableName: eventsTable,
+          Key: { pk: { S: `${PROVIDER}#${firstIds[0]}` }, sk: { S: "body" } },
+          ConsistentRead: true,
+        }),
+      );
+      invariant(new Set(acceptedStates).size === 1, `accepted states of several sizes: ${acceptedStates.join(", ")}`);
+      return {
+        bodyBytes,
+        events,
+        items: {
+          acceptedState: acceptedStates[0] ?? 0,
+          queuedState,
+          body,
+          storedBody: bodyItem.Item?.data?.B?.byteLength ?? 0,
+          deliveredState,
+          retriedState,
+          attempt,
+          deliveredAfterRetryState,
+        },
+        accepted,
+        duplicate,
+        firstTry,
+        retried,
+        deliveredAfterRetry,
+      };
+    } finally {
+      eventSource.destroy();
+    }
+  } finally {
+    for (const c of [ddb, reader, sqs as SQSClient]) c.destroy();
+  }
+}

@@ -1,0 +1,154 @@
+import { type AttributeValue, BatchGetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { stateKey } from "./eventItemKeys.ts";
+import { type EventState, type EventStatus, LIST_INDEX_NAME, PROBLEM_INDEX_NAME } from "./eventRecord.ts";
+import type { EventsTable } from "./eventStore.ts";
+import { EVENTS_INDEXES } from "./eventsTable.ts";
+import { type IndexShardCounts, listShardValues, problemShardValues } from "./indexShards.ts";
+
+/** What {@link listEvents} lists: events received in `[sinceMs, untilMs]`, newest first, at most `limit`. */
+export interface EventListQuery {
+  sinceMs: number;
+  untilMs: number;
+  limit: number;
+  /** Only events whose overall status is this one. @default every status */
+  status?: EventStatus;
+}
+
+// BatchGetItem takes at most 100 keys.
+const BATCH_GET_MAX_KEYS = 100;
+const UNPROCESSED_RETRIES = 5;
+
+interface IndexKey {
+  pk: string;
+  receivedAtMs: number;
+}
+
+/** One shard's entries, read a page at a time, newest first. */
+interface ShardCursor {
+  shard: string;
+  buffered: IndexKey[];
+  startKey?: Record<string, AttributeValue>;
+  exhausted: boolean;
+}
+
+/**
+ * The states of the events received in `[sinceMs, untilMs]`, newest first, at most `limit`; never a Scan.
+ *
+ * FAILED and DEAD are read from the sparse problem index, whose partition value names the status: a Query per
+ * shard. Any other status, or none, reads the listing index (one entry per event, written at acceptance only) and
+ * the states with BatchGetItem, keeping those whose status matches. Every shard is queried (in parallel), and the
+ * shards' entries merged by arrival; a shard's next page is read only when the merge needs it. The indexes and
+ * BatchGetItem are eventually consistent: an event whose status changed a moment ago may be listed by its old one.
+ */
+export async function listEvents(
+  table: EventsTable,
+  shards: IndexShardCounts,
+  query: EventListQuery,
+): Promise<EventState[]> {
+  const problem = query.status === "FAILED" || query.status === "DEAD" ? query.status : undefined;
+  const indexName = problem === undefined ? LIST_INDEX_NAME : PROBLEM_INDEX_NAME;
+  const values = problem === undefined ? listShardValues(shards) : problemShardValues(problem, shards);
+  const cursors: ShardCursor[] = values.map((shard) => ({ shard, buffered: [], exhausted: false }));
+  const pageSize = Math.min(Math.max(query.limit, 1), BATCH_GET_MAX_KEYS);
+  const listed: EventState[] = [];
+  while (listed.length < query.limit) {
+    await Promise.all(
+      cursors
+        .filter((cursor) => cursor.buffered.length === 0 && !cursor.exhausted)
+        .map((cursor) => readPage(table, indexName, cursor, query, pageSize)),
+    );
+    const batch = takeNewest(cursors, BATCH_GET_MAX_KEYS);
+    if (batch.length === 0) break;
+    for (const state of await statesOf(table, batch)) {
+      if (query.status !== undefined && state.status !== query.status) continue;
+      listed.push(state);
+      if (listed.length === query.limit) break;
+    }
+  }
+  return listed;
+}
+
+async function readPage(
+  table: EventsTable,
+  indexName: string,
+  cursor: ShardCursor,
+  query: EventListQuery,
+  pageSize: number,
+): Promise<void> {
+  const page = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      IndexName: indexName,
+      KeyConditionExpression: "#shard = :shard AND #receivedAtMs BETWEEN :since AND :until",
+      ExpressionAttributeNames: {
+        "#shard": EVENTS_INDEXES[indexName as keyof typeof EVENTS_INDEXES],
+        "#receivedAtMs": "receivedAtMs",
+      },
+      ExpressionAttributeValues: {
+        ":shard": { S: cursor.shard },
+        ":since": { N: String(query.sinceMs) },
+        ":until": { N: String(query.untilMs) },
+      },
+      ScanIndexForward: false,
+      Limit: pageSize,
+      ExclusiveStartKey: cursor.startKey,
+    }),
+  );
+  for (const item of page.Items ?? []) {
+    const { pk, receivedAtMs } = unmarshall(item) as IndexKey;
+    cursor.buffered.push({ pk, receivedAtMs });
+  }
+  cursor.startKey = page.LastEvaluatedKey;
+  cursor.exhausted = page.LastEvaluatedKey === undefined;
+}
+
+/**
+ * Up to `max` entries, newest first across the shards. It stops early when a shard whose buffer ran out still has
+ * pages: that shard's next entry may be newer than any other's, so the merge must read it first.
+ */
+function takeNewest(cursors: ShardCursor[], max: number): IndexKey[] {
+  const taken: IndexKey[] = [];
+  while (taken.length < max) {
+    if (cursors.some((cursor) => cursor.buffered.length === 0 && !cursor.exhausted)) break;
+    let newest: ShardCursor | undefined;
+    for (const cursor of cursors) {
+      const head = cursor.buffered[0];
+      if (head === undefined) continue;
+      const best = newest?.buffered[0];
+      if (
+        best === undefined ||
+        head.receivedAtMs > best.receivedAtMs ||
+        (head.receivedAtMs === best.receivedAtMs && head.pk > best.pk)
+      ) {
+        newest = cursor;
+      }
+    }
+    const next = newest?.buffered.shift();
+    if (next === undefined) break;
+    taken.push(next);
+  }
+  return taken;
+}
+
+/** The state items of `keys`, in the order of `keys` (one BatchGetItem, its unprocessed keys retried). */
+async function statesOf(table: EventsTable, keys: IndexKey[]): Promise<EventState[]> {
+  const byPk = new Map<string, EventState>();
+  let pending: Record<string, AttributeValue>[] = keys.map(({ pk }) => stateKey(pk));
+  for (let round = 0; pending.length > 0; round++) {
+    if (round > UNPROCESSED_RETRIES) throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
+    if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
+    const output = await table.client.send(
+      new BatchGetItemCommand({ RequestItems: { [table.tableName]: { Keys: pending } } }),
+    );
+    for (const item of output.Responses?.[table.tableName] ?? []) {
+      const state = unmarshall(item) as EventState;
+      byPk.set(state.pk, state);
+    }
+    pending = output.UnprocessedKeys?.[table.tableName]?.Keys ?? [];
+  }
+  return keys.flatMap(({ pk }) => {
+    const state = byPk.get(pk);
+    return state === undefined ? [] : [state];
+  });
+}
