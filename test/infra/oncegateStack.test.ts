@@ -43,6 +43,7 @@ describe("OncegateStack outputs", () => {
         "IntakeFunctionName",
         "IntakeUrl",
         "OperatorPolicyArn",
+        "PeakEventsPerSecond",
         "Region",
         "RetryScheduleSeconds",
         "SecretDemoProviderArn",

@@ -3,6 +3,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { mockClient } from "aws-sdk-client-mock";
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from "../../../lambdas/delivery/retrySchedule.ts";
+import { DEFAULT_PEAK_EVENTS_PER_SECOND } from "../../../lambdas/shared/indexShards.ts";
 import { NotFoundError, TargetError } from "../../../ops/errors.ts";
 import { stackTarget } from "../../../ops/target/stackTarget.ts";
 
@@ -15,6 +16,7 @@ const OUTPUTS = {
   DeadLetterQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/Oncegate-delivery-dlq",
   DeadLetterQueueArn: "arn:aws:sqs:eu-west-1:123456789012:Oncegate-delivery-dlq",
   RetryScheduleSeconds: "5,300,1800",
+  PeakEventsPerSecond: "10000",
   OperatorPolicyArn: "arn:aws:iam::123456789012:policy/Oncegate-OperatorPolicy",
 };
 
@@ -52,6 +54,7 @@ describe("stackTarget", () => {
       deadLetterQueueUrl: OUTPUTS.DeadLetterQueueUrl,
       deadLetterQueueArn: OUTPUTS.DeadLetterQueueArn,
       retryScheduleSeconds: [5, 300, 1800],
+      peakEventsPerSecond: 10_000,
     });
     expect(await target.ddb.config.region()).toBe("eu-west-1");
     expect(cloudFormation.commandCalls(DescribeStacksCommand)).toHaveLength(1);
@@ -64,6 +67,18 @@ describe("stackTarget", () => {
     const target = await stackTarget({ stackName: "Oncegate", region: "eu-west-1" });
     expect(target.resources.retryScheduleSeconds).toEqual(DEFAULT_RETRY_SCHEDULE_SECONDS);
     target.close();
+  });
+
+  test("reads the index shards' peak, defaulting it for an older stack and refusing a malformed one", async () => {
+    const { PeakEventsPerSecond: _peak, ...older } = OUTPUTS;
+    cloudFormation.on(DescribeStacksCommand).resolves(stackWith(older));
+    const target = await stackTarget({ stackName: "Oncegate", region: "eu-west-1" });
+    expect(target.resources.peakEventsPerSecond).toBe(DEFAULT_PEAK_EVENTS_PER_SECOND);
+    target.close();
+    cloudFormation.on(DescribeStacksCommand).resolves(stackWith({ ...OUTPUTS, PeakEventsPerSecond: "lots" }));
+    await expect(stackTarget({ stackName: "Oncegate", region: "eu-west-1" })).rejects.toThrow(
+      /output PeakEventsPerSecond is "lots", not a whole number/,
+    );
   });
 
   test("names the operator by the caller's ARN from STS GetCallerIdentity, asked once", async () => {
