@@ -2,11 +2,12 @@ import { existsSync, readFileSync } from "node:fs";
 
 /**
  * The causes the intake logs behind a 503 when a call simply took too long: an attempt past the client's request
- * timeout (`TimeoutError`, also under `enqueue_failed`), or the request's own deadline. A starved machine (CI runs
- * the reliability matrix beside the rest of the test suite, on two cores) produces these without any fault: the
- * sender retries them, as every provider does. Any other cause in a run without injected faults is a bug.
+ * timeout (`TimeoutError`, also under `enqueue_failed`), or the request's own deadline (`deadline_exceeded`, and
+ * `AbortError` for a call its abort signal stopped: only the deadline aborts a call). A starved machine (CI runs the
+ * reliability matrix beside the rest of the test suite, on two cores) produces these without any fault: the sender
+ * retries them, as every provider does. Any other cause in a run without injected faults is a bug.
  */
-const SLOW_CALL_CAUSES = new Set(["TimeoutError", "DeadlineExceededError", "RequestTimeout", "ETIMEDOUT"]);
+const SLOW_CALL_CAUSES = new Set(["TimeoutError", "deadline_exceeded", "AbortError", "RequestTimeout", "ETIMEDOUT"]);
 
 /** The intake's 503s in a stack's log, for event ids starting with `eventIdPrefix`, counted by cause. */
 export interface UnavailableCauses {

@@ -9,13 +9,20 @@ import { seededRandom } from "../../local/seededRandom.ts";
 
 describe("the reliability harness's own pieces", () => {
   test("a 503 is explained only by a slow call: a timeout, directly or under enqueue_failed, or the deadline", () => {
+    // As the intake logs them: errorCodeOf gives our errors' codes (the deadline's is deadline_exceeded).
     const slow = [
       { error: "TimeoutError" },
       { error: "enqueue_failed", errorCause: "TimeoutError" },
-      { error: "DeadlineExceededError" },
+      { error: "deadline_exceeded" },
+      { error: "enqueue_failed", errorCause: "AbortError" },
     ];
     expect(countCauses(slow)).toEqual({
-      byCause: { TimeoutError: 1, "enqueue_failed<TimeoutError": 1, DeadlineExceededError: 1 },
+      byCause: {
+        TimeoutError: 1,
+        "enqueue_failed<TimeoutError": 1,
+        deadline_exceeded: 1,
+        "enqueue_failed<AbortError": 1,
+      },
       unexplained: 0,
     });
     const refused = [
