@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { type Clock, systemClock } from "../shared/clock.ts";
@@ -36,6 +37,9 @@ export interface IntakeHandlerOptions {
   secrets: SecretResolver;
   ddb: DynamoDBClient;
   sqs: SQSClient;
+  /** The body bucket's client: bodies above the inline limit are uploaded before their claim. */
+  s3: S3Client;
+  bodyBucket: string;
   eventsTable: string;
   queueUrl: string;
   /** @default the system clock */
@@ -75,6 +79,7 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
     queueUrl: options.queueUrl,
     clock,
     sweepAfterSeconds: config.sweepAfterSeconds,
+    bodies: { s3: options.s3, bucket: options.bodyBucket },
     faults: options.faults,
   };
 

@@ -7,6 +7,7 @@ import { createIntakeHandler } from "../../../../lambdas/intake/handler.ts";
 import { ensureEventsTable } from "../../../../lambdas/shared/eventsTable.ts";
 import { parseGatewayConfig } from "../../../../lambdas/shared/parseGatewayConfig.ts";
 import { createSecretResolver } from "../../../../lambdas/shared/secrets.ts";
+import { localBodyBucketAt } from "../../../../local/services/bodyBucket.ts";
 import { pollOnce } from "../../../../local/sqsEventSource.ts";
 import { deleteTable, localClient } from "../../../support/dynamoDbTables.ts";
 import { createQueueWithDlq, type LocalSqs, startLocalSqs } from "../../../support/fauxqs.ts";
@@ -84,6 +85,7 @@ async function acceptAndDeliver(body: string, status = 200) {
   const client = localClient();
   const capacity = measured(client);
   const intake = createIntakeHandler({
+    ...(await localBodyBucketAt(sqs.endpoint)),
     config,
     secrets: createSecretResolver({ env: { STRIPE: stripeSecret, SIGNING: signingSecret } }),
     ddb: client,
