@@ -18,6 +18,7 @@ import {
   acceptedAnswer,
   duplicateAnswer,
   type HttpAnswer,
+  payloadTooLargeAnswer,
   type RejectionCode,
   rejection,
   unavailableAnswer,
@@ -101,7 +102,8 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
     if (methodOf(event) !== "POST") return refuse("method_not_allowed", "webhooks are accepted with POST only");
     line.bodyBytes = bodySizeOf(event);
     if (line.bodyBytes > config.maxBodyBytes) {
-      return refuse("payload_too_large", `the body is larger than ${config.maxBodyBytes} bytes`);
+      line.error = "payload_too_large";
+      return payloadTooLargeAnswer(config.maxBodyBytes);
     }
     const request = signedRequestOf(event);
     const readSecrets = () => deadline.race("reading the provider's secrets", verifierConfigFor(scheme, secrets));
