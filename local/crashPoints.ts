@@ -6,6 +6,11 @@ import { LOCAL_ENV } from "./localEnvironment.ts";
 /** Where the local stack can be made to die, each at a moment that leaves work half done. */
 export const CRASH_POINTS = [
   /**
+   * The intake uploaded a large body to the body bucket (above the inline limit) but made no claim: only an
+   * orphan object is left (the lifecycle rule deletes it), and the provider's retry uploads the same object again.
+   */
+  "intake:after-body-upload",
+  /**
    * The intake stored the event's state (RECEIVED) but not its body, and answered nothing: the provider's retry
    * must store the body from its own bytes, and the event be enqueued (by that retry or the sweeper).
    */

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { payloadTooLargeAnswer } from "../lambdas/intake/httpAnswers.ts";
 import {
   BodyTooLargeError,
   httpApiEventOf,
@@ -18,6 +19,11 @@ import type { OpsResources } from "./opsResources.ts";
 export interface FrontRoutes {
   /** `POST /webhooks/{provider}`: the intake Lambda, with an API Gateway HTTP API event. */
   intake?(event: APIGatewayProxyEventV2): Promise<unknown>;
+  /**
+   * The intake's `maxBodyBytes`: a larger webhook is answered 413 with the intake's own JSON error once that many
+   * bytes have arrived, without buffering the rest. @default API Gateway's 10 MB (`MAX_REQUEST_BYTES`)
+   */
+  maxIntakeBodyBytes?: number;
   /** `POST /consumer/demo`: the demo consumer, with a Function URL event. */
   consumer?(event: APIGatewayProxyEventV2): Promise<unknown>;
   /** `GET /stats` */
@@ -95,7 +101,10 @@ async function route(routes: FrontRoutes, request: IncomingMessage, response: Se
   const [first, second, ...rest] = segments;
   if (intake && first === "webhooks" && second !== undefined && second !== "" && rest.length === 0) {
     const routeKey = `${request.method ?? "POST"} /webhooks/{provider}`;
-    const event = await lambdaEvent(request, response, { routeKey, pathParameters: { provider: decode(second) } });
+    const limit = routes.maxIntakeBodyBytes;
+    const parts = { routeKey, pathParameters: { provider: decode(second) } };
+    const tooLarge = limit === undefined ? undefined : () => writeLambdaResult(response, payloadTooLargeAnswer(limit));
+    const event = await lambdaEvent(request, response, parts, limit, tooLarge);
     if (event !== undefined) writeLambdaResult(response, await intake(event));
     return;
   }
@@ -131,11 +140,19 @@ async function lambdaEvent(
   request: IncomingMessage,
   response: ServerResponse,
   route: { routeKey: string; pathParameters?: Record<string, string> },
+  maxBytes?: number,
+  answerTooLarge?: () => void,
 ): Promise<APIGatewayProxyEventV2 | undefined> {
   try {
-    return httpApiEventOf(await readRequestParts(request, route, Date.now()));
+    return httpApiEventOf(await readRequestParts(request, route, Date.now(), maxBytes));
   } catch (error) {
     if (!(error instanceof BodyTooLargeError)) throw error;
+    // The sender may still be writing: answer, then close the connection rather than read what is left.
+    response.setHeader("connection", "close");
+    if (answerTooLarge !== undefined) {
+      answerTooLarge();
+      return undefined;
+    }
     // API Gateway refuses such a request itself; the Lambda never sees it.
     writeJson(response, 413, { message: "Request Entity Too Large" });
     return undefined;

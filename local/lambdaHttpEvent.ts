@@ -68,17 +68,22 @@ export class BodyTooLargeError extends Error {}
 /** API Gateway's payload limit: a larger request never reaches the Lambda. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
-/** Reads a request's body (at most {@link MAX_REQUEST_BYTES}) and its headers, as API Gateway passes them on. */
+/**
+ * Reads a request's body (at most `maxBytes`, by default {@link MAX_REQUEST_BYTES}) and its headers, as API Gateway
+ * passes them on.
+ * @throws BodyTooLargeError as soon as more than `maxBytes` have arrived (the rest is not read)
+ */
 export async function readRequestParts(
   incoming: IncomingMessage,
   route: Pick<HttpRequestParts, "routeKey" | "pathParameters">,
   timeEpochMs: number,
+  maxBytes: number = MAX_REQUEST_BYTES,
 ): Promise<HttpRequestParts> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of incoming) {
     size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) throw new BodyTooLargeError(`body larger than ${MAX_REQUEST_BYTES} bytes`);
+    if (size > maxBytes) throw new BodyTooLargeError(`body larger than ${maxBytes} bytes`);
     chunks.push(chunk as Buffer);
   }
   const url = new URL(incoming.url ?? "/", "http://localhost");

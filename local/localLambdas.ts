@@ -56,6 +56,7 @@ export async function buildLocalLambdas(options: LocalLambdasOptions): Promise<L
     ...clients,
     logger: log.lambda("intake"),
     faults: {
+      afterBodyUpload: () => crashAt("intake:after-body-upload"),
       afterStatePut: () => crashAt("intake:after-state-put"),
       afterPut: () => crashAt("intake:after-put"),
       afterEnqueue: () => crashAt("intake:after-enqueue"),

@@ -135,6 +135,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const events = { client: services.ddb, tableName: LOCAL_TABLES.events };
     front.serve({
       intake: lambdas.intake,
+      maxIntakeBodyBytes: config.maxBodyBytes,
       consumer: lambdas.consumer,
       stats: async () => ({
         ...(await readStats({ ddb: services.ddb, sqsServer: services.fauxqs, dlqName: queue.dlqName })),

@@ -5,6 +5,7 @@ import { createIntakeHandler } from "../../lambdas/intake/handler.ts";
 import { ensureEventsTable } from "../../lambdas/shared/eventsTable.ts";
 import { createSecretResolver } from "../../lambdas/shared/secrets.ts";
 import { localCredentials } from "../../local/dynamoDbLocal.ts";
+import { localBodyBucketAt } from "../../local/services/bodyBucket.ts";
 import { pollOnce } from "../../local/sqsEventSource.ts";
 import { ensureQueueWithDlq, localSqsClient } from "../../local/sqsQueues.ts";
 import { invariant } from "../benchRun.ts";
@@ -106,6 +107,7 @@ async function measureOneSize(
     let current = "";
     const acceptedStates: number[] = [];
     const intake = createIntakeHandler({
+      ...(await localBodyBucketAt(endpoints.sqs)),
       config: setup.config,
       secrets: createSecretResolver({ env: setup.env }),
       ddb,

@@ -8,6 +8,7 @@ import type { Logger } from "../../lambdas/shared/logger.ts";
 import { parseGatewayConfig, type ResolvedGatewayConfig } from "../../lambdas/shared/parseGatewayConfig.ts";
 import { createSecretResolver } from "../../lambdas/shared/secrets.ts";
 import { localCredentials } from "../../local/dynamoDbLocal.ts";
+import { localBodyBucketAt } from "../../local/services/bodyBucket.ts";
 import { ensureQueueWithDlq, localSqsClient } from "../../local/sqsQueues.ts";
 import type { Contender } from "../interleavedRounds.ts";
 import { countRequests, type RequestCounter } from "../requestCounter.ts";
@@ -91,6 +92,7 @@ export async function buildIntake(
     // The log line is built as in production, not written: it would drown the tables.
     const handler = createIntakeHandler({
       ...targets,
+      ...(await localBodyBucketAt(endpoints.sqs)),
       config: setup.config,
       secrets: createSecretResolver({ env: setup.env }),
       logger: options.logger ?? (() => {}),

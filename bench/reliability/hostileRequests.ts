@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { GATEWAY_CONFIG_DEFAULTS } from "../../lambdas/shared/parseGatewayConfig.ts";
 import { CHAOS_PROVIDERS, type ChaosProvider, type ChaosWebhook } from "../../local/chaosWebhooks.ts";
 import { pick, randomInt } from "../../local/seededRandom.ts";
 import { type MarkedSigningContext, markedWebhook } from "./markedWebhooks.ts";
@@ -28,7 +29,8 @@ const SIGNATURE_HEADER: Record<ChaosProvider, string> = {
 const TIMESTAMPED: readonly ChaosProvider[] = ["stripe", "standard", "keygen"];
 /** Schemes whose event id is in the JSON body, where any unicode fits (the others carry it in a header). */
 const ID_IN_BODY: readonly ChaosProvider[] = ["stripe", "keygen"];
-const MAX_BODY_BYTES = 262_144;
+// The default limit (5 MiB): a body one byte to 4 KB above it must be refused 413.
+const MAX_BODY_BYTES = GATEWAY_CONFIG_DEFAULTS.maxBodyBytes;
 const TEN_MINUTES_MS = 10 * 60_000;
 
 export interface HostileContext extends Omit<MarkedSigningContext, "nowMs"> {

@@ -1,14 +1,18 @@
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { Clock } from "../shared/clock.ts";
 import type { AttemptEntry, DeliveryJob } from "../shared/eventRecord.ts";
 import { isRedrive, planNextAttempt, redrivenState } from "./attemptPlan.ts";
 import { buildAttemptRecord } from "./attemptRecord.ts";
+import { BODY_UNAVAILABLE_RECEIVES, isLastingBodyFailure } from "./bodyUnavailable.ts";
 import type { JobOutcome } from "./deliveryLog.ts";
 import { describeError } from "./deliveryLog.ts";
 import type { DeliverySettings } from "./deliverySettings.ts";
 import type { DeliveryTable, StoredEvent } from "./deliveryStore.ts";
-import { readBody, readEvent, recordDestinationTransition, writeImpliedOverallStatus } from "./deliveryStore.ts";
+import { readEvent, recordDestinationTransition, writeImpliedOverallStatus } from "./deliveryStore.ts";
 import {
   ATTEMPTS_EXHAUSTED_REASON,
+  BODY_UNAVAILABLE_REASON,
+  bodyUnavailableDestinationState,
   DEAD_LETTERED_REASON,
   deadLetteredDestinationState,
   destinationStateAfterAttempt,
@@ -18,7 +22,7 @@ import {
 } from "./destinationState.ts";
 import type { DestinationStatus } from "./destinationStatus.ts";
 import { isFinalDestinationStatus } from "./destinationStatus.ts";
-import { outboundHeaders } from "./outboundHeaders.ts";
+import { type PreparedPost, preparePost } from "./preparePost.ts";
 import type { Decision } from "./retryPolicy.ts";
 import { decideAfterAttempt } from "./retryPolicy.ts";
 import type { Stopwatch } from "./sendAttempt.ts";
@@ -31,6 +35,8 @@ export interface DeliveryContext {
   maxReceiveCount: number;
   /** The events table, with its index shards (a settled FAILED or DEAD enters the problem index). */
   table: DeliveryTable;
+  /** The body bucket's client: S3 bodies are streamed from the bucket their reference names. */
+  s3: S3Client;
   clock: Clock;
   random: () => number;
   fetch: typeof fetch;
@@ -142,21 +148,28 @@ export async function deliverJob(job: DeliveryJob, receipt: JobReceipt, context:
     );
   }
 
-  const payload = await readBody(table, job.pk);
-  // Gone with the state still there: TTL removes an event's items in no particular order. Nothing left to send.
-  if (payload === undefined) return { outcome: "dropped", report: false, reason: "body_missing" };
   const atMs = nowMs;
-  const headers = outboundHeaders({
-    idempotencyKey: seen.idempotencyKey,
-    provider: seen.provider,
-    eventId: seen.eventId,
-    contentType: seen.contentType,
-    attempt: plan.attempt,
-    timestampSec: Math.floor(atMs / 1000),
-    payload,
-    signingSecrets: destination.signingSecrets,
-  });
-  const request = { url: destination.url, headers, payload, timeoutMs: destination.timeoutMs };
+  let post: PreparedPost | undefined;
+  try {
+    post = await preparePost(
+      { table, s3: context.s3 },
+      {
+        state: seen,
+        attempt: plan.attempt,
+        timestampSec: Math.floor(atMs / 1000),
+        signingSecrets: destination.signingSecrets,
+      },
+    );
+  } catch (error) {
+    // No attempt: the consumer was never asked. Passing failures are backed off by the caller (like DynamoDB's);
+    // a lasting one, seen on enough receives, ends the destination DEAD rather than at the queue's backstop.
+    if (!isLastingBodyFailure(error) || receipt.receiveCount < BODY_UNAVAILABLE_RECEIVES) throw error;
+    const dead = bodyUnavailableDestinationState(receipt.messageId);
+    return markDead(context, seen, job, current, dead, BODY_UNAVAILABLE_REASON);
+  }
+  // Gone with the state still there: TTL removes an event's items in no particular order. Nothing left to send.
+  if (post === undefined) return { outcome: "dropped", report: false, reason: "body_missing" };
+  const request = { url: destination.url, ...post, timeoutMs: destination.timeoutMs };
   const sent = await sendAttempt(request, context.fetch, context.stopwatch);
   await context.faults?.afterPost?.();
 

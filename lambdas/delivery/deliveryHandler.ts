@@ -1,6 +1,8 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { newBodyS3Client } from "../shared/body/bodyS3Client.ts";
 import { type Clock, systemClock } from "../shared/clock.ts";
 import { jsonLogger, type Logger } from "../shared/logger.ts";
 import type { GatewayMetric, MetricCounter } from "../shared/metrics.ts";
@@ -21,6 +23,8 @@ export interface DeliveryHandlerOptions {
   config: DeliverySettingsInput;
   ddb: DynamoDBClient;
   sqs: SQSClient;
+  /** The body bucket's client (an S3 body's reference names its bucket). @default `newBodyS3Client()` */
+  s3?: S3Client;
   eventsTable: string;
   /** The delivery queue, for `ChangeMessageVisibility`. */
   queueUrl: string;
@@ -67,6 +71,7 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
     settings,
     maxReceiveCount: options.maxReceiveCount ?? maxReceiveCountFor(settings.retryScheduleSeconds),
     table: { client: options.ddb, tableName: options.eventsTable, shards: settings.indexShards },
+    s3: options.s3 ?? newBodyS3Client(),
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     fetch: options.fetch ?? globalThis.fetch,

@@ -9,6 +9,11 @@ export const GONE_REASON = "gone";
 export const UNKNOWN_DESTINATION_REASON = "unknown_destination";
 /** Reason stored when a job arrives after the schedule's last attempt (the queue lets it be received again). */
 export const ATTEMPTS_EXHAUSTED_REASON = "attempts_exhausted";
+/**
+ * Reason stored when the event's S3 body cannot be read on several receives in a row (the object is missing, access
+ * is denied, or its bytes fail their SHA-256): no attempt can ever send it, and none is counted against the consumer.
+ */
+export const BODY_UNAVAILABLE_REASON = "body_unavailable";
 /** Reason stored when a job is on its last receive before SQS moves it to the dead-letter queue. */
 export const DEAD_LETTERED_REASON = "dead_lettered";
 
@@ -83,6 +88,14 @@ export function deadLetteredDestinationState(messageId: string) {
     current !== undefined && isTerminalDestinationStatus(current.status)
       ? current
       : deadState(current, DEAD_LETTERED_REASON, messageId);
+}
+
+/** DEAD because the body cannot be read (`BODY_UNAVAILABLE_REASON`); a settled state is returned unchanged. */
+export function bodyUnavailableDestinationState(messageId: string) {
+  return (current: DestinationState | undefined): DestinationState =>
+    current !== undefined && isTerminalDestinationStatus(current.status)
+      ? current
+      : deadState(current, BODY_UNAVAILABLE_REASON, messageId);
 }
 
 function deadState(current: DestinationState | undefined, reason: string, messageId: string): DestinationState {

@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { type Clock, systemClock } from "../shared/clock.ts";
@@ -17,6 +18,7 @@ import {
   acceptedAnswer,
   duplicateAnswer,
   type HttpAnswer,
+  payloadTooLargeAnswer,
   type RejectionCode,
   rejection,
   unavailableAnswer,
@@ -36,6 +38,9 @@ export interface IntakeHandlerOptions {
   secrets: SecretResolver;
   ddb: DynamoDBClient;
   sqs: SQSClient;
+  /** The body bucket's client: bodies above the inline limit are uploaded before their claim. */
+  s3: S3Client;
+  bodyBucket: string;
   eventsTable: string;
   queueUrl: string;
   /** @default the system clock */
@@ -75,6 +80,7 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
     queueUrl: options.queueUrl,
     clock,
     sweepAfterSeconds: config.sweepAfterSeconds,
+    bodies: { s3: options.s3, bucket: options.bodyBucket },
     faults: options.faults,
   };
 
@@ -96,7 +102,8 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
     if (methodOf(event) !== "POST") return refuse("method_not_allowed", "webhooks are accepted with POST only");
     line.bodyBytes = bodySizeOf(event);
     if (line.bodyBytes > config.maxBodyBytes) {
-      return refuse("payload_too_large", `the body is larger than ${config.maxBodyBytes} bytes`);
+      line.error = "payload_too_large";
+      return payloadTooLargeAnswer(config.maxBodyBytes);
     }
     const request = signedRequestOf(event);
     const readSecrets = () => deadline.race("reading the provider's secrets", verifierConfigFor(scheme, secrets));

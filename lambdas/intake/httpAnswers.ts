@@ -39,6 +39,11 @@ export function rejection(code: RejectionCode, message: string): HttpAnswer {
   return json(REJECTION_STATUS[code], { ok: false, error: code, message }, headers);
 }
 
+/** 413 `payload_too_large`: what the intake answers above `maxBodyBytes`, and the local front before reading more. */
+export function payloadTooLargeAnswer(maxBodyBytes: number): HttpAnswer {
+  return rejection("payload_too_large", `the body is larger than ${maxBodyBytes} bytes`);
+}
+
 /** 202: stored and enqueued for the first time. */
 export function acceptedAnswer(eventId: string, idempotencyKey: string): HttpAnswer {
   return json(202, { ok: true, eventId, idempotencyKey, duplicate: false });

@@ -1,3 +1,6 @@
+import type { BodyEncoding as CodecEncoding } from "./body/bodyCodec.ts";
+import type { S3BodyRef } from "./body/s3BodyStore.ts";
+
 /**
  * The events table: one item collection per accepted `(provider, eventId)`, partition key `pk`
  * (`eventPartitionKey`), sort key `sk`:
@@ -38,16 +41,27 @@ export const PROBLEM_INDEX_NAME = "problems-by-time";
 /** TTL attribute (epoch seconds), on every item of an event. */
 export const EVENTS_TTL_ATTRIBUTE = "expiresAt";
 
-/** How a body item's `data` holds the signed bytes. */
-export type BodyEncoding = "gzip" | "identity";
+/** How a body item's `data` (or a body object) holds the signed bytes: the body codec's encodings. */
+export type BodyEncoding = CodecEncoding;
 
-/** Where the state finds the body; an S3 claim check is the other kind to come. */
-export interface BodyReference {
+/** The body is in the event's body item (`sk = "body"`). */
+export interface InlineBodyReference {
   kind: "inline";
   encoding: BodyEncoding;
   /** Size of the signed bytes (not of the stored form). */
   bytes: number;
 }
+
+/**
+ * The body is an object in the body bucket (a claim check, `s3BodyStore.putBody`), written BEFORE the state: an
+ * event whose state names an S3 body has its object, and no body item.
+ */
+export interface S3BodyReference extends S3BodyRef {
+  kind: "s3";
+}
+
+/** Where the state finds the body: inline (its own item) or in S3, decided by `bodyPlacement` at intake. */
+export type BodyReference = InlineBodyReference | S3BodyReference;
 
 export interface DestinationState {
   status: DestinationStatus;
@@ -141,7 +155,10 @@ export interface BodyItem {
   expiresAt: number;
 }
 
-/** What the intake stores for a newly verified event: its state, the exact bytes that were signed, their stored form. */
+/**
+ * What the intake stores for a newly verified event: its state (its `body` inline until the intake places it), the
+ * exact bytes that were signed, their stored form (`encodeBody`'s).
+ */
 export interface NewEvent {
   state: EventState;
   rawBody: Uint8Array;

@@ -49,7 +49,7 @@ export interface GatewayConfig {
   /** Provider name (`^[a-z0-9][a-z0-9-]{0,62}$`, the `{provider}` of `POST /webhooks/{provider}`) → scheme. */
   providers: Record<string, ProviderScheme>;
   destinations: DestinationConfig[];
-  /** Largest accepted body. @default 262144 (256 KB) */
+  /** Largest accepted body, at most 5242880 (a 6 MB synchronous Lambda invocation's room). @default 5242880 (5 MiB) */
   maxBodyBytes?: number;
   /** How long accepted events are kept (TTL). @default 2592000 (30 days, longer than any provider's retry window) */
   eventRetentionSeconds?: number;

@@ -38,7 +38,7 @@ export interface ResolvedGatewayConfig extends GatewayConfig {
 
 /** The defaults documented on {@link GatewayConfig} and {@link DestinationConfig}. */
 export const GATEWAY_CONFIG_DEFAULTS = {
-  maxBodyBytes: 262_144,
+  maxBodyBytes: 5_242_880,
   eventRetentionSeconds: 2_592_000,
   retryScheduleSeconds: DEFAULT_RETRY_SCHEDULE_SECONDS,
   minDelayAfterThrottleSeconds: 60,
@@ -47,8 +47,14 @@ export const GATEWAY_CONFIG_DEFAULTS = {
   destinationTimeoutMs: 10_000,
 } as const;
 
-// The body is stored in its own item (`sk = "body"`), and a DynamoDB item holds at most 400 KB.
-const MAX_BODY_BYTES_LIMIT = 262_144;
+// 5 MiB, also the default. A body above the inline limit goes to S3, so DynamoDB's 400 KB item no longer bounds it;
+// what does is the intake's synchronous invocation: its request payload is at most 6 MB
+// (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html), and an API Gateway HTTP API event
+// carries the body besides headers and context: a 5 MiB JSON body (passed as text) leaves ~0.7 MB for them. A binary
+// body is passed base64-encoded (4/3 larger): above ~4.4 MB Lambda refuses it before the intake runs (a 5xx to the
+// sender, nothing stored).
+// The HTTP API itself takes 10 MB (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
+const MAX_BODY_BYTES_LIMIT = 5_242_880;
 // 400 shards of the sweep index at most: the sweeper's every-minute queries stay cheap.
 const MAX_PEAK_EVENTS_PER_SECOND = 100_000;
 // A Lambda runs for at most 15 minutes: a longer request timeout could never be reached.

@@ -1,4 +1,4 @@
-import type { S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { FauxqsServer } from "fauxqs";
 import { newBodyS3Client } from "../../lambdas/shared/body/bodyS3Client.ts";
 
@@ -22,4 +22,22 @@ export function localBodyS3Client(endpoint: string): S3Client {
  */
 export function ensureLocalBodyBucket(fauxqs: FauxqsServer, bucket = LOCAL_BODY_BUCKET): string {
   return fauxqs.createBucket(bucket).bucketName;
+}
+
+/**
+ * The same through the S3 API, for a tool that has only fauxqs's address (a benchmark): creates `bucket` unless it
+ * is there, and returns its client and name.
+ */
+export async function localBodyBucketAt(
+  endpoint: string,
+  bucket = LOCAL_BODY_BUCKET,
+): Promise<{ s3: S3Client; bodyBucket: string }> {
+  const s3 = localBodyS3Client(endpoint);
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (error) {
+    const name = (error as { name?: string } | null)?.name;
+    if (name !== "BucketAlreadyOwnedByYou" && name !== "BucketAlreadyExists") throw error;
+  }
+  return { s3, bodyBucket: bucket };
 }

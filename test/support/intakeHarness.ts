@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { readBody } from "../../lambdas/delivery/deliveryStore.ts";
 import { createIntakeHandler, type IntakeHandler, type IntakeHandlerOptions } from "../../lambdas/intake/handler.ts";
 import type { Clock } from "../../lambdas/shared/clock.ts";
@@ -9,6 +10,7 @@ import { ensureEventsTable } from "../../lambdas/shared/eventsTable.ts";
 import type { GatewayConfig } from "../../lambdas/shared/gatewayConfig.ts";
 import { parseGatewayConfig, type ResolvedGatewayConfig } from "../../lambdas/shared/parseGatewayConfig.ts";
 import { createSecretResolver } from "../../lambdas/shared/secrets.ts";
+import { ensureLocalBodyBucket, localBodyS3Client } from "../../local/services/bodyBucket.ts";
 import { deleteTable, localClient, scanAll } from "./dynamoDbTables.ts";
 import {
   createQueueWithDlq,
@@ -49,6 +51,9 @@ export interface IntakeHarness {
   ddb: DynamoDBClient;
   eventsTable: string;
   local: LocalSqs;
+  /** fauxqs's S3, with the body bucket created. */
+  s3: S3Client;
+  bodyBucket: string;
   queue: QueueWithDlq;
   credentials: ProviderCredentials;
   env: Record<string, string>;
@@ -84,7 +89,11 @@ export async function startIntakeHarness(configOverrides: Partial<GatewayConfig>
   const logs: Record<string, unknown>[] = [];
   const secrets = createSecretResolver({ env });
   const events = { client: ddb, tableName: eventsTable };
+  const s3 = localBodyS3Client(local.server.address);
+  const bodyBucket = ensureLocalBodyBucket(local.server);
   return {
+    s3,
+    bodyBucket,
     ddb,
     eventsTable,
     local,
@@ -100,6 +109,8 @@ export async function startIntakeHarness(configOverrides: Partial<GatewayConfig>
         secrets,
         ddb,
         sqs: local.sqs,
+        s3,
+        bodyBucket,
         eventsTable,
         queueUrl: queue.queueUrl,
         clock,
@@ -114,6 +125,7 @@ export async function startIntakeHarness(configOverrides: Partial<GatewayConfig>
     takeJobs: () => receiveAllBodies<DeliveryJob>(local.sqs, queue.queueUrl),
     jobCount: () => messageCount(local.server, queue.queueName),
     async stop() {
+      s3.destroy();
       await local.stop();
       await deleteTable(ddb, eventsTable);
       ddb.destroy();

@@ -42,6 +42,7 @@ function environment(config: unknown = gatewayConfig()): Record<string, string> 
     [ENV.config]: JSON.stringify(config),
     [ENV.eventsTable]: harness.eventsTable,
     [ENV.deliveryQueueUrl]: queueUrl,
+    [ENV.bodyBucket]: "oncegate-bodies",
     [ENV.retrySchedule]: "1,2",
     [SECRET_ENV]: secret,
     TEST_STRIPE_SECRET: "whsec_c3RyaXBl",

@@ -17,6 +17,7 @@ beforeAll(async () => {
     [ENV.config]: JSON.stringify(allProvidersConfig()),
     [ENV.eventsTable]: h.eventsTable,
     [ENV.deliveryQueueUrl]: h.queue.queueUrl,
+    [ENV.bodyBucket]: "oncegate-bodies",
   };
 });
 afterAll(async () => {
@@ -42,6 +43,7 @@ describe("intake cold start", () => {
     ["ONCEGATE_CONFIG is missing", { [ENV.config]: undefined }, "ONCEGATE_CONFIG: environment variable is not set"],
     ["the table name is missing", { [ENV.eventsTable]: "" }, "ONCEGATE_EVENTS_TABLE: environment variable is not set"],
     ["the queue URL is missing", { [ENV.deliveryQueueUrl]: undefined }, "ONCEGATE_DELIVERY_QUEUE_URL: environment"],
+    ["the body bucket is missing", { [ENV.bodyBucket]: "" }, "ONCEGATE_BODY_BUCKET: environment variable is not set"],
     [
       "the retry override is invalid",
       { [ENV.retrySchedule]: "1,x" },

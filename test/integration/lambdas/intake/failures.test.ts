@@ -99,6 +99,7 @@ describe("intake failures", () => {
           [ENV.config]: JSON.stringify(h.config),
           [ENV.eventsTable]: h.eventsTable,
           [ENV.deliveryQueueUrl]: h.queue.queueUrl,
+          [ENV.bodyBucket]: "oncegate-bodies",
         },
         { logger: () => {} },
       );

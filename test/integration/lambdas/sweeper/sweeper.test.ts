@@ -201,6 +201,7 @@ describe("sweeper", () => {
       [ENV.config]: JSON.stringify(allProvidersConfig()),
       [ENV.eventsTable]: h.eventsTable,
       [ENV.deliveryQueueUrl]: h.queue.queueUrl,
+      [ENV.bodyBucket]: "oncegate-bodies",
       [ENV.deadLetterQueueUrl]: h.queue.dlqUrl,
     };
     const sweep = sweeperFromEnvironment(env, { ddb: h.ddb, sqs: h.local.sqs, logger: () => {} });

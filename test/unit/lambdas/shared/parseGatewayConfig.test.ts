@@ -51,7 +51,7 @@ describe("parseGatewayConfig", () => {
           timeoutMs: 10_000,
         },
       ],
-      maxBodyBytes: 262_144,
+      maxBodyBytes: 5_242_880,
       eventRetentionSeconds: 2_592_000,
       retryScheduleSeconds: [...DEFAULT_RETRY_SCHEDULE_SECONDS],
       minDelayAfterThrottleSeconds: 60,
@@ -277,9 +277,9 @@ describe("parseGatewayConfig", () => {
       'destinations[0].timeoutMs: expected a whole number from 1 to 900000, got "5000"',
     ],
     [
-      "a body limit above what an item can hold",
-      { ...minimal(), maxBodyBytes: 300_000 },
-      "maxBodyBytes: expected a whole number from 1 to 262144",
+      "a body limit above what a 6 MB Lambda invocation can carry",
+      { ...minimal(), maxBodyBytes: 5_242_881 },
+      "maxBodyBytes: expected a whole number from 1 to 5242880",
     ],
     ["a negative sweep delay", { ...minimal(), sweepAfterSeconds: -1 }, "sweepAfterSeconds: expected a whole number"],
     [
