@@ -1,4 +1,5 @@
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { bodyStoreFromEnvironment } from "../shared/body/bodyStoreDependencies.ts";
 import { gatewayDependenciesFromEnvironment } from "../shared/gatewayDependencies.ts";
 import { DESTINATION_DIMENSION, emfCounterFor } from "../shared/metrics.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
@@ -41,6 +42,7 @@ export async function deliveryHandlerFromEnvironment(
   const count = emfCounterFor(env);
   return createDeliveryHandler({
     ...dependencies,
+    ...bodyStoreFromEnvironment(env),
     config: await deliverySettingsFrom(config, createSecretResolver({ env })),
     countMetric: count,
     countRetried: count && ((destination) => count("Retried", { [DESTINATION_DIMENSION]: destination })),

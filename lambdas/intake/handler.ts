@@ -2,6 +2,7 @@ import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { bodyStoreFromEnvironment } from "../shared/body/bodyStoreDependencies.ts";
 import { type Clock, systemClock } from "../shared/clock.ts";
 import { errorCodeOf, InvalidEventIdError } from "../shared/errors.ts";
 import type { NewEvent } from "../shared/eventRecord.ts";
@@ -183,6 +184,7 @@ export function intakeHandlerFromEnvironment(
   const count = emfCounterFor(env);
   return createIntakeHandler({
     ...gatewayDependenciesFromEnvironment(env),
+    ...bodyStoreFromEnvironment(env),
     secrets: createSecretResolver({ env }),
     countMetric: count,
     countRejected: count && ((reason) => count("Rejected", { [REASON_DIMENSION]: reason })),
