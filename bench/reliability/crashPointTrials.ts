@@ -1,5 +1,8 @@
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { fireStorm } from "../../local/chaosStorm.ts";
 import { CRASH_POINTS, type CrashPoint } from "../../local/crashPoints.ts";
+import type { OpsResources } from "../../local/opsResources.ts";
+import { LOCAL_BODY_BUCKET, localBodyS3Client } from "../../local/services/bodyBucket.ts";
 import { fetchStats, waitUntilSettled } from "../../local/stackClient.ts";
 import { newDataDir, removeDataDir, type StackExit, type StackProcess, startStack } from "../../local/stackProcess.ts";
 import { AnswerLedger } from "./answerLedger.ts";
@@ -12,8 +15,43 @@ import { FAST_TIMINGS, SETTLE_TIMEOUT_MS } from "./stackTimings.ts";
 const CRASH_WAIT_MS = 60_000;
 const COPIES = 4;
 
+/**
+ * The points whose trials take the intake's S3 path (bodies over the inline limit, `s3Bodies`): every trial of
+ * `intake:after-body-upload` (only an S3 body reaches it), and one trial more of the points after the claim.
+ */
+const S3_TRIALS: Partial<Record<CrashPoint, "all" | "one-more">> = {
+  "intake:after-body-upload": "all",
+  "intake:after-state-put": "one-more",
+  "intake:after-put": "one-more",
+};
+
+/** Whether each trial of `point` sends S3-bound bodies, in order. */
+export function crashTrialPlan(point: CrashPoint, trials: number): { s3Bodies: boolean }[] {
+  const s3 = S3_TRIALS[point];
+  const plan = Array.from({ length: trials }, () => ({ s3Bodies: s3 === "all" }));
+  return s3 === "one-more" ? [...plan, { s3Bodies: true }] : plan;
+}
+
+/** How many objects the stack's body bucket holds (fauxqs serves S3 on its SQS address). */
+async function bodyObjects(baseUrl: string): Promise<number> {
+  const resources = (await (await fetch(`${baseUrl}/ops/resources`)).json()) as OpsResources;
+  const s3 = localBodyS3Client(resources.endpoints.sqs);
+  try {
+    let count = 0;
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_BODY_BUCKET, ContinuationToken: token }));
+      count += page.KeyCount ?? 0;
+      token = page.NextContinuationToken;
+    } while (token !== undefined);
+    return count;
+  } finally {
+    s3.destroy();
+  }
+}
+
 /** One trial of one point: a fresh data directory, the point armed, a storm, the crash, a restart, a provider retry. */
-async function crashTrial(point: CrashPoint, events: number, trial: number) {
+async function crashTrial(point: CrashPoint, events: number, trial: number, s3Bodies: boolean) {
   const dataDir = newDataDir();
   const env = { ...FAST_TIMINGS, ONCEGATE_CRASH_AT: point };
   const problems: string[] = [];
@@ -21,7 +59,7 @@ async function crashTrial(point: CrashPoint, events: number, trial: number) {
   try {
     const first = await startStack({ dataDir, env }, 60_000);
     const before = await fetchStats(first.baseUrl);
-    const context = { env: {}, baseUrl: first.baseUrl, nowMs: Date.now(), marker: "crash" };
+    const context = { env: {}, baseUrl: first.baseUrl, nowMs: Date.now(), marker: "crash", s3Bodies };
     const webhooks = markedWebhooks(`crash-${point.replace(":", "-")}-${trial}`, events, context);
     const ledger = new AnswerLedger(webhooks);
     await fireStorm({ baseUrl: first.baseUrl, webhooks, count: COPIES, concurrency: 16, onAnswer: ledger.record });
@@ -39,6 +77,12 @@ async function crashTrial(point: CrashPoint, events: number, trial: number) {
       if (!settle.settled) problems.push(`trial ${trial}: not settled after ${SETTLE_TIMEOUT_MS} ms`);
       requests = ledger.requests;
       const account = await accountFor(second.baseUrl, ledger.accepted(), before, settle.stats);
+      if (s3Bodies) {
+        // Content-addressed: one object per distinct body, whatever the crash and the retries uploaded.
+        const objects = await bodyObjects(second.baseUrl);
+        if (objects !== events)
+          problems.push(`trial ${trial}: ${objects} objects in the body bucket for ${events} S3 bodies`);
+      }
       return { account, problems, requests, exit, sent: events };
     } finally {
       await second.stop();
@@ -65,25 +109,29 @@ export async function runCrashPoints(
     const problems: string[] = [];
     let requests = 0;
     let crashes = 0;
-    for (let trial = 1; trial <= trials; trial++) {
-      say(`  crash point ${point}, trial ${trial}/${trials}…`);
-      const outcome = await crashTrial(point, events, trial);
+    const plan = crashTrialPlan(point, trials);
+    for (const [index, { s3Bodies }] of plan.entries()) {
+      const trial = index + 1;
+      say(`  crash point ${point}, trial ${trial}/${plan.length}${s3Bodies ? " (S3 bodies)" : ""}…`);
+      const outcome = await crashTrial(point, events, trial, s3Bodies);
       addAccount(total, outcome.account);
       problems.push(...outcome.problems);
       requests += outcome.requests;
       if (outcome.exit?.signal === "SIGKILL") crashes += 1;
       problems.push(...crashExpectations(point, trial, outcome.account));
     }
+    const s3Count = plan.filter(({ s3Bodies }) => s3Bodies).length;
+    const s3Note = s3Count === 0 ? "" : s3Count === plan.length ? ", S3 bodies" : `, ${s3Count} with S3 bodies`;
     results.push({
       scenario: `crash at ${point}`,
-      parameters: `${trials} trial(s) × ${events} events × ${COPIES}, then a retry of each`,
-      eventsSent: trials * events,
+      parameters: `${plan.length} trial(s)${s3Note} × ${events} events × ${COPIES}, then a retry of each`,
+      eventsSent: plan.length * events,
       requestsSent: requests,
       ...total,
       timeMs: performance.now() - startedMs,
       problems,
       notes: [
-        `${crashes}/${trials} crashed with SIGKILL (exit 137)`,
+        `${crashes}/${plan.length} crashed with SIGKILL (exit 137)`,
         ...(total.dead > 0
           ? ["dead = claims in flight when the consumer died, refused 409 in_progress ever after (at most once)"]
           : []),

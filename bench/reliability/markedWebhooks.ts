@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { CHAOS_PROVIDERS, type ChaosProvider, type ChaosWebhook } from "../../local/chaosWebhooks.ts";
 import { localKeygenPrivateKey } from "../../local/localKeygenKey.ts";
 import { localSecret } from "../../local/localSecrets.ts";
@@ -18,6 +19,29 @@ export interface MarkedSigningContext {
   nowMs: number;
   /** A value put in every body: the log-hygiene check looks for it in the stack's output. */
   marker: string;
+  /**
+   * Bodies that go to the body bucket: {@link S3_BOUND_FILLER_BYTES} of commits with hex ids added to each body
+   * (gzip cannot bring them under the 7 KB inline limit), so the intake takes its S3 path. @default false
+   */
+  s3Bodies?: boolean;
+}
+
+/** Filler of an S3-bound body: 24 KB of hex ids, ~13 KB after gzip, well over the 7 KB inline limit. */
+export const S3_BOUND_FILLER_BYTES = 24 * 1024;
+
+/**
+ * Commits like a large GitHub push's, their ids hex digests of the event id (so deterministic, and as
+ * incompressible as real ids), about `bytes` of JSON in all.
+ */
+export function hexCommits(eventId: string, bytes: number): { id: string; tree_id: string }[] {
+  const commits: { id: string; tree_id: string }[] = [];
+  for (let size = 0, index = 0; size < bytes; index++) {
+    const digest = (part: string) => createHash("sha256").update(`${eventId}:${index}:${part}`).digest("hex");
+    const commit = { id: digest("id").slice(0, 40), tree_id: digest("tree").slice(0, 40) };
+    commits.push(commit);
+    size += JSON.stringify(commit).length + 1;
+  }
+  return commits;
 }
 
 /**
@@ -33,7 +57,8 @@ export function markedWebhook(
 ): ChaosWebhook {
   const { env, nowMs, marker } = context;
   const path = `/webhooks/${provider}`;
-  const note = JSON.stringify({ note: marker, amount: 4200 });
+  const filler = context.s3Bodies ? { commits: hexCommits(eventId, S3_BOUND_FILLER_BYTES) } : {};
+  const note = JSON.stringify({ note: marker, amount: 4200, ...filler });
   const signed = (): SignedWebhook => {
     switch (provider) {
       case "stripe": {

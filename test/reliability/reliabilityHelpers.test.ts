@@ -1,9 +1,13 @@
 import { describe, expect, test } from "@jest/globals";
 import { retryScheduleCovering } from "../../bench/reliability/consumerOutage.ts";
+import { crashTrialPlan } from "../../bench/reliability/crashPointTrials.ts";
 import { hostileRequest } from "../../bench/reliability/hostileRequests.ts";
+import { markedWebhooks } from "../../bench/reliability/markedWebhooks.ts";
 import { slowConsumerFindings } from "../../bench/reliability/slowConsumerChecks.ts";
 import { answerKind, unavailableStateProblem } from "../../bench/reliability/storeFaultChecks.ts";
 import { countCauses } from "../../bench/reliability/unavailableCauses.ts";
+import { encodeBody } from "../../lambdas/shared/body/bodyCodec.ts";
+import { bodyPlacement } from "../../lambdas/shared/body/bodyPlacement.ts";
 import type { AttemptView, EventView } from "../../local/eventView.ts";
 import { seededRandom } from "../../local/seededRandom.ts";
 
@@ -137,5 +141,33 @@ describe("the slow-consumer and store-fault checks", () => {
     expect(
       unavailableStateProblem("e", viewOf("e", { status: "RECEIVED", attempts: [attempt(1, { statusCode: 201 })] })),
     ).toBe("e was answered 503 but is RECEIVED, 1 delivery attempts");
+  });
+});
+
+describe("the crash points' S3 trials", () => {
+  test("S3-bound marked bodies: every provider's goes to the bucket, keeps the marker and stays the same for a retry", () => {
+    const context = { env: {}, baseUrl: "http://127.0.0.1:4000", nowMs: 1_700_000_000_000, marker: "crash" };
+    const large = markedWebhooks("s3-trial", 5, { ...context, s3Bodies: true });
+    expect(new Set(large.map(({ provider }) => provider)).size).toBe(5);
+    for (const webhook of large) {
+      const bytes = Buffer.from(webhook.body);
+      expect(bytes.length).toBeGreaterThanOrEqual(16 * 1024);
+      expect(bodyPlacement(encodeBody(bytes).data.byteLength)).toBe("s3");
+      expect(bytes.toString("utf8")).toContain("crash");
+    }
+    expect(markedWebhooks("s3-trial", 5, { ...context, s3Bodies: true }).map(({ body }) => body)).toEqual(
+      large.map(({ body }) => body),
+    );
+    for (const webhook of markedWebhooks("s3-trial", 5, context)) {
+      expect(bodyPlacement(encodeBody(Buffer.from(webhook.body)).data.byteLength)).toBe("inline");
+    }
+  });
+
+  test("the plan: every trial of intake:after-body-upload, one more of after-state-put and after-put", () => {
+    expect(crashTrialPlan("intake:after-body-upload", 2)).toEqual([{ s3Bodies: true }, { s3Bodies: true }]);
+    for (const point of ["intake:after-state-put", "intake:after-put"] as const) {
+      expect(crashTrialPlan(point, 2)).toEqual([{ s3Bodies: false }, { s3Bodies: false }, { s3Bodies: true }]);
+    }
+    expect(crashTrialPlan("intake:after-enqueue", 2)).toEqual([{ s3Bodies: false }, { s3Bodies: false }]);
   });
 });
