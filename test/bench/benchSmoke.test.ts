@@ -188,7 +188,9 @@ describe("benchmark scripts with tiny sizes", () => {
     expect(cost.data.targets.sustained.atDefaultPeak.eventsPerSecond).toBe(1000);
     expect(cost.data.targets.sustained.atTenThousand.eventsPerSecond).toBe(10_000);
     expect(cost.data.fixedMonthly.lines.length).toBeGreaterThan(0);
-  });
+    // Five sizes, the largest 1 MB (generated, gzipped, hashed, uploaded and read twice per event): over a minute on
+    // a shared 2-core machine.
+  }, 180_000);
 
   test("fails bench:cost when its model no longer reproduces the capacity that was measured", async () => {
     const tampered = mkdtempSync(join(tmpdir(), "oncegate-bench-tampered-"));
