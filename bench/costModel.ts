@@ -1,6 +1,6 @@
 /**
  * `npm run bench:cost`: what a million accepted webhooks cost on AWS, line by line. It first measures, against
- * DynamoDB Local and the SQS emulator, what the real intake and delivery handlers write and read per event at each
+ * DynamoDB Local and fauxqs (SQS and S3), what the real intake and delivery handlers write and read per event at each
  * body size (`measuredCapacity`: requests, item sizes, consumed capacity), and checks that the model reproduces
  * that capacity; durations and log lines come from bench/results/intake.json when present, else documented
  * defaults; prices from bench/prices.json. Then how duplicates, delivery retries and body size change the bill,
@@ -19,12 +19,14 @@ import { FIXED_ASSUMPTIONS, fixedMonthlyCost } from "./cost/fixedMonthlyCost.ts"
 import { LAMBDA_SIZING } from "./cost/lambdaSizing.ts";
 import { measureCapacity, type SizeCapacity } from "./cost/measuredCapacity.ts";
 import { readPrices } from "./cost/prices.ts";
+import { printStorageTargets, type StorageTargetsData, storageTargets } from "./cost/storageTargets.ts";
 import {
   type CostScenario,
   costPerMillion,
   DEFAULT_ASSUMPTIONS,
   eventUnits,
   MODELLED_REQUESTS,
+  type ModelledStep,
   totalUsd,
 } from "./cost/webhookCost.ts";
 import { readResult, writeResult } from "./results.ts";
@@ -35,7 +37,7 @@ const { sizes, resultsDir, quick, flags } = readBenchOptions({ events: 10 }, { e
 
 export const DUPLICATE_RATES = [0, 0.2, 1];
 export const RETRIES = [0, 1, 3];
-export const BODY_SIZES = [1024, 2048, 8192, 65536];
+export const BODY_SIZES = [1024, 2048, 8192, 65536, 1048576];
 const BASE_BODY_BYTES = 2048;
 
 await runBench(async (run) => {
@@ -59,6 +61,7 @@ await runBench(async (run) => {
     const units = eventUnits(size.items, 0, DEFAULT_ASSUMPTIONS);
     return {
       bodyBytes: size.bodyBytes,
+      placement: size.items.placement ?? "inline",
       storedBodyBytes: size.items.storedBody,
       stateBytes: size.items.deliveredState,
       writeUnits: units.intakeWrites + units.deliveryWrites,
@@ -81,6 +84,7 @@ await runBench(async (run) => {
     return { bodyBytes, totalUsd: totalUsd(lines), dynamoDbUsd, functionUrlUsd };
   });
   const fixed = fixedMonthlyCost(prices, LAMBDA_SIZING);
+  const targets = storageTargets(cost, unitsPerEvent);
 
   const data = {
     inputs,
@@ -94,7 +98,9 @@ await runBench(async (run) => {
     grid,
     bodySizes,
     fixedMonthly: { lines: fixed, totalUsd: totalUsd(fixed) },
+    targets,
   };
+  printStorageTargets(targets);
   printCostTables(data);
   const path = writeResult(resultsDir, "cost", {
     command: `npm run bench:cost${quick ? " -- --quick" : ""}`,
@@ -144,9 +150,10 @@ function checkModel(size: SizeCapacity): void {
       `${what} at ${at}: the model says ${modelled} units, DynamoDB Local ${reported}`,
     );
   }
-  for (const step of Object.keys(MODELLED_REQUESTS) as (keyof typeof MODELLED_REQUESTS)[]) {
+  const requests = MODELLED_REQUESTS[size.items.placement === "s3" ? "s3" : "inline"];
+  for (const step of Object.keys(requests) as ModelledStep[]) {
     const counted = JSON.stringify(sortedKeys(size[step].requests.byApi));
-    const modelled = JSON.stringify(sortedKeys(MODELLED_REQUESTS[step]));
+    const modelled = JSON.stringify(sortedKeys(requests[step]));
     invariant(
       counted === modelled,
       `${step} requests at ${at}: the model prices ${modelled}, the code made ${counted}`,
@@ -163,6 +170,7 @@ export type CostModelData = {
   /** DynamoDB units of one event, 1 destination, first-try delivery, at each body size (the model's, as checked). */
   unitsPerEvent: {
     bodyBytes: number;
+    placement: "inline" | "s3";
     storedBodyBytes: number;
     stateBytes: number;
     writeUnits: number;
@@ -176,4 +184,6 @@ export type CostModelData = {
   grid: { duplicatesPerAccepted: number; retriesPerDelivery: number; totalUsd: number }[];
   bodySizes: { bodyBytes: number; totalUsd: number; dynamoDbUsd: number; functionUrlUsd: number }[];
   fixedMonthly: { lines: ReturnType<typeof fixedMonthlyCost>; totalUsd: number };
+  /** Issue 15's targets table, filled from this run. */
+  targets: StorageTargetsData;
 };

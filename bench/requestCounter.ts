@@ -1,8 +1,9 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 
 /** An AWS SDK v3 client whose calls can be counted. */
-export type CountableClient = DynamoDBClient | SQSClient;
+export type CountableClient = DynamoDBClient | SQSClient | S3Client;
 
 export interface RequestCounter {
   /** Command names in call order, e.g. `PutItemCommand`, since the last {@link RequestCounter.take}. */

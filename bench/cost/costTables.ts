@@ -39,8 +39,8 @@ export function printCostTables(data: CostModelData): void {
     ],
     rows: [...byDuplicates].map(([rate, cells]) => [percent(rate), ...cells.map((cell) => usd(cell.totalUsd))]),
     notes: [
-      "A duplicate costs an API Gateway request, an intake invocation and a refused conditional write of the small state item (billed as a write of it: 1 WRU); its log line is at debug, not ingested.",
-      "A retry costs a delivery invocation, two reads (state, body), an attempt item and a state update, a ChangeMessageVisibility and a receive.",
+      "A duplicate costs an API Gateway request, an intake invocation and a refused conditional write of the small state item (billed as a write of it: 1 WRU) and, for a body above the inline limit, a PutObject of the same object; its log line is at debug, not ingested.",
+      "A retry costs a delivery invocation, two reads (state, body; an S3 body: the state and two GetObjects), an attempt item and a state update, a ChangeMessageVisibility and a receive.",
     ],
   });
   const units = new Map(data.unitsPerEvent.map((u) => [u.bodyBytes, u]));
@@ -49,6 +49,7 @@ export function printCostTables(data: CostModelData): void {
     columns: [
       "body",
       "stored body (gzip)",
+      "where",
       "WRU per event",
       "RRU per event",
       "total",
@@ -58,6 +59,7 @@ export function printCostTables(data: CostModelData): void {
     rows: data.bodySizes.map((b) => [
       kb(b.bodyBytes),
       `${units.get(b.bodyBytes)?.storedBodyBytes ?? "?"} bytes`,
+      units.get(b.bodyBytes)?.placement === "s3" ? "S3" : "inline",
       String(units.get(b.bodyBytes)?.writeUnits ?? "?"),
       String(units.get(b.bodyBytes)?.readUnits ?? "?"),
       usd(b.totalUsd),
@@ -65,7 +67,7 @@ export function printCostTables(data: CostModelData): void {
       usd(b.functionUrlUsd),
     ]),
     notes: [
-      `An event is a state item (${units.get(inputs.bodyBytes)?.stateBytes ?? "?"} bytes once delivered) and a body item written once (gzip when smaller); every status change rewrites the state only. Write units round up per KB, read units per 4 KB; indexes included.`,
+      `An event is a state item (${units.get(inputs.bodyBytes)?.stateBytes ?? "?"} bytes once delivered) and a body written once (gzip when smaller): its own item up to 7 KB stored, above that an S3 object (PUT before the claim, 2 GETs per attempt, kept for the retention + 1 day) and no body item; every status change rewrites the state only. Write units round up per KB, read units per 4 KB; indexes included.`,
       "Bodies are Stripe-shaped JSON with random ids (bench/intake/stripeEvents.ts): they compress 2–4×, real events often more.",
     ],
   });

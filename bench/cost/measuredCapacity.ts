@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { createIntakeHandler } from "../../lambdas/intake/handler.ts";
 import { ensureEventsTable } from "../../lambdas/shared/eventsTable.ts";
 import { createSecretResolver } from "../../lambdas/shared/secrets.ts";
@@ -24,13 +25,15 @@ export interface StepCapacity {
 
 /** Sizes of an event's items by DynamoDB's sizing rules, at each moment a write is billed on them. */
 export interface StoredItemSizes {
+  /** Where the intake put the body: its own item (`inline`), or an S3 object and no body item (`s3`). */
+  placement: "inline" | "s3";
   /** The state as the intake puts it (RECEIVED). */
   acceptedState: number;
   /** The state once QUEUED: what the delivery first reads. */
   queuedState: number;
-  /** The body item (its `data` is the stored form: gzip when smaller). */
+  /** The body item (its `data` is the stored form: gzip when smaller); 0 when the body is in S3 (no item). */
   body: number;
-  /** Bytes of the body's stored form alone. */
+  /** Bytes of the body's stored form alone (the S3 object's length when in S3). */
   storedBody: number;
   /** The state after a first-try delivery settled it. */
   deliveredState: number;
@@ -59,10 +62,10 @@ export interface SizeCapacity {
 const DRAIN_DEADLINE_MS = 30_000;
 
 /**
- * Runs the real intake and delivery handlers against DynamoDB Local and the SQS emulator at `endpoints`, for each
+ * Runs the real intake and delivery handlers against DynamoDB Local and fauxqs (SQS and S3) at `endpoints`, for each
  * body size: `events` new events (Stripe-shaped, `stripeEventBody`), a provider retry of each, a first-try
  * delivery of each; then `events` more, each retried once (503) and then delivered. Counts, per event, the
- * requests and the capacity DynamoDB Local reports (`ReturnConsumedCapacity: INDEXES`), and the size of every item
+ * requests (DynamoDB, SQS and S3) and the capacity DynamoDB Local reports (`ReturnConsumedCapacity: INDEXES`), and the size of every item
  * at the moment a write was billed on it: what the cost model prices, and what it must reproduce. Untimed.
  */
 export async function measureCapacity(
@@ -96,18 +99,25 @@ async function measureOneSize(
       visibilityTimeoutSeconds: 30,
       endpoint: endpoints.sqs,
     });
-    const sizeOf = async (eventId: string, sk = "state") => {
+    const itemOf = async (eventId: string, sk: string) => {
       const key = { pk: { S: `${PROVIDER}#${eventId}` }, sk: { S: sk } };
       const { Item } = await reader.send(
         new GetItemCommand({ TableName: eventsTable, Key: key, ConsistentRead: true }),
       );
-      invariant(Item !== undefined, `event ${eventId} has no ${sk} item`);
-      return itemSizeBytes(Item);
+      return Item;
+    };
+    const sizeOf = async (eventId: string, sk = "state") => {
+      const item = await itemOf(eventId, sk);
+      invariant(item !== undefined, `event ${eventId} has no ${sk} item`);
+      return itemSizeBytes(item);
     };
     let current = "";
     const acceptedStates: number[] = [];
+    // fauxqs serves S3 on the same address as SQS; the intake and the delivery share one counted client.
+    const { s3, bodyBucket } = await localBodyBucketAt(endpoints.sqs);
     const intake = createIntakeHandler({
-      ...(await localBodyBucketAt(endpoints.sqs)),
+      s3,
+      bodyBucket,
       config: setup.config,
       secrets: createSecretResolver({ env: setup.env }),
       ddb,
@@ -118,10 +128,10 @@ async function measureOneSize(
       // The state as put, read between the intake's writes (by another client: not counted).
       faults: { afterStatePut: async () => void acceptedStates.push(await sizeOf(current)) },
     });
-    const calls = { ddb: countRequests(ddb), sqs: countRequests(sqs) };
+    const calls = { ddb: countRequests(ddb), sqs: countRequests(sqs), s3: countRequests(s3) };
     const capacity = countCapacity(ddb);
     const step = (units: number): StepCapacity => ({
-      requests: requestsPerUnit([...calls.ddb.take(), ...calls.sqs.take()], units),
+      requests: requestsPerUnit([...calls.ddb.take(), ...calls.sqs.take(), ...calls.s3.take()], units),
       capacity: capacityPerUnit(capacity.take(), units),
     });
     const send = async (eventId: string, expected: number) => {
@@ -139,6 +149,7 @@ async function measureOneSize(
       setup,
       ddb,
       sqs,
+      s3,
       eventsTable,
       queueUrl: queue.queueUrl,
       consumerStatus: () => consumerStatus,
@@ -167,7 +178,16 @@ async function measureOneSize(
       for (const id of firstIds) await send(id, 202);
       const accepted = step(events);
       const queuedState = await sizeOf(firstIds[0] ?? "");
-      const body = await sizeOf(firstIds[0] ?? "", "body");
+      // An S3 body has no body item: the state's reference names the object and its stored length.
+      const state = unmarshall((await itemOf(firstIds[0] ?? "", "state")) ?? {});
+      const bodyItem = await itemOf(firstIds[0] ?? "", "body");
+      const placement = state.body?.kind === "s3" ? "s3" : "inline";
+      invariant(
+        (placement === "s3") === (bodyItem === undefined),
+        `event ${firstIds[0]}: body ${placement}, body item ${bodyItem === undefined ? "absent" : "present"}`,
+      );
+      const body = bodyItem === undefined ? 0 : itemSizeBytes(bodyItem);
+      const storedBody = placement === "s3" ? Number(state.body.storedBytes) : (bodyItem?.data?.B?.byteLength ?? 0);
       for (const id of firstIds) await send(id, 200);
       const duplicate = step(events);
       await drain(200);
@@ -184,22 +204,16 @@ async function measureOneSize(
       await drain(200);
       const deliveredAfterRetry = step(events);
       const deliveredAfterRetryState = await sizeOf(retriedIds[0] ?? "");
-      const bodyItem = await reader.send(
-        new GetItemCommand({
-          TableName: eventsTable,
-          Key: { pk: { S: `${PROVIDER}#${firstIds[0]}` }, sk: { S: "body" } },
-          ConsistentRead: true,
-        }),
-      );
       invariant(new Set(acceptedStates).size === 1, `accepted states of several sizes: ${acceptedStates.join(", ")}`);
       return {
         bodyBytes,
         events,
         items: {
+          placement,
           acceptedState: acceptedStates[0] ?? 0,
           queuedState,
           body,
-          storedBody: bodyItem.Item?.data?.B?.byteLength ?? 0,
+          storedBody,
           deliveredState,
           retriedState,
           attempt,
@@ -213,6 +227,7 @@ async function measureOneSize(
       };
     } finally {
       eventSource.destroy();
+      s3.destroy();
     }
   } finally {
     for (const c of [ddb, reader, sqs as SQSClient]) c.destroy();

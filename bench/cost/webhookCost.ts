@@ -1,5 +1,5 @@
 import { strongReadUnitsFor, writeUnitsFor } from "../dynamoItemSize.ts";
-import { type CostInputs, capacityAt } from "./costInputs.ts";
+import { type CostInputs, capacityAt, type StepInputs } from "./costInputs.ts";
 import type { LAMBDA_SIZING } from "./lambdaSizing.ts";
 import type { StoredItemSizes } from "./measuredCapacity.ts";
 import type { PriceTable } from "./prices.ts";
@@ -35,6 +35,8 @@ export interface CostAssumptions {
   storageOverheadBytesPerItem: number;
   indexWritesPerAccepted: number;
   indexWritesPerDelivery: number;
+  s3CallMs: number;
+  s3StorageExtraDays: number;
 }
 
 export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
@@ -58,6 +60,11 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   // A delivery that settles DELIVERED touches no index key (the sweep entry is gone; only FAILED and DEAD enter the
   // problem index, one more write each).
   indexWritesPerDelivery: 0,
+  // Lambda time one S3 call of a body adds (in-region PUT/GET: ~20–30 ms at p50; the measured durations are of
+  // inline 2 KB events, so they do not include it): the intake's PutObject, the delivery's two GetObjects.
+  s3CallMs: 25,
+  // S3 Standard bills storage by the day, and lifecycle expiry runs at the next midnight UTC after the rule's days.
+  s3StorageExtraDays: 1,
 };
 
 /** DynamoDB units of one event, as the model prices them from the sizes of its items. */
@@ -78,20 +85,23 @@ export interface EventUnits {
  *
  * Intake: PutItem of the state, PutItem of the body, UpdateItem markQueued, and the index entries. Each attempt
  * of the delivery: GetItem of the state, GetItem of the body; a retried one PutItem of its attempt item and
- * UpdateItem of the state; the delivering one a single UpdateItem that settles destination and event.
+ * UpdateItem of the state; the delivering one a single UpdateItem that settles destination and event. A body in
+ * S3 (`placement: "s3"`) has no item: no body write, no body read (its PutObject and GetObjects are priced as S3
+ * requests).
  */
 export function eventUnits(items: StoredItemSizes, retries: number, assumptions: CostAssumptions): EventUnits {
   const wu = writeUnitsFor;
+  const inline = items.placement !== "s3";
   const intakeWrites =
     wu(items.acceptedState) +
-    wu(items.body) +
+    (inline ? wu(items.body) : 0) +
     wu(Math.max(items.acceptedState, items.queuedState)) +
     assumptions.indexWritesPerAccepted;
   let deliveryWrites = 0;
   let deliveryReads = 0;
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
     const before = attempt === 1 ? items.queuedState : items.retriedState;
-    deliveryReads += strongReadUnitsFor(before) + strongReadUnitsFor(items.body);
+    deliveryReads += strongReadUnitsFor(before) + (inline ? strongReadUnitsFor(items.body) : 0);
     if (attempt <= retries) deliveryWrites += wu(items.attempt) + wu(Math.max(before, items.retriedState));
     else {
       const after = retries === 0 ? items.deliveredState : items.deliveredAfterRetryState;
@@ -106,17 +116,31 @@ export function eventUnits(items: StoredItemSizes, retries: number, assumptions:
   };
 }
 
+/** The steps whose requests the model prices. */
+export type ModelledStep = "accepted" | "duplicate" | "firstTry" | "retried" | "deliveredAfterRetry";
+
 /**
- * The requests `eventUnits` prices, per step: a change of the code's calls must change the model too (`bench:cost`
- * checks the counted requests against these).
+ * The requests `eventUnits` and `costPerMillion` price, per step and body placement: a change of the code's calls
+ * must change the model too (`bench:cost` checks the counted requests against these). A body in S3: one PutObject
+ * before the claim (a duplicate rewrites the same content-addressed object: it does not know yet that it is one),
+ * no body item; two GetObjects per attempt (one streamed to sign, one streamed to POST), no body GetItem.
  */
-export const MODELLED_REQUESTS = {
-  accepted: { PutItem: 2, SendMessageBatch: 1, UpdateItem: 1 },
-  duplicate: { PutItem: 1 },
-  firstTry: { GetItem: 2, UpdateItem: 1 },
-  retried: { GetItem: 2, PutItem: 1, UpdateItem: 1, ChangeMessageVisibility: 1 },
-  deliveredAfterRetry: { GetItem: 2, UpdateItem: 1 },
-} as const;
+export const MODELLED_REQUESTS: Record<"inline" | "s3", Record<ModelledStep, Readonly<Record<string, number>>>> = {
+  inline: {
+    accepted: { PutItem: 2, SendMessageBatch: 1, UpdateItem: 1 },
+    duplicate: { PutItem: 1 },
+    firstTry: { GetItem: 2, UpdateItem: 1 },
+    retried: { GetItem: 2, PutItem: 1, UpdateItem: 1, ChangeMessageVisibility: 1 },
+    deliveredAfterRetry: { GetItem: 2, UpdateItem: 1 },
+  },
+  s3: {
+    accepted: { PutObject: 1, PutItem: 1, SendMessageBatch: 1, UpdateItem: 1 },
+    duplicate: { PutObject: 1, PutItem: 1 },
+    firstTry: { GetItem: 1, GetObject: 2, UpdateItem: 1 },
+    retried: { GetItem: 1, GetObject: 2, PutItem: 1, UpdateItem: 1, ChangeMessageVisibility: 1 },
+    deliveredAfterRetry: { GetItem: 1, GetObject: 2, UpdateItem: 1 },
+  },
+};
 
 /** One line of the bill, per million accepted webhooks. */
 export interface CostLine {
@@ -142,7 +166,9 @@ export function costPerMillion(
   const d = scenario.duplicatesPerAccepted;
   const r = scenario.retriesPerDelivery;
   const jobs = MILLION * scenario.destinations;
-  const items = capacityAt(inputs.capacity, scenario.bodyBytes).items;
+  const measured = capacityAt(inputs.capacity, scenario.bodyBytes);
+  const items = measured.items;
+  const inline = items.placement !== "s3";
   const units = eventUnits(items, r, assumptions);
   const api = (step: { requests: { byApi: Record<string, number> } }, name: string) => step.requests.byApi[name] ?? 0;
   const billedMs = (ms: number) =>
@@ -151,12 +177,18 @@ export function costPerMillion(
 
   const attempts = jobs * (r + 1);
   const invocations = { intake: MILLION * (1 + d), delivery: attempts / assumptions.eventSourceBatchSize };
+  // S3 requests of this body size, as counted (none for an inline body), and the Lambda time they add.
+  const s3Puts = { accepted: api(measured.accepted, "PutObject"), duplicate: api(measured.duplicate, "PutObject") };
+  const s3Gets = { retried: api(measured.retried, "GetObject"), delivered: api(measured.firstTry, "GetObject") };
+  const s3Ms = (calls: number) => calls * assumptions.s3CallMs;
   const intakeGbSeconds =
-    MILLION * gbSeconds(intake.accepted.durationMs, sizing.intakeMemoryMb) +
-    MILLION * d * gbSeconds(intake.duplicate.durationMs, sizing.intakeMemoryMb);
+    MILLION * gbSeconds(intake.accepted.durationMs + s3Ms(s3Puts.accepted), sizing.intakeMemoryMb) +
+    MILLION * d * gbSeconds(intake.duplicate.durationMs + s3Ms(s3Puts.duplicate), sizing.intakeMemoryMb);
+  const deliveryMs = (step: StepInputs, gets: number) =>
+    step.durationMs + s3Ms(gets) + assumptions.destinationLatencyMs;
   const deliveryGbSeconds =
-    jobs * r * gbSeconds(delivery.retried.durationMs + assumptions.destinationLatencyMs, sizing.deliveryMemoryMb) +
-    jobs * gbSeconds(delivery.delivered.durationMs + assumptions.destinationLatencyMs, sizing.deliveryMemoryMb);
+    jobs * r * gbSeconds(deliveryMs(delivery.retried, s3Gets.retried), sizing.deliveryMemoryMb) +
+    jobs * gbSeconds(deliveryMs(delivery.delivered, s3Gets.delivered), sizing.deliveryMemoryMb);
   const intakeWrites = MILLION * units.intakeWrites + MILLION * d * units.duplicateWrites;
   const logLine = (bytes: number) => bytes + assumptions.logWrapperBytes + assumptions.platformLogBytesPerInvocation;
   // A plain duplicate's line is written at `debug`, which Lambda drops at the deployed INFO level: only its
@@ -166,11 +198,16 @@ export function costPerMillion(
     MILLION * d * assumptions.platformLogBytesPerInvocation +
     jobs * r * logLine(delivery.retried.logBytes) +
     jobs * logLine(delivery.delivered.logBytes);
-  // One state, one body and an item per retried attempt, each with DynamoDB's per-item overhead.
+  // One state, one body (unless in S3) and an item per retried attempt, each with DynamoDB's per-item overhead.
   const finalState = r === 0 ? items.deliveredState : items.deliveredAfterRetryState;
+  const storedItems = 1 + (inline ? 1 : 0) + r;
   const storedBytesPerEvent =
-    finalState + items.body + r * items.attempt + (2 + r) * assumptions.storageOverheadBytesPerItem;
+    finalState + items.body + r * items.attempt + storedItems * assumptions.storageOverheadBytesPerItem;
   const storedGb = (MILLION * storedBytesPerEvent * (assumptions.retentionDays / 30)) / GIB;
+  // One object per event (a duplicate rewrites the same key), kept for the retention and the day expiry takes.
+  const s3StoredGb = inline
+    ? 0
+    : (MILLION * items.storedBody * ((assumptions.retentionDays + assumptions.s3StorageExtraDays) / 30)) / GIB;
 
   const p = prices;
   const ddb = p.dynamoDbOnDemand;
@@ -179,6 +216,7 @@ export function costPerMillion(
   const sqsRequest = perRequest(p.sqsStandard.perMillionRequests);
   const writeUnit = perRequest(ddb.perMillionWriteRequestUnits);
   const readUnit = perRequest(ddb.perMillionReadRequestUnits);
+  const s3 = p.s3Standard;
   const apiRequests =
     scenario.edge === "functionUrl"
       ? 0
@@ -194,7 +232,13 @@ export function costPerMillion(
     ["Lambda", "requests (intake + delivery)", lambdaRequests, "requests", perRequest(p.lambda.perMillionRequests)],
     ["Lambda", `intake duration (${sizing.intakeMemoryMb} MB)`, intakeGbSeconds, "GB-s", lambdaGbSecond],
     ["Lambda", `delivery duration (${sizing.deliveryMemoryMb} MB)`, deliveryGbSeconds, "GB-s", lambdaGbSecond],
-    ["DynamoDB", "intake writes (state, body, sweep + listing index)", intakeWrites, "WRU", writeUnit],
+    [
+      "DynamoDB",
+      `intake writes (state, ${inline ? "body, " : ""}sweep + listing index)`,
+      intakeWrites,
+      "WRU",
+      writeUnit,
+    ],
     [
       "DynamoDB",
       `replay marker writes (opt-in replayWindowSeconds, ${scenario.replayWindow ? "on" : "off"})`,
@@ -205,6 +249,27 @@ export function costPerMillion(
     ["DynamoDB", "delivery writes", jobs * units.deliveryWrites, "WRU", writeUnit],
     ["DynamoDB", "delivery reads (strongly consistent)", jobs * units.deliveryReads, "RRU", readUnit],
     ["DynamoDB", `storage (${assumptions.retentionDays}-day retention)`, storedGb, "GB-month", ddb.storagePerGbMonth],
+    [
+      "S3",
+      "body PutObject (bodies over the inline limit)",
+      MILLION * (s3Puts.accepted + d * s3Puts.duplicate),
+      "requests",
+      s3.perThousandPutRequests / 1000,
+    ],
+    [
+      "S3",
+      "body GetObject (2 per attempt: sign, POST)",
+      jobs * (r * s3Gets.retried + s3Gets.delivered),
+      "requests",
+      s3.perThousandGetRequests / 1000,
+    ],
+    [
+      "S3",
+      `body storage (${assumptions.retentionDays}+${assumptions.s3StorageExtraDays} days)`,
+      s3StoredGb,
+      "GB-month",
+      s3.storagePerGbMonth,
+    ],
     ["SQS", "enqueue (SendMessageBatch)", enqueues, "requests", sqsRequest],
     ["SQS", "event source receive + delete", eventSource, "requests", sqsRequest],
     ["SQS", "retry delays (ChangeMessageVisibility)", visibilityChanges, "requests", sqsRequest],

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSEvent } from "aws-lambda";
 import { createDeliveryHandler } from "../../lambdas/delivery/deliveryHandler.ts";
@@ -46,6 +47,8 @@ export function stubbedDeliveryHandler(options: {
   setup: Pick<IntakeSetup, "signingSecret">;
   ddb: DynamoDBClient;
   sqs: SQSClient;
+  /** The body bucket's client, for bodies above the inline limit. */
+  s3?: S3Client;
   eventsTable: string;
   queueUrl: string;
   consumerStatus: () => number;
@@ -64,6 +67,7 @@ export function stubbedDeliveryHandler(options: {
     },
     ddb: options.ddb,
     sqs: options.sqs,
+    ...(options.s3 === undefined ? {} : { s3: options.s3 }),
     eventsTable: options.eventsTable,
     queueUrl: options.queueUrl,
     random: () => 0.5,

@@ -155,15 +155,42 @@ describe("benchmark scripts with tiny sizes", () => {
     expect(cost).toMatchObject(envelope("cost"));
     expect(cost.data.inputs.source).toContain("intake.json");
     expect(cost.data.inputs.capacity.map((size: { bodyBytes: number }) => size.bodyBytes)).toEqual([
-      1024, 2048, 8192, 65536,
+      1024, 2048, 8192, 65536, 1048576,
     ]);
     expect(cost.data.base.totalUsd).toBeGreaterThan(0);
     expect(cost.data.grid).toHaveLength(9);
-    expect(cost.data.bodySizes).toHaveLength(4);
+    expect(cost.data.bodySizes).toHaveLength(5);
     // Counted, not timed: exact on any machine. A delivered 2 KB event: 7 write units, 2 read units.
-    expect(cost.data.unitsPerEvent[1]).toMatchObject({ bodyBytes: 2048, writeUnits: 7, readUnits: 2 });
+    expect(cost.data.unitsPerEvent[1]).toMatchObject({
+      bodyBytes: 2048,
+      placement: "inline",
+      writeUnits: 7,
+      readUnits: 2,
+    });
+    // Above the 7 KB inline limit the body is an S3 object: only the state is in DynamoDB (1 KB write units).
+    expect(cost.data.unitsPerEvent[3]).toMatchObject({
+      bodyBytes: 65536,
+      placement: "s3",
+      writeUnits: 6,
+      readUnits: 1,
+    });
+    expect(cost.data.unitsPerEvent[4]).toMatchObject({ bodyBytes: 1048576, placement: "s3", writeUnits: 6 });
+    // S3 requests counted like the others: a PUT before the claim, two GETs per attempt (sign, then POST).
+    const oneMb = cost.data.inputs.capacity[4];
+    expect(oneMb.accepted.requests.byApi).toMatchObject({ PutObject: 1, PutItem: 1 });
+    expect(oneMb.firstTry.requests.byApi).toMatchObject({ GetObject: 2, GetItem: 1 });
+    // The targets table: five body sizes, then the write units, the largest body, the sustained rate.
+    expect(cost.data.targets.bodies.map((b: { bodyBytes: number }) => b.bodyBytes)).toEqual([
+      1024, 2048, 8192, 65536, 1048576,
+    ]);
+    expect(cost.data.targets.writeUnitsPer2KbEvent).toEqual({ now: 7, met: true });
+    expect(cost.data.targets.largestBodyBytes.configuredMax).toBe(5_242_880);
+    expect(cost.data.targets.sustained.atDefaultPeak.eventsPerSecond).toBe(1000);
+    expect(cost.data.targets.sustained.atTenThousand.eventsPerSecond).toBe(10_000);
     expect(cost.data.fixedMonthly.lines.length).toBeGreaterThan(0);
-  });
+    // Five sizes, the largest 1 MB (generated, gzipped, hashed, uploaded and read twice per event): over a minute on
+    // a shared 2-core machine.
+  }, 180_000);
 
   test("fails bench:cost when its model no longer reproduces the capacity that was measured", async () => {
     const tampered = mkdtempSync(join(tmpdir(), "oncegate-bench-tampered-"));
