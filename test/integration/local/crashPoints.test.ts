@@ -152,36 +152,18 @@ describe("crash points: the stack dies there once, restarts on its data, and los
   });
 
   test("intake:after-state-put: the provider's retry stores the missing body, and the event is delivered once", async () => {
-    const { storm, retry, settle, change, view } = await crashAndRestart("intake:after-state-put", { resend: true });
+    const outcome = await crashAndRestart("intake:after-state-put", { resend: true });
 
     // The copy that won the state put died before its body put: never acknowledged. (A concurrent copy answered as a
     // duplicate would have stored the body from its own bytes first.)
-    expect(storm.accepted).toBe(0);
-    expect(retry).toMatchObject({ duplicates: 1, errors: 0 });
-    expect(settle.settled).toBe(true);
-    expect(change).toEqual(once);
-    expect(view).toMatchObject({ status: "DELIVERED", destinations: { demo: { status: "DELIVERED" } } });
-    // After the restart the retry and the sweeper may both enqueue it: two copies POSTing at once (one answered 409
-    // in_progress, the handler running once) are both listed; the one that came after the destination settled is
-    // not counted against its schedule.
-    expect(view?.attempts.filter(({ statusCode }) => statusCode === 201)).toHaveLength(1);
-    expect(view?.attempts.length).toBeGreaterThanOrEqual(view?.destinations.demo?.attempts ?? 0);
-    expect(view?.payloadBytes).toBeGreaterThan(0);
+    expectDeliveredOnceByTheRetry(outcome);
+    expect(outcome.view?.payloadBytes).toBeGreaterThan(0);
   });
 
   test("intake:after-put: the stored event is enqueued after the restart and delivered once", async () => {
-    const { storm, retry, settle, change, view } = await crashAndRestart("intake:after-put", { resend: true });
+    const outcome = await crashAndRestart("intake:after-put", { resend: true });
 
-    expect(storm.accepted).toBe(0);
-    expect(retry).toMatchObject({ duplicates: 1, errors: 0 });
-    expect(settle.settled).toBe(true);
-    expect(change).toEqual(once);
-    expect(view).toMatchObject({ status: "DELIVERED", destinations: { demo: { status: "DELIVERED" } } });
-    // After the restart the retry and the sweeper may both enqueue it: two copies POSTing at once (one answered 409
-    // in_progress, the handler running once) are both listed; the one that came after the destination settled is
-    // not counted against its schedule.
-    expect(view?.attempts.filter(({ statusCode }) => statusCode === 201)).toHaveLength(1);
-    expect(view?.attempts.length).toBeGreaterThanOrEqual(view?.destinations.demo?.attempts ?? 0);
+    expectDeliveredOnceByTheRetry(outcome);
   });
 
   test("intake:after-enqueue: the job already on the queue is delivered once", async () => {
@@ -192,3 +174,20 @@ describe("crash points: the stack dies there once, restarts on its data, and los
     expect(view).toMatchObject({ status: "DELIVERED", destinations: { demo: { status: "DELIVERED" } } });
   });
 });
+
+/**
+ * An intake crash before any acknowledgement: nothing was accepted by the storm, the provider's one retry is answered
+ * as a duplicate of the stored event, and the event is delivered once. After the restart the retry and the sweeper
+ * may both enqueue it: two copies POSTing at once (one answered 409 in_progress, the handler running once) are both
+ * listed; the one that came after the destination settled is not counted against its schedule.
+ */
+function expectDeliveredOnceByTheRetry(outcome: Awaited<ReturnType<typeof crashAndRestart>>): void {
+  const { storm, retry, settle, change, view } = outcome;
+  expect(storm.accepted).toBe(0);
+  expect(retry).toMatchObject({ duplicates: 1, errors: 0 });
+  expect(settle.settled).toBe(true);
+  expect(change).toEqual(once);
+  expect(view).toMatchObject({ status: "DELIVERED", destinations: { demo: { status: "DELIVERED" } } });
+  expect(view?.attempts.filter(({ statusCode }) => statusCode === 201)).toHaveLength(1);
+  expect(view?.attempts.length).toBeGreaterThanOrEqual(view?.destinations.demo?.attempts ?? 0);
+}
