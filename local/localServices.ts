@@ -9,6 +9,7 @@ import { boundedClientConfig } from "../lambdas/shared/awsClientLimits.ts";
 import { type DynamoDbLocal, localCredentials, startDynamoDbLocal } from "./dynamoDbLocal.ts";
 import { forgetDynamoDbPid, recordDynamoDbPid, stopLeftoverDynamoDb } from "./pidFiles.ts";
 import { ensureLocalBodyBucket, localBodyS3Client } from "./services/bodyBucket.ts";
+import { avoidZeroVisibility } from "./services/zeroVisibility.ts";
 import { LOCAL_SQS_CREDENTIALS, localSqsClient } from "./sqsQueues.ts";
 import type { StackLog } from "./stackLog.ts";
 
@@ -116,21 +117,4 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
       forgetDynamoDbPid(dataDir);
     },
   };
-}
-
-/**
- * fauxqs with a data directory loses a message whose visibility is changed to 0 s (its persistence throws while
- * making it ready, the SDK retries, and the message is neither in flight nor ready any more: checked with fauxqs
- * 2.4.1). The delivery asks for 0 s to hasten a dead job to the DLQ; locally it gets 1 s instead, which SQS and
- * fauxqs treat alike except for that second.
- */
-function avoidZeroVisibility(sqs: SQSClient): void {
-  sqs.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { VisibilityTimeout?: number };
-      if (context.commandName !== "ChangeMessageVisibilityCommand" || input.VisibilityTimeout !== 0) return next(args);
-      return next({ ...args, input: { ...args.input, VisibilityTimeout: 1 } as typeof args.input });
-    },
-    { step: "initialize", name: "avoidZeroVisibility" },
-  );
 }

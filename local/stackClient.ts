@@ -27,6 +27,15 @@ export interface SettleResult {
   waitedMs: number;
 }
 
+/**
+ * "not settled after 120 s: …" with the numbers that kept it from settling (events RECEIVED or QUEUED, DEAD events
+ * against jobs in the DLQ), so a reliability row that times out says what it was waiting for.
+ */
+export function unsettledProblem(settle: SettleResult): string {
+  const { received, queued, dead } = settle.stats.events;
+  return `not settled after ${(settle.waitedMs / 1000).toFixed(0)} s: ${received} received, ${queued} queued, ${dead} dead with ${settle.stats.dlq} jobs in the DLQ`;
+}
+
 export interface SettleOptions {
   timeoutMs: number;
   /**

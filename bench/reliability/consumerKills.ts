@@ -3,7 +3,7 @@ import { type ConsumerProcess, consumerUrl, startConsumer } from "../../local/co
 import { freePort } from "../../local/freePort.ts";
 import { readyDynamoDbEndpoint } from "../../local/readyMessage.ts";
 import { randomInt, seededRandom } from "../../local/seededRandom.ts";
-import { waitUntilSettled } from "../../local/stackClient.ts";
+import { unsettledProblem, waitUntilSettled } from "../../local/stackClient.ts";
 import { removeDataDir, startStack } from "../../local/stackProcess.ts";
 import { retryScheduleCovering } from "./consumerOutage.ts";
 import { accountFor } from "./eventAccounting.ts";
@@ -147,7 +147,7 @@ async function killRound(context: RoundContext) {
   const unanswered = ledger.unanswered().length;
   if (unanswered > 0) problem(`${unanswered} events never got a 2xx from the intake`);
   const settle = await waitUntilSettled(baseUrl, { timeoutMs: SETTLE_TIMEOUT_MS });
-  if (!settle.settled) problem(`not settled after ${SETTLE_TIMEOUT_MS} ms`);
+  if (!settle.settled) problem(unsettledProblem(settle));
   const account = await accountFor(baseUrl, ledger.accepted(), before, settle.stats);
   if (account.charges !== account.delivered) problem(`${account.charges} charges for ${account.delivered} delivered`);
   const facts = { killAfterMs, answeredBeforeKill, restartMs, settleMs: settle.waitedMs };

@@ -3,7 +3,7 @@ import { fireStorm } from "../../local/chaosStorm.ts";
 import { CRASH_POINTS, type CrashPoint } from "../../local/crashPoints.ts";
 import type { OpsResources } from "../../local/opsResources.ts";
 import { LOCAL_BODY_BUCKET, localBodyS3Client } from "../../local/services/bodyBucket.ts";
-import { fetchStats, waitUntilSettled } from "../../local/stackClient.ts";
+import { fetchStats, unsettledProblem, waitUntilSettled } from "../../local/stackClient.ts";
 import { newDataDir, removeDataDir, type StackExit, type StackProcess, startStack } from "../../local/stackProcess.ts";
 import { AnswerLedger } from "./answerLedger.ts";
 import { accountFor, type EventAccount } from "./eventAccounting.ts";
@@ -17,7 +17,9 @@ const COPIES = 4;
 
 /**
  * The points whose trials take the intake's S3 path (bodies over the inline limit, `s3Bodies`): every trial of
- * `intake:after-body-upload` (only an S3 body reaches it), and one trial more of the points after the claim.
+ * `intake:after-body-upload` (only an S3 body reaches it), and one trial more of the points after the claim. A run
+ * of one trial each (`--quick`, inside `npm test`) spends its one trial of those points on the S3 path: the inline
+ * path at the same points is crashed by `test/integration/local/crashPoints.test.ts` in the same test run.
  */
 const S3_TRIALS: Partial<Record<CrashPoint, "all" | "one-more">> = {
   "intake:after-body-upload": "all",
@@ -29,7 +31,8 @@ const S3_TRIALS: Partial<Record<CrashPoint, "all" | "one-more">> = {
 export function crashTrialPlan(point: CrashPoint, trials: number): { s3Bodies: boolean }[] {
   const s3 = S3_TRIALS[point];
   const plan = Array.from({ length: trials }, () => ({ s3Bodies: s3 === "all" }));
-  return s3 === "one-more" ? [...plan, { s3Bodies: true }] : plan;
+  if (s3 !== "one-more") return plan;
+  return trials === 1 ? [{ s3Bodies: true }] : [...plan, { s3Bodies: true }];
 }
 
 /** How many objects the stack's body bucket holds (fauxqs serves S3 on its SQS address). */
@@ -74,7 +77,7 @@ async function crashTrial(point: CrashPoint, events: number, trial: number, s3Bo
       // A provider retries every request that got no 2xx; resend every event once too, as a late retry would.
       await fireStorm({ baseUrl: second.baseUrl, webhooks, count: 1, concurrency: 16, onAnswer: ledger.record });
       const settle = await waitUntilSettled(second.baseUrl, { timeoutMs: SETTLE_TIMEOUT_MS });
-      if (!settle.settled) problems.push(`trial ${trial}: not settled after ${SETTLE_TIMEOUT_MS} ms`);
+      if (!settle.settled) problems.push(`trial ${trial}: ${unsettledProblem(settle)}`);
       requests = ledger.requests;
       const account = await accountFor(second.baseUrl, ledger.accepted(), before, settle.stats);
       if (s3Bodies) {

@@ -1,6 +1,6 @@
 import { fireStorm } from "../../local/chaosStorm.ts";
 import { randomInt, seededRandom } from "../../local/seededRandom.ts";
-import { fetchStats, waitUntilSettled } from "../../local/stackClient.ts";
+import { fetchStats, unsettledProblem, waitUntilSettled } from "../../local/stackClient.ts";
 import { newDataDir, removeDataDir, startStack } from "../../local/stackProcess.ts";
 import { AnswerLedger } from "./answerLedger.ts";
 import { accountFor } from "./eventAccounting.ts";
@@ -60,7 +60,7 @@ export async function runRandomKills(
         if (stillUnanswered > 0)
           problems.push(`round ${round}: ${stillUnanswered} events never got a 2xx after the restart`);
         const settle = await waitUntilSettled(second.baseUrl, { timeoutMs: SETTLE_TIMEOUT_MS });
-        if (!settle.settled) problems.push(`round ${round}: not settled after ${SETTLE_TIMEOUT_MS} ms`);
+        if (!settle.settled) problems.push(`round ${round}: ${unsettledProblem(settle)}`);
         const account = await accountFor(second.baseUrl, ledger.accepted(), before, settle.stats);
         if (account.charges !== account.delivered)
           problems.push(`round ${round}: ${account.charges} charges for ${account.delivered} delivered events`);

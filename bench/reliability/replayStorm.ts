@@ -1,5 +1,5 @@
 import { fireStorm } from "../../local/chaosStorm.ts";
-import { fetchStats, waitUntilSettled } from "../../local/stackClient.ts";
+import { fetchStats, unsettledProblem, waitUntilSettled } from "../../local/stackClient.ts";
 import { AnswerLedger } from "./answerLedger.ts";
 import { accountFor } from "./eventAccounting.ts";
 import { type MarkedSigningContext, markedWebhooks } from "./markedWebhooks.ts";
@@ -64,7 +64,7 @@ export async function runReplayStorm(options: ReplayStormOptions): Promise<Scena
     problems.push(`${causes.unexplained} answers 503 not explained by a slow call: ${JSON.stringify(causes.byCause)}`);
   if (unanswered > 0) problems.push(`${unanswered} events still not answered 2xx after ${RETRIES.rounds} retries`);
   if (account.accepted !== options.events) problems.push(`${options.events - account.accepted} events never got a 2xx`);
-  if (!settle.settled) problems.push(`not settled after ${SETTLE_TIMEOUT_MS} ms`);
+  if (!settle.settled) problems.push(unsettledProblem(settle));
   return {
     scenario: "replay storm",
     parameters: `${options.events} events × ${options.duplicates}, concurrency ${options.concurrency}, 5 schemes`,

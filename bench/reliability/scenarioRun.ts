@@ -1,5 +1,5 @@
 import type { ChaosWebhook } from "../../local/chaosWebhooks.ts";
-import { fetchStats, waitUntilSettled } from "../../local/stackClient.ts";
+import { fetchStats, unsettledProblem, waitUntilSettled } from "../../local/stackClient.ts";
 import type { LocalStats } from "../../local/stackStats.ts";
 import { AnswerLedger } from "./answerLedger.ts";
 import { accountFor, type EventAccount } from "./eventAccounting.ts";
@@ -39,7 +39,7 @@ export async function startScenarioRun(
  */
 export async function settledAccount(run: ScenarioRun, timeoutMs: number): Promise<EventAccount> {
   const settle = await waitUntilSettled(run.baseUrl, { timeoutMs });
-  if (!settle.settled) run.problems.push(`not settled after ${(timeoutMs / 1000).toFixed(0)} s`);
+  if (!settle.settled) run.problems.push(unsettledProblem(settle));
   const account = await accountFor(run.baseUrl, run.ledger.accepted(), run.before, settle.stats);
   const events = run.webhooks.length;
   if (account.accepted !== events) run.problems.push(`${events - account.accepted} events never got a 2xx`);

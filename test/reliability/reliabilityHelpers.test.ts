@@ -170,4 +170,11 @@ describe("the crash points' S3 trials", () => {
     }
     expect(crashTrialPlan("intake:after-enqueue", 2)).toEqual([{ s3Bodies: false }, { s3Bodies: false }]);
   });
+
+  test("one trial each (--quick): the points after the claim take the S3 path, the others stay inline", () => {
+    expect(crashTrialPlan("intake:after-state-put", 1)).toEqual([{ s3Bodies: true }]);
+    expect(crashTrialPlan("intake:after-put", 1)).toEqual([{ s3Bodies: true }]);
+    expect(crashTrialPlan("intake:after-body-upload", 1)).toEqual([{ s3Bodies: true }]);
+    expect(crashTrialPlan("consumer:after-effect", 1)).toEqual([{ s3Bodies: false }]);
+  });
 });
