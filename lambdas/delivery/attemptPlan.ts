@@ -48,14 +48,41 @@ export function planNextAttempt(
  * record of the attempt that took it DEAD (`settledByAttempt`): the store keeps that one as an attempt item.
  */
 export function redrivenState(state: DestinationState, schedule: readonly number[]): DestinationState {
-  const { deadMessageId: _dead, nextAttemptAtMs: _due, reason: _reason, settledByAttempt: _settled, ...kept } = state;
+  return { ...reopenedState(state, schedule, "redrive"), redrives: (state.redrives ?? 0) + 1 };
+}
+
+/**
+ * The state a replay leaves: PENDING again from any settled status, with one more round of attempts (as many as a
+ * redrive's), due now, its first attempt marked `replay`; `lastReplay` says when, by whom, in which bulk run.
+ */
+export function replayedState(
+  state: DestinationState,
+  schedule: readonly number[],
+  by: { atMs: number; by: string; runId?: string },
+): DestinationState {
+  return { ...reopenedState(state, schedule, "replay"), replays: (state.replays ?? 0) + 1, lastReplay: by };
+}
+
+function reopenedState(
+  state: DestinationState,
+  schedule: readonly number[],
+  trigger: "redrive" | "replay",
+): DestinationState {
+  const {
+    deadMessageId: _dead,
+    nextAttemptAtMs: _due,
+    reason: _reason,
+    settledByAttempt: _settled,
+    flagged: _flagged,
+    ...kept
+  } = state;
   const round = Math.min(REDRIVE_ATTEMPTS, maxAttempts(schedule));
   return {
     ...kept,
     status: "PENDING",
     roundStartAttempts: state.attempts,
     attemptLimit: state.attempts + round,
-    redrives: (state.redrives ?? 0) + 1,
+    roundTrigger: trigger,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { AttemptTrigger } from "./attemptTrigger.ts";
 import type { AttemptOutcome } from "./retryPolicy.ts";
 import { outcomeReason } from "./retryPolicy.ts";
 
@@ -8,6 +9,8 @@ export const RESPONSE_BODY_EXCERPT_MAX_BYTES = 1024;
 export interface AttemptRecord {
   /** 1-based attempt number. */
   attempt: number;
+  /** Why it was made. */
+  trigger: AttemptTrigger;
   /** When the attempt started, in epoch milliseconds. */
   atMs: number;
   /** HTTP status of the response; absent when none arrived. */
@@ -23,6 +26,7 @@ export interface AttemptRecord {
 /** What the delivery Lambda knows once an attempt is over. */
 export interface AttemptRecordInput {
   attempt: number;
+  trigger: AttemptTrigger;
   atMs: number;
   latencyMs: number;
   outcome: AttemptOutcome;
@@ -32,12 +36,12 @@ export interface AttemptRecordInput {
 
 /** Builds the record of one attempt, leaving out `statusCode` or `error` rather than storing them as undefined. */
 export function buildAttemptRecord(input: AttemptRecordInput): AttemptRecord {
-  const { attempt, atMs, latencyMs, outcome } = input;
+  const { attempt, trigger, atMs, latencyMs, outcome } = input;
   const excerpt = input.responseBody === undefined ? "" : responseBodyExcerpt(input.responseBody);
   if (outcome.kind === "response") {
-    return { attempt, atMs, statusCode: outcome.status, latencyMs, responseBodyExcerpt: excerpt };
+    return { attempt, trigger, atMs, statusCode: outcome.status, latencyMs, responseBodyExcerpt: excerpt };
   }
-  return { attempt, atMs, error: outcomeReason(outcome), latencyMs, responseBodyExcerpt: excerpt };
+  return { attempt, trigger, atMs, error: outcomeReason(outcome), latencyMs, responseBodyExcerpt: excerpt };
 }
 
 /**

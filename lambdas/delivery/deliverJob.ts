@@ -3,6 +3,7 @@ import type { Clock } from "../shared/clock.ts";
 import type { AttemptEntry, DeliveryJob } from "../shared/eventRecord.ts";
 import { isRedrive, planNextAttempt, redrivenState } from "./attemptPlan.ts";
 import { buildAttemptRecord } from "./attemptRecord.ts";
+import { attemptTriggerOf } from "./attemptTrigger.ts";
 import { BODY_UNAVAILABLE_RECEIVES, isLastingBodyFailure } from "./bodyUnavailable.ts";
 import type { JobOutcome } from "./deliveryLog.ts";
 import { describeError } from "./deliveryLog.ts";
@@ -149,6 +150,7 @@ export async function deliverJob(job: DeliveryJob, receipt: JobReceipt, context:
   }
 
   const atMs = nowMs;
+  const trigger = attemptTriggerOf(current, plan);
   let post: PreparedPost | undefined;
   try {
     post = await preparePost(
@@ -156,6 +158,7 @@ export async function deliverJob(job: DeliveryJob, receipt: JobReceipt, context:
       {
         state: seen,
         attempt: plan.attempt,
+        trigger,
         timestampSec: Math.floor(atMs / 1000),
         signingSecrets: destination.signingSecrets,
       },
@@ -182,6 +185,7 @@ export async function deliverJob(job: DeliveryJob, receipt: JobReceipt, context:
   });
   const record = buildAttemptRecord({
     attempt: plan.attempt,
+    trigger,
     atMs,
     latencyMs: sent.latencyMs,
     outcome: sent.outcome,

@@ -20,11 +20,13 @@ export const DEAD_LETTERED_REASON = "dead_lettered";
 /** The round and bookkeeping fields a new state carries over from the one it replaces. */
 function carriedOver(current: DestinationState | undefined): Partial<DestinationState> {
   if (current === undefined) return {};
-  const { attemptLimit, roundStartAttempts, redrives } = current;
+  const { attemptLimit, roundStartAttempts, redrives, replays, lastReplay } = current;
   return {
     ...(attemptLimit !== undefined && { attemptLimit }),
     ...(roundStartAttempts !== undefined && { roundStartAttempts }),
     ...(redrives !== undefined && { redrives }),
+    ...(replays !== undefined && { replays }),
+    ...(lastReplay !== undefined && { lastReplay }),
   };
 }
 
@@ -46,6 +48,7 @@ export function destinationStateAfterAttempt(
     status: nextDestinationStatus(current?.status ?? "PENDING", decision),
     attempts: (current?.attempts ?? 0) + 1,
     lastAttemptAtMs: attempt.atMs,
+    lastTrigger: attempt.trigger,
     lastLatencyMs: attempt.latencyMs,
     lastResponseBody: attempt.responseBodyExcerpt,
   };

@@ -1,7 +1,7 @@
 import type { DestinationStatus } from "../shared/eventRecord.ts";
 import { redrivenState } from "./attemptPlan.ts";
-import { type DeliveryTable, readEvent, recordDestinationTransition, writeOverallStatus } from "./deliveryStore.ts";
-import { deriveOverallStatus, destinationStatusesOf, overallStatusChange } from "./overallStatus.ts";
+import type { DeliveryTable } from "./deliveryStore.ts";
+import { reopenDestination } from "./reopenDestination.ts";
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from "./retrySchedule.ts";
 
 /**
@@ -36,23 +36,11 @@ export async function markRedriven(
   destination: string,
   retryScheduleSeconds: readonly number[] = DEFAULT_RETRY_SCHEDULE_SECONDS,
 ): Promise<RedriveMark> {
-  const item = await readEvent(table, pk);
-  if (item === undefined) return { kind: "missing" };
-  const current = item.destinations?.[destination];
-  if (current?.status !== "DEAD") return markOf(current?.status ?? "PENDING");
-  const updated = await recordDestinationTransition(table, item, destination, (state) =>
-    state?.status === "DEAD"
-      ? redrivenState(state, retryScheduleSeconds)
-      : (state ?? { status: "PENDING", attempts: 0 }),
+  const result = await reopenDestination(table, pk, destination, ["DEAD"], (state) =>
+    redrivenState(state, retryScheduleSeconds),
   );
-  if (updated === undefined) return { kind: "missing" };
-  const now = updated.destinations[destination]?.status ?? "PENDING";
-  // A delivery settled it between our read and our write: its outcome stands.
-  if (now !== "PENDING") return markOf(now);
-  const change = overallStatusChange(updated.status, deriveOverallStatus(destinationStatusesOf(updated)));
-  // Conditional on the version we wrote: if a delivery updated the event meanwhile, it writes its own status.
-  if (change !== undefined) await writeOverallStatus(table, updated, change, updated.version ?? 0);
-  return { kind: "redriven", previous: "DEAD" };
+  if (result.kind === "missing") return result;
+  return result.kind === "reopened" ? { kind: "redriven", previous: "DEAD" } : markOf(result.status);
 }
 
 function markOf(status: DestinationStatus): RedriveMark {

@@ -1,5 +1,6 @@
 import { signStandardWebhook } from "../intake/signatures/standard.ts";
 import { isSendableHeaderValue } from "../shared/headerValue.ts";
+import type { AttemptTrigger } from "./attemptTrigger.ts";
 
 /** Oncegate's release, sent in `User-Agent`; a unit test keeps it equal to `package.json`'s version. */
 export const ONCEGATE_VERSION = "0.1.0";
@@ -15,6 +16,8 @@ export interface OutboundHeadersInput {
   contentType: string | undefined;
   /** 1-based attempt number. */
   attempt: number;
+  /** Why it is made (`attemptTriggerOf`), sent as `Oncegate-Attempt-Trigger`. */
+  trigger: AttemptTrigger;
   /** Signing time, in whole unix seconds. */
   timestampSec: number;
   /** The exact bytes POSTed: what the signature covers. */
@@ -56,6 +59,7 @@ export function presignedOutboundHeaders(input: PresignedHeadersInput): Record<s
     "oncegate-provider": input.provider,
     "oncegate-event-id": eventIdHeaderValue(input.eventId),
     "oncegate-attempt": String(input.attempt),
+    "oncegate-attempt-trigger": input.trigger,
     "user-agent": `Oncegate/${ONCEGATE_VERSION}`,
   };
 }

@@ -2,6 +2,7 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { openBody } from "../shared/body/s3BodyStore.ts";
 import type { EventState } from "../shared/eventRecord.ts";
 import type { EventsTable } from "../shared/eventStore.ts";
+import type { AttemptTrigger } from "./attemptTrigger.ts";
 import { readBody } from "./deliveryStore.ts";
 import { outboundHeaders, presignedOutboundHeaders } from "./outboundHeaders.ts";
 import { signStreamed } from "./signStreamed.ts";
@@ -16,6 +17,7 @@ export interface PreparedPost {
 export interface PreparePostInput {
   state: EventState;
   attempt: number;
+  trigger: AttemptTrigger;
   timestampSec: number;
   signingSecrets: readonly string[];
 }
@@ -41,6 +43,7 @@ export async function preparePost(sources: BodySources, input: PreparePostInput)
     eventId: state.eventId,
     contentType: state.contentType,
     attempt: input.attempt,
+    trigger: input.trigger,
     timestampSec: input.timestampSec,
   };
   if (state.body?.kind !== "s3") {

@@ -12,6 +12,7 @@ export function settlingAttemptOf(destination: string, state: DestinationState):
   return {
     destination,
     attempt: state.settledByAttempt,
+    ...(state.lastTrigger !== undefined && { trigger: state.lastTrigger }),
     atMs: state.lastAttemptAtMs,
     ...(state.lastStatusCode !== undefined && { statusCode: state.lastStatusCode }),
     ...(state.lastError !== undefined && { error: state.lastError }),
@@ -45,10 +46,11 @@ export function eventAttempts(
 
 /** The fields of an attempt item that make it an {@link AttemptEntry} (its keys and expiry left out). */
 export function attemptEntryOf(item: AttemptEntry): AttemptEntry {
-  const { destination, attempt, atMs, statusCode, error, latencyMs, responseBodyExcerpt } = item;
+  const { destination, attempt, trigger, atMs, statusCode, error, latencyMs, responseBodyExcerpt } = item;
   return {
     destination,
     attempt,
+    ...(trigger !== undefined && { trigger }),
     atMs,
     ...(statusCode !== undefined && { statusCode }),
     ...(error !== undefined && { error }),

@@ -67,6 +67,8 @@ export interface DestinationState {
   status: DestinationStatus;
   attempts: number;
   lastAttemptAtMs?: number;
+  /** The last attempt's trigger (`attemptTriggerOf`). */
+  lastTrigger?: "initial" | "retry" | "redrive" | "replay";
   lastStatusCode?: number;
   /** Why the last attempt got no answer (`timeout`, `network_error:…`). */
   lastError?: string;
@@ -91,6 +93,12 @@ export interface DestinationState {
   roundStartAttempts?: number;
   /** How many times a job for this destination was redriven after it went DEAD. */
   redrives?: number;
+  /** What opened the current round, when an operator did (`redrive`, `replay`): its first attempt's trigger. */
+  roundTrigger?: "redrive" | "replay";
+  /** How many times an operator replayed this destination (`oncegate events replay` or `recover`). */
+  replays?: number;
+  /** The last replay: when, by whom, and the bulk run (`events recover`) it was part of. */
+  lastReplay?: { atMs: number; by: string; runId?: string };
   /** The SQS message that took the destination DEAD: its later receives are on their way to the dead-letter queue. */
   deadMessageId?: string;
   /** Token of the last update of this destination: lets a retried update recognise its own applied write. */
@@ -101,6 +109,8 @@ export interface DestinationState {
 export interface AttemptEntry {
   destination: string;
   attempt: number;
+  /** Why it was made (`attemptTriggerOf`); absent on attempts stored before triggers were recorded. */
+  trigger?: "initial" | "retry" | "redrive" | "replay";
   atMs: number;
   statusCode?: number;
   error?: string;

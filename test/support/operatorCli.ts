@@ -63,6 +63,7 @@ export async function deliverToDemoConsumer(baseUrl: string, provider: string, e
       eventId,
       contentType: item.contentType,
       attempt: (item.destinations.demo?.attempts ?? 0) + 1,
+      trigger: "replay",
       timestampSec: Math.floor(Date.now() / 1000),
       payload,
       signingSecrets: [localSecret({}, "signing")],

@@ -79,6 +79,7 @@ describe("recording attempts", () => {
       {
         destination: "orders",
         attempt: 1,
+        trigger: "initial",
         atMs: NOW_MS,
         statusCode: 503,
         latencyMs: expect.any(Number),
@@ -90,6 +91,7 @@ describe("recording attempts", () => {
       status: "PENDING",
       attempts: 1,
       lastAttemptAtMs: NOW_MS,
+      lastTrigger: "initial",
       lastLatencyMs: stored.attempts[0]?.latencyMs,
       lastStatusCode: 503,
       lastResponseBody: "overloaded",

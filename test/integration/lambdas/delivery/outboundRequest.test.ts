@@ -51,6 +51,7 @@ describe("the outbound request", () => {
       "oncegate-provider": "github",
       "oncegate-event-id": "delivery-72d3162e",
       "oncegate-attempt": "1",
+      "oncegate-attempt-trigger": "initial",
       "user-agent": "Oncegate/0.1.0",
     });
     expect(Number(request.headers["webhook-timestamp"])).toBeCloseTo(Date.now() / 1000, -1);

@@ -33,6 +33,7 @@ function delivery(eventId: string, body: object, secret = SIGNING_SECRET, attemp
     eventId,
     contentType: "application/json",
     attempt,
+    trigger: attempt === 1 ? "initial" : "retry",
     timestampSec: Math.floor(NOW_MS / 1000),
     payload,
     signingSecrets: [secret],

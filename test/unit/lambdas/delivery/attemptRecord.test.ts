@@ -8,7 +8,7 @@ import {
 
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");
 const utf8 = (text: string) => new TextEncoder().encode(text);
-const attempt = { attempt: 3, atMs: 1_736_942_400_000, latencyMs: 412 };
+const attempt = { attempt: 3, trigger: "retry" as const, atMs: 1_736_942_400_000, latencyMs: 412 };
 
 describe("buildAttemptRecord", () => {
   test("records a response's status and body excerpt, with no error", () => {

@@ -10,6 +10,7 @@ import type { Decision } from "../../../../lambdas/delivery/retryPolicy.ts";
 
 const response = (statusCode: number, body = ""): AttemptRecord => ({
   attempt: 2,
+  trigger: "retry",
   atMs: 1_000,
   statusCode,
   latencyMs: 30,
@@ -17,6 +18,7 @@ const response = (statusCode: number, body = ""): AttemptRecord => ({
 });
 const timedOut: AttemptRecord = {
   attempt: 2,
+  trigger: "retry",
   atMs: 1_000,
   error: "timeout",
   latencyMs: 10_000,
@@ -31,6 +33,7 @@ describe("destinationStateAfterAttempt", () => {
       status: "PENDING",
       attempts: 2,
       lastAttemptAtMs: 1_000,
+      lastTrigger: "retry",
       lastLatencyMs: 30,
       lastStatusCode: 503,
       lastResponseBody: "busy",

@@ -13,6 +13,7 @@ const input = {
   eventId: "evt_1",
   contentType: undefined,
   attempt: 3,
+  trigger: "retry" as const,
   timestampSec: 1_767_225_600,
   payload,
   signingSecrets: [SECRET_A],
@@ -29,6 +30,7 @@ describe("outboundHeaders", () => {
       "oncegate-provider": "stripe",
       "oncegate-event-id": "evt_1",
       "oncegate-attempt": "3",
+      "oncegate-attempt-trigger": "retry",
       "user-agent": `Oncegate/${ONCEGATE_VERSION}`,
     });
   });

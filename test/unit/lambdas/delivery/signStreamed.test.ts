@@ -55,6 +55,7 @@ describe("signStreamed", () => {
       eventId: "evt_1",
       contentType: "application/json",
       attempt: 1,
+      trigger: "initial" as const,
       timestampSec: Math.floor(Date.now() / 1000),
     };
     const { signatures } = await signStreamed({

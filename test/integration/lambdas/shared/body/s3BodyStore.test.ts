@@ -88,6 +88,7 @@ describe("putBody and openBody against fauxqs's S3", () => {
         eventId: "delivery-1",
         contentType: "application/json",
         attempt: 1,
+        trigger: "initial",
         timestampSec,
         signatures: signed.signatures,
       });
