@@ -75,7 +75,8 @@ export class OncegateStack extends Stack {
     });
     if (alarmEmail !== undefined) this.gateway.alarmTopic.addSubscription(new EmailSubscription(alarmEmail));
     this.operatorPolicy = new ManagedPolicy(this, "OperatorPolicy", {
-      description: "Oncegate operator CLI: read this stack's outputs, redrive dead jobs, release the demo's keys",
+      description:
+        "Oncegate operator CLI: read this stack's outputs, list, show and replay events, redrive dead jobs, release the demo's keys",
       statements: [
         // The CLI finds every resource through the stack's outputs.
         new PolicyStatement({ actions: ["cloudformation:DescribeStacks"], resources: [this.stackId] }),
@@ -83,6 +84,7 @@ export class OncegateStack extends Stack {
         ...(this.demoConsumer === undefined ? [] : [this.demoConsumer.idempotencyTable.releaseStatement()]),
       ],
     });
+    this.gateway.bodyBucket.acknowledgeBodyKeys(this.operatorPolicy);
     this.addOutputs();
   }
 

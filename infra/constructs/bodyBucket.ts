@@ -1,5 +1,5 @@
 import { Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
-import { Grant, type IGrantable } from "aws-cdk-lib/aws-iam";
+import { Grant, type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
 import {
   BlockPublicAccess,
@@ -113,21 +113,39 @@ export class BodyBucket extends Construct {
     return this.#grant(grantee, BODY_BUCKET_ACTIONS.readBody, BODY_KEY_ACTIONS.readBody);
   }
 
+  /**
+   * Acknowledges, on `holder` (a role or a managed policy), the one wildcard the gateway's grants have: a body's key
+   * is known only once its bytes are hashed, so the grant covers the `bodies/` prefix.
+   */
+  acknowledgeBodyKeys(holder: Construct): void {
+    const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
+    Validations.of(holder).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${BODY_KEY_PREFIX}*]`,
+      reason: "Body keys are content-addressed (each body's SHA-256): the grant covers the bodies/ prefix only",
+    });
+  }
+
+  /** {@link grantReadBody} as statements, for a managed policy (the operators' `OperatorPolicy`). */
+  readBodyStatements(): PolicyStatement[] {
+    const objects = new PolicyStatement({
+      actions: [...BODY_BUCKET_ACTIONS.readBody],
+      resources: [this.bucket.arnForObjects(`${BODY_KEY_PREFIX}*`)],
+    });
+    if (this.#encryptionKey === undefined) return [objects];
+    return [
+      objects,
+      new PolicyStatement({ actions: [...BODY_KEY_ACTIONS.readBody], resources: [this.#encryptionKey.keyArn] }),
+    ];
+  }
+
   #grant(grantee: IGrantable, actions: readonly string[], keyActions: readonly string[]): Grant {
     const objects = Grant.addToPrincipal({
       grantee,
       actions: [...actions],
       resourceArns: [this.bucket.arnForObjects(`${BODY_KEY_PREFIX}*`)],
     });
-    // The one wildcard the gateway's roles have: a body's key is known only once its bytes are hashed.
     const principal = grantee.grantPrincipal;
-    if (Construct.isConstruct(principal)) {
-      const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnBucket);
-      Validations.of(principal).acknowledge({
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${BODY_KEY_PREFIX}*]`,
-        reason: "Body keys are content-addressed (each body's SHA-256): the grant covers the bodies/ prefix only",
-      });
-    }
+    if (Construct.isConstruct(principal)) this.acknowledgeBodyKeys(principal);
     return this.#encryptionKey === undefined
       ? objects
       : objects.combine(this.#encryptionKey.grant(grantee, ...keyActions));

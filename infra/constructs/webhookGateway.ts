@@ -29,7 +29,14 @@ import {
   defaultOldestJobThreshold,
 } from "./gateway/gatewayChecks.ts";
 import { newGatewayDashboard } from "./gateway/gatewayDashboard.ts";
-import { allow, eventIndexArns, GATEWAY_ACTIONS, statement, sweepIndexArn } from "./gateway/gatewayPermissions.ts";
+import {
+  allow,
+  eventIndexArns,
+  GATEWAY_ACTIONS,
+  listingIndexArns,
+  statement,
+  sweepIndexArn,
+} from "./gateway/gatewayPermissions.ts";
 import { GatewaySecrets } from "./gateway/gatewaySecrets.ts";
 import { newIntakeApi } from "./gateway/intakeApi.ts";
 import { intakeReservedConcurrency } from "./gateway/intakeConcurrency.ts";
@@ -285,17 +292,21 @@ export class WebhookGateway extends Construct {
       statement(GATEWAY_ACTIONS.operateDeadLetters, [this.deadLetterQueue.queueArn]),
       statement(GATEWAY_ACTIONS.enqueue, [this.deliveryQueue.queueArn]),
       statement(GATEWAY_ACTIONS.operateEvents, [this.eventsTable.tableArn]),
+      statement(GATEWAY_ACTIONS.listEvents, listingIndexArns(this.eventsTable)),
+      ...this.bodyBucket.readBodyStatements(),
     ];
   }
 
   /** Lets `grantee` run the operator CLI's `dlq` commands on this gateway ({@link operateStatements}). */
   grantOperate(grantee: IGrantable): Grant {
-    const [deadLetters, enqueue, events] = [
+    const [deadLetters, enqueue, events, listing, bodies] = [
       allow(grantee, GATEWAY_ACTIONS.operateDeadLetters, [this.deadLetterQueue.queueArn]),
       this.grantEnqueueJobs(grantee),
       allow(grantee, GATEWAY_ACTIONS.operateEvents, [this.eventsTable.tableArn]),
+      allow(grantee, GATEWAY_ACTIONS.listEvents, listingIndexArns(this.eventsTable)),
+      this.bodyBucket.grantReadBody(grantee),
     ];
-    return deadLetters.combine(enqueue).combine(events);
+    return deadLetters.combine(enqueue).combine(events).combine(listing).combine(bodies);
   }
 
   /** Lets `grantee` move dead jobs back to the delivery queue (`aws sqs start-message-move-task`). */

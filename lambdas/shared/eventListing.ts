@@ -13,13 +13,17 @@ export interface EventListQuery {
   limit: number;
   /** Only events whose overall status is this one. @default every status */
   status?: EventStatus;
+  /** Only the states this keeps (a provider, a destination's status): applied before `limit` counts. */
+  keep?: (state: EventState) => boolean;
+  /** Only the index entries this keeps, before their states are read (e.g. a provider, from the key). */
+  keepKey?: (pk: string) => boolean;
 }
 
 // BatchGetItem takes at most 100 keys.
 const BATCH_GET_MAX_KEYS = 100;
 const UNPROCESSED_RETRIES = 5;
 
-interface IndexKey {
+export interface IndexKey {
   pk: string;
   receivedAtMs: number;
 }
@@ -47,33 +51,61 @@ export async function listEvents(
   query: EventListQuery,
 ): Promise<EventState[]> {
   const problem = query.status === "FAILED" || query.status === "DEAD" ? query.status : undefined;
-  const indexName = problem === undefined ? LIST_INDEX_NAME : PROBLEM_INDEX_NAME;
-  const values = problem === undefined ? listShardValues(shards) : problemShardValues(problem, shards);
-  const cursors: ShardCursor[] = values.map((shard) => ({ shard, buffered: [], exhausted: false }));
   const pageSize = Math.min(Math.max(query.limit, 1), BATCH_GET_MAX_KEYS);
   const listed: EventState[] = [];
-  while (listed.length < query.limit) {
-    await Promise.all(
-      cursors
-        .filter((cursor) => cursor.buffered.length === 0 && !cursor.exhausted)
-        .map((cursor) => readPage(table, indexName, cursor, query, pageSize)),
-    );
-    const batch = takeNewest(cursors, BATCH_GET_MAX_KEYS);
-    if (batch.length === 0) break;
-    for (const state of await statesOf(table, batch)) {
+  for await (const keys of walkIndex(table, shards, { ...query, problem, pageSize })) {
+    const wanted = query.keepKey === undefined ? keys : keys.filter(({ pk }) => query.keepKey?.(pk));
+    if (wanted.length === 0) continue;
+    for (const state of await statesOf(table, wanted)) {
       if (query.status !== undefined && state.status !== query.status) continue;
+      if (query.keep !== undefined && !query.keep(state)) continue;
       listed.push(state);
-      if (listed.length === query.limit) break;
+      if (listed.length === query.limit) return listed;
     }
   }
   return listed;
+}
+
+/** What {@link walkIndex} walks: the listing index, or the problem index's entries of one status. */
+export interface IndexWalk {
+  sinceMs: number;
+  untilMs: number;
+  problem?: "FAILED" | "DEAD";
+  /** Entries per Query page and per batch yielded (at most 100, a BatchGetItem's). */
+  pageSize?: number;
+}
+
+/**
+ * The index entries (keys only: `pk` and `receivedAtMs`) of the events received in `[sinceMs, untilMs]`, newest
+ * first across the shards, in batches of up to 100: Queries only, never a Scan, and no state read. An event's
+ * provider and id, and so its Idempotency-Key, follow from its `pk`: a key is found by walking this.
+ */
+export async function* walkIndex(
+  table: EventsTable,
+  shards: IndexShardCounts,
+  walk: IndexWalk,
+): AsyncGenerator<IndexKey[]> {
+  const indexName = walk.problem === undefined ? LIST_INDEX_NAME : PROBLEM_INDEX_NAME;
+  const values = walk.problem === undefined ? listShardValues(shards) : problemShardValues(walk.problem, shards);
+  const cursors: ShardCursor[] = values.map((shard) => ({ shard, buffered: [], exhausted: false }));
+  const pageSize = Math.min(Math.max(walk.pageSize ?? BATCH_GET_MAX_KEYS, 1), BATCH_GET_MAX_KEYS);
+  for (;;) {
+    await Promise.all(
+      cursors
+        .filter((cursor) => cursor.buffered.length === 0 && !cursor.exhausted)
+        .map((cursor) => readPage(table, indexName, cursor, walk, pageSize)),
+    );
+    const batch = takeNewest(cursors, BATCH_GET_MAX_KEYS);
+    if (batch.length === 0) return;
+    yield batch;
+  }
 }
 
 async function readPage(
   table: EventsTable,
   indexName: string,
   cursor: ShardCursor,
-  query: EventListQuery,
+  query: Pick<IndexWalk, "sinceMs" | "untilMs">,
   pageSize: number,
 ): Promise<void> {
   const page = await table.client.send(

@@ -3,6 +3,7 @@ import packageJson from "../../package.json" with { type: "json" };
 import { OperatorError } from "../errors.ts";
 import type { CliIo } from "./cliIo.ts";
 import { addDlqCommands } from "./commands/dlqCommands.ts";
+import { addEventsCommands } from "./commands/eventsCommands.ts";
 import { addKeysCommands } from "./commands/keysCommands.ts";
 import { EXIT, exitCodeOf } from "./exitCodes.ts";
 import { printJson } from "./output.ts";
@@ -31,9 +32,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       outputError: (text, write) => write(`oncegate: ${text.replace(/^error: /, "").trim()} (see --help).\n`),
     })
     .exitOverride();
+  addEventsCommands(program, io, run);
   addKeysCommands(program, io, run);
   addDlqCommands(program, io, run);
-  for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
+  // Every command and subcommand answers a usage error with an exit code, not process.exit.
+  const configure = (command: Command) => {
+    command.exitOverride().configureOutput(program.configureOutput());
+    for (const child of command.commands) configure(child);
+  };
+  for (const command of program.commands) configure(command);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { OPS_RESOURCES_FORMAT, type OpsResources } from "../../local/opsResources.ts";
+import { localBodyS3Client } from "../../local/services/bodyBucket.ts";
 import { OperatorUsageError, TargetError } from "../errors.ts";
 import type { OperatorTarget } from "./operatorTarget.ts";
 
@@ -23,12 +24,15 @@ export async function localTarget(baseUrl: string, fetchImpl: typeof fetch = fet
   const address = { region: resources.region, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 };
   const ddb = new DynamoDBClient({ ...address, endpoint: resources.endpoints.dynamodb });
   const sqs = new SQSClient({ ...address, endpoint: resources.endpoints.sqs });
+  // fauxqs serves S3 on the same address.
+  const s3 = localBodyS3Client(resources.endpoints.sqs);
   return {
     kind: "local",
     label: baseUrl,
     region: resources.region,
     ddb,
     sqs,
+    s3,
     resources: {
       eventsTable: resources.eventsTable,
       deliveryQueueUrl: resources.deliveryQueueUrl,
@@ -43,6 +47,7 @@ export async function localTarget(baseUrl: string, fetchImpl: typeof fetch = fet
     close() {
       ddb.destroy();
       sqs.destroy();
+      s3.destroy();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 
 /** The gateway's resources an operator works on, by name: the same on AWS and on the local stack. */
@@ -30,6 +31,8 @@ export interface OperatorTarget {
   region: string;
   ddb: DynamoDBClient;
   sqs: SQSClient;
+  /** For bodies kept in the body bucket (`events show --payload`); the bucket is named in each event's state. */
+  s3: S3Client;
   resources: GatewayResources;
   /** Present when the target runs the demo consumer and says where its records are. */
   demoConsumer?: DemoConsumerResources;

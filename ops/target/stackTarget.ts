@@ -1,5 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { NotFoundError } from "../errors.ts";
@@ -53,6 +54,7 @@ export async function stackTarget(options: StackTargetOptions): Promise<Operator
   const clientConfig = { ...config, region };
   const ddb = new DynamoDBClient(clientConfig);
   const sqs = new SQSClient(clientConfig);
+  const s3 = new S3Client(clientConfig);
   let identity: Promise<string> | undefined;
   return {
     kind: "stack",
@@ -60,6 +62,7 @@ export async function stackTarget(options: StackTargetOptions): Promise<Operator
     region,
     ddb,
     sqs,
+    s3,
     resources,
     supportsMoveTask: true,
     identity() {
@@ -69,6 +72,7 @@ export async function stackTarget(options: StackTargetOptions): Promise<Operator
     close() {
       ddb.destroy();
       sqs.destroy();
+      s3.destroy();
     },
   };
 }

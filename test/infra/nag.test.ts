@@ -107,9 +107,11 @@ describe("cdk-nag AwsSolutions checks on the app's stack, every feature on", () 
       "AwsSolutions-IAM5[Resource::*] Oncegate/Gateway/Delivery/Role/DefaultPolicy/Resource",
       "AwsSolutions-IAM5[Resource::*] Oncegate/Gateway/Intake/Role/DefaultPolicy/Resource",
       "AwsSolutions-IAM5[Resource::*] Oncegate/Gateway/Sweeper/Role/DefaultPolicy/Resource",
-      // Body objects are keyed by their SHA-256: the intake writes and the delivery reads bodies/* only.
+      // Body objects are keyed by their SHA-256: the intake writes, the delivery and operators (events show
+      // --payload) read bodies/* only.
       "AwsSolutions-IAM5[Resource::<GatewayBodyBucket9E4D04A3.Arn>/bodies/*] Oncegate/Gateway/Delivery/Role/DefaultPolicy/Resource",
       "AwsSolutions-IAM5[Resource::<GatewayBodyBucket9E4D04A3.Arn>/bodies/*] Oncegate/Gateway/Intake/Role/DefaultPolicy/Resource",
+      "AwsSolutions-IAM5[Resource::<GatewayBodyBucket9E4D04A3.Arn>/bodies/*] Oncegate/OperatorPolicy/Resource",
       // Server access logs: the bucket is private to the gateway's roles; CloudTrail data events audit it if wanted.
       "AwsSolutions-S1 Oncegate/Gateway/BodyBucket/Bucket/Resource",
       // Webhook secrets are rotated by listing two, not by a rotation Lambda.

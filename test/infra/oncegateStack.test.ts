@@ -3,7 +3,7 @@ import { Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { settingsForContext } from "../../infra/appSettings.ts";
-import { GATEWAY_ACTIONS } from "../../infra/constructs/gateway/gatewayPermissions.ts";
+import { GATEWAY_ACTIONS, listingIndexArns } from "../../infra/constructs/gateway/gatewayPermissions.ts";
 import { IDEMPOTENCY_RELEASE_ACTIONS } from "../../infra/constructs/idempotencyTable.ts";
 import { demoSettings } from "../../infra/demo.config.ts";
 import { oncegateSettings } from "../../infra/oncegate.config.ts";
@@ -90,6 +90,8 @@ describe("OncegateStack OperatorPolicy", () => {
         ...grants(stack, GATEWAY_ACTIONS.operateDeadLetters, [gateway.deadLetterQueue.queueArn]),
         ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
         ...grants(stack, GATEWAY_ACTIONS.operateEvents, [gateway.eventsTable.tableArn]),
+        ...grants(stack, GATEWAY_ACTIONS.listEvents, listingIndexArns(gateway.eventsTable)),
+        ...grants(stack, ["s3:GetObject"], [gateway.bodyBucket.bucket.arnForObjects("bodies/*")]),
         ...grants(stack, IDEMPOTENCY_RELEASE_ACTIONS, [demo().idempotencyTable.table.tableArn]),
       ]),
     );

@@ -4,7 +4,12 @@ import { Template } from "aws-cdk-lib/assertions";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { BODY_BUCKET_ACTIONS } from "../../infra/constructs/bodyBucket.ts";
-import { eventIndexArns, GATEWAY_ACTIONS, sweepIndexArn } from "../../infra/constructs/gateway/gatewayPermissions.ts";
+import {
+  eventIndexArns,
+  GATEWAY_ACTIONS,
+  listingIndexArns,
+  sweepIndexArn,
+} from "../../infra/constructs/gateway/gatewayPermissions.ts";
 import { WebhookGateway } from "../../infra/constructs/webhookGateway.ts";
 import { grants, grantsOf, logWriteGrants, sortGrants } from "./support/grants.ts";
 import { testApp } from "./support/testApp.ts";
@@ -151,7 +156,7 @@ describe("WebhookGateway least-privilege roles", () => {
     );
   });
 
-  test("grantOperate gives the operator CLI's dlq commands exactly their actions: no Scan, no DeleteItem, no Cancel", () => {
+  test("grantOperate gives the operator CLI's events and dlq commands exactly their actions: no Scan, no DeleteItem, no PutItem, no Cancel", () => {
     expect(GATEWAY_ACTIONS.operateDeadLetters).toEqual([
       "sqs:ReceiveMessage",
       "sqs:DeleteMessage",
@@ -160,20 +165,36 @@ describe("WebhookGateway least-privilege roles", () => {
       "sqs:StartMessageMoveTask",
       "sqs:ListMessageMoveTasks",
     ]);
-    expect(GATEWAY_ACTIONS.operateEvents).toEqual(["dynamodb:GetItem", "dynamodb:UpdateItem"]);
-    expect(grantsOf(template, stack, cliOperator)).toEqual(
+    expect(GATEWAY_ACTIONS.operateEvents).toEqual([
+      "dynamodb:GetItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:Query",
+      "dynamodb:BatchGetItem",
+    ]);
+    expect(GATEWAY_ACTIONS.listEvents).toEqual(["dynamodb:Query"]);
+    const granted = grantsOf(template, stack, cliOperator);
+    expect(granted).toEqual(
       sortGrants([
         ...grants(stack, GATEWAY_ACTIONS.operateDeadLetters, [gateway.deadLetterQueue.queueArn]),
         ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
-        ...grants(stack, ["dynamodb:GetItem", "dynamodb:UpdateItem"], [gateway.eventsTable.tableArn]),
+        ...grants(
+          stack,
+          ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
+          [gateway.eventsTable.tableArn],
+        ),
+        // The listing and problem indexes only: never the sweep index.
+        ...grants(stack, ["dynamodb:Query"], listingIndexArns(gateway.eventsTable)),
+        // `events show --payload`: the bodies kept in the body bucket.
+        ...grants(stack, ["s3:GetObject"], [gateway.bodyBucket.bucket.arnForObjects("bodies/*")]),
       ]),
     );
+    expect(granted.map((grant) => grant.action)).not.toContain("dynamodb:Scan");
   });
 
   test("operateStatements hold the same actions on the same resources as grantOperate, for a managed policy", () => {
     const fromStatements = gateway.operateStatements().flatMap((statement) => {
       const json = stack.resolve(statement.toStatementJson()) as { Action: string | string[]; Resource: unknown };
-      return [json.Action].flat().map((action) => ({ action, resource: json.Resource }));
+      return [json.Action].flat().flatMap((action) => [json.Resource].flat().map((resource) => ({ action, resource })));
     });
     expect(sortGrants(fromStatements)).toEqual(grantsOf(template, stack, cliOperator));
   });

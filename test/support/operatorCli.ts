@@ -1,10 +1,5 @@
-import { readBody, readEvent } from "../../lambdas/delivery/deliveryStore.ts";
-import { outboundHeaders } from "../../lambdas/delivery/outboundHeaders.ts";
-import { eventPartitionKey } from "../../lambdas/shared/eventKey.ts";
 import { chaosWebhook } from "../../local/chaosWebhooks.ts";
-import { localSecret } from "../../local/localSecrets.ts";
 import { spawnScript } from "../../local/scriptProcess.ts";
-import { localTarget } from "../../ops/target/localTarget.ts";
 
 /** The operator CLI's own entry point, run as a user runs it (`npx oncegate` runs this file). */
 const ENTRY = new URL("../../ops/cli/oncegate.ts", import.meta.url).pathname;
@@ -42,36 +37,4 @@ export async function sendStripeWebhook(baseUrl: string, eventId: string): Promi
   });
   await response.arrayBuffer();
   return response.status;
-}
-
-/**
- * Delivers a stored event to the demo consumer once more, exactly as the delivery Lambda does (its own header
- * builder, the same Idempotency-Key and webhook-id, signed with the local signing secret): the next delivery after an
- * operator released its key. Returns the consumer's status.
- */
-export async function deliverToDemoConsumer(baseUrl: string, provider: string, eventId: string): Promise<number> {
-  const target = await localTarget(baseUrl);
-  try {
-    const table = { client: target.ddb, tableName: target.resources.eventsTable };
-    const pk = eventPartitionKey(provider, eventId);
-    const item = await readEvent(table, pk);
-    const payload = await readBody(table, pk);
-    if (item === undefined || payload === undefined) throw new Error(`no event ${provider}/${eventId}`);
-    const headers = outboundHeaders({
-      idempotencyKey: item.idempotencyKey,
-      provider,
-      eventId,
-      contentType: item.contentType,
-      attempt: (item.destinations.demo?.attempts ?? 0) + 1,
-      trigger: "replay",
-      timestampSec: Math.floor(Date.now() / 1000),
-      payload,
-      signingSecrets: [localSecret({}, "signing")],
-    });
-    const response = await fetch(new URL("/consumer/demo", baseUrl), { method: "POST", headers, body: payload });
-    await response.arrayBuffer();
-    return response.status;
-  } finally {
-    target.close();
-  }
 }

@@ -59,8 +59,14 @@ export const GATEWAY_ACTIONS = {
     "sqs:StartMessageMoveTask",
     "sqs:ListMessageMoveTasks",
   ],
-  /** `markRedriven`: `readEvent`, then `recordDestinationTransition` and `writeOverallStatus`. No Scan, no DeleteItem. */
-  operateEvents: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+  /**
+   * On the events table: `markRedriven` and `markReplayed` (`readEvent`, `recordDestinationTransition`,
+   * `writeOverallStatus`), `events show` (GetItem, Query of an event's attempt items), `events list` (BatchGetItem
+   * of the listed states). No Scan, no DeleteItem, no PutItem.
+   */
+  operateEvents: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
+  /** On the listing and problem indexes (not the sweep index): `events list`, `recover`, `stats`, a key's lookup. */
+  listEvents: ["dynamodb:Query"],
 } as const;
 
 /** The ARN of the sweep index, the only index a gateway function queries. */
@@ -71,6 +77,11 @@ export function sweepIndexArn(table: ITable): string {
 /** The ARNs of every index of the events table (sweep, listing, problem): what an operator's tool queries. */
 export function eventIndexArns(table: ITable): string[] {
   return [SWEEP_INDEX_NAME, LIST_INDEX_NAME, PROBLEM_INDEX_NAME].map((name) => `${table.tableArn}/index/${name}`);
+}
+
+/** The ARNs of the indexes an operator lists events from: the listing index and the problem index. */
+export function listingIndexArns(table: ITable): string[] {
+  return [LIST_INDEX_NAME, PROBLEM_INDEX_NAME].map((name) => `${table.tableArn}/index/${name}`);
 }
 
 /** Adds `actions` on `resources` to `grantee`'s policy. */

@@ -10,7 +10,7 @@ import { applyRelease, planRelease } from "../../../ops/keys/releaseKey.ts";
 import { localTarget } from "../../../ops/target/localTarget.ts";
 import { recordId } from "../../../sdk/idempotencyKey.ts";
 import { removeDataDir, type StackProcess, startStack } from "../../support/localStackProcess.ts";
-import { deliverToDemoConsumer, jsonOf, oncegate, sendStripeWebhook } from "../../support/operatorCli.ts";
+import { jsonOf, oncegate, sendStripeWebhook } from "../../support/operatorCli.ts";
 import { type ScriptedConsumer, startScriptedConsumer } from "../../support/scriptedConsumer.ts";
 
 /**
@@ -20,13 +20,17 @@ import { type ScriptedConsumer, startScriptedConsumer } from "../../support/scri
 let stack: StackProcess;
 let consumer: ScriptedConsumer;
 let fixed = false;
+/** Until set, the scripted destination refuses `evt_bad*` events with 400 (a consumer bug: FAILED at once). */
+let badFixed = false;
 let flaky: string;
 
 beforeAll(async () => {
   consumer = await startScriptedConsumer();
   consumer.script((request, response) => {
-    const dying = (request.headers["oncegate-event-id"] ?? "").startsWith("evt_dlq") && !fixed;
-    response.writeHead(dying ? 503 : 200).end();
+    const eventId = request.headers["oncegate-event-id"] ?? "";
+    const dying = eventId.startsWith("evt_dlq") && !fixed;
+    const refused = eventId.startsWith("evt_bad") && !badFixed;
+    response.writeHead(dying ? 503 : refused ? 400 : 200).end(refused ? '{"error":"amount_missing"}' : "");
   });
   flaky = destinationIdFor(consumer.url);
   stack = await startStack({
@@ -152,9 +156,26 @@ describe("oncegate keys, on the local stack", () => {
     });
     expect(result.record.owner).toBeUndefined();
 
-    // The next delivery (as the gateway sends it) runs the handler; every one after that gets its answer.
-    expect(await deliverToDemoConsumer(stack.baseUrl, "stripe", "evt_fails_1")).toBe(201);
-    expect(await deliverToDemoConsumer(stack.baseUrl, "stripe", "evt_fails_1")).toBe(201);
+    // The next delivery (an operator's replay) runs the handler; a replay after that gets its stored answer.
+    for (let replay = 1; replay <= 2; replay++) {
+      const attempts = (await fetchEvent(stack.baseUrl, "stripe", "evt_fails_1"))?.destinations.demo?.attempts ?? 0;
+      const replayed = await oncegate([
+        "events",
+        "replay",
+        "stripe",
+        "evt_fails_1",
+        "--destination",
+        "demo",
+        "--yes",
+        ...local(),
+      ]);
+      expect(replayed.code).toBe(0);
+      await waitFor(
+        "the replay delivered",
+        () => fetchEvent(stack.baseUrl, "stripe", "evt_fails_1"),
+        (view) => view?.destinations.demo?.status === "DELIVERED" && view.destinations.demo.attempts === attempts + 1,
+      );
+    }
     const after = await fetchStats(stack.baseUrl);
     expect(after.handlerRuns - before.handlerRuns).toBe(1);
     expect(after.charges - before.charges).toBe(1);
@@ -316,6 +337,238 @@ describe("oncegate keys, on the local stack", () => {
       stderr: "oncegate: --local and --stack name two targets: pass one of them.\n",
     });
 
+    expect(await fetchStats(stack.baseUrl)).toEqual(before);
+  });
+});
+
+const SUMMARY_SHAPE = {
+  provider: "string",
+  eventId: "string",
+  idempotencyKey: "string",
+  status: "string",
+  receivedAt: "string",
+  destinations: "object",
+};
+const DETAIL_SHAPE = { ...SUMMARY_SHAPE, expiresAt: "string", bodyStorage: "string", attempts: "array" };
+const DETAIL_OPTIONAL = { queuedAt: "string", contentType: "string", bodyBytes: "number", payload: "object" };
+const ATTEMPT_SHAPE = {
+  destination: "string",
+  attempt: "number",
+  trigger: "string",
+  at: "string",
+  latencyMs: "number",
+  response: "string",
+};
+const ATTEMPT_OPTIONAL = { statusCode: "number", error: "string" };
+
+describe("oncegate events, on the local stack", () => {
+  test("a destination answered 400: listed FAILED, shown with its attempt, replayed once fixed with the same key", async () => {
+    expect(await sendStripeWebhook(stack.baseUrl, "evt_bad_1")).toBe(202);
+    await waitFor(
+      "the event fails",
+      () => eventStatus("evt_bad_1"),
+      (status) => status === "FAILED",
+    );
+    const listed = await oncegate([
+      "events",
+      "list",
+      "--status",
+      "FAILED",
+      "--destination",
+      flaky,
+      "--json",
+      ...local(),
+    ]);
+    expect(listed.code).toBe(0);
+    const summaries = jsonOf<Record<string, unknown>[]>(listed);
+    const row = summaries.find((summary) => summary.eventId === "evt_bad_1");
+    expectShape(row, SUMMARY_SHAPE);
+    expect(row).toMatchObject({
+      provider: "stripe",
+      idempotencyKey: keyOf("evt_bad_1"),
+      status: "FAILED",
+      destinations: { [flaky]: { status: "FAILED", attempts: 1, reason: "http_400", lastStatusCode: 400 } },
+    });
+    const human = await oncegate(["events", "list", "--provider", "stripe", ...local()]);
+    expect(human.stdout).toMatch(/^received +provider +event id +idempotency key +status +destinations \(attempts\)$/m);
+    expect(human.stdout).toMatch(new RegExp(`stripe +evt_bad_1 +${keyOf("evt_bad_1")} +FAILED`));
+
+    // By provider and id, or by the Idempotency-Key alone: the same document.
+    const shown = jsonOf<Record<string, unknown>>(
+      await oncegate(["events", "show", "stripe", "evt_bad_1", "--json", ...local()]),
+    );
+    expectShape(shown, DETAIL_SHAPE, DETAIL_OPTIONAL);
+    const attempts = shown.attempts as Record<string, unknown>[];
+    for (const attempt of attempts) expectShape(attempt, ATTEMPT_SHAPE, ATTEMPT_OPTIONAL);
+    expect(attempts.find((attempt) => attempt.destination === flaky)).toMatchObject({
+      attempt: 1,
+      trigger: "initial",
+      statusCode: 400,
+      response: '{"error":"amount_missing"}',
+    });
+    expect(shown.payload).toBeUndefined();
+    const byKey = jsonOf(await oncegate(["events", "show", keyOf("evt_bad_1"), "--json", ...local()]));
+    expect(byKey).toEqual(shown);
+    const withPayload = jsonOf<{ payload: { encoding: string; data: string } }>(
+      await oncegate(["events", "show", "stripe", "evt_bad_1", "--payload", "--json", ...local()]),
+    );
+    expect(withPayload.payload.encoding).toBe("utf8");
+    expect(JSON.parse(withPayload.payload.data)).toMatchObject({ id: "evt_bad_1" });
+
+    badFixed = true;
+    const posts = consumer.requests.length;
+    const replayed = await oncegate([
+      "events",
+      "replay",
+      "stripe",
+      "evt_bad_1",
+      "--destination",
+      flaky,
+      "--yes",
+      "--json",
+      ...local(),
+    ]);
+    expect(replayed.code).toBe(0);
+    expect(jsonOf(replayed)).toEqual({
+      provider: "stripe",
+      eventId: "evt_bad_1",
+      idempotencyKey: keyOf("evt_bad_1"),
+      destinations: [{ destination: flaky, outcome: "replayed", previous: "FAILED" }],
+    });
+    await waitFor(
+      "the replay delivered",
+      () => eventStatus("evt_bad_1"),
+      (status) => status === "DELIVERED",
+    );
+    const first = consumer.requests.find((request) => request.headers["oncegate-event-id"] === "evt_bad_1");
+    const again = consumer.requests
+      .slice(posts)
+      .filter((request) => request.headers["oncegate-event-id"] === "evt_bad_1");
+    expect(again).toHaveLength(1);
+    expect(again[0]?.headers).toMatchObject({
+      "idempotency-key": first?.headers["idempotency-key"],
+      "webhook-id": first?.headers["webhook-id"],
+      "oncegate-attempt": "2",
+      "oncegate-attempt-trigger": "replay",
+    });
+    const after = jsonOf<{ attempts: Record<string, unknown>[] }>(
+      await oncegate(["events", "show", "stripe", "evt_bad_1", "--json", ...local()]),
+    );
+    expect(
+      after.attempts
+        .filter((attempt) => attempt.destination === flaky)
+        .map(({ attempt, trigger, statusCode }) => ({ attempt, trigger, statusCode })),
+    ).toEqual([
+      { attempt: 1, trigger: "initial", statusCode: 400 },
+      { attempt: 2, trigger: "replay", statusCode: 200 },
+    ]);
+    const text = await oncegate(["events", "show", "stripe", "evt_bad_1", ...local()]);
+    expect(text.stdout).toMatch(new RegExp(`${flaky} +2 +replay +200`));
+  });
+
+  test("events recover: the dry run counts what the real run then replays, at a bounded rate, and a rerun resumes", async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    badFixed = false;
+    const ids = ["evt_bad_r1", "evt_bad_r2", "evt_bad_r3"];
+    for (const id of ids) expect(await sendStripeWebhook(stack.baseUrl, id)).toBe(202);
+    await waitFor(
+      "all fail",
+      () => Promise.all(ids.map(eventStatus)),
+      (all) => all.every((status) => status === "FAILED"),
+    );
+    const selection = ["--status", "FAILED", "--destination", flaky, "--since", since, ...local()];
+    const dry = await oncegate(["events", "recover", ...selection, "--dry-run", "--json"]);
+    expect(dry.code).toBe(0);
+    expect(jsonOf(dry)).toEqual({ count: 3 });
+    const unasked = await oncegate(["events", "recover", ...selection]);
+    expect(unasked).toMatchObject({
+      code: 2,
+      stderr: "oncegate: There is no terminal to confirm on: pass --yes to recover.\n",
+    });
+    expect(await Promise.all(ids.map(eventStatus))).toEqual(["FAILED", "FAILED", "FAILED"]);
+
+    badFixed = true;
+    const startedMs = Date.now();
+    const run = await oncegate(["events", "recover", ...selection, "--rate", "2/s", "--yes", "--json"]);
+    expect(run.code).toBe(0);
+    const summary = jsonOf<Record<string, unknown>>(run);
+    expectShape(summary, {
+      runId: "string",
+      matched: "number",
+      replayed: "number",
+      skipped: "number",
+      pending: "number",
+      failed: "number",
+      errors: "array",
+    });
+    expect(summary).toMatchObject({ matched: 3, replayed: 3, skipped: 0, failed: 0 });
+    // 3 replays at 2 a second: the last one at least a second after the first.
+    expect(Date.now() - startedMs).toBeGreaterThanOrEqual(1000);
+    await waitFor(
+      "all delivered",
+      () => Promise.all(ids.map(eventStatus)),
+      (all) => all.every((status) => status === "DELIVERED"),
+    );
+    const again = await oncegate([
+      "events",
+      "recover",
+      ...selection,
+      "--resume",
+      String(summary.runId),
+      "--yes",
+      "--json",
+    ]);
+    expect(jsonOf(again)).toMatchObject({ replayed: 0 });
+    const stats = jsonOf<Record<string, unknown>>(await oncegate(["stats", "--since", since, "--json", ...local()]));
+    expectShape(stats, {
+      since: "string",
+      until: "string",
+      events: "number",
+      truncated: "boolean",
+      byStatus: "object",
+      byDestination: "object",
+    });
+    expect(stats).toMatchObject({
+      events: 3,
+      byStatus: { DELIVERED: 3 },
+      byDestination: { [flaky]: { DELIVERED: 3 } },
+    });
+  });
+
+  test("answers bad input with its exit code and one sentence, writing nothing", async () => {
+    const before = await fetchStats(stack.baseUrl);
+    const cases: [string[], number, RegExp][] = [
+      [["events", "show", "nope"], 2, /^oncegate: "nope" is neither <provider> <eventId> nor an Idempotency-Key/],
+      [["events", "show", "stripe", "evt_never"], 3, /^oncegate: There is no event stripe\/evt_never \(never accepted/],
+      [["events", "show", `whk_${"A".repeat(43)}`], 3, /^oncegate: No event received since .* has the Idempotency-Key/],
+      [["events", "replay", "stripe", "evt_never", "--yes"], 3, /^oncegate: There is no event stripe\/evt_never/],
+      [
+        ["events", "replay", "stripe", "evt_bad_1"],
+        2,
+        /^oncegate: There is no terminal to confirm on: pass --yes to replay\.\n$/,
+      ],
+      [
+        ["events", "replay", "stripe", "evt_bad_1", "--destination", "nowhere", "--yes"],
+        3,
+        /^oncegate: stripe\/evt_bad_1 was not sent to nowhere/,
+      ],
+      [["events", "list", "--since", "yesterday"], 2, /^oncegate: --since "yesterday" is not a time/],
+      [["events", "list", "--status", "LOST"], 2, /^oncegate: option '--status <status>' argument 'LOST' is invalid/],
+      [["events", "recover", "--dry-run"], 2, /^oncegate: required option '--status <status>' not specified/],
+      [
+        ["events", "recover", "--status", "FAILED", "--rate", "0", "--dry-run"],
+        2,
+        /^oncegate: option '--rate <n\/s>' argument '0' is invalid/,
+      ],
+    ];
+    for (const [args, code, message] of cases) {
+      const result = await oncegate([...args, ...local()]);
+      expect({ args, code: result.code }).toEqual({ args, code });
+      expect(result.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+      expect({ args, stderr: result.stderr }).toEqual({ args, stderr: expect.stringMatching(message) });
+    }
+    const json = await oncegate(["events", "show", "stripe", "evt_never", "--json", ...local()]);
+    expect(jsonOf(json)).toEqual({ error: { code: "no_such_event", message: expect.any(String) } });
     expect(await fetchStats(stack.baseUrl)).toEqual(before);
   });
 });

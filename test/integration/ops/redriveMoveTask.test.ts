@@ -1,3 +1,4 @@
+import { S3Client } from "@aws-sdk/client-s3";
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -30,6 +31,7 @@ beforeAll(async () => {
     region: "eu-west-1",
     ddb,
     sqs: new SQSClient({ region: "eu-west-1" }),
+    s3: new S3Client({ region: "eu-west-1" }),
     resources: {
       eventsTable,
       deliveryQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/Oncegate-delivery",

@@ -1,0 +1,41 @@
+import { listEvents } from "../../lambdas/shared/eventListing.ts";
+import type { EventState, EventStatus } from "../../lambdas/shared/eventRecord.ts";
+import { indexShardCounts } from "../../lambdas/shared/indexShards.ts";
+import { eventRefOf } from "../deadLetters/eventRef.ts";
+import { asOperator } from "../target/awsFailures.ts";
+import type { OperatorTarget } from "../target/operatorTarget.ts";
+
+/** What `events list` (and `recover`, `stats`) select: all optional but the window and the limit. */
+export interface EventFilter {
+  provider?: string;
+  status?: EventStatus;
+  /** Only events fanned out to this destination. */
+  destination?: string;
+  sinceMs: number;
+  untilMs: number;
+  limit: number;
+}
+
+/**
+ * The events of `filter`, newest first: Queries on the listing index (or, for FAILED and DEAD, on the sparse problem
+ * index) and BatchGetItem, never a Scan (`listEvents`). The provider is filtered on the index entries' keys, before
+ * any state is read; the destination on the states.
+ */
+export async function findEvents(target: OperatorTarget, filter: EventFilter): Promise<EventState[]> {
+  const table = { client: target.ddb, tableName: target.resources.eventsTable };
+  const shards = indexShardCounts(target.resources.peakEventsPerSecond);
+  const { provider, destination } = filter;
+  return asOperator(`list events in ${table.tableName} (dynamodb:Query, BatchGetItem)`, () =>
+    listEvents(table, shards, {
+      sinceMs: filter.sinceMs,
+      untilMs: filter.untilMs,
+      limit: filter.limit,
+      ...(filter.status !== undefined && { status: filter.status }),
+      ...(provider !== undefined && { keepKey: (pk: string) => eventRefOf(pk)?.provider === provider }),
+      ...(destination !== undefined && {
+        keep: (state: EventState) =>
+          (state.destinationIds ?? []).includes(destination) || state.destinations?.[destination] !== undefined,
+      }),
+    }),
+  );
+}
