@@ -1,3 +1,4 @@
+import tab from "@bomb.sh/tab/commander";
 import { Command, CommanderError } from "commander";
 import packageJson from "../../package.json" with { type: "json" };
 import { OperatorError } from "../errors.ts";
@@ -35,6 +36,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   addEventsCommands(program, io, run);
   addKeysCommands(program, io, run);
   addDlqCommands(program, io, run);
+  // Shell completion (bash, zsh, fish, powershell): `oncegate completion <shell>` prints the script to source;
+  // the shell then asks `oncegate completion -- <words>` for the commands and options that fit.
+  tab(program, { completionCommandName: "completion" });
   // Every command and subcommand answers a usage error with an exit code, not process.exit.
   const configure = (command: Command) => {
     command.exitOverride().configureOutput(program.configureOutput());
