@@ -19,6 +19,7 @@ import { FIXED_ASSUMPTIONS, fixedMonthlyCost } from "./cost/fixedMonthlyCost.ts"
 import { LAMBDA_SIZING } from "./cost/lambdaSizing.ts";
 import { measureCapacity, type SizeCapacity } from "./cost/measuredCapacity.ts";
 import { readPrices } from "./cost/prices.ts";
+import { readmeTargetsTable } from "./cost/readmeTargets.ts";
 import { printStorageTargets, type StorageTargetsData, storageTargets } from "./cost/storageTargets.ts";
 import {
   type CostScenario,
@@ -29,7 +30,8 @@ import {
   type ModelledStep,
   totalUsd,
 } from "./cost/webhookCost.ts";
-import { readResult, writeResult } from "./results.ts";
+import { GENERATED_PAGES, writeSection } from "./generatedDocs.ts";
+import { isPublishedRun, readResult, writeResult } from "./results.ts";
 
 const { sizes, resultsDir, quick, flags } = readBenchOptions({ events: 10 }, { events: 2 }, process.argv.slice(2), [
   "reprice",
@@ -107,6 +109,9 @@ await runBench(async (run) => {
     parameters: { quick, events: sizes.events, reprice: flags.reprice, inputs: inputs.source },
     data,
   });
+  // The README's short table, from the same run, only when the run published its docs section.
+  if (isPublishedRun(resultsDir, { quick }))
+    writeSection(GENERATED_PAGES.readme, "cost-targets", readmeTargetsTable(targets));
   console.log(`results: ${path}`);
 });
 

@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 export const GENERATED_PAGES = {
   performance: fileURLToPath(new URL("../docs/performance.md", import.meta.url)),
   reliability: fileURLToPath(new URL("../docs/reliability.md", import.meta.url)),
+  /** The README's cost table only (`cost-targets`, written by `npm run bench:cost` beside its docs section). */
+  readme: fileURLToPath(new URL("../README.md", import.meta.url)),
 } as const;
 
 /** The page each published result's section is on; results not listed (a partial run's) are never published. */

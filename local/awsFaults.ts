@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { InvalidConfigurationError } from "../lambdas/shared/errors.ts";
 import { seededRandom } from "./seededRandom.ts";
@@ -11,7 +12,8 @@ import { seededRandom } from "./seededRandom.ts";
  *
  * - `lost`: the request is sent and applied, then its answer is lost (a reset connection): the retry re-sends a
  *   write that already happened.
- * - `throttle`: refused before it is applied, with the throttling error the service sends.
+ * - `throttle`: refused before it is applied, with the throttling error the service sends (S3: `SlowDown`, 503;
+ *   DynamoDB and SQS: `ThrottlingException`, 400).
  * - `server-error`: refused before it is applied with a 500.
  * - `hang`: no answer for `hangMs` (past the client's request timeout), then the timeout error; not applied.
  */
@@ -40,8 +42,27 @@ function transient(name: string, message: string, httpStatusCode?: number): Erro
   });
 }
 
+/** The throttling error each service sends: S3's is a 503 `SlowDown` ("Reduce your request rate"). */
+function throttled(clientName: string | undefined, command: string): Error {
+  return clientName === "S3Client"
+    ? transient("SlowDown", `injected: ${command} answered 503 Slow Down`, 503)
+    : transient("ThrottlingException", `injected: ${command} throttled`, 400);
+}
+
+/**
+ * A lost answer to a streaming read (S3 `GetObject`): the response arrived and is dropped, so its body stream must be
+ * closed, or its socket would stay taken until the process ends.
+ */
+function dropResponse(output: unknown): void {
+  const body = (output as { response?: { body?: { destroy?: () => void } } })?.response?.body;
+  body?.destroy?.();
+}
+
 /** Adds the fault middleware to `client`; returns the live counts of what it injected. */
-export function injectAwsFaults(client: DynamoDBClient | SQSClient, options: AwsFaultOptions): AwsFaultCounts {
+export function injectAwsFaults(
+  client: DynamoDBClient | SQSClient | S3Client,
+  options: AwsFaultOptions,
+): AwsFaultCounts {
   const random = seededRandom(options.seed);
   const kinds = options.kinds ?? AWS_FAULT_KINDS;
   const hangMs = options.hangMs ?? 2_500;
@@ -56,10 +77,10 @@ export function injectAwsFaults(client: DynamoDBClient | SQSClient, options: Aws
       counts.byCommand[command] = (counts.byCommand[command] ?? 0) + 1;
       switch (kind) {
         case "lost":
-          await next(args);
+          dropResponse(await next(args));
           throw transient("TimeoutError", `injected: answer to ${command} lost after it applied`);
         case "throttle":
-          throw transient("ThrottlingException", `injected: ${command} throttled`, 400);
+          throw throttled(context.clientName, command);
         case "server-error":
           throw transient("InternalServerError", `injected: ${command} answered 500`, 500);
         case "hang":

@@ -101,6 +101,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         : {
             dynamodb: injectAwsFaults(services.gateway.ddb, faultOptions),
             sqs: injectAwsFaults(services.gateway.sqs, { ...faultOptions, seed: faultOptions.seed + 1 }),
+            s3: injectAwsFaults(services.gateway.s3, { ...faultOptions, seed: faultOptions.seed + 2 }),
           };
     if (faultOptions !== undefined) {
       log.progress(`AWS faults injected into the gateway's calls: ${JSON.stringify(faultOptions)}`);

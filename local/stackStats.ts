@@ -23,8 +23,8 @@ export interface LocalStats {
   events: Record<Lowercase<EventStatus>, number>;
   /** Jobs in the dead-letter queue. */
   dlq: number;
-  /** What `ONCEGATE_AWS_FAULTS` injected into the gateway's DynamoDB and SQS calls, when it is set. */
-  awsFaults?: { dynamodb: AwsFaultCounts; sqs: AwsFaultCounts };
+  /** What `ONCEGATE_AWS_FAULTS` injected into the gateway's DynamoDB, SQS and S3 calls, when it is set. */
+  awsFaults?: { dynamodb: AwsFaultCounts; sqs: AwsFaultCounts; s3: AwsFaultCounts };
 }
 
 /** Where the numbers are read. */

@@ -7,6 +7,7 @@ import { scenarioRow, settledAccount, startScenarioRun } from "./scenarioRun.ts"
 import { FAST_TIMINGS, SETTLE_TIMEOUT_MS } from "./stackTimings.ts";
 
 const COPIES = 2;
+const S3_EVERY = 4;
 const CONCURRENCY = 32;
 /** A provider's retries of an event answered 503: plenty, a second apart (Stripe retries for 3 days). */
 const RETRIES = { rounds: 30, pauseMs: 1_000, concurrency: 16 };
@@ -19,8 +20,8 @@ export interface AwsFaultsOptions {
 }
 
 /**
- * `ratePercent` % of every AWS call attempt the gateway's Lambdas make (intake, delivery and sweeper; DynamoDB and
- * SQS) is faulted at random, seeded: an answer lost after the call applied, a throttle, a 500, or a hang past the
+ * `ratePercent` % of every AWS call attempt the gateway's Lambdas make (intake, delivery and sweeper; DynamoDB, SQS
+ * and S3, a quarter of the bodies being S3-bound) is faulted at random, seeded: an answer lost after the call applied, a throttle, a 500, or a hang past the
  * client's timeout (`local/awsFaults.ts`). Every event is sent twice, every non-2xx retried like a provider: every
  * event must end DELIVERED, each effect once, nothing in the dead-letter queue.
  */
@@ -35,7 +36,8 @@ export async function runAwsFaultsAtRandom(options: AwsFaultsOptions): Promise<S
   };
   const stack = await startStack({ env }, 60_000);
   try {
-    const run = await startScenarioRun(stack.baseUrl, "awsfaults", options.events, startedMs);
+    // A quarter of the bodies over the inline limit: their intake puts to S3, their delivery reads from it.
+    const run = await startScenarioRun(stack.baseUrl, "awsfaults", options.events, startedMs, { s3Every: S3_EVERY });
     const { webhooks, ledger, problems } = run;
     await fireStorm({
       baseUrl: stack.baseUrl,
@@ -52,16 +54,18 @@ export async function runAwsFaultsAtRandom(options: AwsFaultsOptions): Promise<S
     const injected = stats.awsFaults;
     const total = (counts?: { lost: number; throttle: number; "server-error": number; hang: number }) =>
       counts === undefined ? 0 : counts.lost + counts.throttle + counts["server-error"] + counts.hang;
-    const faults = total(injected?.dynamodb) + total(injected?.sqs);
+    const faults = total(injected?.dynamodb) + total(injected?.sqs) + total(injected?.s3);
     if (faults === 0) problems.push("no fault was injected");
+    if (total(injected?.s3) === 0 && options.events * options.ratePercent >= 2000)
+      problems.push("no S3 fault was injected");
     if (account.charges !== account.delivered) {
       problems.push(`${account.charges} charges for ${account.delivered} delivered events`);
     }
     return scenarioRow(run, account, {
       scenario: "AWS faults at random",
-      parameters: `${options.ratePercent} % of the gateway's DynamoDB and SQS call attempts faulted (lost answer after apply, throttle, 500, hang), seed ${options.seed}; ${options.events} events × ${COPIES}; every non-2xx retried`,
+      parameters: `${options.ratePercent} % of the gateway's DynamoDB, SQS and S3 call attempts faulted (lost answer after apply, throttle, 500, hang), seed ${options.seed}; ${options.events} events × ${COPIES}, 1 in ${S3_EVERY} with an S3 body; every non-2xx retried`,
       notes: [
-        `injected ${faults} faults: DynamoDB ${JSON.stringify(injected?.dynamodb)}, SQS ${JSON.stringify(injected?.sqs)}`,
+        `injected ${faults} faults: DynamoDB ${JSON.stringify(injected?.dynamodb)}, SQS ${JSON.stringify(injected?.sqs)}, S3 ${JSON.stringify(injected?.s3)}`,
         `answers ${JSON.stringify(ledger.outcomes)}; DLQ ${stats.dlq}`,
       ],
     });

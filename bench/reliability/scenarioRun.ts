@@ -26,10 +26,17 @@ export async function startScenarioRun(
   marker: string,
   events: number,
   startedMs: number,
+  options: { s3Every?: number } = {},
 ): Promise<ScenarioRun> {
   const before = await fetchStats(baseUrl);
   const context = { env: {}, baseUrl, nowMs: Date.now(), marker };
-  const webhooks = markedWebhooks(`${marker}-${Date.now().toString(36)}`, events, context);
+  const prefix = `${marker}-${Date.now().toString(36)}`;
+  const inline = markedWebhooks(prefix, events, context);
+  // Every `s3Every`-th event with a body over the inline limit, so that its body takes the S3 path.
+  const s3 = options.s3Every === undefined ? [] : markedWebhooks(prefix, events, { ...context, s3Bodies: true });
+  const webhooks = inline.map((webhook, index) =>
+    options.s3Every !== undefined && index % options.s3Every === 0 ? (s3[index] ?? webhook) : webhook,
+  );
   return { baseUrl, startedMs, before, webhooks, ledger: new AnswerLedger(webhooks), problems: [] };
 }
 

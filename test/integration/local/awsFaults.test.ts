@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { type AwsFaultKind, awsFaultsFromEnvironment, injectAwsFaults } from "../../../local/awsFaults.ts";
 import { createTable, deleteTable, localClient } from "../../support/dynamoDbTables.ts";
@@ -41,6 +42,24 @@ describe("injectAwsFaults", () => {
     expect(counts[kind]).toBe(1);
     expect(counts.byCommand).toEqual({ PutItemCommand: 1 });
     client.destroy();
+  });
+
+  test("throttles S3 the way S3 does: 503 SlowDown, which the SDK retries like any throttle", async () => {
+    const s3 = new S3Client({
+      region: "us-east-1",
+      endpoint: "http://127.0.0.1:9",
+      forcePathStyle: true,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      maxAttempts: 3,
+    });
+    const counts = injectAwsFaults(s3, { rate: 1, seed: 1, kinds: ["throttle"] });
+    const error = await s3
+      .send(new GetObjectCommand({ Bucket: "bodies", Key: "k" }))
+      .catch((failure: Error) => failure);
+    expect(error).toMatchObject({ name: "SlowDown", $metadata: { httpStatusCode: 503 } });
+    // Nothing was sent (the endpoint is closed): all three attempts were the injected throttle, retried by the SDK.
+    expect(counts).toMatchObject({ throttle: 3, byCommand: { GetObjectCommand: 3 } });
+    s3.destroy();
   });
 
   test("faults inside the SDK's retry loop: a throttled attempt is retried by the SDK and the call succeeds", async () => {
