@@ -66,7 +66,9 @@ describe("one deadline per intake request", () => {
       githubWebhook({ secret: h.credentials.github, deliveryId }),
     );
     expect(answer.statusCode).toBe(202);
-    expect(performance.now() - startedMs).toBeLessThan(1_000);
+    // By its deadline, within the timer jitter the first test allows too: markQueued is given up at the deadline
+    // (less its reserve), and a loaded 2-CPU machine fires that timer a few milliseconds late (1 002 ms seen in CI).
+    expect(performance.now() - startedMs).toBeLessThan(1_000 + 150);
     expect(h.logs.at(-1)).toMatchObject({ outcome: "accepted", markQueuedError: "deadline_exceeded" });
     expect(await h.takeJobs()).toHaveLength(2);
     ddb.destroy();
