@@ -53,6 +53,14 @@ export interface EventDetail extends EventSummary {
   bodyBytes?: number;
   bodyStorage: "inline" | "s3";
   attempts: AttemptView[];
+  /**
+   * When a destination is DEAD: its jobs found in the dead-letter queue (`checked` says how much of the queue was
+   * read: `all`, or its first messages when it holds more). Absent with `--no-dlq` or when nothing is DEAD.
+   */
+  deadLetterQueue?: {
+    checked: "all" | "first";
+    jobs: { destination: string; messageId: string; receiveCount: number }[];
+  };
   /** Only with `--payload`: the signed bytes as text (UTF-8), or base64 when they are not valid UTF-8. */
   payload?: { encoding: "utf8" | "base64"; data: string };
 }

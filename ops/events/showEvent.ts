@@ -2,6 +2,7 @@ import { readBody } from "../../lambdas/delivery/deliveryStore.ts";
 import { openBody } from "../../lambdas/shared/body/s3BodyStore.ts";
 import { readEventHistory } from "../../lambdas/shared/eventHistory.ts";
 import { eventRefOf } from "../deadLetters/eventRef.ts";
+import { listDeadLetters } from "../deadLetters/listDeadLetters.ts";
 import { NotFoundError } from "../errors.ts";
 import { operatorFailureOf } from "../target/awsFailures.ts";
 import type { OperatorTarget } from "../target/operatorTarget.ts";
@@ -15,7 +16,7 @@ import { type EventDetail, eventDetail, payloadView } from "./eventViews.ts";
 export async function showEvent(
   target: OperatorTarget,
   pk: string,
-  options: { payload?: boolean } = {},
+  options: { payload?: boolean; deadLetters?: boolean; nowMs?: () => number } = {},
 ): Promise<EventDetail> {
   const table = { client: target.ddb, tableName: target.resources.eventsTable };
   const history = await readEventHistory(table, pk).catch((error: unknown) => {
@@ -23,6 +24,10 @@ export async function showEvent(
   });
   if (history === undefined) throw noSuchEvent(pk);
   const detail = eventDetail(history.state, history.attempts);
+  const dead = Object.values(detail.destinations).some((destination) => destination.status === "DEAD");
+  if (dead && options.deadLetters !== false) {
+    detail.deadLetterQueue = await deadLetterJobs(target, pk, options.nowMs ?? Date.now);
+  }
   if (!options.payload) return detail;
   const bytes = await readPayload(target, history.state).catch((error: unknown) => {
     throw operatorFailureOf(error, "read the event's body (dynamodb:GetItem or s3:GetObject)");
@@ -42,6 +47,25 @@ async function readPayload(
   const chunks: Buffer[] = [];
   for await (const chunk of await openBody(target.s3, state.body)) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** Most dead-letter messages `events show` reads looking for the event's jobs. */
+export const DEAD_LETTERS_LOOKED_AT = 100;
+
+/**
+ * The event's jobs in the dead-letter queue: its first {@link DEAD_LETTERS_LOOKED_AT} messages are received with a
+ * short visibility timeout and given back (as `dlq list` does), never deleted.
+ */
+async function deadLetterJobs(target: OperatorTarget, pk: string, nowMs: () => number) {
+  const letters = await listDeadLetters(target, {}, { max: DEAD_LETTERS_LOOKED_AT, nowMs });
+  const jobs = letters
+    .filter((letter) => letter.pk === pk)
+    .map((letter) => ({
+      destination: letter.destination ?? "",
+      messageId: letter.messageId,
+      receiveCount: letter.receiveCount,
+    }));
+  return { checked: letters.length < DEAD_LETTERS_LOOKED_AT ? ("all" as const) : ("first" as const), jobs };
 }
 
 export function describe(pk: string): string {

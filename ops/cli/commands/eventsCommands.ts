@@ -8,7 +8,7 @@ import { type EventDetail, type EventSummary, eventSummary } from "../../events/
 import { findEvents } from "../../events/listEventViews.ts";
 import { newRunId, planRecover, recoverEvents } from "../../events/recoverEvents.ts";
 import { replayEvent } from "../../events/replayEvent.ts";
-import { noSuchEvent, showEvent } from "../../events/showEvent.ts";
+import { DEAD_LETTERS_LOOKED_AT, noSuchEvent, showEvent } from "../../events/showEvent.ts";
 import type { CliIo } from "../cliIo.ts";
 import { statusStyle, styler } from "../cliIo.ts";
 import { assertCanConfirm, confirm } from "../confirm.ts";
@@ -38,6 +38,7 @@ interface ListOptions extends WindowOptions {
 }
 interface ShowOptions extends CommonOptions {
   payload?: boolean;
+  dlq?: boolean;
   since?: string;
 }
 interface ReplayOptions extends CommonOptions {
@@ -111,6 +112,7 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
       .argument("<provider|idempotencyKey>", "the provider (then the event id), or the Idempotency-Key alone")
       .argument("[eventId]", "the provider's event id")
       .option("--payload", "print the stored body too (never by default)")
+      .option("--no-dlq", "do not look for a DEAD destination's job in the dead-letter queue")
       .option("--since <time>", "with a key: look for it among events received since (default 7d)"),
   ).action((first: string, eventId: string | undefined, options: ShowOptions) =>
     run(async () => {
@@ -120,7 +122,11 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
           nowMs: io.nowMs(),
           ...(options.since !== undefined && { sinceMs: timeOption("since", options.since, io.nowMs(), 0) }),
         });
-        const detail = await showEvent(target, pk, { payload: options.payload === true });
+        const detail = await showEvent(target, pk, {
+          payload: options.payload === true,
+          deadLetters: options.dlq !== false,
+          nowMs: io.nowMs,
+        });
         if (options.json) printJson(io, detail);
         else printLine(io, renderDetail(io, detail));
         return EXIT.ok;
@@ -346,6 +352,19 @@ function renderDetail(io: CliIo, detail: EventDetail): string {
       ]),
     ),
   ];
+  if (detail.deadLetterQueue !== undefined) {
+    const { checked, jobs } = detail.deadLetterQueue;
+    const where =
+      checked === "all"
+        ? "the dead-letter queue"
+        : `the first ${DEAD_LETTERS_LOOKED_AT} messages of the dead-letter queue`;
+    parts.push(
+      "",
+      jobs.length === 0
+        ? `No job of this event in ${where}.`
+        : `In ${where}: ${jobs.map((job) => `${job.destination} (message ${job.messageId}, ${job.receiveCount} receives)`).join(", ")}.`,
+    );
+  }
   if (detail.attempts.length > 0) {
     parts.push(
       "",

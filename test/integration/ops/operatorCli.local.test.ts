@@ -588,6 +588,23 @@ describe("oncegate dlq, on the local stack", () => {
       60_000,
     );
 
+    // events show looks for a DEAD destination's job in the dead-letter queue (and gives it back).
+    const shown = jsonOf<Record<string, unknown>>(
+      await oncegate(["events", "show", "stripe", "evt_dlq_1", "--json", ...local()]),
+    );
+    expectShape(shown, DETAIL_SHAPE, { ...DETAIL_OPTIONAL, deadLetterQueue: "object" });
+    expect(shown.deadLetterQueue).toEqual({
+      checked: "all",
+      jobs: [{ destination: flaky, messageId: expect.any(String), receiveCount: expect.any(Number) }],
+    });
+    const skipped = jsonOf<Record<string, unknown>>(
+      await oncegate(["events", "show", "stripe", "evt_dlq_1", "--no-dlq", "--json", ...local()]),
+    );
+    expect(skipped.deadLetterQueue).toBeUndefined();
+    const text = await oncegate(["events", "show", "stripe", "evt_dlq_1", ...local()]);
+    expect(text.stdout).toMatch(
+      new RegExp(`In the dead-letter queue: ${flaky} \\(message [0-9a-f-]+, \\d+ receives\\)\\.`),
+    );
     const listed = await oncegate(["dlq", "list", "--destination", flaky, "--json", ...local()]);
     expect(listed.code).toBe(0);
     const letters = jsonOf<Record<string, unknown>[]>(listed);
