@@ -1,3 +1,4 @@
+import { destinationIdsOf } from "../lambdas/delivery/overallStatus.ts";
 import type { EventHistory } from "../lambdas/shared/eventHistory.ts";
 import type { AttemptEntry, DestinationState, EventStatus } from "../lambdas/shared/eventRecord.ts";
 
@@ -65,7 +66,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function eventView(history: EventHistory, context: EventViewContext): EventView {
   const { state: item, attempts } = history;
   const destinations: Record<string, DestinationView> = {};
-  for (const id of new Set([...(item.destinationIds ?? []), ...Object.keys(item.destinations ?? {})])) {
+  for (const id of destinationIdsOf(item)) {
     const state = item.destinations?.[id] ?? { status: "PENDING", attempts: 0 };
     const numbers = attempts.filter((entry) => entry.destination === id).map((entry) => entry.attempt);
     const lastAttempt = numbers.length > 0 ? Math.max(...numbers) : undefined;

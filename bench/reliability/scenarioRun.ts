@@ -1,9 +1,9 @@
-import type { ChaosWebhook } from "../../local/chaosWebhooks.ts";
+import type { ChaosProvider, ChaosWebhook } from "../../local/chaosWebhooks.ts";
 import { fetchStats, unsettledProblem, waitUntilSettled } from "../../local/stackClient.ts";
 import type { LocalStats } from "../../local/stackStats.ts";
 import { AnswerLedger } from "./answerLedger.ts";
 import { accountFor, type EventAccount } from "./eventAccounting.ts";
-import { markedWebhooks } from "./markedWebhooks.ts";
+import { markedWebhook, markedWebhooks } from "./markedWebhooks.ts";
 import type { ScenarioResult } from "./scenarioResult.ts";
 
 /** One scenario's events on one stack, from signing them to its row of the matrix. */
@@ -31,11 +31,12 @@ export async function startScenarioRun(
   const before = await fetchStats(baseUrl);
   const context = { env: {}, baseUrl, nowMs: Date.now(), marker };
   const prefix = `${marker}-${Date.now().toString(36)}`;
-  const inline = markedWebhooks(prefix, events, context);
+  const { s3Every } = options;
   // Every `s3Every`-th event with a body over the inline limit, so that its body takes the S3 path.
-  const s3 = options.s3Every === undefined ? [] : markedWebhooks(prefix, events, { ...context, s3Bodies: true });
-  const webhooks = inline.map((webhook, index) =>
-    options.s3Every !== undefined && index % options.s3Every === 0 ? (s3[index] ?? webhook) : webhook,
+  const webhooks = markedWebhooks(prefix, events, context).map((webhook, index) =>
+    s3Every !== undefined && index % s3Every === 0
+      ? markedWebhook(webhook.provider as ChaosProvider, webhook.eventId, { ...context, s3Bodies: true })
+      : webhook,
   );
   return { baseUrl, startedMs, before, webhooks, ledger: new AnswerLedger(webhooks), problems: [] };
 }

@@ -22,9 +22,12 @@ export function deriveOverallStatus(statuses: readonly DestinationStatus[]): Der
  * recorded attempt) and any other the item has a state for.
  */
 export function destinationStatusesOf(item: Pick<EventState, "destinationIds" | "destinations">): DestinationStatus[] {
-  const destinations = item.destinations ?? {};
-  const ids = new Set([...(item.destinationIds ?? []), ...Object.keys(destinations)]);
-  return [...ids].map((id) => destinations[id]?.status ?? "PENDING");
+  return destinationIdsOf(item).map((id) => item.destinations?.[id]?.status ?? "PENDING");
+}
+
+/** The destinations of an event: those it was fanned out to, then any other the item has a state for. */
+export function destinationIdsOf(item: Pick<EventState, "destinationIds" | "destinations">): string[] {
+  return [...new Set([...(item.destinationIds ?? []), ...Object.keys(item.destinations ?? {})])];
 }
 
 /**

@@ -27,8 +27,7 @@ export function positiveInteger(text: string): number {
  */
 export function timeOption(name: string, text: string | undefined, nowMs: number, fallbackMs: number): number {
   if (text === undefined) return fallbackMs;
-  const duration = /^(\d+)(s|m|h|d)$/.exec(text.trim());
-  if (duration !== null) return nowMs - Number(duration[1]) * (UNITS[duration[2] ?? "s"] ?? 0);
+  if (/^\d+[smhd]$/.test(text.trim())) return nowMs - durationMs(text);
   const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(ms)) {
     throw new OperatorUsageError(

@@ -44,3 +44,16 @@ export function resolveTarget(options: CommonOptions): Promise<OperatorTarget> {
   const url = typeof options.local === "string" ? options.local : DEFAULT_LOCAL_URL;
   return localTarget(url);
 }
+
+/** Runs `action` on the target the options name, and releases its clients however the action ends. */
+export async function withTarget<T>(
+  options: CommonOptions,
+  action: (target: OperatorTarget) => Promise<T>,
+): Promise<T> {
+  const target = await resolveTarget(options);
+  try {
+    return await action(target);
+  } finally {
+    target.close();
+  }
+}

@@ -1,7 +1,7 @@
+import { destinationIdsOf } from "../../lambdas/delivery/overallStatus.ts";
 import type { EventStatus } from "../../lambdas/shared/eventRecord.ts";
 import type { OperatorTarget } from "../target/operatorTarget.ts";
 import { findEvents } from "./listEventViews.ts";
-import { destinationIdsOf } from "./replayEvent.ts";
 
 /** `stats --json`. */
 export interface EventStats {

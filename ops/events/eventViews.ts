@@ -1,3 +1,4 @@
+import { destinationIdsOf } from "../../lambdas/delivery/overallStatus.ts";
 import type { AttemptEntry, DestinationState, EventState } from "../../lambdas/shared/eventRecord.ts";
 
 /**
@@ -85,9 +86,8 @@ export function destinationView(state: DestinationState): DestinationView {
 
 /** Every destination the event was fanned out to: one with no state yet is PENDING with no attempt. */
 function destinationsOf(state: EventState): Record<string, DestinationView> {
-  const ids = new Set([...(state.destinationIds ?? []), ...Object.keys(state.destinations ?? {})]);
   return Object.fromEntries(
-    [...ids].map((id) => {
+    destinationIdsOf(state).map((id) => {
       const destination = state.destinations?.[id];
       return [id, destination === undefined ? { status: "PENDING", attempts: 0 } : destinationView(destination)];
     }),

@@ -1,7 +1,8 @@
+import { destinationIdsOf } from "../../lambdas/delivery/overallStatus.ts";
 import type { EventState } from "../../lambdas/shared/eventRecord.ts";
 import type { OperatorTarget } from "../target/operatorTarget.ts";
 import { type EventFilter, findEvents } from "./listEventViews.ts";
-import { destinationIdsOf, type ReplayActor, replayDestination } from "./replayEvent.ts";
+import { type ReplayActor, replayDestination } from "./replayEvent.ts";
 
 /** What `events recover` replays: destinations in `status` (of events selected like `events list`). */
 export interface RecoverSelection extends Omit<EventFilter, "status"> {

@@ -1,4 +1,5 @@
 import { markReplayed, type ReplayMark } from "../../lambdas/delivery/markReplayed.ts";
+import { destinationIdsOf } from "../../lambdas/delivery/overallStatus.ts";
 import type { EventState } from "../../lambdas/shared/eventRecord.ts";
 import { indexShardCounts } from "../../lambdas/shared/indexShards.ts";
 import { sendJob } from "../deadLetters/deadLetterQueue.ts";
@@ -77,8 +78,4 @@ export async function replayDestination(
   return mark.kind === "replayed"
     ? { destination, outcome: "replayed", previous: mark.previous }
     : { destination, outcome: "resent" };
-}
-
-export function destinationIdsOf(state: Pick<EventState, "destinationIds" | "destinations">): string[] {
-  return [...new Set([...(state.destinationIds ?? []), ...Object.keys(state.destinations ?? {})])];
 }

@@ -11,7 +11,7 @@ import { assertCanConfirm, confirm } from "../confirm.ts";
 import { EXIT } from "../exitCodes.ts";
 import { ago, keyValues, printJson, printLine, table } from "../output.ts";
 import { positiveInteger } from "../parseValues.ts";
-import { type CommonOptions, resolveTarget, withCommonOptions } from "../targetOptions.ts";
+import { type CommonOptions, withCommonOptions, withTarget } from "../targetOptions.ts";
 import type { Run } from "./keysCommands.ts";
 
 interface ListOptions extends CommonOptions {
@@ -46,8 +46,7 @@ export function addDlqCommands(program: Command, io: CliIo, run: Run): void {
       .option("--max <n>", "read at most this many messages", positiveInteger),
   ).action((options: ListOptions) =>
     run(async () => {
-      const target = await resolveTarget(options);
-      try {
+      return withTarget(options, async (target) => {
         const letters = await listDeadLetters(target, selectionOf(options), { max: options.max, nowMs: io.nowMs });
         if (options.json) {
           printJson(io, letters);
@@ -64,9 +63,7 @@ export function addDlqCommands(program: Command, io: CliIo, run: Run): void {
           printLine(io, table(["age", "event", "destination", "receives", "idempotency key"], rows));
         }
         return EXIT.ok;
-      } finally {
-        target.close();
-      }
+      });
     }),
   );
 
@@ -84,8 +81,7 @@ export function addDlqCommands(program: Command, io: CliIo, run: Run): void {
     run(async () => {
       if (!options.dryRun) assertCanConfirm(io, options.yes === true, "redrive");
       const selection = selectionOf(options);
-      const target = await resolveTarget(options);
-      try {
+      return withTarget(options, async (target) => {
         const request = { selection, max: options.max, nowMs: io.nowMs };
         if (options.dryRun) {
           const counted = await countRedrivable(target, request);
@@ -121,9 +117,7 @@ export function addDlqCommands(program: Command, io: CliIo, run: Run): void {
         if (options.json) printJson(io, summary);
         else printLine(io, renderSummary(io, summary));
         return summary.failed > 0 ? EXIT.failed : EXIT.ok;
-      } finally {
-        target.close();
-      }
+      });
     }),
   );
 }

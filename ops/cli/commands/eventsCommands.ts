@@ -9,13 +9,14 @@ import { findEvents } from "../../events/listEventViews.ts";
 import { newRunId, planRecover, recoverEvents } from "../../events/recoverEvents.ts";
 import { replayEvent } from "../../events/replayEvent.ts";
 import { DEAD_LETTERS_LOOKED_AT, noSuchEvent, showEvent } from "../../events/showEvent.ts";
+import type { OperatorTarget } from "../../target/operatorTarget.ts";
 import type { CliIo } from "../cliIo.ts";
 import { statusStyle, styler } from "../cliIo.ts";
 import { assertCanConfirm, confirm } from "../confirm.ts";
 import { EXIT } from "../exitCodes.ts";
 import { keyValues, printJson, printLine, table } from "../output.ts";
 import { positiveInteger, ratePerSecond, timeOption } from "../parseValues.ts";
-import { type CommonOptions, resolveTarget, withCommonOptions } from "../targetOptions.ts";
+import { type CommonOptions, withCommonOptions, withTarget } from "../targetOptions.ts";
 import type { Run } from "./keysCommands.ts";
 
 const STATUSES: EventStatus[] = ["RECEIVED", "QUEUED", "DELIVERED", "FAILED", "DEAD"];
@@ -85,8 +86,7 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
       .option("--limit <n>", "at most this many (default 50)", positiveInteger),
   ).action((options: ListOptions) =>
     run(async () => {
-      const target = await resolveTarget(options);
-      try {
+      return withTarget(options, async (target) => {
         const found = await findEvents(target, {
           ...windowOf(io, options, LIST_DEFAULT_SINCE_MS),
           limit: options.limit ?? 50,
@@ -99,9 +99,7 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
         else if (summaries.length === 0) printLine(io, "No event matches (in the window: see --since).");
         else printLine(io, renderList(io, summaries));
         return EXIT.ok;
-      } finally {
-        target.close();
-      }
+      });
     }),
   );
 
@@ -116,12 +114,8 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
       .option("--since <time>", "with a key: look for it among events received since (default 7d)"),
   ).action((first: string, eventId: string | undefined, options: ShowOptions) =>
     run(async () => {
-      const target = await resolveTarget(options);
-      try {
-        const pk = await resolveEventPk(target, eventId === undefined ? [first] : [first, eventId], {
-          nowMs: io.nowMs(),
-          ...(options.since !== undefined && { sinceMs: timeOption("since", options.since, io.nowMs(), 0) }),
-        });
+      return withTarget(options, async (target) => {
+        const pk = await eventPkOf(target, io.nowMs(), [first, eventId], options.since);
         const detail = await showEvent(target, pk, {
           payload: options.payload === true,
           deadLetters: options.dlq !== false,
@@ -130,9 +124,7 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
         if (options.json) printJson(io, detail);
         else printLine(io, renderDetail(io, detail));
         return EXIT.ok;
-      } finally {
-        target.close();
-      }
+      });
     }),
   );
 
@@ -148,13 +140,9 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
   ).action((first: string, eventId: string | undefined, options: ReplayOptions) =>
     run(async () => {
       assertCanConfirm(io, options.yes === true, "replay");
-      const target = await resolveTarget(options);
-      try {
+      return withTarget(options, async (target) => {
         const nowMs = io.nowMs();
-        const pk = await resolveEventPk(target, eventId === undefined ? [first] : [first, eventId], {
-          nowMs,
-          ...(options.since !== undefined && { sinceMs: timeOption("since", options.since, nowMs, 0) }),
-        });
+        const pk = await eventPkOf(target, nowMs, [first, eventId], options.since);
         const state = await readEvent({ client: target.ddb, tableName: target.resources.eventsTable }, pk);
         if (state === undefined) throw noSuchEvent(pk);
         const where = options.destination ?? "every settled destination";
@@ -177,9 +165,7 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
           printLine(io, `Follow it with: oncegate events show ${state.provider} ${state.eventId}`);
         }
         return EXIT.ok;
-      } finally {
-        target.close();
-      }
+      });
     }),
   );
 
@@ -203,8 +189,7 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
   ).action((options: RecoverOptions) =>
     run(async () => {
       if (!options.dryRun) assertCanConfirm(io, options.yes === true, "recover");
-      const target = await resolveTarget(options);
-      try {
+      return withTarget(options, async (target) => {
         const plan = await planRecover(target, {
           ...windowOf(io, options, RETENTION_MS),
           limit: options.limit ?? 10_000,
@@ -260,9 +245,7 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
         if (options.json) printJson(io, summary);
         else printLine(io, renderRecover(io, summary));
         return summary.failed > 0 ? EXIT.failed : EXIT.ok;
-      } finally {
-        target.close();
-      }
+      });
     }),
   );
 
@@ -275,8 +258,7 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
       .option("--limit <n>", "count at most this many events (default 100000)", positiveInteger),
   ).action((options: WindowOptions) =>
     run(async () => {
-      const target = await resolveTarget(options);
-      try {
+      return withTarget(options, async (target) => {
         const stats = await eventStats(target, { ...windowOf(io, options, DAY_MS), limit: options.limit ?? 100_000 });
         if (options.json) {
           printJson(io, stats);
@@ -298,11 +280,22 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
         ]);
         if (rows.length > 0) printLine(io, `\n${table(["destination", ...columns], rows)}`);
         return EXIT.ok;
-      } finally {
-        target.close();
-      }
+      });
     }),
   );
+}
+
+/** The event `<provider> <eventId>` or `<idempotencyKey>` names; `--since` bounds a key's search. */
+function eventPkOf(
+  target: OperatorTarget,
+  nowMs: number,
+  [first, eventId]: [string, string | undefined],
+  since: string | undefined,
+): Promise<string> {
+  return resolveEventPk(target, eventId === undefined ? [first] : [first, eventId], {
+    nowMs,
+    ...(since !== undefined && { sinceMs: timeOption("since", since, nowMs, 0) }),
+  });
 }
 
 function destinationsCell(summary: EventSummary): string {

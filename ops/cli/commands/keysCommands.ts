@@ -8,7 +8,7 @@ import { assertCanConfirm, confirm } from "../confirm.ts";
 import { EXIT } from "../exitCodes.ts";
 import { printJson, printLine } from "../output.ts";
 import { durationMs } from "../parseValues.ts";
-import { type CommonOptions, resolveTarget, withCommonOptions } from "../targetOptions.ts";
+import { type CommonOptions, withCommonOptions, withTarget } from "../targetOptions.ts";
 import { keyRefOf } from "./keyOptions.ts";
 import { renderKey } from "./renderKey.ts";
 
@@ -43,15 +43,12 @@ export function addKeysCommands(program: Command, io: CliIo, run: Run): void {
       .option("--scope <scope>", SCOPE_HELP),
   ).action((key: string, options: KeyOptions) =>
     run(async () => {
-      const target = await resolveTarget(options);
-      try {
+      return withTarget(options, async (target) => {
         const { view } = await showKey(target.ddb, keyRefOf(target, key, options), io.nowMs());
         if (options.json) printJson(io, view);
         else printLine(io, renderKey(io, view));
         return EXIT.ok;
-      } finally {
-        target.close();
-      }
+      });
     }),
   );
 
@@ -73,8 +70,7 @@ export function addKeysCommands(program: Command, io: CliIo, run: Run): void {
   ).action((key: string, options: ReleaseOptions) =>
     run(async () => {
       assertCanConfirm(io, options.yes === true, "release the key");
-      const target = await resolveTarget(options);
-      try {
+      return withTarget(options, async (target) => {
         const ref = keyRefOf(target, key, options);
         const rules = { force: options.force === true, minAgeMs: options.minAge, nowMs: io.nowMs() };
         const plan = await planRelease(target.ddb, ref, options.reason, rules);
@@ -102,9 +98,7 @@ export function addKeysCommands(program: Command, io: CliIo, run: Run): void {
           );
         }
         return EXIT.ok;
-      } finally {
-        target.close();
-      }
+      });
     }),
   );
 }

@@ -1,7 +1,5 @@
-import { S3Client } from "@aws-sdk/client-s3";
-import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { DEFAULT_PEAK_EVENTS_PER_SECOND, problemShardOf } from "../../../lambdas/shared/indexShards.ts";
+import { problemShardOf } from "../../../lambdas/shared/indexShards.ts";
 import { resolveEventPk } from "../../../ops/events/eventSelector.ts";
 import { eventStats } from "../../../ops/events/eventStats.ts";
 import { findEvents } from "../../../ops/events/listEventViews.ts";
@@ -10,6 +8,7 @@ import { showEvent } from "../../../ops/events/showEvent.ts";
 import type { OperatorTarget } from "../../../ops/target/operatorTarget.ts";
 import { createEventsTable, DEFAULT_SHARDS, putEvent, queuedEvent } from "../../support/deliveryEvents.ts";
 import { deleteTable, localClient } from "../../support/dynamoDbTables.ts";
+import { stackTargetOn } from "../../support/operatorTargets.ts";
 
 /**
  * What the events commands read, against DynamoDB Local: only Queries on the indexes, BatchGetItem and GetItem on
@@ -32,25 +31,7 @@ const T = (minutesAgo: number) => NOW - minutesAgo * 60_000;
 
 beforeAll(async () => {
   eventsTable = await createEventsTable(ddb, "ops-events-reads");
-  target = {
-    kind: "stack",
-    label: "Oncegate",
-    region: "eu-west-1",
-    ddb,
-    sqs: new SQSClient({ region: "eu-west-1" }),
-    s3: new S3Client({ region: "eu-west-1" }),
-    resources: {
-      eventsTable,
-      deliveryQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/Oncegate-delivery",
-      deadLetterQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/Oncegate-delivery-dlq",
-      deadLetterQueueArn: "arn:aws:sqs:eu-west-1:123456789012:Oncegate-delivery-dlq",
-      peakEventsPerSecond: DEFAULT_PEAK_EVENTS_PER_SECOND,
-      retryScheduleSeconds: [1, 1],
-    },
-    supportsMoveTask: true,
-    identity: async () => "arn:aws:iam::123456789012:user/alice",
-    close: () => {},
-  };
+  target = stackTargetOn(ddb, eventsTable);
   for (let i = 0; i < 12; i++) {
     const failed = i % 3 === 0;
     const item = queuedEvent(["orders", "audit"], {

@@ -1,4 +1,3 @@
-import { S3Client } from "@aws-sdk/client-s3";
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -15,35 +14,18 @@ import { redriveDeadLetters } from "../../../ops/deadLetters/redriveDeadLetters.
 import type { OperatorTarget } from "../../../ops/target/operatorTarget.ts";
 import { createEventsTable, putEvent, queuedEvent, storedEvent } from "../../support/deliveryEvents.ts";
 import { deleteTable, localClient } from "../../support/dynamoDbTables.ts";
+import { STACK_DLQ_ARN, stackTargetOn } from "../../support/operatorTargets.ts";
 
 /** The whole-queue redrive on AWS: SQS's message move task (fauxqs has none), after marking every destination. */
 const sqsMock = mockClient(SQSClient);
 const ddb = localClient();
-const DLQ_ARN = "arn:aws:sqs:eu-west-1:123456789012:Oncegate-delivery-dlq";
+const DLQ_ARN = STACK_DLQ_ARN;
 let eventsTable: string;
 let target: OperatorTarget;
 
 beforeAll(async () => {
   eventsTable = await createEventsTable(ddb, "ops-move-task");
-  target = {
-    kind: "stack",
-    label: "Oncegate",
-    region: "eu-west-1",
-    ddb,
-    sqs: new SQSClient({ region: "eu-west-1" }),
-    s3: new S3Client({ region: "eu-west-1" }),
-    resources: {
-      eventsTable,
-      deliveryQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/Oncegate-delivery",
-      deadLetterQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/Oncegate-delivery-dlq",
-      peakEventsPerSecond: 1000,
-      deadLetterQueueArn: DLQ_ARN,
-      retryScheduleSeconds: [1, 1],
-    },
-    supportsMoveTask: true,
-    identity: async () => "arn:aws:iam::123456789012:user/alice",
-    close: () => {},
-  };
+  target = stackTargetOn(ddb, eventsTable);
 });
 afterAll(async () => {
   sqsMock.restore();
