@@ -6,7 +6,7 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
  * the call answers 500 and the message is neither in flight nor ready any more (only its row on disk remains, until
  * a restart reloads it). The gateway asks for 0 s in two places: the delivery hastens a dead job to the DLQ
  * (`ChangeMessageVisibility`), and the sweeper's dead-letter pass hands back what it read
- * (`ChangeMessageVisibilityBatch`). Locally both get 1 s instead, which SQS and fauxqs treat alike except for that
+ * (`ChangeMessageVisibilityBatch`); the operator CLI gives back what `dlq list` read. Locally all get 1 s instead, which SQS and fauxqs treat alike except for that
  * second. `test/integration/local/zeroVisibility.test.ts` shows the loss without this and its absence with it.
  */
 export function avoidZeroVisibility(sqs: SQSClient): void {

@@ -15,15 +15,6 @@ import { type DeadLetter, deadLetterOf } from "./deadLetter.ts";
 
 /** SQS I/O of `dlq`: receive (never the delivery queue), send a job to the delivery queue, delete, move tasks. */
 
-/**
- * Visibility given back to a message the operator looked at and leaves in the queue: 0 (visible at once), except
- * on the local emulator, where it is 1 s: fauxqs with a data directory loses a message whose visibility is changed
- * to 0.
- */
-export function giveBackSeconds(target: { kind: "local" | "stack" }): number {
-  return target.kind === "local" ? 1 : 0;
-}
-
 export interface ReceiveOptions {
   /** How long a received message stays hidden from other receives (and from this scan's next receives). */
   visibilitySeconds: number;
@@ -65,13 +56,11 @@ export async function receiveDeadLetters(
   return [...seen.values()];
 }
 
-/** Makes messages visible again (almost) at once: what a listing or a dry run leaves. Best effort. */
-export async function giveBack(
-  sqs: SQSClient,
-  queueUrl: string,
-  letters: readonly DeadLetter[],
-  visibilitySeconds: number,
-): Promise<void> {
+/**
+ * Makes messages visible again at once (visibility 0): what a listing or a dry run leaves. Best effort. (The local
+ * target's client turns 0 into 1 s: `avoidZeroVisibility`.)
+ */
+export async function giveBack(sqs: SQSClient, queueUrl: string, letters: readonly DeadLetter[]): Promise<void> {
   await Promise.all(
     letters.map((letter) =>
       sqs
@@ -79,7 +68,7 @@ export async function giveBack(
           new ChangeMessageVisibilityCommand({
             QueueUrl: queueUrl,
             ReceiptHandle: letter.receiptHandle,
-            VisibilityTimeout: visibilitySeconds,
+            VisibilityTimeout: 0,
           }),
         )
         // The message becomes visible at the end of its visibility timeout anyway.

@@ -1,6 +1,6 @@
 import type { OperatorTarget } from "../target/operatorTarget.ts";
 import { type DeadLetterSelection, type DeadLetterView, matches } from "./deadLetter.ts";
-import { giveBack, giveBackSeconds, receiveDeadLetters } from "./deadLetterQueue.ts";
+import { giveBack, receiveDeadLetters } from "./deadLetterQueue.ts";
 
 /** Most messages one listing reads. */
 export const MAX_LISTED = 1000;
@@ -22,7 +22,7 @@ export async function listDeadLetters(
     max: options.max ?? MAX_LISTED,
     nowMs: options.nowMs,
   });
-  await giveBack(target.sqs, url, letters, giveBackSeconds(target));
+  await giveBack(target.sqs, url, letters);
   return letters
     .filter((letter) => matches(letter, selection))
     .map((letter) => letter.view)

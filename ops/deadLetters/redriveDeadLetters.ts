@@ -8,7 +8,6 @@ import {
   approximateCount,
   deleteDeadLetter,
   giveBack,
-  giveBackSeconds,
   receiveDeadLetters,
   runningMoveTask,
   sendJob,
@@ -75,7 +74,7 @@ export async function countRedrivable(target: OperatorTarget, options: RedriveOp
     max: Number.MAX_SAFE_INTEGER,
     nowMs: options.nowMs,
   });
-  await giveBack(target.sqs, url, letters, giveBackSeconds(target));
+  await giveBack(target.sqs, url, letters);
   const count = letters.filter((letter) => letter.job !== undefined && matches(letter, options.selection)).length;
   return { count: options.max === undefined ? count : Math.min(count, options.max) };
 }
@@ -126,7 +125,7 @@ async function redriveMessages(target: OperatorTarget, options: RedriveOptions):
     total = Math.max(total, done);
     options.onProgress?.({ done, total });
   }
-  await giveBack(sqs, resources.deadLetterQueueUrl, leftAlone, giveBackSeconds(target));
+  await giveBack(sqs, resources.deadLetterQueueUrl, leftAlone);
   return summary;
 }
 
@@ -212,7 +211,7 @@ async function redriveWithMoveTask(target: OperatorTarget, options: RedriveOptio
     done += 1;
     options.onProgress?.({ done, total });
   }
-  await giveBack(sqs, resources.deadLetterQueueUrl, letters, giveBackSeconds(target));
+  await giveBack(sqs, resources.deadLetterQueueUrl, letters);
   summary.taskHandle = await startMoveTask(sqs, resources.deadLetterQueueArn);
   return summary;
 }

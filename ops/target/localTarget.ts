@@ -2,6 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { OPS_RESOURCES_FORMAT, type OpsResources } from "../../local/opsResources.ts";
 import { localBodyS3Client } from "../../local/services/bodyBucket.ts";
+import { avoidZeroVisibility } from "../../local/services/zeroVisibility.ts";
 import { OperatorUsageError, TargetError } from "../errors.ts";
 import type { OperatorTarget } from "./operatorTarget.ts";
 
@@ -24,6 +25,8 @@ export async function localTarget(baseUrl: string, fetchImpl: typeof fetch = fet
   const address = { region: resources.region, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 };
   const ddb = new DynamoDBClient({ ...address, endpoint: resources.endpoints.dynamodb });
   const sqs = new SQSClient({ ...address, endpoint: resources.endpoints.sqs });
+  // The CLI gives dead letters back with visibility 0, which fauxqs with a data directory loses.
+  avoidZeroVisibility(sqs);
   // fauxqs serves S3 on the same address.
   const s3 = localBodyS3Client(resources.endpoints.sqs);
   return {
