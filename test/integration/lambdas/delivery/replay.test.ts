@@ -1,3 +1,4 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { REDRIVE_ATTEMPTS } from "../../../../lambdas/delivery/attemptPlan.ts";
 import { markRedriven } from "../../../../lambdas/delivery/markRedriven.ts";
@@ -138,6 +139,48 @@ describe("a replay", () => {
       "retry",
       "retry",
     ]);
+  });
+
+  test("survives a lost answer: the reopening update applied, its answer lost, the SDK's retry sees its own write", async () => {
+    const { poll } = rig();
+    consumer.script(respond(400));
+    const item = await deliveredOnce();
+    await receive(poll);
+    expect((await read(item.pk)).destinations.orders?.status).toBe("FAILED");
+    // The first UpdateItem is applied, then its answer is lost: the SDK retries the same conditional update.
+    // Retries on, as the gateway's and the CLI's clients have them.
+    const ddb = new DynamoDBClient({ maxAttempts: 3 });
+    let lost = 0;
+    ddb.middlewareStack.add(
+      (next, context) => async (args) => {
+        const output = await next(args);
+        if (context.commandName === "UpdateItemCommand" && lost === 0) {
+          lost += 1;
+          throw Object.assign(new Error("injected: answer lost after it applied"), {
+            name: "TimeoutError",
+            $metadata: {},
+          });
+        }
+        return output;
+      },
+      { step: "finalizeRequest", priority: "low", name: "loseFirstAnswer" },
+    );
+    const faulted = { client: ddb, tableName: harness.eventsTable, shards: DEFAULT_SHARDS };
+    expect(await markReplayed(faulted, item.pk, "orders", BY, SCHEDULE)).toEqual({
+      kind: "replayed",
+      previous: "FAILED",
+    });
+    ddb.destroy();
+    expect(lost).toBe(1);
+    const after = await read(item.pk);
+    // One reopening, not two: one more round, one replay counted, the event QUEUED.
+    expect(after.destinations.orders).toMatchObject({
+      status: "PENDING",
+      attempts: 1,
+      replays: 1,
+      attemptLimit: 1 + REDRIVE_ATTEMPTS,
+    });
+    expect(after.status).toBe("QUEUED");
   });
 
   test("of a PENDING destination writes nothing: it is being delivered", async () => {
