@@ -9,7 +9,7 @@ import type { ConsumedCapacity, DynamoDBClient } from "@aws-sdk/client-dynamodb"
 export interface CapacityTally {
   /** Write request units on the table, summed over the calls. */
   tableWriteUnits: number;
-  /** Write request units on global secondary indexes (the sweep index). */
+  /** Write request units on global secondary indexes (the listing and problem indexes). */
   indexWriteUnits: number;
   /** Read request units (strongly consistent reads count 1 per 4 KB). */
   readUnits: number;

@@ -155,6 +155,16 @@ function checkModel(size: SizeCapacity): void {
       `${what} at ${at}: the model says ${modelled} units, DynamoDB Local ${reported}`,
     );
   }
+  // The sweeper's walk, priced as measured: each event's state in a BatchGetItem (eventually consistent, half a unit
+  // per started 4 KB, exactly), plus its entry's share of the listing index's Query pages: at most half a unit per
+  // page (a page of keys-only entries under 4 KB), less the same Queries of an empty window.
+  const stateReads = 0.5 * Math.ceil(size.items.deliveredState / 4096);
+  const pageShare = 0.5 * (size.swept.requests.byApi.Query ?? 0);
+  const beyondStates = size.swept.capacity.readUnits - stateReads;
+  invariant(
+    beyondStates >= 0 && beyondStates <= pageShare + 1e-9,
+    `sweeper reads at ${at}: ${size.swept.capacity.readUnits} units per event, not ${stateReads} for the state and at most ${pageShare} for the index pages`,
+  );
   const requests = MODELLED_REQUESTS[size.items.placement === "s3" ? "s3" : "inline"];
   for (const step of Object.keys(requests) as ModelledStep[]) {
     const counted = JSON.stringify(sortedKeys(size[step].requests.byApi));

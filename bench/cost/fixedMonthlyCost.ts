@@ -7,12 +7,16 @@ const MINUTES_PER_MONTH = 730 * 60;
 
 /** What the fixed monthly costs assume: none of these depend on traffic. */
 export const FIXED_ASSUMPTIONS = {
-  // The sweeper runs every minute; an empty sweep is one Query per sweep shard (in parallel) and a log line.
+  // The sweeper runs every minute; a sweep with nothing to walk reads its watermark, Queries each listing shard (in
+  // parallel), saves the watermark and writes a log line. Its reads of each event's entry and state are per event
+  // (measured by bench:cost: the "sweeper walk" line of the bill).
   sweeperRunMs: 50,
   sweeperLogBytesPerRun: 700,
-  // A Query of the sparse index is eventually consistent: half a read unit at least, per shard (4 at the default
-  // peakEventsPerSecond of 1 000; 40 at 10 000 would cost 10× this line, still cents).
-  sweeperReadUnitsPerRun: 0.5 * indexShardCounts(DEFAULT_PEAK_EVENTS_PER_SECOND).sweep,
+  // The watermark's strongly consistent GetItem (1 unit), and a Query per listing shard, eventually consistent: half
+  // a unit at least (2 shards at the default peakEventsPerSecond of 1 000; 20 at 10 000 cost 10× that, still cents).
+  sweeperReadUnitsPerRun: 1 + 0.5 * indexShardCounts(DEFAULT_PEAK_EVENTS_PER_SECOND).list,
+  // The watermark's UpdateItem, an item well under 1 KB.
+  sweeperWriteUnitsPerRun: 1,
   // Lambda's SQS event source keeps at least five pollers long-polling (20 s) even when the queue is empty.
   idlePollers: 5,
   longPollsPerPollerMinute: 3,
@@ -39,10 +43,17 @@ export function fixedMonthlyCost(prices: PriceTable, sizing: typeof LAMBDA_SIZIN
     },
     {
       service: "DynamoDB",
-      component: `sweeper queries of the sweep index (${indexShardCounts(DEFAULT_PEAK_EVENTS_PER_SECOND).sweep} shards)`,
+      component: `sweeper: watermark and listing index queries (${indexShardCounts(DEFAULT_PEAK_EVENTS_PER_SECOND).list} shards)`,
       quantity: runs * a.sweeperReadUnitsPerRun,
       unit: "RRU",
       usd: ((runs * a.sweeperReadUnitsPerRun) / 1e6) * prices.dynamoDbOnDemand.perMillionReadRequestUnits,
+    },
+    {
+      service: "DynamoDB",
+      component: "sweeper: watermark writes",
+      quantity: runs * a.sweeperWriteUnitsPerRun,
+      unit: "WRU",
+      usd: ((runs * a.sweeperWriteUnitsPerRun) / 1e6) * prices.dynamoDbOnDemand.perMillionWriteRequestUnits,
     },
     {
       service: "CloudWatch Logs",

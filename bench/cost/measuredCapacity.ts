@@ -5,6 +5,7 @@ import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { createIntakeHandler } from "../../lambdas/intake/handler.ts";
 import { ensureEventsTable } from "../../lambdas/shared/eventsTable.ts";
 import { createSecretResolver } from "../../lambdas/shared/secrets.ts";
+import { createSweeper } from "../../lambdas/sweeper/handler.ts";
 import { localCredentials } from "../../local/dynamoDbLocal.ts";
 import { localBodyBucketAt } from "../../local/services/bodyBucket.ts";
 import { pollOnce } from "../../local/sqsEventSource.ts";
@@ -57,6 +58,11 @@ export interface SizeCapacity {
   /** An attempt the consumer answered 503 (hidden for the retry), then the attempt it acknowledged. */
   retried: StepCapacity;
   deliveredAfterRetry: StepCapacity;
+  /**
+   * One sweep over the delivered events (none left RECEIVED, as in steady state): its walk of their listing index
+   * entries and its batch read of their states, and its watermark's read and write, per event.
+   */
+  swept: StepCapacity;
 }
 
 const DRAIN_DEADLINE_MS = 30_000;
@@ -193,6 +199,21 @@ async function measureOneSize(
       await drain(200);
       const firstTry = step(events);
       const deliveredState = await sizeOf(firstIds[0] ?? "");
+      // A sweep that walks the window holding every one of them (they arrived within the last minute).
+      const swept = await sweepOnce(
+        {
+          ddb: client(),
+          sqs,
+          eventsTable,
+          queueUrl: queue.queueUrl,
+          deadLetterQueueUrl: queue.dlqUrl,
+          config: setup.config,
+        },
+        events,
+      );
+      calls.ddb.take();
+      calls.sqs.take();
+      capacity.take();
 
       const retriedIds = newIds();
       for (const id of retriedIds) await send(id, 202);
@@ -224,6 +245,7 @@ async function measureOneSize(
         firstTry,
         retried,
         deliveredAfterRetry,
+        swept: { requests: swept.requests, capacity: swept.capacity },
       };
     } finally {
       eventSource.destroy();
@@ -231,5 +253,55 @@ async function measureOneSize(
     }
   } finally {
     for (const c of [ddb, reader, sqs as SQSClient]) c.destroy();
+  }
+}
+
+/**
+ * What a sweep costs per event, in steady state: a sweep over `events` delivered events (its clock a sweep period
+ * past them), less a sweep a minute later over a window with none (the watermark's read and write, a Query per
+ * listing shard: the fixed monthly cost). A sweep before both stores the watermark they read. Run on a client of its own (`target.ddb`, counted, then destroyed).
+ */
+async function sweepOnce(
+  target: {
+    ddb: DynamoDBClient;
+    sqs: SQSClient;
+    eventsTable: string;
+    queueUrl: string;
+    deadLetterQueueUrl: string;
+    config: Parameters<typeof createSweeper>[0]["config"];
+  },
+  events: number,
+): Promise<StepCapacity> {
+  const { ddb } = target;
+  try {
+    const calls = countRequests(ddb);
+    const capacity = countCapacity(ddb);
+    // A first sweep whose window ends before them stores the watermark, so both measured sweeps read one.
+    let aheadMs = 0;
+    const sweep = createSweeper({ ...target, clock: { nowMs: () => Date.now() + aheadMs }, logger: () => {} });
+    invariant((await sweep()).examined === 0, "a sweep before the events examined entries");
+    calls.take();
+    capacity.take();
+    aheadMs = (target.config.sweepAfterSeconds + 60) * 1000;
+    const result = await sweep();
+    invariant(result.examined === events, `the sweep examined ${result.examined} entries of ${events} events`);
+    invariant(result.found === 0, `the sweep found ${result.found} delivered events still RECEIVED`);
+    const walked = { requests: calls.take(), capacity: capacity.take() };
+    aheadMs += 60_000;
+    invariant((await sweep()).examined === 0, "a sweep of an empty window examined entries");
+    const empty = capacity.take();
+    calls.take();
+    const perEvent = (walkedUnits: number, emptyUnits: number) => (walkedUnits - emptyUnits) / events;
+    return {
+      requests: requestsPerUnit(walked.requests, events),
+      capacity: {
+        tableWriteUnits: perEvent(walked.capacity.tableWriteUnits, empty.tableWriteUnits),
+        indexWriteUnits: perEvent(walked.capacity.indexWriteUnits, empty.indexWriteUnits),
+        readUnits: perEvent(walked.capacity.readUnits, empty.readUnits),
+        refusedWrites: perEvent(walked.capacity.refusedWrites, empty.refusedWrites),
+      },
+    };
+  } finally {
+    ddb.destroy();
   }
 }

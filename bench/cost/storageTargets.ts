@@ -226,23 +226,24 @@ export function printStorageTargets(data: StorageTargetsData): void {
   }
 }
 
-/** What the unmet targets miss by, and what it would take (numbers from the 2 KB bill). */
+/** What the unmet targets miss by, and what it would take (numbers from the 2 KB bill, and the 1 KB totals). */
 function targetNotes(data: StorageTargetsData): string[] {
   const two = data.bodies.find((b) => b.bodyBytes === 2048);
   if (two === undefined) return [];
   const line = (service: string, startsWith: string) =>
     two.lines.filter((l) => l.service === service && l.component.startsWith(startsWith)).reduce((s, l) => s + l.usd, 0);
-  const ddbWrites = line("DynamoDB", "intake writes") + line("DynamoDB", "delivery writes");
   const writeUnitUsd = line("DynamoDB", "delivery writes"); // 1 WRU per event: the settle
   const logs = line("CloudWatch Logs", "ingestion");
   const delivery = line("Lambda", "delivery duration");
   const sqs = line("SQS", "");
+  const sweepReads = line("DynamoDB", "sweeper walk");
+  const one = data.bodies.find((b) => b.bodyBytes === 1024);
   const unmet = data.bodies.filter((b) => !b.met);
   return [
     unmet.length === 0
       ? "Every dollar target is met."
       : `Not met: ${unmet.map((b) => `${kb(b.bodyBytes)} by ${usd(b.overUsd)}${b.functionUrlOverUsd > 0 ? ` (Function URL: by ${usd(b.functionUrlOverUsd)})` : ""}`).join("; ")}.`,
-    `What it would take, at 2 KB (${usd(two.httpApiUsd)}): DynamoDB writes are ${usd(ddbWrites)} (${usd(writeUnitUsd)} per write unit per event): the sweep index's two writes per event (the entry at the put, its removal at markQueued: ${usd(writeUnitUsd)} each; left for the sweeper to skip, the removal would cost it reads instead), markQueued's state update (−${usd(writeUnitUsd)}), and a body item under 1 KB folded into the state item (−${usd(writeUnitUsd)} and a read); the Function URL edge (−$1.00); delivery duration ${usd(delivery)}, nearly all the 100 ms waited on the consumer (256 MB delivery memory halves it); CloudWatch Logs ${usd(logs)}, over half of it the platform.start/report lines of every invocation (Lambda's advanced logging controls at a WARN system log level drop them); SQS ${usd(sqs)}, one message per receive at low traffic (batches of 10 at volume cut receives and deletes ~10×).`,
-    `Hookdeck's volume price is ${usd(HOOKDECK_VOLUME_USD_PER_MILLION)} per million: the 2 KB bill behind the Function URL is ${usd(data.hookdeckGapUsd)} above it; reaching it needs all of the above together (about 2 write units per event, batched SQS, no platform log lines, lean delivery memory) — the floor left is Lambda's $0.40 for 2 million invocations plus SQS and the writes.`,
+    `What is left, at 1 KB (${usd(one?.httpApiUsd ?? 0)}; ${usd(one?.functionUrlUsd ?? 0)} behind the Function URL edge): markQueued's state update (−${usd(writeUnitUsd)}; without it the sweeper could not tell an event waiting in a backlog from one never enqueued, and would give every event still unsettled after sweepAfterSeconds a second job: bounded, since its watermark passes each event once, but up to twice the jobs in a backlog); 256 MB delivery memory (delivery duration is ${usd(delivery)}, nearly all of it the 100 ms waited on the consumer); SQS ${usd(sqs)}, one message per receive at low traffic (batches of 10 at volume cut receives and deletes ~10×). Already taken: the sweep index's two writes per event (the sweeper walks the listing index from a watermark instead: ${usd(sweepReads)} of reads), and Lambda's platform.start/report lines (system log level WARN; CloudWatch Logs now ${usd(logs)}, about $0.42 more with platformLogs: true).`,
+    `Hookdeck's volume price is ${usd(HOOKDECK_VOLUME_USD_PER_MILLION)} per million: the 2 KB bill behind the Function URL is ${usd(data.hookdeckGapUsd)} above it; reaching it needs all of the above together (about 3 write units per event, batched SQS, lean delivery memory) — the floor left is Lambda's $0.40 for 2 million invocations plus SQS and the writes.`,
   ];
 }

@@ -48,17 +48,18 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   outboundHeaderBytes: 700,
   // Lambda's JSON log format wraps each line with timestamp, level and request id.
   logWrapperBytes: 120,
-  // platform.start and platform.report lines of every invocation.
-  platformLogBytesPerInvocation: 450,
+  // platform.start and platform.report lines of every invocation (450 bytes): none at the gateway's default system
+  // log level, WARN (the `platformLogs` prop turns them back on).
+  platformLogBytesPerInvocation: 0,
   // eventRetentionSeconds' default (30 days): the steady state holds one month of events.
   retentionDays: 30,
   // DynamoDB bills 100 bytes of indexing overhead per stored item.
   storageOverheadBytesPerItem: 100,
-  // Keys-only entries, 1 write unit each: the sweep index when the state is put and when markQueued leaves
-  // RECEIVED, the listing index when the state is put (its keys never change, so no later update writes it).
-  indexWritesPerAccepted: 3,
-  // A delivery that settles DELIVERED touches no index key (the sweep entry is gone; only FAILED and DEAD enter the
-  // problem index, one more write each).
+  // A keys-only entry, 1 write unit: the listing index's, when the state is put (its keys never change, so no
+  // later update writes it; the sweeper walks it instead of a sweep index of its own).
+  indexWritesPerAccepted: 1,
+  // A delivery that settles DELIVERED touches no index key (only FAILED and DEAD enter the problem index, one more
+  // write each).
   indexWritesPerDelivery: 0,
   // Lambda time one S3 call of a body adds (in-region PUT/GET: ~20–30 ms at p50; the measured durations are of
   // inline 2 KB events, so they do not include it): the intake's PutObject, the delivery's two GetObjects.
@@ -234,7 +235,7 @@ export function costPerMillion(
     ["Lambda", `delivery duration (${sizing.deliveryMemoryMb} MB)`, deliveryGbSeconds, "GB-s", lambdaGbSecond],
     [
       "DynamoDB",
-      `intake writes (state, ${inline ? "body, " : ""}sweep + listing index)`,
+      `intake writes (state, ${inline ? "body, " : ""}markQueued, listing index)`,
       intakeWrites,
       "WRU",
       writeUnit,
@@ -248,6 +249,13 @@ export function costPerMillion(
     ],
     ["DynamoDB", "delivery writes", jobs * units.deliveryWrites, "WRU", writeUnit],
     ["DynamoDB", "delivery reads (strongly consistent)", jobs * units.deliveryReads, "RRU", readUnit],
+    [
+      "DynamoDB",
+      "sweeper walk (listing index entry + state, eventually consistent)",
+      MILLION * measured.swept.capacity.readUnits,
+      "RRU",
+      readUnit,
+    ],
     ["DynamoDB", `storage (${assumptions.retentionDays}-day retention)`, storedGb, "GB-month", ddb.storagePerGbMonth],
     [
       "S3",

@@ -2,12 +2,7 @@ import { type AttributeValue, type DynamoDBClient, PutItemCommand } from "@aws-s
 import { SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { markQueued } from "../../lambdas/shared/eventStore.ts";
-import {
-  type IndexShardCounts,
-  indexShardCounts,
-  listShardOf,
-  sweepShardOf,
-} from "../../lambdas/shared/indexShards.ts";
+import { type IndexShardCounts, indexShardCounts, listShardOf } from "../../lambdas/shared/indexShards.ts";
 import { storedBodyAttributes } from "../../lambdas/shared/storedBody.ts";
 import { PROVIDER } from "./stripeEvents.ts";
 
@@ -107,7 +102,6 @@ function floorState(
     attributes: { M: {} },
     receivedAtMs: { N: String(nowMs) },
     expiresAt: { N: String(Math.floor(nowMs / 1000) + RETENTION_SECONDS) },
-    sweepShard: { S: sweepShardOf(pk, shards) },
     listShard: { S: listShardOf(pk, shards) },
     destinationIds: { L: [{ S: destinationId }] },
     destinations: { M: { [destinationId]: { M: { status: { S: "PENDING" }, attempts: { N: "0" } } } } },

@@ -1,7 +1,14 @@
 import { join } from "node:path";
 import { type Duration, type RemovalPolicy, Validations } from "aws-cdk-lib";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, Tracing } from "aws-cdk-lib/aws-lambda";
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, type RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
@@ -24,6 +31,8 @@ export interface HandlerFunctionProps {
   readonly reservedConcurrency?: number;
   /** X-Ray active tracing of each invocation (Lambda's own segments: init, invocation). @default false */
   readonly tracing?: boolean;
+  /** Lambda's platform.start and platform.report lines (system log level INFO); WARN without. @default false */
+  readonly platformLogs?: boolean;
 }
 
 /**
@@ -70,6 +79,10 @@ export class HandlerFunction extends Construct {
       // Explicit, because the gateway counts on it: `debug` lines (each duplicate request) are dropped by Lambda
       // before CloudWatch ingests them, and `warn`/`error` lines keep their level for filters.
       applicationLogLevelV2: ApplicationLogLevel.INFO,
+      // WARN keeps Lambda's own warnings and errors (timeouts, out-of-memory, crashes) and drops the two lines every
+      // invocation adds, about half of what an event's logs cost ("Log-level filtering", AWS Lambda Developer Guide:
+      // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html).
+      systemLogLevelV2: props.platformLogs ? SystemLogLevel.INFO : SystemLogLevel.WARN,
       // Stack traces point into the TypeScript sources through the bundled source map.
       environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
       bundling: handlerBundling(this),

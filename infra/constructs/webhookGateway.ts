@@ -29,14 +29,7 @@ import {
   defaultOldestJobThreshold,
 } from "./gateway/gatewayChecks.ts";
 import { newGatewayDashboard } from "./gateway/gatewayDashboard.ts";
-import {
-  allow,
-  eventIndexArns,
-  GATEWAY_ACTIONS,
-  listingIndexArns,
-  statement,
-  sweepIndexArn,
-} from "./gateway/gatewayPermissions.ts";
+import { allow, GATEWAY_ACTIONS, listIndexArn, listingIndexArns, statement } from "./gateway/gatewayPermissions.ts";
 import { GatewaySecrets } from "./gateway/gatewaySecrets.ts";
 import { newIntakeApi } from "./gateway/intakeApi.ts";
 import { intakeReservedConcurrency } from "./gateway/intakeConcurrency.ts";
@@ -151,7 +144,13 @@ export class WebhookGateway extends Construct {
       [ENV.deliveryQueueUrl]: this.deliveryQueue.queueUrl,
       [ENV.bodyBucket]: this.bodyBucket.bucketName,
     };
-    const common = { environment, logRetention, logRemovalPolicy: removalPolicy, tracing: props.tracing ?? false };
+    const common = {
+      environment,
+      logRetention,
+      logRemovalPolicy: removalPolicy,
+      tracing: props.tracing ?? false,
+      platformLogs: props.platformLogs ?? false,
+    };
     const intakeTimeout = Duration.seconds(INTAKE_LAMBDA_TIMEOUT_SECONDS);
     const intake = new HandlerFunction(this, "Intake", {
       ...common,
@@ -202,7 +201,7 @@ export class WebhookGateway extends Construct {
     this.bodyBucket.grantReadBody(delivery.role);
     secrets.grantReadTo("destination", delivery.role);
     allow(sweeper.role, GATEWAY_ACTIONS.sweeperTable, [table]);
-    allow(sweeper.role, GATEWAY_ACTIONS.sweeperIndex, [sweepIndexArn(this.eventsTable)]);
+    allow(sweeper.role, GATEWAY_ACTIONS.sweeperIndex, [listIndexArn(this.eventsTable)]);
     allow(sweeper.role, GATEWAY_ACTIONS.enqueue, [queue]);
     allow(sweeper.role, GATEWAY_ACTIONS.sweeperDeadLetters, [this.deadLetterQueue.queueArn]);
 
@@ -270,10 +269,13 @@ export class WebhookGateway extends Construct {
 
   /**
    * Lets `grantee` read events and their attempts (GetItem, Query), list them (Query on the listing and problem
-   * indexes, BatchGetItem) and list stuck ones (Query on the sweep index), e.g. an operator's tool.
+   * indexes, BatchGetItem), e.g. an operator's tool.
    */
   grantReadEvents(grantee: IGrantable): Grant {
-    return allow(grantee, GATEWAY_ACTIONS.readEvents, [this.eventsTable.tableArn, ...eventIndexArns(this.eventsTable)]);
+    return allow(grantee, GATEWAY_ACTIONS.readEvents, [
+      this.eventsTable.tableArn,
+      ...listingIndexArns(this.eventsTable),
+    ]);
   }
 
   /** Lets `grantee` put delivery jobs (`{ pk, destination }`) on the delivery queue, e.g. a replay tool. */

@@ -54,6 +54,14 @@ export interface WebhookGatewayProps {
    * HTTP APIs have no X-Ray tracing of their own. @default false
    */
   readonly tracing?: boolean;
+  /**
+   * Lambda's own lines of every invocation (`platform.start`, `platform.report`: duration, billed duration, memory
+   * used, init time) in the functions' logs. Off, the functions' system log level is WARN and Lambda sends only its
+   * warnings and errors (a timeout, an out-of-memory, a crash): about 900 of the ~1 700 log bytes an accepted and
+   * delivered event costs, $0.42 per million webhooks. Duration, errors, throttles and concurrency stay CloudWatch
+   * metrics either way; the memory used per invocation is what only these lines show. @default false
+   */
+  readonly platformLogs?: boolean;
   /** Retention of the functions' and the API's logs. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /** What deleting the stack does to the events table, the queues and the log groups. @default RemovalPolicy.RETAIN */
@@ -108,6 +116,7 @@ const PROP_NAMES = {
   deliveryMaxConcurrency: true,
   deliveryTimeout: true,
   tracing: true,
+  platformLogs: true,
   logRetention: true,
   removalPolicy: true,
   deletionProtection: true,

@@ -156,23 +156,18 @@ async function updateDestination(
 }
 
 /**
- * The assignments that set the overall status: a settled one leaves the sweep index; FAILED and DEAD enter the
- * problem index (under their own partition value), any other status leaves it. An index attribute is removed only
+ * The assignments that set the overall status: FAILED and DEAD enter the problem index (under their own partition value), any other status leaves it. An index attribute is removed only
  * when the item as read has it: a removal of an absent attribute would change nothing.
  */
 function statusAssignments(
   table: DeliveryTable,
-  item: Pick<StoredEvent, "pk" | "sweepShard" | "problemShard">,
+  item: Pick<StoredEvent, "pk" | "problemShard">,
   status: Exclude<EventStatus, "RECEIVED">,
 ) {
   const sets = ["#status = :status"];
   const removes: string[] = [];
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = { ":status": status };
-  if (status !== "QUEUED" && item.sweepShard !== undefined) {
-    removes.push("#sweepShard");
-    names["#sweepShard"] = "sweepShard";
-  }
   if (status === "FAILED" || status === "DEAD") {
     sets.push("#problemShard = :problemShard");
     names["#problemShard"] = "problemShard";
@@ -230,12 +225,12 @@ function sameAttempt(stored: AttemptEntry, attempt: AttemptEntry): boolean {
 /**
  * Writes the derived overall status if `version` is still `seenVersion`; returns false when it is not (a newer
  * destination update then writes its own derived status). For the cases the destination's own update did not
- * write it (`reconcileOverallStatus`: a duplicate job finding its destination settled but the status not). A
- * settled status also leaves the sweep index, and FAILED and DEAD enter the problem index.
+ * write it (`reconcileOverallStatus`: a duplicate job finding its destination settled but the status not). FAILED
+ * and DEAD enter the problem index.
  */
 export async function writeOverallStatus(
   table: DeliveryTable,
-  item: Pick<StoredEvent, "pk" | "sweepShard" | "problemShard">,
+  item: Pick<StoredEvent, "pk" | "problemShard">,
   status: Exclude<EventStatus, "RECEIVED">,
   seenVersion: number,
 ): Promise<boolean> {

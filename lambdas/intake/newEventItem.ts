@@ -3,7 +3,7 @@ import { eventPartitionKey, idempotencyKeyFor } from "../shared/eventKey.ts";
 import { type DestinationState, type NewEvent, STATE_SK } from "../shared/eventRecord.ts";
 import type { ProviderScheme } from "../shared/gatewayConfig.ts";
 import { isSendableHeaderValue } from "../shared/headerValue.ts";
-import { indexShardCounts, listShardOf, sweepShardOf } from "../shared/indexShards.ts";
+import { indexShardCounts, listShardOf } from "../shared/indexShards.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
 import { storedBodyAttributes } from "../shared/storedBody.ts";
 import type { SignedRequest } from "./signatures/types.ts";
@@ -54,7 +54,7 @@ export function destinationIdsFor(config: ResolvedGatewayConfig, provider: strin
 }
 
 /**
- * The state written on first acceptance (RECEIVED, in the sweep and listing indexes, every destination PENDING,
+ * The state written on first acceptance (RECEIVED, in the listing index, every destination PENDING,
  * the body referenced inline) and the signed bytes for its body item.
  * @throws InvalidEventIdError when the event id cannot be keyed (empty, too long, lone surrogate)
  */
@@ -87,7 +87,6 @@ export function newEventItem(event: VerifiedEvent, config: ResolvedGatewayConfig
     attributes,
     receivedAtMs: nowMs,
     expiresAt: toEpochSec(nowMs) + config.eventRetentionSeconds,
-    sweepShard: sweepShardOf(pk, shards),
     listShard: listShardOf(pk, shards),
     destinationIds,
     destinations,

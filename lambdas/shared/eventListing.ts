@@ -73,11 +73,13 @@ export interface IndexWalk {
   problem?: "FAILED" | "DEAD";
   /** Entries per Query page and per batch yielded (at most 100, a BatchGetItem's). */
   pageSize?: number;
+  /** Oldest first (what the sweeper walks from its watermark). @default newest first */
+  oldestFirst?: boolean;
 }
 
 /**
  * The index entries (keys only: `pk` and `receivedAtMs`) of the events received in `[sinceMs, untilMs]`, newest
- * first across the shards, in batches of up to 100: Queries only, never a Scan, and no state read. An event's
+ * first across the shards (oldest first with `oldestFirst`), in batches of up to 100: Queries only, never a Scan, and no state read. An event's
  * provider and id, and so its Idempotency-Key, follow from its `pk`: a key is found by walking this.
  */
 export async function* walkIndex(
@@ -95,7 +97,7 @@ export async function* walkIndex(
         .filter((cursor) => cursor.buffered.length === 0 && !cursor.exhausted)
         .map((cursor) => readPage(table, indexName, cursor, walk, pageSize)),
     );
-    const batch = takeNewest(cursors, BATCH_GET_MAX_KEYS);
+    const batch = takeNext(cursors, BATCH_GET_MAX_KEYS, walk.oldestFirst === true);
     if (batch.length === 0) return;
     yield batch;
   }
@@ -105,7 +107,7 @@ async function readPage(
   table: EventsTable,
   indexName: string,
   cursor: ShardCursor,
-  query: Pick<IndexWalk, "sinceMs" | "untilMs">,
+  query: Pick<IndexWalk, "sinceMs" | "untilMs" | "oldestFirst">,
   pageSize: number,
 ): Promise<void> {
   const page = await table.client.send(
@@ -122,7 +124,7 @@ async function readPage(
         ":since": { N: String(query.sinceMs) },
         ":until": { N: String(query.untilMs) },
       },
-      ScanIndexForward: false,
+      ScanIndexForward: query.oldestFirst === true,
       Limit: pageSize,
       ExclusiveStartKey: cursor.startKey,
     }),
@@ -136,35 +138,36 @@ async function readPage(
 }
 
 /**
- * Up to `max` entries, newest first across the shards. It stops early when a shard whose buffer ran out still has
- * pages: that shard's next entry may be newer than any other's, so the merge must read it first.
+ * Up to `max` entries, newest first across the shards (oldest first with `oldestFirst`). It stops early when a shard
+ * whose buffer ran out still has pages: that shard's next entry may come before any other's, so the merge must read
+ * it first.
  */
-function takeNewest(cursors: ShardCursor[], max: number): IndexKey[] {
+function takeNext(cursors: ShardCursor[], max: number, oldestFirst: boolean): IndexKey[] {
+  const direction = oldestFirst ? -1 : 1;
   const taken: IndexKey[] = [];
   while (taken.length < max) {
     if (cursors.some((cursor) => cursor.buffered.length === 0 && !cursor.exhausted)) break;
-    let newest: ShardCursor | undefined;
+    let first: ShardCursor | undefined;
     for (const cursor of cursors) {
       const head = cursor.buffered[0];
       if (head === undefined) continue;
-      const best = newest?.buffered[0];
-      if (
-        best === undefined ||
-        head.receivedAtMs > best.receivedAtMs ||
-        (head.receivedAtMs === best.receivedAtMs && head.pk > best.pk)
-      ) {
-        newest = cursor;
-      }
+      const best = first?.buffered[0];
+      const order =
+        best === undefined ? 1 : Math.sign(head.receivedAtMs - best.receivedAtMs) || (head.pk > best.pk ? 1 : -1);
+      if (best === undefined || order * direction > 0) first = cursor;
     }
-    const next = newest?.buffered.shift();
+    const next = first?.buffered.shift();
     if (next === undefined) break;
     taken.push(next);
   }
   return taken;
 }
 
-/** The state items of `keys`, in the order of `keys` (one BatchGetItem, its unprocessed keys retried). */
-async function statesOf(table: EventsTable, keys: IndexKey[]): Promise<EventState[]> {
+/**
+ * The state items of `keys`, in the order of `keys` (one BatchGetItem, eventually consistent, its unprocessed keys
+ * retried); an expired event is left out.
+ */
+export async function statesOf(table: EventsTable, keys: IndexKey[]): Promise<EventState[]> {
   const byPk = new Map<string, EventState>();
   let pending: Record<string, AttributeValue>[] = keys.map(({ pk }) => stateKey(pk));
   for (let round = 0; pending.length > 0; round++) {

@@ -14,9 +14,10 @@ import type { S3BodyRef } from "./body/s3BodyStore.ts";
  * A write is billed on the size of the item it touches (an update on the larger of before and after): keeping the
  * body out of the state makes every status change ~1 write unit whatever the body's size.
  *
- * The state carries the keys of three sparse, keys-only, sharded indexes (`indexShards`): `sweepShard` while
- * RECEIVED (what the sweeper queries), `listShard` from acceptance on (never changed, so no status change writes
- * that index), `problemShard` while FAILED or DEAD (`events list --status FAILED|DEAD` is a Query).
+ * The state carries the keys of two keys-only, sharded indexes (`indexShards`): `listShard` from acceptance on
+ * (never changed, so no status change writes that index; operators list by it, and the sweeper walks it from its
+ * watermark to find events left RECEIVED), and `problemShard` while FAILED or DEAD (`events list --status
+ * FAILED|DEAD` is a Query).
  */
 
 export type EventStatus = "RECEIVED" | "QUEUED" | "DELIVERED" | "FAILED" | "DEAD";
@@ -32,8 +33,6 @@ export const STATE_SK = "state";
 export const BODY_SK = "body";
 /** Prefix of the sort keys of an event's attempt items. */
 export const ATTEMPT_SK_PREFIX = "attempt#";
-/** Sparse GSI of events still RECEIVED: partition `sweepShard` (`r#<n>`), sort `receivedAtMs`. */
-export const SWEEP_INDEX_NAME = "received-by-time";
 /** GSI of every event: partition `listShard` (`l#<n>`), sort `receivedAtMs`. */
 export const LIST_INDEX_NAME = "events-by-time";
 /** Sparse GSI of FAILED and DEAD events: partition `problemShard` (`f#<n>`, `d#<n>`), sort `receivedAtMs`. */
@@ -139,8 +138,6 @@ export interface EventState {
   receivedAtMs: number;
   queuedAtMs?: number;
   expiresAt: number;
-  /** Present only while RECEIVED (the sweep index's partition key). */
-  sweepShard?: string;
   /** The listing index's partition key: set at acceptance, never changed. */
   listShard: string;
   /** Present only while FAILED or DEAD (the problem index's partition key). */

@@ -1,15 +1,8 @@
 import { randomUUID } from "node:crypto";
-import {
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { bodyKey, stateKey } from "./eventItemKeys.ts";
-import { BODY_SK, type BodyItem, type EventState, SWEEP_INDEX_NAME } from "./eventRecord.ts";
-import { type IndexShardCounts, sweepShardValues } from "./indexShards.ts";
+import { BODY_SK, type BodyItem, type EventState } from "./eventRecord.ts";
 import { callOptions, type RequestDeadline } from "./requestDeadline.ts";
 
 /**
@@ -23,12 +16,6 @@ export interface EventsTable {
 
 /** Outcome of {@link acceptEvent}: the first writer wins; later ones get the stored state back. */
 export type AcceptResult = { accepted: true } | { accepted: false; existing: EventState };
-
-/** A RECEIVED event found through the sweep index (keys only: the index may lag the table). */
-export interface StuckEvent {
-  pk: string;
-  receivedAtMs: number;
-}
 
 type AttributeMap = Record<string, never>;
 
@@ -119,8 +106,9 @@ export async function hasBody(table: EventsTable, pk: string): Promise<boolean> 
 }
 
 /**
- * RECEIVED → QUEUED once its jobs are on the queue; removing `sweepShard` drops it from the sweep index.
- * Returns false when the item is no longer RECEIVED: a concurrent requeue or the sweeper got there first.
+ * RECEIVED → QUEUED once its jobs are on the queue: what tells the sweeper, walking the listing index, that the
+ * event needs nothing from it. Touches no index key (1 write unit for a state under 1 KB).
+ * Returns false when the item is no longer RECEIVED: a concurrent requeue, the sweeper or the delivery got there first.
  */
 export async function markQueued(
   table: EventsTable,
@@ -133,9 +121,9 @@ export async function markQueued(
       new UpdateItemCommand({
         TableName: table.tableName,
         Key: stateKey(pk),
-        UpdateExpression: "SET #status = :queued, #queuedAtMs = :now REMOVE #sweepShard",
+        UpdateExpression: "SET #status = :queued, #queuedAtMs = :now",
         ConditionExpression: "#status = :received",
-        ExpressionAttributeNames: { "#status": "status", "#queuedAtMs": "queuedAtMs", "#sweepShard": "sweepShard" },
+        ExpressionAttributeNames: { "#status": "status", "#queuedAtMs": "queuedAtMs" },
         ExpressionAttributeValues: {
           ":queued": { S: "QUEUED" },
           ":received": { S: "RECEIVED" },
@@ -151,83 +139,10 @@ export async function markQueued(
   }
 }
 
-/**
- * Drops an event that has already left RECEIVED from the sweep index. Needed when the delivery Lambda settled an
- * event before its `markQueued` landed: that update then fails its condition and leaves `sweepShard` behind.
- * Returns false if the event is missing or still RECEIVED.
- */
-export async function leaveSweepIndex(table: EventsTable, pk: string): Promise<boolean> {
-  try {
-    await table.client.send(
-      new UpdateItemCommand({
-        TableName: table.tableName,
-        Key: stateKey(pk),
-        UpdateExpression: "REMOVE #sweepShard",
-        ConditionExpression: "attribute_exists(#pk) AND #status <> :received",
-        ExpressionAttributeNames: { "#pk": "pk", "#status": "status", "#sweepShard": "sweepShard" },
-        ExpressionAttributeValues: { ":received": { S: "RECEIVED" } },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (conditionFailed(error)) return false;
-    throw error;
-  }
-}
-
 /** The stored event's state, read strongly consistently; undefined if absent (never stored, or expired). */
 export async function readEvent(table: EventsTable, pk: string): Promise<EventState | undefined> {
   const output = await table.client.send(
     new GetItemCommand({ TableName: table.tableName, Key: stateKey(pk), ConsistentRead: true }),
   );
   return output.Item === undefined ? undefined : (unmarshall(output.Item) as EventState);
-}
-
-/**
- * Up to `limit` events still RECEIVED that arrived before `receivedBeforeMs`, oldest first, from the sparse index
- * `SWEEP_INDEX_NAME`: a Query on every shard (in parallel, each following its pages up to `limit`), merged by
- * arrival. Never a Scan.
- */
-export async function findStuckReceived(
-  table: EventsTable,
-  shards: IndexShardCounts,
-  receivedBeforeMs: number,
-  limit: number,
-): Promise<StuckEvent[]> {
-  const perShard = await Promise.all(
-    sweepShardValues(shards).map((shard) => stuckInShard(table, shard, receivedBeforeMs, limit)),
-  );
-  return perShard
-    .flat()
-    .sort((a, b) => a.receivedAtMs - b.receivedAtMs || a.pk.localeCompare(b.pk))
-    .slice(0, limit);
-}
-
-async function stuckInShard(
-  table: EventsTable,
-  shard: string,
-  receivedBeforeMs: number,
-  limit: number,
-): Promise<StuckEvent[]> {
-  const found: StuckEvent[] = [];
-  let startKey: AttributeMap | undefined;
-  do {
-    const page = await table.client.send(
-      new QueryCommand({
-        TableName: table.tableName,
-        IndexName: SWEEP_INDEX_NAME,
-        KeyConditionExpression: "#shard = :shard AND #receivedAtMs < :cutoff",
-        ExpressionAttributeNames: { "#shard": "sweepShard", "#receivedAtMs": "receivedAtMs" },
-        ExpressionAttributeValues: { ":shard": { S: shard }, ":cutoff": { N: String(receivedBeforeMs) } },
-        Limit: limit - found.length,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const key of page.Items ?? []) {
-      const { pk, receivedAtMs } = unmarshall(key) as StuckEvent;
-      found.push({ pk, receivedAtMs });
-    }
-    startKey = page.LastEvaluatedKey as AttributeMap | undefined;
-  } while (startKey !== undefined && found.length < limit);
-  return found;
 }

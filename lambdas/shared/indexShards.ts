@@ -5,7 +5,7 @@
  * An index whose partition key has one value and whose sort key grows with time (`receivedAtMs`) puts every new
  * entry in the same partition, and DynamoDB serves a partition at most {@link PARTITION_LIMITS}. An index that
  * throttles throttles the table writes that feed it: one partition value caps the gateway near 500 events/s when
- * every event writes that index twice. So each index's partition key is `<prefix>#<n>`, `n` derived from the
+ * every event writes that index twice (as the sweep index, since dropped, did). So each index's partition key is `<prefix>#<n>`, `n` derived from the
  * event's `pk` by a hash (a retried write lands in the same shard), and the count is derived from the configured
  * peak rate and how many entries one accepted event writes on that index. Readers query every shard.
  */
@@ -21,13 +21,16 @@ export const SHARD_TARGET_UTILISATION = 0.5;
 
 /**
  * Index entries one accepted event writes on each index at most, each a keys-only entry well under 1 KB (1 write
- * unit). sweep: on acceptance, and when it leaves RECEIVED. list: on acceptance only (its keys never change).
- * problem: when the event becomes FAILED or DEAD, and when a redrive takes it out again (worst case: every event).
+ * unit). list: on acceptance only (its keys never change). problem: when the event becomes FAILED or DEAD, and when
+ * a redrive takes it out again (worst case: every event).
  */
-export const INDEX_WRITES_PER_EVENT = { sweep: 2, list: 1, problem: 2 } as const;
+export const INDEX_WRITES_PER_EVENT = { list: 1, problem: 2 } as const;
 
-/** Index reads per second planned per accepted event/s: the readers (sweeper, operators) read far less than that. */
-const INDEX_READ_UNITS_PER_EVENT = { sweep: 0, list: 0, problem: 0 } as const;
+/**
+ * Index read units per accepted event. list: the sweeper reads every entry once, a keys-only entry of about 100
+ * bytes in an eventually consistent Query (0.5 unit per 4 KB): 1/80 of a unit. Operators read far less.
+ */
+const INDEX_READ_UNITS_PER_EVENT = { list: 1 / 80, problem: 0 } as const;
 
 export type ShardedIndex = keyof typeof INDEX_WRITES_PER_EVENT;
 
@@ -45,8 +48,8 @@ export function shardsFor(writeUnitsPerSecond: number, readUnitsPerSecond = 0): 
 }
 
 /**
- * The shard count of every index for a peak of `peakEventsPerSecond` accepted events: 4 / 2 / 4 at 1 000 events/s,
- * 40 / 20 / 40 at 10 000.
+ * The shard count of every index for a peak of `peakEventsPerSecond` accepted events: 2 (list) / 4 (problem) at
+ * 1 000 events/s, 20 / 40 at 10 000.
  */
 export function indexShardCounts(peakEventsPerSecond: number): IndexShardCounts {
   const counts = {} as IndexShardCounts;
@@ -82,11 +85,6 @@ export function shardOf(pk: string, count: number): number {
   return hash % count;
 }
 
-/** The sweep index's partition value of `pk` (`r#<n>`), set while the event is RECEIVED. */
-export function sweepShardOf(pk: string, counts: IndexShardCounts): string {
-  return `r#${shardOf(pk, counts.sweep)}`;
-}
-
 /** The listing index's partition value of `pk` (`l#<n>`), set at acceptance and never changed. */
 export function listShardOf(pk: string, counts: IndexShardCounts): string {
   return `l#${shardOf(pk, counts.list)}`;
@@ -105,12 +103,7 @@ export function problemShardOf(pk: string, status: ProblemStatus, counts: IndexS
   return `${PROBLEM_PREFIX[status]}#${shardOf(pk, counts.problem)}`;
 }
 
-/** Every partition value of the sweep index: what a reader queries. */
-export function sweepShardValues(counts: IndexShardCounts): string[] {
-  return Array.from({ length: counts.sweep }, (_, n) => `r#${n}`);
-}
-
-/** Every partition value of the listing index. */
+/** Every partition value of the listing index: what a reader queries. */
 export function listShardValues(counts: IndexShardCounts): string[] {
   return Array.from({ length: counts.list }, (_, n) => `l#${n}`);
 }

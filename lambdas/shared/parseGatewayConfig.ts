@@ -55,7 +55,7 @@ export const GATEWAY_CONFIG_DEFAULTS = {
 // sender, nothing stored).
 // The HTTP API itself takes 10 MB (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
 const MAX_BODY_BYTES_LIMIT = 5_242_880;
-// 400 shards of the sweep index at most: the sweeper's every-minute queries stay cheap.
+// 200 listing shards at most: the sweeper's every-minute walk queries each of them, and stays cheap.
 const MAX_PEAK_EVENTS_PER_SECOND = 100_000;
 // A Lambda runs for at most 15 minutes: a longer request timeout could never be reached.
 const MAX_DESTINATION_TIMEOUT_MS = 900_000;

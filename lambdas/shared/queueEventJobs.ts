@@ -28,7 +28,7 @@ export interface QueuedEvent {
 }
 
 /**
- * Enqueues one job per destination of the stored item, then marks it QUEUED (which drops it from the sweep index).
+ * Enqueues one job per destination of the stored item, then marks it QUEUED (which tells the sweeper it needs nothing).
  * The enqueue must succeed: its errors are thrown. The mark may fail: the jobs are on the queue either way, and a
  * second enqueue by the sweeper is safe because every job carries the event's stable key.
  *

@@ -3,14 +3,8 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import { type Clock, systemClock } from "../shared/clock.ts";
 import { ENV } from "../shared/environment.ts";
 import { errorCodeOf } from "../shared/errors.ts";
-import {
-  type EventsTable,
-  findStuckReceived,
-  hasBody,
-  leaveSweepIndex,
-  readEvent,
-  type StuckEvent,
-} from "../shared/eventStore.ts";
+import { type IndexKey, statesOf, walkIndex } from "../shared/eventListing.ts";
+import { type EventsTable, hasBody, readEvent } from "../shared/eventStore.ts";
 import { gatewayDependenciesFromEnvironment } from "../shared/gatewayDependencies.ts";
 import { requiredEnvironment } from "../shared/gatewayEnvironment.ts";
 import { indexShardCounts } from "../shared/indexShards.ts";
@@ -20,10 +14,12 @@ import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
 import { type QueueEventDependencies, queueEventJobs } from "../shared/queueEventJobs.ts";
 import { abandonedBeforeMs } from "../shared/requeuePolicy.ts";
 import { type DeadLetterCounts, reconcileDeadLetters } from "./deadLetterPass.ts";
+import { type SweepOutcome, type SweepWalkResult, walkAbandoned } from "./sweepWalk.ts";
+import { advanceWatermark, readWatermark } from "./sweepWatermark.ts";
 
 /** What {@link createSweeper} is built from. */
 export interface SweeperOptions {
-  config: Pick<ResolvedGatewayConfig, "sweepAfterSeconds" | "peakEventsPerSecond">;
+  config: Pick<ResolvedGatewayConfig, "sweepAfterSeconds" | "peakEventsPerSecond" | "eventRetentionSeconds">;
   ddb: DynamoDBClient;
   sqs: SQSClient;
   eventsTable: string;
@@ -34,8 +30,10 @@ export interface SweeperOptions {
   clock?: Clock;
   /** @default one JSON line per run on stdout */
   logger?: Logger;
-  /** Most events handled per run; the next run takes the rest. @default 500 */
+  /** Most events re-enqueued per run; the next run takes the rest. @default 500 */
   maxPerRun?: number;
+  /** No new batch of the walk starts after this long; the next run goes on from there. @default 30 000 */
+  walkBudgetMs?: number;
   /** Most dead-letter queue messages looked at per run. @default 100 (`DEFAULT_DEAD_LETTERS_PER_RUN`) */
   maxDeadLettersPerRun?: number;
   /**
@@ -46,32 +44,32 @@ export interface SweeperOptions {
 }
 
 /**
- * Counts of one sweep. `skipped`: found in the (eventually consistent) index but no longer RECEIVED, or gone.
- * `deadLetters`: what the dead-letter pass did.
+ * Counts of one sweep. `examined`: listing index entries read. `found`: of those, events the batch read saw still
+ * RECEIVED. `skipped`: no longer RECEIVED when re-read strongly consistently, or gone.
  * `bodyMissing`: RECEIVED but without its body item (its intake died between the state put and the body put, and
- * answered nothing): left as it is, in the index, for the provider's retry to store the body, or for the TTL.
+ * answered nothing): left as it is for the provider's retry, which stores the body and re-enqueues it (a duplicate
+ * re-enqueues an abandoned event), or for the TTL. `watermarkMs`: where the next sweep's walk starts.
+ * `deadLetters`: what the dead-letter pass did.
  */
-export interface SweepResult {
-  found: number;
-  requeued: number;
-  skipped: number;
-  bodyMissing: number;
-  failed: number;
-  deadLetters: DeadLetterCounts;
-}
+export type SweepResult = Omit<SweepWalkResult, "completed" | "error"> & { deadLetters: DeadLetterCounts };
 
 /** The sweeper Lambda, run on a schedule by EventBridge (the event itself carries nothing it needs). */
 export type Sweeper = (event?: unknown) => Promise<SweepResult>;
 
 const DEFAULT_MAX_PER_RUN = 500;
+// Leaves most of the function's 50 s for the dead-letter pass and the slowest calls.
+const DEFAULT_WALK_BUDGET_MS = 30_000;
 // Enough in flight to get through a full run well within a minute, few enough not to throttle a small table.
 const CONCURRENCY = 10;
 
 /**
  * Builds the sweeper: it finds events still RECEIVED `sweepAfterSeconds` after arrival (their intake invocation
- * died, or SQS refused the jobs) through the sparse sweep index (every shard), re-reads each one strongly
- * consistently, checks that its body is stored, and enqueues its jobs and marks it QUEUED. One event's failure never
- * stops the others; it stays in the index for the next run. Then the dead-letter pass marks DEAD the destinations
+ * died, or SQS refused the jobs) by walking the listing index (every shard, oldest first) from its watermark
+ * (`sweepWatermark`) up to `sweepAfterSeconds` ago, reading the entries' states in batches (eventually consistent),
+ * re-reading each RECEIVED one strongly consistently, checking that its body is stored, and enqueueing its jobs and
+ * marking it QUEUED. Then it moves the watermark to where it got (`walkAbandoned`): one event's failure never stops
+ * the others, and the next run walks again from the first one that failed. A first run (no watermark) starts at
+ * the retention's start: no event older than that exists. Then the dead-letter pass marks DEAD the destinations
  * whose jobs SQS moved to the dead-letter queue without the event saying so (`reconcileDeadLetters`). Logs one line
  * per run with the counts and returns them.
  */
@@ -81,17 +79,13 @@ export function createSweeper(options: SweeperOptions): Sweeper {
   const events: EventsTable = { client: options.ddb, tableName: options.eventsTable };
   const queue: QueueEventDependencies = { events, sqs: options.sqs, queueUrl: options.queueUrl, clock };
   const maxPerRun = options.maxPerRun ?? DEFAULT_MAX_PER_RUN;
+  const walkBudgetMs = options.walkBudgetMs ?? DEFAULT_WALK_BUDGET_MS;
   const shards = indexShardCounts(options.config.peakEventsPerSecond);
 
-  async function sweepOne({ pk }: StuckEvent): Promise<"requeued" | "skipped" | "bodyMissing" | "failed"> {
+  async function sweepOne({ pk }: IndexKey): Promise<SweepOutcome> {
     try {
       const item = await readEvent(events, pk);
-      if (item === undefined) return "skipped";
-      if (item.status !== "RECEIVED") {
-        // Settled before its markQueued landed, which left it in the index: take it out.
-        await leaveSweepIndex(events, pk);
-        return "skipped";
-      }
+      if (item === undefined || item.status !== "RECEIVED") return "skipped";
       // An S3 body needs no check (and the sweeper no S3 grant): the intake uploads it BEFORE the state's put, so a
       // state naming one exists only once its object does. Only an inline body is put after the state.
       if (item.body?.kind !== "s3" && !(await hasBody(events, pk))) {
@@ -110,15 +104,44 @@ export function createSweeper(options: SweeperOptions): Sweeper {
     }
   }
 
+  async function walk(): Promise<Omit<SweepResult, "deadLetters">> {
+    const nowMs = clock.nowMs();
+    const untilMs = abandonedBeforeMs(nowMs, options.config.sweepAfterSeconds);
+    const seenMs = await readWatermark(events);
+    const sinceMs = seenMs ?? nowMs - options.config.eventRetentionSeconds * 1000;
+    const started = performance.now();
+    const walked = await walkAbandoned({
+      window: { sinceMs, untilMs },
+      batches:
+        sinceMs < untilMs
+          ? walkIndex(events, shards, { sinceMs, untilMs: untilMs - 1, oldestFirst: true })
+          : noBatches(),
+      stillReceived: async (keys) => {
+        const received = new Set(
+          (await statesOf(events, keys)).filter((state) => state.status === "RECEIVED").map((state) => state.pk),
+        );
+        return keys.filter((key) => received.has(key.pk));
+      },
+      sweepOne,
+      concurrency: CONCURRENCY,
+      maxRequeued: maxPerRun,
+      outOfTime: () => performance.now() - started > walkBudgetMs,
+    });
+    const { completed, error, ...counts } = walked;
+    if (error !== undefined) {
+      logger({ level: "error", msg: "oncegate.sweeper.walk_failed", error, watermarkMs: walked.watermarkMs });
+      options.countSweepFailed?.();
+    }
+    if (walked.watermarkMs !== seenMs && !(await advanceWatermark(events, seenMs, walked.watermarkMs, nowMs))) {
+      // Another run moved it meanwhile: its own walk stands, this one's is not saved (the next run re-walks it).
+      logger({ level: "warn", msg: "oncegate.sweeper.watermark_moved", watermarkMs: walked.watermarkMs });
+    }
+    return counts;
+  }
+
   return async function sweep(): Promise<SweepResult> {
     const started = performance.now();
-    const cutoffMs = abandonedBeforeMs(clock.nowMs(), options.config.sweepAfterSeconds);
-    const stuck = await findStuckReceived(events, shards, cutoffMs, maxPerRun);
-    const counts = { found: stuck.length, requeued: 0, skipped: 0, bodyMissing: 0, failed: 0 };
-    for (let start = 0; start < stuck.length; start += CONCURRENCY) {
-      const outcomes = await Promise.all(stuck.slice(start, start + CONCURRENCY).map(sweepOne));
-      for (const outcome of outcomes) counts[outcome] += 1;
-    }
+    const counts = await walk();
     const deadLetters = await reconcileDeadLetters({
       sqs: options.sqs,
       deadLetterQueueUrl: options.deadLetterQueueUrl,
@@ -159,3 +182,5 @@ export async function handler(event?: unknown): Promise<SweepResult> {
   fromEnvironment ??= sweeperFromEnvironment(process.env);
   return fromEnvironment(event);
 }
+
+async function* noBatches(): AsyncGenerator<IndexKey[]> {}

@@ -41,6 +41,8 @@ describe("WebhookGateway functions", () => {
       expect(Properties.LoggingConfig.LogFormat).toBe("JSON");
       // Debug lines (one per duplicate request) are dropped by Lambda, not ingested.
       expect(Properties.LoggingConfig.ApplicationLogLevel).toBe("INFO");
+      // Lambda's platform.start and platform.report lines of every invocation are dropped; its warnings are not.
+      expect(Properties.LoggingConfig.SystemLogLevel).toBe("WARN");
       const logGroupId = Properties.LoggingConfig.LogGroup.Ref;
       expect(template.toJSON().Resources[logGroupId]).toMatchObject({
         Type: "AWS::Logs::LogGroup",
@@ -223,6 +225,26 @@ describe("WebhookGateway intake reserved concurrency", () => {
     ["a reservation of zero (it would stop the intake)", { intakeReservedConcurrency: 0 }, "intakeReservedConcurrency"],
   ])("rejects %s, naming the prop", (_label, props, message) => {
     expect(() => intakeOf(props)).toThrow(message);
+  });
+});
+
+describe("WebhookGateway platformLogs", () => {
+  test("brings back Lambda's per-invocation lines (system log level INFO) for the three functions", () => {
+    const custom = new CdkStack(testApp(), "PlatformLogs");
+    const gateway = new WebhookGateway(custom, "Gateway", {
+      config: {
+        providers: { stripe: { scheme: "stripe", secrets: [{ create: "stripe" }] } },
+        destinations: [
+          { id: "orders", url: "https://orders.example.com/hooks", signingSecrets: [{ create: "orders" }] },
+        ],
+      },
+      platformLogs: true,
+    });
+    const resources = Template.fromStack(custom).toJSON().Resources;
+    for (const fn of [gateway.intakeFunction, gateway.deliveryFunction, gateway.sweeperFunction]) {
+      const id = custom.getLogicalId(fn.node.defaultChild as never);
+      expect(resources[id].Properties.LoggingConfig.SystemLogLevel).toBe("INFO");
+    }
   });
 });
 

@@ -4,12 +4,7 @@ import { Template } from "aws-cdk-lib/assertions";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { BODY_BUCKET_ACTIONS } from "../../infra/constructs/bodyBucket.ts";
-import {
-  eventIndexArns,
-  GATEWAY_ACTIONS,
-  listingIndexArns,
-  sweepIndexArn,
-} from "../../infra/constructs/gateway/gatewayPermissions.ts";
+import { GATEWAY_ACTIONS, listIndexArn, listingIndexArns } from "../../infra/constructs/gateway/gatewayPermissions.ts";
 import { WebhookGateway } from "../../infra/constructs/webhookGateway.ts";
 import { grants, grantsOf, logWriteGrants, sortGrants } from "./support/grants.ts";
 import { testApp } from "./support/testApp.ts";
@@ -88,13 +83,17 @@ describe("WebhookGateway least-privilege roles", () => {
     );
   });
 
-  test("lets the sweeper query only the sweep index (not the listing or problem index), read and update events, send jobs, read dead jobs, and read no secret", () => {
+  test("lets the sweeper query only the listing index (not the problem index), read and update events, send jobs, read dead jobs, and read no secret", () => {
     const sweeper = gateway.sweeperFunction;
     expect(grantsOf(template, stack, roleOf(sweeper))).toEqual(
       sortGrants([
         ...logs(sweeper),
-        ...grants(stack, ["dynamodb:GetItem", "dynamodb:UpdateItem"], [gateway.eventsTable.tableArn]),
-        ...grants(stack, ["dynamodb:Query"], [sweepIndexArn(gateway.eventsTable)]),
+        ...grants(
+          stack,
+          ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
+          [gateway.eventsTable.tableArn],
+        ),
+        ...grants(stack, ["dynamodb:Query"], [listIndexArn(gateway.eventsTable)]),
         ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
         // The dead-letter pass: depth, receive, hand back. Never DeleteMessage: the dead jobs are the operators'.
         ...grants(
@@ -145,10 +144,10 @@ describe("WebhookGateway least-privilege roles", () => {
     expect(GATEWAY_ACTIONS.readEvents).toEqual(["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"]);
     expect(grantsOf(template, stack, operator)).toEqual(
       sortGrants([
-        // The table (an event's state and attempts, BatchGetItem of listed states) and its three indexes.
+        // The table (an event's state and attempts, BatchGetItem of listed states) and its two indexes.
         ...grants(stack, GATEWAY_ACTIONS.readEvents, [
           gateway.eventsTable.tableArn,
-          ...eventIndexArns(gateway.eventsTable),
+          ...listingIndexArns(gateway.eventsTable),
         ]),
         ...grants(stack, GATEWAY_ACTIONS.redriveDeadLetters, [gateway.deadLetterQueue.queueArn]),
         ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
@@ -182,7 +181,7 @@ describe("WebhookGateway least-privilege roles", () => {
           ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
           [gateway.eventsTable.tableArn],
         ),
-        // The listing and problem indexes only: never the sweep index.
+        // The listing and problem indexes.
         ...grants(stack, ["dynamodb:Query"], listingIndexArns(gateway.eventsTable)),
         // `events show --payload`: the bodies kept in the body bucket.
         ...grants(stack, ["s3:GetObject"], [gateway.bodyBucket.bucket.arnForObjects("bodies/*")]),

@@ -41,7 +41,7 @@ describe("WebhookGateway events table", () => {
     });
   });
 
-  test("has exactly the keys (pk + sk) and the three sharded keys-only indexes of eventsTableDefinition", () => {
+  test("has exactly the keys (pk + sk) and the two sharded keys-only indexes of eventsTableDefinition", () => {
     const reference = eventsTableDefinition("reference");
     const table = tableProperties(defaults.template)?.Properties;
     expect(table.KeySchema).toEqual(reference.KeySchema);
@@ -56,7 +56,6 @@ describe("WebhookGateway events table", () => {
       { AttributeName: "sk", KeyType: "RANGE" },
     ]);
     expect(table.GlobalSecondaryIndexes.map((index: { IndexName: string }) => index.IndexName)).toEqual([
-      "received-by-time",
       "events-by-time",
       "problems-by-time",
     ]);

@@ -43,7 +43,7 @@ export function testClock(startMs: number): TestClock {
 }
 
 /**
- * Everything an intake (or sweeper) test needs: DynamoDB Local with a fresh events table (sweep index and TTL),
+ * Everything an intake (or sweeper) test needs: DynamoDB Local with a fresh events table (its indexes and TTL),
  * fauxqs with a delivery queue and its DLQ, fresh provider credentials in a private environment, the
  * {@link allProvidersConfig} configuration, a hand-moved clock and the collected log lines.
  */

@@ -13,7 +13,7 @@ import { EVENTS_TTL_ATTRIBUTE } from "../../../lambdas/shared/eventRecord.ts";
 import { eventsTableDefinition } from "../../../lambdas/shared/eventsTable.ts";
 
 // The layout the Lambdas and the local stack create (`eventsTableDefinition`) is the reference: the table here is
-// read from it, so the deployed keys and the sweep index can never drift from what the code queries.
+// read from it, so the deployed keys and indexes can never drift from what the code queries.
 const reference = eventsTableDefinition("reference");
 
 export interface EventsTableProps {

@@ -1,6 +1,6 @@
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
 import { Grant, type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
-import { LIST_INDEX_NAME, PROBLEM_INDEX_NAME, SWEEP_INDEX_NAME } from "../../../lambdas/shared/eventRecord.ts";
+import { LIST_INDEX_NAME, PROBLEM_INDEX_NAME } from "../../../lambdas/shared/eventRecord.ts";
 
 /**
  * The IAM actions of each gateway function, each list being exactly the AWS calls its code makes (the `…Command`s
@@ -21,9 +21,12 @@ export const GATEWAY_ACTIONS = {
   deliveryTable: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"],
   /** The event source mapping polls and deletes; the handler delays a retry with ChangeMessageVisibility. */
   deliveryQueue: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
-  /** `readEvent` and `hasBody` (GetItem), `markQueued` and `leaveSweepIndex` (UpdateItem) on the table… */
-  sweeperTable: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
-  /** …and `findStuckReceived`, a Query on the sweep index only. */
+  /**
+   * On the table: `readEvent`, `hasBody` and `readWatermark` (GetItem), `statesOf` (BatchGetItem of the walked
+   * entries' states), `markQueued`, `advanceWatermark` and the dead-letter pass's `markDeadLettered` (UpdateItem)…
+   */
+  sweeperTable: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
+  /** …and the walk from the watermark, a Query on the listing index only. */
   sweeperIndex: ["dynamodb:Query"],
   /**
    * The dead-letter pass on the dead-letter queue: its depth, the dead jobs, and handing them back at once
@@ -33,8 +36,7 @@ export const GATEWAY_ACTIONS = {
   sweeperDeadLetters: ["sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"],
   /**
    * For operators' tools: read an event and its attempts (`readEventHistory`: GetItem, Query on the table), list
-   * events (`listEvents`: Query on the listing and problem indexes, BatchGetItem of their states) and stuck ones
-   * (Query on the sweep index).
+   * events (`listEvents`: Query on the listing and problem indexes, BatchGetItem of their states).
    */
   readEvents: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
   /** For operators: move dead jobs back to the delivery queue (`aws sqs start-message-move-task`). */
@@ -65,21 +67,16 @@ export const GATEWAY_ACTIONS = {
    * of the listed states). No Scan, no DeleteItem, no PutItem.
    */
   operateEvents: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
-  /** On the listing and problem indexes (not the sweep index): `events list`, `recover`, `stats`, a key's lookup. */
+  /** On the listing and problem indexes: `events list`, `recover`, `stats`, a key's lookup. */
   listEvents: ["dynamodb:Query"],
 } as const;
 
-/** The ARN of the sweep index, the only index a gateway function queries. */
-export function sweepIndexArn(table: ITable): string {
-  return `${table.tableArn}/index/${SWEEP_INDEX_NAME}`;
+/** The ARN of the listing index, the only index a gateway function queries (the sweeper's walk). */
+export function listIndexArn(table: ITable): string {
+  return `${table.tableArn}/index/${LIST_INDEX_NAME}`;
 }
 
-/** The ARNs of every index of the events table (sweep, listing, problem): what an operator's tool queries. */
-export function eventIndexArns(table: ITable): string[] {
-  return [SWEEP_INDEX_NAME, LIST_INDEX_NAME, PROBLEM_INDEX_NAME].map((name) => `${table.tableArn}/index/${name}`);
-}
-
-/** The ARNs of the indexes an operator lists events from: the listing index and the problem index. */
+/** The ARNs of every index of the events table, the listing index and the problem index: what operators query. */
 export function listingIndexArns(table: ITable): string[] {
   return [LIST_INDEX_NAME, PROBLEM_INDEX_NAME].map((name) => `${table.tableArn}/index/${name}`);
 }

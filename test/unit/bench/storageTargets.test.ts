@@ -33,10 +33,10 @@ describe("issue 15's targets table", () => {
 
   test("derives the sustained rate from the shard counts: 1 000 events/s at the default peak, 10 000 at 10 000", () => {
     const { sustained, writeUnitsPer2KbEvent, largestBodyBytes } = storageTargets(fakeCost, measured);
-    expect(sustained.atDefaultPeak).toMatchObject({ eventsPerSecond: 1000, shards: { sweep: 4, list: 2, problem: 4 } });
+    expect(sustained.atDefaultPeak).toMatchObject({ eventsPerSecond: 1000, shards: { list: 2, problem: 4 } });
     expect(sustained.atTenThousand).toMatchObject({
       eventsPerSecond: 10_000,
-      shards: { sweep: 40, list: 20, problem: 40 },
+      shards: { list: 20, problem: 40 },
     });
     expect(sustained.met).toBe(true);
     expect(writeUnitsPer2KbEvent).toEqual({ now: 7, met: true });

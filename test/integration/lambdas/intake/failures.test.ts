@@ -6,7 +6,7 @@ import { type IntakeFaults, intakeHandlerFromEnvironment } from "../../../../lam
 import { AWS_CALL_LIMITS } from "../../../../lambdas/shared/awsClientLimits.ts";
 import { ENV } from "../../../../lambdas/shared/environment.ts";
 import { eventPartitionKey } from "../../../../lambdas/shared/eventKey.ts";
-import { indexShardCounts, sweepShardOf } from "../../../../lambdas/shared/indexShards.ts";
+import { indexShardCounts, listShardOf } from "../../../../lambdas/shared/indexShards.ts";
 import { createSecretResolver } from "../../../../lambdas/shared/secrets.ts";
 import { freePort } from "../../../../local/freePort.ts";
 import { localSqsClient } from "../../../support/fauxqs.ts";
@@ -125,7 +125,7 @@ describe("intake failures", () => {
     const crashing = crashingAt("afterPut");
     expect((await crashing(event())).statusCode).toBe(503);
     const shards = indexShardCounts(h.config.peakEventsPerSecond);
-    expect(await h.item(pk)).toMatchObject({ status: "RECEIVED", sweepShard: sweepShardOf(pk, shards) });
+    expect(await h.item(pk)).toMatchObject({ status: "RECEIVED", listShard: listShardOf(pk, shards) });
     expect(h.jobCount()).toBe(0);
 
     // Right away the first invocation could still be about to enqueue: the duplicate does not.
@@ -141,7 +141,6 @@ describe("intake failures", () => {
     expect((await h.takeJobs()).map((job) => job.destination).sort()).toEqual(["audit", "primary"]);
     const item = await h.item(pk);
     expect(item?.status).toBe("QUEUED");
-    expect(item?.sweepShard).toBeUndefined();
   });
 
   test("a crash between the state put and the body put answers nothing; an early retry stores the body, a late one enqueues", async () => {

@@ -58,7 +58,6 @@ describe("intake, every provider scheme end to end", () => {
       const item = await h.item(pk);
       const bytes = Buffer.byteLength(event.body ?? "");
       expect(item).toMatchObject({ provider, eventId, status: "QUEUED", version: 0, body: { kind: "inline", bytes } });
-      expect(item?.sweepShard).toBeUndefined();
       // The state holds no body: the signed bytes are the body item's, written once.
       expect(item).not.toHaveProperty("payload");
       expect(Buffer.from((await h.body(pk)) ?? []).toString("utf8")).toBe(event.body);

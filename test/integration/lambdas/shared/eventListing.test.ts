@@ -6,13 +6,7 @@ import { listEvents } from "../../../../lambdas/shared/eventListing.ts";
 import type { EventState, EventStatus } from "../../../../lambdas/shared/eventRecord.ts";
 import { acceptEvent, type EventsTable, markQueued } from "../../../../lambdas/shared/eventStore.ts";
 import { ensureEventsTable } from "../../../../lambdas/shared/eventsTable.ts";
-import {
-  indexShardCounts,
-  listShardOf,
-  problemShardOf,
-  shardOf,
-  sweepShardOf,
-} from "../../../../lambdas/shared/indexShards.ts";
+import { indexShardCounts, listShardOf, problemShardOf, shardOf } from "../../../../lambdas/shared/indexShards.ts";
 import { deleteTable, localClient } from "../../../support/dynamoDbTables.ts";
 import { countRequests } from "../../../support/requestCounter.ts";
 
@@ -45,7 +39,6 @@ function state(receivedAtMs: number, eventId = `evt_${randomUUID()}`): EventStat
     attributes: {},
     receivedAtMs,
     expiresAt: Math.floor(receivedAtMs / 1000) + 86_400 * 400,
-    sweepShard: sweepShardOf(pk, SHARDS),
     listShard: listShardOf(pk, SHARDS),
     destinationIds: ["orders"],
     destinations: { orders: { status: "PENDING", attempts: 0 } },

@@ -4,37 +4,23 @@ import {
   DescribeTimeToLiveCommand,
   DynamoDBClient,
   GetItemCommand,
-  UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { readBody } from "../../../../lambdas/delivery/deliveryStore.ts";
 import { boundedClientConfig } from "../../../../lambdas/shared/awsClientLimits.ts";
-import { stateKey } from "../../../../lambdas/shared/eventItemKeys.ts";
 import { eventPartitionKey, idempotencyKeyFor } from "../../../../lambdas/shared/eventKey.ts";
-import {
-  type EventState,
-  LIST_INDEX_NAME,
-  PROBLEM_INDEX_NAME,
-  SWEEP_INDEX_NAME,
-} from "../../../../lambdas/shared/eventRecord.ts";
+import { walkIndex } from "../../../../lambdas/shared/eventListing.ts";
+import { type EventState, LIST_INDEX_NAME, PROBLEM_INDEX_NAME } from "../../../../lambdas/shared/eventRecord.ts";
 import {
   acceptEvent,
   type EventsTable,
-  findStuckReceived,
   hasBody,
-  leaveSweepIndex,
   markQueued,
   readEvent,
   storeBody,
 } from "../../../../lambdas/shared/eventStore.ts";
 import { ensureEventsTable, eventsTableDefinition } from "../../../../lambdas/shared/eventsTable.ts";
-import {
-  indexShardCounts,
-  listShardOf,
-  shardOf,
-  sweepShardOf,
-  sweepShardValues,
-} from "../../../../lambdas/shared/indexShards.ts";
+import { indexShardCounts, listShardOf, listShardValues, shardOf } from "../../../../lambdas/shared/indexShards.ts";
 import { storedBodyAttributes } from "../../../../lambdas/shared/storedBody.ts";
 import { deleteTable, localClient } from "../../../support/dynamoDbTables.ts";
 import { countRequests } from "../../../support/requestCounter.ts";
@@ -51,7 +37,7 @@ afterAll(async () => {
 });
 
 const BASE_MS = Date.now();
-// 10 000 events/s: 40 sweep shards, so the sweep reader's fan-out and merge are exercised.
+// 10 000 events/s: 20 listing shards, so the sweeper's fan-out and merge are exercised.
 const SHARDS = indexShardCounts(10_000);
 
 function receivedItem(receivedAtMs = BASE_MS, eventId = randomUUID()): EventState {
@@ -69,7 +55,6 @@ function receivedItem(receivedAtMs = BASE_MS, eventId = randomUUID()): EventStat
     attributes: {},
     receivedAtMs,
     expiresAt: Math.floor(receivedAtMs / 1000) + 3600,
-    sweepShard: sweepShardOf(pk, SHARDS),
     listShard: listShardOf(pk, SHARDS),
     destinationIds: ["a", "b"],
     destinations: { a: { status: "PENDING", attempts: 0 }, b: { status: "PENDING", attempts: 0 } },
@@ -98,18 +83,6 @@ function losingFirstAnswer() {
 
 const bodyOf = (pk: string, bytes: Uint8Array) => ({ pk, ...storedBodyAttributes(bytes), expiresAt: 2_000_000_000 });
 
-async function setStatus(pk: string, status: string) {
-  await client.send(
-    new UpdateItemCommand({
-      TableName: table.tableName,
-      Key: stateKey(pk),
-      UpdateExpression: "SET #s = :s",
-      ExpressionAttributeNames: { "#s": "status" },
-      ExpressionAttributeValues: { ":s": { S: status } },
-    }),
-  );
-}
-
 describe("events table", () => {
   test("has the pk + sk keys, on-demand billing, the three keys-only sharded indexes and TTL on expiresAt", async () => {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: table.tableName }));
@@ -127,7 +100,6 @@ describe("events table", () => {
       [
         [LIST_INDEX_NAME, "listShard"],
         [PROBLEM_INDEX_NAME, "problemShard"],
-        [SWEEP_INDEX_NAME, "sweepShard"],
       ]
         .sort(([a], [b]) => String(a).localeCompare(String(b)))
         .map(([IndexName, partitionKey]) => ({
@@ -223,13 +195,12 @@ describe("storeBody and hasBody", () => {
 });
 
 describe("markQueued", () => {
-  test("moves RECEIVED to QUEUED once, dropping sweepShard; a second call returns false", async () => {
+  test("moves RECEIVED to QUEUED once, writing no index; a second call returns false", async () => {
     const item = receivedItem();
     await acceptEvent(table, item);
     expect(await markQueued(table, item.pk, BASE_MS + 10)).toBe(true);
     const stored = await readEvent(table, item.pk);
     expect(stored).toMatchObject({ status: "QUEUED", queuedAtMs: BASE_MS + 10 });
-    expect(stored?.sweepShard).toBeUndefined();
     expect(await markQueued(table, item.pk, BASE_MS + 20)).toBe(false);
     expect((await readEvent(table, item.pk))?.queuedAtMs).toBe(BASE_MS + 10);
   });
@@ -241,60 +212,42 @@ describe("markQueued", () => {
   });
 });
 
-/** `count` RECEIVED events whose keys fall in the same sweep shard (so one shard's pages are followed too). */
+/** `count` RECEIVED events whose keys fall in the same listing shard (so one shard's pages are followed too). */
 function inOneShard(count: number, shard: number, receivedAtMs: (n: number) => number): EventState[] {
   const items: EventState[] = [];
   for (let n = 0; items.length < count; n++) {
     const item = receivedItem(receivedAtMs(items.length), `evt_shard_${shard}_${n}_${randomUUID()}`);
-    if (shardOf(item.pk, SHARDS.sweep) === shard) items.push(item);
+    if (shardOf(item.pk, SHARDS.list) === shard) items.push(item);
   }
   return items;
 }
 
-describe("findStuckReceived and leaveSweepIndex", () => {
-  test("finds RECEIVED events older than the cutoff, oldest first, at most limit, across pages", async () => {
-    const start = BASE_MS - 10_000_000;
-    const old = [3, 1, 2].map((n) => receivedItem(start + n));
-    const young = receivedItem(start + 100);
-    const queued = receivedItem(start);
-    for (const item of [...old, young, queued]) await acceptEvent(table, item);
-    await markQueued(table, queued.pk, start);
-
-    const found = await findStuckReceived(table, SHARDS, start + 50, 10);
-    expect(found).toEqual(
-      [1, 2, 3].map((n) => ({ pk: old.find((i) => i.receivedAtMs === start + n)?.pk, receivedAtMs: start + n })),
-    );
-    expect(await findStuckReceived(table, SHARDS, start + 50, 2)).toEqual(found.slice(0, 2));
-    for (const item of [...old, young]) await markQueued(table, item.pk, start);
-  });
-
-  test("queries every sweep shard, and merges them oldest first: interleaved arrivals in 40 shards", async () => {
+describe("walkIndex oldest first (the sweeper's walk)", () => {
+  test("queries every listing shard and merges them oldest first: interleaved arrivals in 20 shards, across pages", async () => {
     const start = BASE_MS - 9_000_000;
-    // Arrivals alternate between shards 3 and 17, and one is in shard 39: the order is the merge's, not a shard's.
+    // Arrivals alternate between shards 3 and 17, and one is in shard 19: the order is the merge's, not a shard's.
     const a = inOneShard(3, 3, (n) => start + 2 * n);
     const b = inOneShard(3, 17, (n) => start + 2 * n + 1);
-    const c = inOneShard(1, 39, () => start + 3);
+    const c = inOneShard(1, 19, () => start + 3);
     const all = [...a, ...b, ...c];
     for (const item of all) await acceptEvent(table, item);
     const counter = countRequests(client);
-    const found = await findStuckReceived(table, SHARDS, start + 100, 5);
+    const batches: { pk: string; receivedAtMs: number }[][] = [];
+    // Pages of 2 entries: shard 3's and 17's second pages are read only when the merge reaches them.
+    for await (const batch of walkIndex(table, SHARDS, {
+      sinceMs: start,
+      untilMs: start + 100,
+      oldestFirst: true,
+      pageSize: 2,
+    })) {
+      batches.push(batch);
+    }
     const queries = counter.take();
-    expect(queries).toHaveLength(SHARDS.sweep);
     expect(new Set(queries)).toEqual(new Set(["QueryCommand"]));
+    expect(queries.length).toBeGreaterThan(SHARDS.list);
+    expect(listShardValues(SHARDS)).toHaveLength(20);
     const expected = [...all].sort((x, y) => x.receivedAtMs - y.receivedAtMs || x.pk.localeCompare(y.pk));
-    expect(found).toEqual(expected.slice(0, 5).map(({ pk, receivedAtMs }) => ({ pk, receivedAtMs })));
-    expect(sweepShardValues(SHARDS)).toHaveLength(40);
+    expect(batches.flat()).toEqual(expected.map(({ pk, receivedAtMs }) => ({ pk, receivedAtMs })));
     for (const item of all) await markQueued(table, item.pk, start);
-  });
-
-  test("leaveSweepIndex refuses a RECEIVED event and removes sweepShard from a settled one", async () => {
-    const item = receivedItem(BASE_MS - 20_000_000);
-    await acceptEvent(table, item);
-    expect(await leaveSweepIndex(table, item.pk)).toBe(false);
-    await setStatus(item.pk, "DELIVERED");
-    expect(await leaveSweepIndex(table, item.pk)).toBe(true);
-    expect((await readEvent(table, item.pk))?.sweepShard).toBeUndefined();
-    expect(await findStuckReceived(table, SHARDS, BASE_MS - 1, 100)).toEqual([]);
-    expect(await leaveSweepIndex(table, eventPartitionKey("stripe", randomUUID()))).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { destinationIdsFor, newEventItem, storedHeaders } from "../../../../lambdas/intake/newEventItem.ts";
 import { InvalidEventIdError } from "../../../../lambdas/shared/errors.ts";
 import { eventPartitionKey, idempotencyKeyFor } from "../../../../lambdas/shared/eventKey.ts";
-import { indexShardCounts, listShardOf, sweepShardOf } from "../../../../lambdas/shared/indexShards.ts";
+import { indexShardCounts, listShardOf } from "../../../../lambdas/shared/indexShards.ts";
 import { parseGatewayConfig } from "../../../../lambdas/shared/parseGatewayConfig.ts";
 import { restoreBody } from "../../../../lambdas/shared/storedBody.ts";
 import { allProvidersConfig } from "../../../support/gatewayFixtures.ts";
@@ -43,7 +43,6 @@ describe("newEventItem", () => {
       attributes: {},
       receivedAtMs: NOW_MS,
       expiresAt: Math.floor(NOW_MS / 1000) + 172_800,
-      sweepShard: sweepShardOf(pk, shards),
       listShard: listShardOf(pk, shards),
       destinationIds: ["primary", "audit"],
       destinations: { primary: { status: "PENDING", attempts: 0 }, audit: { status: "PENDING", attempts: 0 } },

@@ -12,17 +12,15 @@ import {
   shardOf,
   shardsFor,
   sustainedEventsPerSecond,
-  sweepShardOf,
-  sweepShardValues,
 } from "../../../../lambdas/shared/indexShards.ts";
 
 describe("index shard counts", () => {
-  test("gives 4 sweep, 2 listing and 4 problem shards at the default 1 000 events/s", () => {
-    expect(indexShardCounts(1_000)).toEqual({ sweep: 4, list: 2, problem: 4 });
+  test("gives 2 listing and 4 problem shards at the default 1 000 events/s", () => {
+    expect(indexShardCounts(1_000)).toEqual({ list: 2, problem: 4 });
   });
 
-  test("gives 40 sweep, 20 listing and 40 problem shards at 10 000 events/s", () => {
-    expect(indexShardCounts(10_000)).toEqual({ sweep: 40, list: 20, problem: 40 });
+  test("gives 20 listing and 40 problem shards at 10 000 events/s", () => {
+    expect(indexShardCounts(10_000)).toEqual({ list: 20, problem: 40 });
   });
 
   test("keeps every shard at half of DynamoDB's 1 000 write units per second per partition at the peak", () => {
@@ -37,11 +35,12 @@ describe("index shard counts", () => {
   });
 
   test("needs one shard only for a trickle, and counts reads against 3 000 read units per partition", () => {
-    expect(indexShardCounts(1)).toEqual({ sweep: 1, list: 1, problem: 1 });
+    expect(indexShardCounts(1)).toEqual({ list: 1, problem: 1 });
     expect(shardsFor(0, 0)).toBe(1);
     expect(shardsFor(0, 6_000)).toBe(4);
-    // The one-partition sweep index of before: two writes per event cap it at 500 events/s at full partition use.
-    expect(sustainedEventsPerSecond({ sweep: 1, list: 1, problem: 1 })).toBe(250);
+    // One partition per index: the problem index's two writes per event cap it at 500 events/s at full partition
+    // use (as the one-partition sweep index of before did), 250 at the planned half.
+    expect(sustainedEventsPerSecond({ list: 1, problem: 1 })).toBe(250);
   });
 });
 
@@ -64,14 +63,12 @@ describe("choosing a shard", () => {
     for (const count of counts) expect(Math.abs(count - 1_000)).toBeLessThan(100);
   });
 
-  test("names partition values the readers query: r#n, l#n, f#n and d#n", () => {
+  test("names partition values the readers query: l#n, f#n and d#n", () => {
     const counts = indexShardCounts(1_000);
     const pk = eventPartitionKey("github", "101:72d3162e");
-    expect(sweepShardValues(counts)).toContain(sweepShardOf(pk, counts));
     expect(listShardValues(counts)).toContain(listShardOf(pk, counts));
     expect(problemShardValues("FAILED", counts)).toContain(problemShardOf(pk, "FAILED", counts));
     expect(problemShardValues("DEAD", counts)).toContain(problemShardOf(pk, "DEAD", counts));
-    expect(sweepShardValues(counts)).toEqual(["r#0", "r#1", "r#2", "r#3"]);
     expect(listShardValues(counts)).toEqual(["l#0", "l#1"]);
     expect(problemShardValues("DEAD", counts)).toEqual(["d#0", "d#1", "d#2", "d#3"]);
   });
