@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import middy, { type MiddlewareObj } from "@middy/core";
+import { type IdempotencyContext, idempotency } from "@oncegate/sdk";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { signedRequestOf } from "../lambdas/intake/intakeRequest.ts";
 import { verifyStandard } from "../lambdas/intake/signatures/standard.ts";
 import { type Clock, systemClock } from "../lambdas/shared/clock.ts";
-import { type IdempotencyContext, idempotency } from "../sdk/index.ts";
 import type { CrashAt } from "./crashPoints.ts";
 import { bumpCounter } from "./demoCounters.ts";
 import { LOCAL_TABLES } from "./stackResources.ts";

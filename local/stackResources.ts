@@ -1,8 +1,8 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { ensureIdempotencyTable } from "@oncegate/sdk/table-setup";
 import { maxReceiveCountFor } from "../lambdas/delivery/receiveLimit.ts";
 import { ensureEventsTable } from "../lambdas/shared/eventsTable.ts";
-import { ensureIdempotencyTable } from "../sdk/tableSetup.ts";
 import { ensureQueueWithDlq, type QueueWithDlq } from "./sqsQueues.ts";
 
 /** Names of the local stack's tables. */

@@ -59,7 +59,7 @@ export const defaults = {
 const MAX_STORABLE_RESPONSE_BYTES = 350 * 1024;
 
 // Every option the SDK reads. Anything else is a mistake (a typo, or a leftover such as `createTable`, whose job
-// moved to `oncegate/sdk/table-setup`), refused by name rather than silently ignored.
+// moved to `@oncegate/sdk/table-setup`), refused by name rather than silently ignored.
 const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "tableName",
   "scope",
@@ -75,7 +75,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
 ] satisfies (keyof IdempotencyOptions)[]);
 
 const MOVED_OPTIONS: Record<string, string> = {
-  createTable: "table set-up moved to `ensureIdempotencyTable` from `oncegate/sdk/table-setup`",
+  createTable: "table set-up moved to `ensureIdempotencyTable` from `@oncegate/sdk/table-setup`",
 };
 
 // DynamoDB caps a partition key at 2048 bytes. A record id is `encodeURIComponent(scope)#key`, and a key of

@@ -1,5 +1,5 @@
+import { idempotent } from "@oncegate/sdk";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { idempotent } from "../../sdk/index.ts";
 import { signedRequestOf } from "../intake/intakeRequest.ts";
 import { verifyStandard } from "../intake/signatures/standard.ts";
 import { type Clock, systemClock } from "../shared/clock.ts";

@@ -1,6 +1,6 @@
 // README example: the Middy middleware on an HTTP consumer (API Gateway, Function URL or ALB).
 import middy from "@middy/core";
-import { type IdempotencyContext, idempotency } from "oncegate/sdk";
+import { type IdempotencyContext, idempotency } from "@oncegate/sdk";
 
 export const handler = middy(async (event: { body?: string }, context: { idempotency?: IdempotencyContext }) => {
   const { key, db } = context.idempotency as IdempotencyContext;

@@ -1,5 +1,5 @@
 // README example: the idempotent() wrapper, WebhookGate's ergonomics.
-import { idempotent } from "oncegate/sdk";
+import { idempotent } from "@oncegate/sdk";
 
 /** Stands for any side effect outside DynamoDB (an email, a call to a payment API). */
 export const receipts: string[] = [];

@@ -1,5 +1,5 @@
 // README example: an SQS consumer; each record is its own unit, failures are reported per record.
-import { idempotent } from "oncegate/sdk";
+import { idempotent } from "@oncegate/sdk";
 
 export const handler = idempotent(
   async ({ event, db, key }) => {

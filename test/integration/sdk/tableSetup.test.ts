@@ -14,7 +14,7 @@ afterAll(async () => {
   client.destroy();
 });
 
-describe("ensureIdempotencyTable (oncegate/sdk/table-setup)", () => {
+describe("ensureIdempotencyTable (@oncegate/sdk/table-setup)", () => {
   test("creates a missing table with TTL on expiresAt, once, even under concurrent calls", async () => {
     const tableName = `sdk-setup-${randomUUID().slice(0, 8)}`;
     created.push(tableName);
