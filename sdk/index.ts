@@ -3,6 +3,7 @@ export * from "./errors.ts";
 export { IDEMPOTENCY_STATUS_HEADER } from "./httpResponses.ts";
 export { MAX_IDEMPOTENCY_KEY_LENGTH } from "./idempotencyKey.ts";
 export { type IdempotentHandler, type IdempotentInput, idempotent } from "./idempotent.ts";
+export { type IdempotentCall, type MakeIdempotentOptions, makeIdempotent } from "./makeIdempotent.ts";
 export { type IdempotencyContext, idempotency } from "./middleware.ts";
 export type { IdempotencyOptions } from "./options.ts";
 export { defaults } from "./options.ts";

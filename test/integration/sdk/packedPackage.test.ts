@@ -1,6 +1,15 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
@@ -131,17 +140,17 @@ describe("the packed @oncegate/sdk", () => {
     expect(unexpected).toEqual([]);
   });
 
-  test("depends on nothing, and takes the AWS SDK and Middy as caret peers; its version is the repository's", () => {
+  test("depends on nothing, takes the AWS SDK and Middy as caret peers and Express as an optional one; its version is the repository's", () => {
     const manifest = JSON.parse(readFileSync(join(project, "node_modules/@oncegate/sdk/package.json"), "utf8"));
     expect(manifest.version).toBe(rootPackage.version);
     expect(manifest.dependencies).toBeUndefined();
-    expect(Object.keys(manifest.peerDependencies).sort()).toEqual([
-      "@aws-sdk/client-dynamodb",
-      "@aws-sdk/util-dynamodb",
-      "@middy/core",
-    ]);
-    for (const range of Object.values(manifest.peerDependencies) as string[])
-      expect(range).toMatch(/^\^\d+\.\d+\.\d+$/);
+    const { express, ...required } = manifest.peerDependencies as Record<string, string>;
+    expect(Object.keys(required).sort()).toEqual(["@aws-sdk/client-dynamodb", "@aws-sdk/util-dynamodb", "@middy/core"]);
+    for (const range of Object.values(required)) expect(range).toMatch(/^\^\d+\.\d+\.\d+$/);
+    expect(express).toBe("^4.17.0 || ^5.0.0");
+    expect(manifest.peerDependenciesMeta).toEqual({ express: { optional: true } });
+    // Optional: a consumer without Express does not get it.
+    expect(existsSync(join(project, "node_modules/express"))).toBe(false);
   });
 
   test("runs a consumer installed from the tarball on Node 24: two deliveries of one key, one run, the same answer", () => {

@@ -1,0 +1,203 @@
+import { Buffer } from "node:buffer";
+import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
+import { ConfigurationError, InvalidIdempotencyKeyError } from "./errors.ts";
+import { fingerprintOf } from "./fingerprint.ts";
+import { normalizeIdempotencyKey } from "./idempotencyKey.ts";
+import { type IdempotencyOptions, resolveOptions } from "./options.ts";
+import { answerOnce, type ServerAnswer } from "./serverAnswer.ts";
+import type { TransactionalDb } from "./transactionalDb.ts";
+import { IDEMPOTENCY_KEY_HEADER, type UnitOfWork } from "./unitOfWork.ts";
+
+/**
+ * `@oncegate/sdk/express`: WebhookGate's locked API on Express 4 and 5.
+ *
+ *   app.use(express.json({ verify: keepRawBody }));
+ *   app.post("/webhooks/stripe", idempotent(async ({ req, res, event, db, key }) => { … }));
+ *
+ * The key is the `Idempotency-Key` header; the table is `ONCEGATE_IDEMPOTENCY_TABLE` and the scope
+ * `ONCEGATE_SCOPE` (else `default`) unless options say otherwise. Nothing but types is imported from Express (its
+ * `Request` and `Response` are the handler's defaults): the request and response are used through the few members
+ * every Express version has.
+ */
+
+/** The members of Express's `req` the adapter reads. */
+export interface ExpressRequestLike {
+  headers: Record<string, string | string[] | undefined>;
+  body?: unknown;
+  /** The body's bytes as received, kept by {@link keepRawBody}. */
+  rawBody?: Buffer;
+}
+
+/** The members of Node's `ServerResponse` (Express's `res` extends it) the adapter captures and writes. */
+export interface ExpressResponseLike {
+  statusCode: number;
+  headersSent: boolean;
+  setHeader(name: string, value: number | string | readonly string[]): unknown;
+  getHeaders(): Record<string, number | string | string[] | undefined>;
+  removeHeader(name: string): void;
+  writeHead(...args: unknown[]): unknown;
+  write(...args: unknown[]): boolean;
+  end(...args: unknown[]): unknown;
+}
+
+/** What an Express handler receives. */
+export interface ExpressIdempotentInput<Req extends ExpressRequestLike, Res extends ExpressResponseLike> {
+  req: Req;
+  /** Answer through it as usual (`res.status(201).json(…)`): what it writes is held until the completion commits. */
+  res: Res;
+  /** The parsed body (`req.body`). */
+  event: unknown;
+  /** The idempotency key this run claimed. */
+  key: string;
+  /** Writes through `db` commit atomically with the completion record. */
+  db: TransactionalDb;
+}
+
+export type ExpressIdempotentHandler<Req extends ExpressRequestLike, Res extends ExpressResponseLike> = (
+  input: ExpressIdempotentInput<Req, Res>,
+) => unknown | Promise<unknown>;
+
+/** The environment variables the adapter reads when options leave them out. */
+export const EXPRESS_ENV = { table: "ONCEGATE_IDEMPOTENCY_TABLE", scope: "ONCEGATE_SCOPE" } as const;
+
+/**
+ * The `verify` hook of `express.json()` (and of `express.raw()`/`text()`) that keeps the body's bytes, so the
+ * payload fingerprint is of what the sender sent: `app.use(express.json({ verify: keepRawBody }))`.
+ */
+export function keepRawBody(req: ExpressRequestLike, _res: unknown, buffer: Buffer): void {
+  req.rawBody = Buffer.from(buffer);
+}
+
+// Headers Node and Express compute for each answer: not part of what is stored and replayed.
+const UNSTORED_HEADERS = new Set(["connection", "content-length", "date", "etag", "keep-alive", "transfer-encoding"]);
+
+/**
+ * Wraps an Express handler so it runs at most once per `Idempotency-Key`. A duplicate gets the first answer's
+ * status, headers and body again (with `Idempotency-Status: replayed`), whether the handler answered through `res`
+ * or returned a value (`200 {"ok":true,"result":…}`; nothing: `200 {"ok":true}`).
+ * @throws ConfigurationError at once when no table is configured
+ */
+export function idempotent<
+  Req extends ExpressRequestLike = ExpressRequest,
+  Res extends ExpressResponseLike = ExpressResponse,
+>(
+  handler: ExpressIdempotentHandler<Req, Res>,
+  input: Partial<IdempotencyOptions> = {},
+): (req: Req, res: Res, next: (error?: unknown) => void) => Promise<void> {
+  const tableName = input.tableName ?? process.env[EXPRESS_ENV.table];
+  if (!tableName) {
+    throw new ConfigurationError("tableName", `not given, and ${EXPRESS_ENV.table} is not set`);
+  }
+  const scope = input.scope ?? process.env[EXPRESS_ENV.scope] ?? "default";
+  const options = resolveOptions({ ...input, tableName, scope });
+  return async (req, res, next) => {
+    try {
+      const answer = await answerOnce(
+        options,
+        scope,
+        () => unitOfRequest(req, options.getKey),
+        async (claim) => {
+          const capture = captureAnswer(res);
+          try {
+            const result = await handler({ req, res, event: req.body, key: claim.key, db: claim.db });
+            return capture.answer() ?? resultAnswer(result);
+          } finally {
+            capture.release();
+          }
+        },
+      );
+      send(res, answer);
+    } catch (error) {
+      // Only a ConfigurationError or an error that is not the SDK's: Express's error handling takes it.
+      next(error);
+    }
+  };
+}
+
+/** The key from the header (or `getKey(req)`) and the fingerprint of the raw body, else of the parsed one. */
+function unitOfRequest(
+  req: ExpressRequestLike,
+  getKey: ((event: unknown) => string | undefined) | undefined,
+): UnitOfWork {
+  let raw: string | undefined;
+  if (getKey) raw = getKey(req);
+  else {
+    const header = req.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
+    if (Array.isArray(header)) {
+      if (new Set(header).size > 1)
+        throw new InvalidIdempotencyKeyError("the header appears several times with different values");
+      raw = header[0];
+    } else raw = header;
+  }
+  const payload =
+    req.rawBody ?? (typeof req.body === "string" || Buffer.isBuffer(req.body) ? req.body : (req.body ?? null));
+  return { key: normalizeIdempotencyKey(raw), fingerprint: fingerprintOf(payload) };
+}
+
+function resultAnswer(result: unknown): ServerAnswer {
+  let body = '{"ok":true}';
+  if (result !== undefined) {
+    try {
+      body = JSON.stringify({ ok: true, result });
+    } catch {
+      // A result JSON cannot carry (circular, BigInt): the run still succeeded; answer without it.
+    }
+  }
+  return { statusCode: 200, headers: { "content-type": "application/json" }, body };
+}
+
+/**
+ * Holds what the handler writes through `res` (status, headers, body) instead of sending it, until `release`: the
+ * answer leaves only once the completion is committed (or is replaced by an error if it is not).
+ */
+function captureAnswer(res: ExpressResponseLike) {
+  const original = { writeHead: res.writeHead, write: res.write, end: res.end };
+  const chunks: Buffer[] = [];
+  let ended = false;
+  const bytes = (chunk: unknown, encoding: unknown) =>
+    typeof chunk === "string"
+      ? Buffer.from(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8")
+      : Buffer.from(chunk as Uint8Array);
+  res.writeHead = (statusCode: unknown, ...rest: unknown[]) => {
+    res.statusCode = Number(statusCode);
+    const headers = rest.find((value) => typeof value === "object" && value !== null) as
+      | Record<string, string>
+      | undefined;
+    for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
+    return res;
+  };
+  res.write = (chunk: unknown, encoding?: unknown, callback?: unknown) => {
+    if (chunk !== undefined && chunk !== null) chunks.push(bytes(chunk, encoding));
+    for (const fn of [encoding, callback]) if (typeof fn === "function") fn();
+    return true;
+  };
+  res.end = (chunk?: unknown, encoding?: unknown, callback?: unknown) => {
+    if (chunk !== undefined && chunk !== null && typeof chunk !== "function") chunks.push(bytes(chunk, encoding));
+    for (const fn of [chunk, encoding, callback]) if (typeof fn === "function") fn();
+    ended = true;
+    return res;
+  };
+  return {
+    /** What the handler answered through `res`, once it ended it; undefined if it did not. */
+    answer(): ServerAnswer | undefined {
+      if (!ended) return undefined;
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(res.getHeaders())) {
+        if (value === undefined || UNSTORED_HEADERS.has(name.toLowerCase())) continue;
+        headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+      }
+      return { statusCode: res.statusCode, headers, body: Buffer.concat(chunks).toString("utf8") };
+    },
+    release(): void {
+      Object.assign(res, original);
+      for (const name of Object.keys(res.getHeaders())) res.removeHeader(name);
+    },
+  };
+}
+
+function send(res: ExpressResponseLike, answer: ServerAnswer): void {
+  if (res.headersSent) return;
+  res.statusCode = answer.statusCode;
+  for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+  res.end(answer.body);
+}

@@ -1,0 +1,61 @@
+import { abandonClaim, type Claim, completeClaim } from "./claimLifecycle.ts";
+import type { UnitClaim } from "./claimUnit.ts";
+import type { OncegateSdkError } from "./errors.ts";
+import { logInvocation } from "./invocationLog.ts";
+import type { ResolvedOptions } from "./options.ts";
+
+/** How a claimed run ended, once its record is settled. */
+export type ClaimedRun<T> =
+  | { kind: "completed"; value: T }
+  /** The run threw (its error, as thrown), or its value says it failed (`failure`): the onError policy applied. */
+  | { kind: "failed"; value?: T; error: unknown }
+  /** The run succeeded but its completion did not commit: `handlerFailed` when none of its writes applied. */
+  | { kind: "settle_failed"; error: OncegateSdkError; handlerFailed: boolean };
+
+/**
+ * Runs `run` for a claimed unit outside Lambda's middleware (servers, `makeIdempotent`), then settles the record:
+ * completed with the value (and the `db` writes), or, if `run` threw or `failure(value)` names an error, the onError
+ * policy. Logs the unit's one line either way.
+ */
+export async function runClaimed<T>(
+  options: ResolvedOptions,
+  scope: string,
+  unit: Extract<UnitClaim, { kind: "claimed" }>,
+  run: (claim: Claim) => Promise<T>,
+  failure: (value: T) => Error | undefined = () => undefined,
+): Promise<ClaimedRun<T>> {
+  const { claim, startedMs, claimMs } = unit;
+  const handlerStartedMs = Date.now();
+  const log = (fields: { outcome: "executed" | "failed"; error?: string }) =>
+    logInvocation(options.logger, {
+      scope,
+      key: claim.key,
+      ...fields,
+      claimMs,
+      handlerMs: Date.now() - handlerStartedMs,
+      totalMs: Date.now() - startedMs,
+    });
+  let value: T;
+  try {
+    value = await run(claim);
+  } catch (error) {
+    await abandonClaim(options, claim, error);
+    log({ outcome: "failed", error: "handler_failed" });
+    return { kind: "failed", error };
+  }
+  const failed = failure(value);
+  if (failed !== undefined) {
+    await abandonClaim(options, claim, failed);
+    log({ outcome: "failed", error: "handler_failed" });
+    return { kind: "failed", value, error: failed };
+  }
+  const settled = await completeClaim(options, claim, value);
+  if (settled.kind === "completed") {
+    log({ outcome: "executed", ...(settled.responseStored ? {} : { error: "response_unstorable" }) });
+    return { kind: "completed", value };
+  }
+  const error = settled.error as OncegateSdkError;
+  const handlerFailed = settled.kind === "handler_failed";
+  log({ outcome: "failed", error: handlerFailed ? "handler_failed" : error.code });
+  return { kind: "settle_failed", error, handlerFailed };
+}

@@ -1,0 +1,67 @@
+import type { Claim } from "./claimLifecycle.ts";
+import { claimUnit } from "./claimUnit.ts";
+import { HandlerFailedError } from "./errors.ts";
+import { errorResponse, type HttpResponse, replayResponse } from "./httpResponses.ts";
+import type { ResolvedOptions } from "./options.ts";
+import { runClaimed } from "./runClaimed.ts";
+import type { UnitOfWork } from "./unitOfWork.ts";
+
+/**
+ * The claim lifecycle of one HTTP request outside Lambda (Express, Fastify, Web-standard servers), framework-free:
+ * claim, run, then complete the record (with the handler's `db` writes) **before** the answer leaves, so a
+ * duplicate that arrives after the answer always finds it stored. The adapters only read the request and write
+ * the answer this returns.
+ */
+
+/** What a server answers: status, headers, and a UTF-8 body. It is also what is stored and replayed. */
+export interface ServerAnswer {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * A server has no remaining-time clock: the settle writes (completion, failure) get this long for their retries
+ * (throttling, a transaction conflict, an answer lost), bounded as well by their number of tries.
+ */
+export const SERVER_SETTLE_BUDGET_MS = 10_000;
+
+const settleBudget = () => SERVER_SETTLE_BUDGET_MS;
+
+/** A handler's own answer of 5xx says it failed: not stored and replayed; the onError policy applies. */
+class HandlerAnswered5xxError extends Error {
+  override readonly name = "HandlerAnswered5xxError";
+  constructor(statusCode: number) {
+    super(`the handler answered ${statusCode}`);
+  }
+}
+
+function asAnswer(response: HttpResponse): ServerAnswer {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers ?? {})) headers[name] = String(value);
+  return { statusCode: response.statusCode, headers, body: typeof response.body === "string" ? response.body : "" };
+}
+
+/**
+ * Runs `run` at most once for the request's key in `scope`: a replay answers the stored answer, a refusal its
+ * error (409 in progress, 422 mismatch or failed, 503 store unavailable), a first delivery what `run` answers,
+ * once its completion (and its `db` writes) is committed. A `run` that throws is the handler's failure:
+ * `onError` applies and the answer is `500 handler_failed`.
+ */
+export async function answerOnce(
+  options: ResolvedOptions,
+  scope: string,
+  readUnit: () => UnitOfWork,
+  run: (claim: Claim) => Promise<ServerAnswer>,
+): Promise<ServerAnswer> {
+  const unit = await claimUnit(options, scope, readUnit, settleBudget);
+  if (unit.kind === "replay") return asAnswer(replayResponse(unit.refusal.stored));
+  if (unit.kind === "refused") return asAnswer(errorResponse(unit.error));
+  const ran = await runClaimed(options, scope, unit, run, (answer) =>
+    answer.statusCode >= 500 ? new HandlerAnswered5xxError(answer.statusCode) : undefined,
+  );
+  if (ran.kind === "completed") return ran.value;
+  // A 5xx the handler answered itself reaches the caller as it is; only the record changed.
+  if (ran.kind === "failed") return ran.value ?? asAnswer(errorResponse(new HandlerFailedError(ran.error)));
+  return asAnswer(errorResponse(ran.handlerFailed ? new HandlerFailedError(ran.error) : ran.error));
+}
