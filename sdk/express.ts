@@ -1,10 +1,10 @@
 import { Buffer } from "node:buffer";
 import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
-import { ConfigurationError, InvalidIdempotencyKeyError } from "./errors.ts";
+import { InvalidIdempotencyKeyError } from "./errors.ts";
 import { fingerprintOf } from "./fingerprint.ts";
 import { normalizeIdempotencyKey } from "./idempotencyKey.ts";
-import { type IdempotencyOptions, resolveOptions } from "./options.ts";
-import { answerOnce, type ServerAnswer } from "./serverAnswer.ts";
+import type { IdempotencyOptions } from "./options.ts";
+import { answerOnce, resultAnswer, type ServerAnswer, serverOptions, storedHeaders } from "./serverAnswer.ts";
 import type { TransactionalDb } from "./transactionalDb.ts";
 import { IDEMPOTENCY_KEY_HEADER, type UnitOfWork } from "./unitOfWork.ts";
 
@@ -57,9 +57,6 @@ export type ExpressIdempotentHandler<Req extends ExpressRequestLike, Res extends
   input: ExpressIdempotentInput<Req, Res>,
 ) => unknown | Promise<unknown>;
 
-/** The environment variables the adapter reads when options leave them out. */
-export const EXPRESS_ENV = { table: "ONCEGATE_IDEMPOTENCY_TABLE", scope: "ONCEGATE_SCOPE" } as const;
-
 /**
  * The `verify` hook of `express.json()` (and of `express.raw()`/`text()`) that keeps the body's bytes, so the
  * payload fingerprint is of what the sender sent: `app.use(express.json({ verify: keepRawBody }))`.
@@ -67,9 +64,6 @@ export const EXPRESS_ENV = { table: "ONCEGATE_IDEMPOTENCY_TABLE", scope: "ONCEGA
 export function keepRawBody(req: ExpressRequestLike, _res: unknown, buffer: Buffer): void {
   req.rawBody = Buffer.from(buffer);
 }
-
-// Headers Node and Express compute for each answer: not part of what is stored and replayed.
-const UNSTORED_HEADERS = new Set(["connection", "content-length", "date", "etag", "keep-alive", "transfer-encoding"]);
 
 /**
  * Wraps an Express handler so it runs at most once per `Idempotency-Key`. A duplicate gets the first answer's
@@ -84,12 +78,7 @@ export function idempotent<
   handler: ExpressIdempotentHandler<Req, Res>,
   input: Partial<IdempotencyOptions> = {},
 ): (req: Req, res: Res, next: (error?: unknown) => void) => Promise<void> {
-  const tableName = input.tableName ?? process.env[EXPRESS_ENV.table];
-  if (!tableName) {
-    throw new ConfigurationError("tableName", `not given, and ${EXPRESS_ENV.table} is not set`);
-  }
-  const scope = input.scope ?? process.env[EXPRESS_ENV.scope] ?? "default";
-  const options = resolveOptions({ ...input, tableName, scope });
+  const { options, scope } = serverOptions(input);
   return async (req, res, next) => {
     try {
       const answer = await answerOnce(
@@ -134,18 +123,6 @@ function unitOfRequest(
   return { key: normalizeIdempotencyKey(raw), fingerprint: fingerprintOf(payload) };
 }
 
-function resultAnswer(result: unknown): ServerAnswer {
-  let body = '{"ok":true}';
-  if (result !== undefined) {
-    try {
-      body = JSON.stringify({ ok: true, result });
-    } catch {
-      // A result JSON cannot carry (circular, BigInt): the run still succeeded; answer without it.
-    }
-  }
-  return { statusCode: 200, headers: { "content-type": "application/json" }, body };
-}
-
 /**
  * Holds what the handler writes through `res` (status, headers, body) instead of sending it, until `release`: the
  * answer leaves only once the completion is committed (or is replaced by an error if it is not).
@@ -181,11 +158,7 @@ function captureAnswer(res: ExpressResponseLike) {
     /** What the handler answered through `res`, once it ended it; undefined if it did not. */
     answer(): ServerAnswer | undefined {
       if (!ended) return undefined;
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(res.getHeaders())) {
-        if (value === undefined || UNSTORED_HEADERS.has(name.toLowerCase())) continue;
-        headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
-      }
+      const headers = storedHeaders(Object.entries(res.getHeaders()));
       return { statusCode: res.statusCode, headers, body: Buffer.concat(chunks).toString("utf8") };
     },
     release(): void {

@@ -1,8 +1,8 @@
 import type { Claim } from "./claimLifecycle.ts";
 import { claimUnit } from "./claimUnit.ts";
-import { HandlerFailedError } from "./errors.ts";
+import { ConfigurationError, HandlerFailedError } from "./errors.ts";
 import { errorResponse, type HttpResponse, replayResponse } from "./httpResponses.ts";
-import type { ResolvedOptions } from "./options.ts";
+import { type IdempotencyOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { runClaimed } from "./runClaimed.ts";
 import type { UnitOfWork } from "./unitOfWork.ts";
 
@@ -64,4 +64,45 @@ export async function answerOnce(
   // A 5xx the handler answered itself reaches the caller as it is; only the record changed.
   if (ran.kind === "failed") return ran.value ?? asAnswer(errorResponse(new HandlerFailedError(ran.error)));
   return asAnswer(errorResponse(ran.handlerFailed ? new HandlerFailedError(ran.error) : ran.error));
+}
+
+/** The environment variables the server adapters read when options leave the table or the scope out. */
+export const SERVER_ENV = { table: "ONCEGATE_IDEMPOTENCY_TABLE", scope: "ONCEGATE_SCOPE" } as const;
+
+/**
+ * A server adapter's options: the table from the options, else `ONCEGATE_IDEMPOTENCY_TABLE`; the scope from the
+ * options, else `ONCEGATE_SCOPE`, else `default`; everything else validated as on Lambda.
+ * @throws ConfigurationError naming the option or the variable
+ */
+export function serverOptions(input: Partial<IdempotencyOptions>): { options: ResolvedOptions; scope: string } {
+  const tableName = input.tableName ?? process.env[SERVER_ENV.table];
+  if (!tableName) throw new ConfigurationError("tableName", `not given, and ${SERVER_ENV.table} is not set`);
+  const scope = input.scope ?? process.env[SERVER_ENV.scope] ?? "default";
+  return { options: resolveOptions({ ...input, tableName, scope }), scope };
+}
+
+/** A handler's returned value as an answer: `200 {"ok":true,"result":…}`, or `200 {"ok":true}` for nothing. */
+export function resultAnswer(result: unknown): ServerAnswer {
+  let body = '{"ok":true}';
+  if (result !== undefined) {
+    try {
+      body = JSON.stringify({ ok: true, result });
+    } catch {
+      // A result JSON cannot carry (circular, BigInt): the run still succeeded; answer without it.
+    }
+  }
+  return { statusCode: 200, headers: { "content-type": "application/json" }, body };
+}
+
+// Headers the server computes for each answer: not part of what is stored and replayed.
+const UNSTORED_HEADERS = new Set(["connection", "content-length", "date", "etag", "keep-alive", "transfer-encoding"]);
+
+/** The headers of an answer worth storing and replaying, lower-cased, several values joined. */
+export function storedHeaders(entries: Iterable<[string, unknown]>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of entries) {
+    if (value === undefined || UNSTORED_HEADERS.has(name.toLowerCase())) continue;
+    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+  }
+  return headers;
 }
