@@ -140,17 +140,18 @@ describe("the packed @oncegate/sdk", () => {
     expect(unexpected).toEqual([]);
   });
 
-  test("depends on nothing, takes the AWS SDK and Middy as caret peers and Express as an optional one; its version is the repository's", () => {
+  test("depends on nothing, takes the AWS SDK and Middy as caret peers and Express and Fastify as optional ones; its version is the repository's", () => {
     const manifest = JSON.parse(readFileSync(join(project, "node_modules/@oncegate/sdk/package.json"), "utf8"));
     expect(manifest.version).toBe(rootPackage.version);
     expect(manifest.dependencies).toBeUndefined();
-    const { express, ...required } = manifest.peerDependencies as Record<string, string>;
+    const { express, fastify, ...required } = manifest.peerDependencies as Record<string, string>;
     expect(Object.keys(required).sort()).toEqual(["@aws-sdk/client-dynamodb", "@aws-sdk/util-dynamodb", "@middy/core"]);
     for (const range of Object.values(required)) expect(range).toMatch(/^\^\d+\.\d+\.\d+$/);
-    expect(express).toBe("^4.17.0 || ^5.0.0");
-    expect(manifest.peerDependenciesMeta).toEqual({ express: { optional: true } });
-    // Optional: a consumer without Express does not get it.
+    expect([express, fastify]).toEqual(["^4.17.0 || ^5.0.0", "^5.0.0"]);
+    expect(manifest.peerDependenciesMeta).toEqual({ express: { optional: true }, fastify: { optional: true } });
+    // Optional: a consumer without Express or Fastify does not get them.
     expect(existsSync(join(project, "node_modules/express"))).toBe(false);
+    expect(existsSync(join(project, "node_modules/fastify"))).toBe(false);
   });
 
   test("runs a consumer installed from the tarball on Node 24: two deliveries of one key, one run, the same answer", () => {
