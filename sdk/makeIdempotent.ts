@@ -5,7 +5,7 @@ import { normalizeIdempotencyKey } from "./idempotencyKey.ts";
 import { type IdempotencyOptions, resolveOptions } from "./options.ts";
 import { replayValue } from "./refusals.ts";
 import { runClaimed } from "./runClaimed.ts";
-import { SERVER_SETTLE_BUDGET_MS } from "./serverAnswer.ts";
+import { refuseLeaseWithoutDeadline, SERVER_SETTLE_BUDGET_MS } from "./serverAnswer.ts";
 import type { TransactionalDb } from "./transactionalDb.ts";
 
 /** What `makeIdempotent` adds to the function's own arguments: the claimed key and the transactional `db`. */
@@ -35,6 +35,7 @@ export function makeIdempotent<Args extends unknown[], Result>(
 ): (...args: Args) => Promise<Result> {
   const { key: keyOf, ...rest } = input;
   if (typeof keyOf !== "function") throw new ConfigurationError("key", "must be a function of the call's arguments");
+  refuseLeaseWithoutDeadline(rest);
   const scope = input.scope ?? "default";
   const options = resolveOptions({ ...rest, scope });
   const budget = () => SERVER_SETTLE_BUDGET_MS;

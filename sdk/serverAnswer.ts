@@ -75,10 +75,24 @@ export const SERVER_ENV = { table: "ONCEGATE_IDEMPOTENCY_TABLE", scope: "ONCEGAT
  * @throws ConfigurationError naming the option or the variable
  */
 export function serverOptions(input: Partial<IdempotencyOptions>): { options: ResolvedOptions; scope: string } {
+  refuseLeaseWithoutDeadline(input);
   const tableName = input.tableName ?? process.env[SERVER_ENV.table];
   if (!tableName) throw new ConfigurationError("tableName", `not given, and ${SERVER_ENV.table} is not set`);
   const scope = input.scope ?? process.env[SERVER_ENV.scope] ?? "default";
   return { options: resolveOptions({ ...input, tableName, scope }), scope };
+}
+
+/**
+ * On Lambda a lease must cover the function's timeout, which ends every run; a server has no such end, so a lease
+ * could let a second run start while the first still runs. Until the handler gets a deadline of its own, refused.
+ * @throws ConfigurationError
+ */
+export function refuseLeaseWithoutDeadline(input: { inProgressLeaseSeconds?: number }): void {
+  if (input.inProgressLeaseSeconds === undefined) return;
+  throw new ConfigurationError(
+    "inProgressLeaseSeconds",
+    "outside Lambda nothing ends a run that outlives the lease, so a later delivery could run it a second time: leave it unset (a crash then leaves the key IN_PROGRESS, never re-run)",
+  );
 }
 
 /** A handler's returned value as an answer: `200 {"ok":true,"result":…}`, or `200 {"ok":true}` for nothing. */

@@ -211,6 +211,10 @@ describe("configuration", () => {
       process.env.ONCEGATE_IDEMPOTENCY_TABLE = saved;
     }
     expect(() => idempotent(async () => {}, { tableName: "t", colour: "blue" } as never)).toThrow("colour");
+    // A lease needs a deadline that ends the run it covers: a server has none yet.
+    expect(() => idempotent(async () => {}, { tableName: "t", inProgressLeaseSeconds: 30 })).toThrow(
+      "`inProgressLeaseSeconds`",
+    );
   });
 });
 
