@@ -6,17 +6,32 @@ import { getItem, type localClient } from "./dynamoDbTables.ts";
  * header of the key and `{ charged: amount }`, writes `{ id: key, amount }` through `db` into `charges`, and throws
  * when the body says `fail`. `at()` gives the route's URL once the server listens; `runs` counts handler runs by key.
  */
+/** POSTs a JSON webhook to `url`, with an `Idempotency-Key` unless `key` is undefined. */
+export function postWebhook(url: string, key: string | undefined, body: string): Promise<Response> {
+  return fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(key === undefined ? {} : { "idempotency-key": key }) },
+    body,
+  });
+}
+
+/** Runs `check` with the environment variable `name` unset, and puts it back after. */
+export function withoutEnv(name: string, check: () => void): void {
+  const saved = process.env[name];
+  delete process.env[name];
+  try {
+    check();
+  } finally {
+    if (saved !== undefined) process.env[name] = saved;
+  }
+}
+
 export function chargeRouteCases(
   prefix: string,
   at: () => string,
   context: () => { client: ReturnType<typeof localClient>; charges: string; runs: Record<string, number> },
 ): void {
-  const post = (key: string | undefined, body: string) =>
-    fetch(at(), {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(key === undefined ? {} : { "idempotency-key": key }) },
-      body,
-    });
+  const post = (key: string | undefined, body: string) => postWebhook(at(), key, body);
 
   test("50 concurrent duplicates run the handler once; later ones get its answer again, its db write committed", async () => {
     const { client, charges, runs } = context();

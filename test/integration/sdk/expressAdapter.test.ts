@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import express5 from "express";
 import express4 from "express4";
 import { idempotent, keepRawBody } from "../../../sdk/express.ts";
+import { postWebhook, withoutEnv } from "../../support/chargeRouteCases.ts";
 import { createTable, deleteTable, getItem, localClient } from "../../support/dynamoDbTables.ts";
 
 /**
@@ -46,13 +47,7 @@ async function listen(app: ReturnType<ExpressFactory>) {
   };
 }
 
-function post(url: string, key: string | undefined, body: string) {
-  return fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(key === undefined ? {} : { "idempotency-key": key }) },
-    body,
-  });
-}
+const post = postWebhook;
 
 const common = { client, logger: (line: Record<string, unknown>) => void logged.push(line) };
 
@@ -203,13 +198,9 @@ describe.each(VERSIONS)("%s", (name, express) => {
 
 describe("configuration", () => {
   test("takes the table from ONCEGATE_IDEMPOTENCY_TABLE and refuses to start without one, naming the variable", () => {
-    const saved = process.env.ONCEGATE_IDEMPOTENCY_TABLE;
-    delete process.env.ONCEGATE_IDEMPOTENCY_TABLE;
-    try {
-      expect(() => idempotent(async () => {})).toThrow("ONCEGATE_IDEMPOTENCY_TABLE is not set");
-    } finally {
-      process.env.ONCEGATE_IDEMPOTENCY_TABLE = saved;
-    }
+    withoutEnv("ONCEGATE_IDEMPOTENCY_TABLE", () =>
+      expect(() => idempotent(async () => {})).toThrow("ONCEGATE_IDEMPOTENCY_TABLE is not set"),
+    );
     expect(() => idempotent(async () => {}, { tableName: "t", colour: "blue" } as never)).toThrow("colour");
     // A lease needs a deadline that ends the run it covers: a server has none yet.
     expect(() => idempotent(async () => {}, { tableName: "t", inProgressLeaseSeconds: 30 })).toThrow(

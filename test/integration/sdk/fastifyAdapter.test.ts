@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import Fastify, { type FastifyInstance } from "fastify";
 import { idempotent, oncegate } from "../../../sdk/fastify.ts";
-import { chargeRouteCases } from "../../support/chargeRouteCases.ts";
+import { chargeRouteCases, postWebhook } from "../../support/chargeRouteCases.ts";
 import { createTable, deleteTable, localClient } from "../../support/dynamoDbTables.ts";
 
 /** `@oncegate/sdk/fastify` on a real Fastify 5 server over HTTP, against DynamoDB Local. */
@@ -58,13 +58,7 @@ afterAll(async () => {
   client.destroy();
 });
 
-function post(path: string, key: string | undefined, body: string) {
-  return fetch(`${url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(key === undefined ? {} : { "idempotency-key": key }) },
-    body,
-  });
-}
+const post = (path: string, key: string | undefined, body: string) => postWebhook(`${url}${path}`, key, body);
 
 describe("the Fastify adapter", () => {
   chargeRouteCases(

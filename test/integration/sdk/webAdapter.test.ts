@@ -3,7 +3,7 @@ import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { Hono } from "hono";
 import { idempotent } from "../../../sdk/web.ts";
-import { chargeRouteCases } from "../../support/chargeRouteCases.ts";
+import { chargeRouteCases, postWebhook, withoutEnv } from "../../support/chargeRouteCases.ts";
 import { createTable, deleteTable, localClient } from "../../support/dynamoDbTables.ts";
 
 /**
@@ -58,13 +58,7 @@ afterAll(async () => {
   client.destroy();
 });
 
-function post(path: string, key: string | undefined, body: string) {
-  return fetch(`${url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(key === undefined ? {} : { "idempotency-key": key }) },
-    body,
-  });
-}
+const post = (path: string, key: string | undefined, body: string) => postWebhook(`${url}${path}`, key, body);
 
 describe("the Web-standard adapter under Hono", () => {
   chargeRouteCases(
@@ -84,12 +78,8 @@ describe("the Web-standard adapter under Hono", () => {
   });
 
   test("refuses to start without a table, naming the variable", () => {
-    const saved = process.env.ONCEGATE_IDEMPOTENCY_TABLE;
-    delete process.env.ONCEGATE_IDEMPOTENCY_TABLE;
-    try {
-      expect(() => idempotent(async () => {})).toThrow("ONCEGATE_IDEMPOTENCY_TABLE is not set");
-    } finally {
-      if (saved !== undefined) process.env.ONCEGATE_IDEMPOTENCY_TABLE = saved;
-    }
+    withoutEnv("ONCEGATE_IDEMPOTENCY_TABLE", () =>
+      expect(() => idempotent(async () => {})).toThrow("ONCEGATE_IDEMPOTENCY_TABLE is not set"),
+    );
   });
 });
