@@ -1,3 +1,4 @@
+import type { ConsumerFramework } from "./consumerOptions.ts";
 import { freePort } from "./freePort.ts";
 import { DEMO_CONSUMER_PATH } from "./localConfig.ts";
 import { type ScriptProcess, spawnScript, waitForReadyLine } from "./scriptProcess.ts";
@@ -24,6 +25,10 @@ export interface ConsumerProcessOptions {
   port?: number;
   /** Added to the caller's environment (`undefined` removes a variable). */
   env?: Record<string, string | undefined>;
+  /** @default "lambda" */
+  framework?: ConsumerFramework;
+  /** Where its crash markers go. @default the repository's `.oncegate/` */
+  dataDir?: string;
 }
 
 /** The URL a consumer on `port` will answer at, for a stack started before it. */
@@ -38,6 +43,8 @@ export function consumerUrl(port: number): string {
 export async function startConsumer(options: ConsumerProcessOptions, timeoutMs = 15_000): Promise<ConsumerProcess> {
   const port = options.port ?? (await freePort());
   const args = ["--port", String(port), "--dynamodb", options.dynamoDbEndpoint];
+  if (options.framework !== undefined) args.push("--framework", options.framework);
+  if (options.dataDir !== undefined) args.push("--data-dir", options.dataDir);
   const consumer = { ...spawnScript(CONSUMER_SCRIPT, args, options.env), port, url: consumerUrl(port) };
   await waitForReadyLine(consumer, "oncegate consumer: ready ", "the consumer", timeoutMs);
   return consumer;

@@ -53,6 +53,31 @@ export function crashPointFromEnvironment(env: Readonly<Record<string, string | 
   return env[LOCAL_ENV.crashOnce]?.trim().toLowerCase() === "true" ? "consumer:after-effect" : undefined;
 }
 
+/** The points a consumer process reaches on its own (`npm run consumer`): the others are the gateway's. */
+export const CONSUMER_CRASH_POINTS: readonly CrashPoint[] = CRASH_POINTS.filter((point) =>
+  point.startsWith("consumer:"),
+);
+
+/**
+ * The point armed for a consumer process (`ONCEGATE_CRASH_AT`, `CRASH_ONCE`), which reaches only the consumer's.
+ * @throws InvalidConfigurationError for a gateway point, or an unknown one
+ */
+export function consumerCrashPoint(env: Readonly<Record<string, string | undefined>>): CrashPoint | undefined {
+  const point = crashPointFromEnvironment(env);
+  if (point === undefined || CONSUMER_CRASH_POINTS.includes(point)) return point;
+  throw new InvalidConfigurationError(
+    LOCAL_ENV.crashAt,
+    `${point} is the gateway's (arm it on npm start); the consumer reaches ${CONSUMER_CRASH_POINTS.join(" and ")}`,
+  );
+}
+
+/** The line a process prints at start when a point is armed. */
+export function crashNotice(point: CrashPoint, alreadyFired: boolean): string {
+  return alreadyFired
+    ? `crash point ${point} already fired on this data directory: not crashing again`
+    : `crash point ${point} armed: the process dies the first time it gets there`;
+}
+
 /** The marker that says a point has fired: `<dataDir>/crash-fired/<point>` (the colon becomes `_`). */
 export function crashMarkerPath(dataDir: string, point: CrashPoint): string {
   return join(dataDir, "crash-fired", point.replace(":", "_"));

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { createDemoConsumer, type DemoConsumerOptions } from "./demoConsumer.ts";
+import type { DemoConsumerOptions } from "./demoCharge.ts";
+import { createDemoConsumer } from "./demoConsumer.ts";
 
 /** The demo consumer as its Function URL invokes it: one event in, the handler's answer out. */
 export type FunctionUrlLambda = (event: APIGatewayProxyEventV2) => Promise<unknown>;

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { payloadTooLargeAnswer } from "../lambdas/intake/httpAnswers.ts";
@@ -45,12 +45,8 @@ export class PortInUseError extends Error {
 }
 
 /** The HTTP front on 127.0.0.1: it answers 503 until {@link HttpFront.serve} gives it its routes. */
-export interface HttpFront {
-  port: number;
-  baseUrl: string;
+export interface HttpFront extends LocalServer {
   serve(routes: FrontRoutes): void;
-  /** Stops listening and cuts open connections; calling it again waits for the same close. */
-  close(): Promise<void>;
 }
 
 /**
@@ -59,7 +55,7 @@ export interface HttpFront {
  */
 export async function listenHttpFront(port: number): Promise<HttpFront> {
   let routes: FrontRoutes | undefined;
-  const server: Server = createServer((request, response) => {
+  const listening = await listenLocal(port, (request, response) => {
     if (routes === undefined) {
       writeJson(response, 503, { ok: false, error: "starting", message: "oncegate is starting" });
       return;
@@ -71,6 +67,28 @@ export async function listenHttpFront(port: number): Promise<HttpFront> {
       else response.destroy();
     });
   });
+  return {
+    ...listening,
+    serve(next) {
+      routes = next;
+    },
+  };
+}
+
+/** An HTTP server bound on 127.0.0.1. */
+export interface LocalServer {
+  port: number;
+  baseUrl: string;
+  /** Stops listening and cuts open connections; calling it again waits for the same close. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `listener` on 127.0.0.1:`port` (0: a free one), resolving once bound.
+ * @throws PortInUseError
+ */
+export async function listenLocal(port: number, listener: RequestListener): Promise<LocalServer> {
+  const server: Server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "EADDRINUSE" ? new PortInUseError(port) : error),
@@ -82,9 +100,6 @@ export async function listenHttpFront(port: number): Promise<HttpFront> {
   return {
     port: bound,
     baseUrl: `http://127.0.0.1:${bound}`,
-    serve(next) {
-      routes = next;
-    },
     close() {
       closed ??= new Promise<void>((resolve) => {
         server.closeAllConnections();

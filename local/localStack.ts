@@ -5,9 +5,9 @@ import { readEventHistory } from "../lambdas/shared/eventHistory.ts";
 import { eventPartitionKey } from "../lambdas/shared/eventKey.ts";
 import type { ResolvedGatewayConfig } from "../lambdas/shared/parseGatewayConfig.ts";
 import { awsFaultsFromEnvironment, injectAwsFaults } from "./awsFaults.ts";
-import { crashAlreadyFired, crashPointFromEnvironment, crashSwitch } from "./crashPoints.ts";
+import { crashAlreadyFired, crashNotice, crashPointFromEnvironment, crashSwitch } from "./crashPoints.ts";
 import { startDeliveryWorker } from "./deliveryWorker.ts";
-import { DEMO_CONSUMER_SCOPE } from "./demoConsumer.ts";
+import { DEMO_CONSUMER_SCOPE, demoBehaviourOf } from "./demoCharge.ts";
 import { assertJavaInstalled } from "./dynamoDbLocal.ts";
 import { eventView } from "./eventView.ts";
 import { listenHttpFront } from "./httpFront.ts";
@@ -70,12 +70,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       LOCAL_ENV.sweepIntervalSeconds,
       LOCAL_DEFAULTS.sweepIntervalSeconds,
     );
-    const consumerDelayMs = integerFromEnvironment(
-      env,
-      LOCAL_ENV.demoConsumerDelayMs,
-      LOCAL_DEFAULTS.demoConsumerDelayMs,
-      { min: 0, max: LOCAL_DEFAULTS.maxDemoConsumerDelayMs },
-    );
+    const demoBehaviour = demoBehaviourOf(env);
     assertJavaInstalled();
 
     mkdirSync(dataDir, { recursive: true });
@@ -128,8 +123,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       services,
       crashAt,
       log,
-      consumerDelayMs,
-      consumerFailEventIds: failEventIdsOf(env),
+      consumerDelayMs: demoBehaviour.delayMs,
+      consumerFailEventIds: demoBehaviour.failEventIds,
     });
     const destinationUrls = new Map(config.destinations.map(({ id, url }) => [id, url]));
     const viewContext = { destinationUrls, maxAttempts: maxAttempts(config.retryScheduleSeconds) };
@@ -185,21 +180,4 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await cleanUp();
     throw error;
   }
-}
-
-function crashNotice(point: string, alreadyFired: boolean): string {
-  return alreadyFired
-    ? `crash point ${point} already fired on this data directory: not crashing again`
-    : `crash point ${point} armed: the process dies the first time it gets there`;
-}
-
-/** `ONCEGATE_DEMO_CONSUMER_FAIL`: comma-separated event ids. */
-function failEventIdsOf(env: Readonly<Record<string, string | undefined>>): ReadonlySet<string> {
-  const text = env[LOCAL_ENV.demoConsumerFail] ?? "";
-  return new Set(
-    text
-      .split(",")
-      .map((id) => id.trim())
-      .filter((id) => id !== ""),
-  );
 }

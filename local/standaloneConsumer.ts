@@ -1,8 +1,12 @@
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Logger } from "../lambdas/shared/logger.ts";
+import type { ConsumerFramework } from "./consumerOptions.ts";
+import type { CrashAt } from "./crashPoints.ts";
+import { demoBehaviourOf } from "./demoCharge.ts";
+import { createExpressDemoConsumer } from "./demoConsumerExpress.ts";
 import { demoConsumerLambda } from "./demoConsumerLambda.ts";
 import { localCredentials } from "./dynamoDbLocal.ts";
-import { listenHttpFront } from "./httpFront.ts";
+import { type LocalServer, listenHttpFront, listenLocal } from "./httpFront.ts";
 import { DEMO_CONSUMER_PATH } from "./localConfig.ts";
 import { localSecret } from "./localSecrets.ts";
 import { LOCAL_TABLES } from "./stackResources.ts";
@@ -12,8 +16,15 @@ export interface StandaloneConsumerOptions {
   port: number;
   /** DynamoDB Local of a running stack: the stack created the demo tables there. */
   dynamoDbEndpoint: string;
-  /** Where `ONCEGATE_SIGNING_SECRET` is read, as the stack reads it. */
+  /** What serves it: the Lambda (SDK middleware) or an Express app (`@oncegate/sdk/express`). */
+  framework: ConsumerFramework;
+  /**
+   * Where `ONCEGATE_SIGNING_SECRET`, `ONCEGATE_DEMO_CONSUMER_DELAY_MS` and `ONCEGATE_DEMO_CONSUMER_FAIL` are read, as
+   * the stack reads them.
+   */
   env: Readonly<Record<string, string | undefined>>;
+  /** The crash points `consumer:after-effect` and `consumer:after-commit` (`crashSwitch`). */
+  crashAt: CrashAt;
   /** The SDK's per-invocation JSON lines. */
   logger: Logger;
   /** Told about a request that failed inside the consumer (answered 500). */
@@ -40,34 +51,40 @@ export class DemoTablesUnavailableError extends Error {
 }
 
 /**
- * The demo consumer of `localLambdas.ts` (the same Lambda, SDK middleware and signature check) in a process of its
- * own, behind the local front's `POST /consumer/demo` only, so that it can be killed while the stack runs on. Its
- * claims, charges and counters go to the stack's tables, so `/stats` counts them as before.
- * It has no crash points: it is killed from outside.
+ * The demo consumer of `localLambdas.ts` (the same handler, signature check and crash points) in a process of its
+ * own, serving `POST /consumer/demo` only, so that it can be killed while the stack runs on: as the same Lambda with
+ * the SDK's Middy middleware, or as an Express app on `@oncegate/sdk/express`. Its claims, charges and counters go to
+ * the stack's tables, so `/stats` counts them as before.
  * @throws PortInUseError, DemoTablesUnavailableError
  */
 export async function startStandaloneConsumer(options: StandaloneConsumerOptions): Promise<StandaloneConsumer> {
-  const front = await listenHttpFront(options.port);
   const endpoint = options.dynamoDbEndpoint;
   const ddb = new DynamoDBClient({ endpoint, region: "us-east-1", credentials: localCredentials });
+  let server: LocalServer;
   try {
     await assertDemoTables(ddb, endpoint);
+    const demo = {
+      ddb,
+      signingSecret: localSecret(options.env, "signing"),
+      crashAt: options.crashAt,
+      logger: options.logger,
+      ...demoBehaviourOf(options.env),
+    };
+    if (options.framework === "express") {
+      server = await listenLocal(options.port, createExpressDemoConsumer({ ...demo, onError: options.onError }));
+    } else {
+      const front = await listenHttpFront(options.port);
+      front.serve({ consumer: demoConsumerLambda(demo), onError: options.onError });
+      server = front;
+    }
   } catch (error) {
     ddb.destroy();
-    await front.close();
     throw error;
   }
-  const consumer = demoConsumerLambda({
-    ddb,
-    signingSecret: localSecret(options.env, "signing"),
-    crashAt: () => {},
-    logger: options.logger,
-  });
-  front.serve({ consumer, onError: options.onError });
   return {
-    url: `${front.baseUrl}${DEMO_CONSUMER_PATH}`,
+    url: `${server.baseUrl}${DEMO_CONSUMER_PATH}`,
     async stop() {
-      await front.close();
+      await server.close();
       ddb.destroy();
     },
   };

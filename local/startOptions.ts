@@ -22,8 +22,7 @@ export const START_USAGE = `usage: npm start -- [--port <port>] [--data-dir <pat
   --in-memory        keep DynamoDB and SQS state in memory: nothing survives a restart`;
 
 /**
- * Reads the flags. A relative `--data-dir` is taken from where the command was typed (`INIT_CWD`, which npm sets),
- * not from the repository root where npm runs scripts.
+ * Reads the flags (a relative `--data-dir`: see {@link dataDirOption}).
  * @throws UsageError for an unknown flag or a bad value
  */
 export function parseStartOptions(argv: string[], env: Readonly<Record<string, string | undefined>>): StartOptions {
@@ -44,19 +43,22 @@ export function parseStartOptions(argv: string[], env: Readonly<Record<string, s
   }
   const portText = values.port ?? env[LOCAL_ENV.port];
   const port = portOrUsage(portText, values.port === undefined ? LOCAL_ENV.port : "--port", LOCAL_DEFAULTS.port);
-  const dataDir = values["data-dir"];
-  const base = env.INIT_CWD ?? process.cwd();
   return {
     port,
-    dataDir:
-      dataDir === undefined
-        ? join(REPOSITORY_ROOT, ".oncegate")
-        : isAbsolute(dataDir)
-          ? dataDir
-          : resolve(base, dataDir),
+    dataDir: dataDirOption(values["data-dir"], env),
     inMemory: values["in-memory"] === true,
     help: values.help === true,
   };
+}
+
+/**
+ * The absolute data directory for a `--data-dir` flag: `.oncegate/` in the repository when there is none; a relative
+ * one is taken from where the command was typed (`INIT_CWD`, which npm sets), not from the repository root where npm
+ * runs scripts.
+ */
+export function dataDirOption(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
+  if (flag === undefined) return join(REPOSITORY_ROOT, ".oncegate");
+  return isAbsolute(flag) ? flag : resolve(env.INIT_CWD ?? process.cwd(), flag);
 }
 
 /**

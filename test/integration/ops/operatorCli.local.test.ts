@@ -2,7 +2,7 @@ import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { idempotencyKeyFor } from "../../../lambdas/shared/eventKey.ts";
-import { DEMO_CONSUMER_SCOPE } from "../../../local/demoConsumer.ts";
+import { DEMO_CONSUMER_SCOPE } from "../../../local/demoCharge.ts";
 import { freePort } from "../../../local/freePort.ts";
 import { destinationIdFor } from "../../../local/localConfig.ts";
 import { fetchEvent, fetchStats } from "../../../local/stackClient.ts";

@@ -60,14 +60,25 @@ describe("parseChaosOptions", () => {
 });
 
 describe("parseConsumerOptions", () => {
-  test("listens on 4001 unless told, and takes the stack's DynamoDB Local endpoint", () => {
+  test("listens on 4001 as the Lambda unless told, and takes the stack's DynamoDB Local endpoint", () => {
     expect(parseConsumerOptions(["--dynamodb", "http://127.0.0.1:40123"])).toEqual({
       port: 4001,
       dynamoDbEndpoint: "http://127.0.0.1:40123",
+      framework: "lambda",
+      dataDir: join(REPOSITORY_ROOT, ".oncegate"),
       help: false,
     });
     expect(parseConsumerOptions(["--dynamodb", "http://127.0.0.1:40123", "--port", "0"]).port).toBe(0);
     expect(parseConsumerOptions(["--help"]).help).toBe(true);
+  });
+
+  test("--framework express serves it on Express; --data-dir is taken from where the command was typed", () => {
+    const argv = ["--dynamodb", "http://127.0.0.1:40123", "--framework", "express", "--data-dir", "state"];
+
+    expect(parseConsumerOptions(argv, { INIT_CWD: "/home/me" })).toMatchObject({
+      framework: "express",
+      dataDir: "/home/me/state",
+    });
   });
 
   test.each([
@@ -75,6 +86,10 @@ describe("parseConsumerOptions", () => {
     [["--dynamodb", "40123"], "--dynamodb must be the URL of the stack's DynamoDB Local"],
     [["--dynamodb", "http://127.0.0.1:40123", "--port", "70000"], "--port"],
     [["--dynamodb", "http://127.0.0.1:40123", "--verbose"], "--verbose"],
+    [
+      ["--dynamodb", "http://127.0.0.1:40123", "--framework", "koa"],
+      '--framework must be one of lambda, express, got "koa"',
+    ],
   ])("rejects %j", (argv, message) => {
     expect(() => parseConsumerOptions(argv)).toThrow(UsageError);
     expect(() => parseConsumerOptions(argv)).toThrow(message);

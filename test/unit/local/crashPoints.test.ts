@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { afterAll, describe, expect, test } from "@jest/globals";
 import {
   CRASH_POINTS,
+  consumerCrashPoint,
   crashAlreadyFired,
   crashMarkerPath,
   crashPointFromEnvironment,
@@ -29,6 +30,24 @@ describe("crashPointFromEnvironment", () => {
       `ONCEGATE_CRASH_AT: unknown crash point "consumer:before-lunch"; valid points: ${CRASH_POINTS.join(", ")}`,
     );
   });
+});
+
+describe("consumerCrashPoint", () => {
+  test("arms the consumer's two points, and CRASH_ONCE", () => {
+    expect(consumerCrashPoint({ ONCEGATE_CRASH_AT: "consumer:after-effect" })).toBe("consumer:after-effect");
+    expect(consumerCrashPoint({ ONCEGATE_CRASH_AT: "consumer:after-commit" })).toBe("consumer:after-commit");
+    expect(consumerCrashPoint({ CRASH_ONCE: "true" })).toBe("consumer:after-effect");
+    expect(consumerCrashPoint({})).toBeUndefined();
+  });
+
+  test.each(CRASH_POINTS.filter((point) => !point.startsWith("consumer:")))(
+    "refuses the gateway's %s, which a consumer process never reaches",
+    (point) => {
+      expect(() => consumerCrashPoint({ ONCEGATE_CRASH_AT: point })).toThrow(
+        `ONCEGATE_CRASH_AT: ${point} is the gateway's (arm it on npm start); the consumer reaches consumer:after-effect and consumer:after-commit`,
+      );
+    },
+  );
 });
 
 describe("crashSwitch", () => {
