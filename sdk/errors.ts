@@ -93,13 +93,14 @@ export class StoreMisconfiguredError extends OncegateSdkError {
   }
 }
 
-/** The invocation timed out (Middy's early timeout) while the handler ran: the claim stays IN_PROGRESS. */
+/**
+ * The invocation timed out (Middy's early timeout) while the handler ran, or, outside Lambda, the handler's
+ * `timeoutSeconds` passed: the claim stays IN_PROGRESS.
+ */
 export class HandlerTimedOutError extends OncegateSdkError {
   override readonly name: string = "HandlerTimedOutError";
-  constructor(cause: unknown) {
-    super("handler_timed_out", 504, "the invocation timed out while the handler ran; it is not re-run automatically", {
-      cause,
-    });
+  constructor(cause: unknown, what = "the invocation timed out") {
+    super("handler_timed_out", 504, `${what} while the handler ran; it is not re-run automatically`, { cause });
   }
 }
 

@@ -1,4 +1,5 @@
-import middy from "@middy/core";
+import type middy from "@middy/core";
+import { ConfigurationError } from "./errors.ts";
 import { eventShapeOf, type HttpLikeEvent, httpBodyOf, parsePayload, type SqsRecordLike } from "./eventShape.ts";
 import { isHttpResponse } from "./httpResponses.ts";
 import type { LambdaTimeLike } from "./invocationTime.ts";
@@ -55,24 +56,32 @@ function httpResultOf(result: unknown) {
 export function idempotent<TContext = unknown>(handler: IdempotentHandler<TContext>, input: IdempotencyOptions) {
   const options = resolveOptions(input);
   const checkTimeBudget = timeBudgetCheck(options);
-  const single = middy(
-    async (
-      event: unknown,
-      context: TContext & { idempotency?: IdempotencyContext },
-      { signal }: { signal: AbortSignal },
-    ) => {
-      const claim = context.idempotency as IdempotencyContext;
-      const result = await handler({
-        event: payloadOf(event),
-        raw: event,
-        context,
-        key: claim.key,
-        db: claim.db,
-        signal,
-      });
-      return eventShapeOf(event) === "http" ? httpResultOf(result) : result;
-    },
-  ).use(idempotency(input)) as unknown as (event: unknown, context: unknown) => Promise<unknown>;
+  // Middy is an optional peer (the server adapters and makeIdempotent do without it): loaded now, at cold start,
+  // and awaited by every single event; SQS batches do not use it.
+  const singleHandler = loadMiddy().then(
+    (middyOf) =>
+      middyOf(
+        async (
+          event: unknown,
+          context: TContext & { idempotency?: IdempotencyContext },
+          { signal }: { signal: AbortSignal },
+        ) => {
+          const claim = context.idempotency as IdempotencyContext;
+          const result = await handler({
+            event: payloadOf(event),
+            raw: event,
+            context,
+            key: claim.key,
+            db: claim.db,
+            signal,
+          });
+          return eventShapeOf(event) === "http" ? httpResultOf(result) : result;
+        },
+      ).use(idempotency(input)) as unknown as (event: unknown, context: unknown) => Promise<unknown>,
+  );
+  // A missing Middy is told to the first invocation that needs it, not raised as an unhandled rejection at start.
+  singleHandler.catch(() => {});
+  const single = async (event: unknown, context: unknown) => (await singleHandler)(event, context);
 
   const batch = (
     event: { Records: SqsRecordLike[] },
@@ -92,4 +101,20 @@ export function idempotent<TContext = unknown>(handler: IdempotentHandler<TConte
     eventShapeOf(event) === "sqs"
       ? batch(event as { Records: SqsRecordLike[] }, context as TContext & LambdaTimeLike & { functionName?: string })
       : single(event, context);
+}
+
+/**
+ * `@middy/core`'s default export.
+ * @throws ConfigurationError saying to install it, when it is not installed
+ */
+async function loadMiddy(): Promise<typeof middy> {
+  try {
+    return (await import("@middy/core")).default;
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw new ConfigurationError(
+      "@middy/core",
+      "idempotent() and idempotency() run on Middy, an optional peer dependency: npm install @middy/core (the server adapters and makeIdempotent do not need it)",
+    );
+  }
 }

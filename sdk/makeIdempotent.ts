@@ -2,16 +2,17 @@ import { claimUnit } from "./claimUnit.ts";
 import { ConfigurationError } from "./errors.ts";
 import { fingerprintOf } from "./fingerprint.ts";
 import { normalizeIdempotencyKey } from "./idempotencyKey.ts";
-import { type IdempotencyOptions, resolveOptions } from "./options.ts";
+import { type IdempotencyOptions, resolveOptions, SERVER_SETTLE_BUDGET_MS } from "./options.ts";
 import { replayValue } from "./refusals.ts";
 import { runClaimed } from "./runClaimed.ts";
-import { refuseLeaseWithoutDeadline, SERVER_SETTLE_BUDGET_MS } from "./serverAnswer.ts";
 import type { TransactionalDb } from "./transactionalDb.ts";
 
 /** What `makeIdempotent` adds to the function's own arguments: the claimed key and the transactional `db`. */
 export interface IdempotentCall {
   key: string;
   db: TransactionalDb;
+  /** Fires at the deadline (`timeoutSeconds`): stop, and make no effect outside `db` after it. Never without one. */
+  signal: AbortSignal;
 }
 
 /** Options of {@link makeIdempotent}: the key of a call, from its arguments, and the SDK's options. */
@@ -27,7 +28,9 @@ export type MakeIdempotentOptions<Args extends unknown[]> = Omit<IdempotencyOpti
  * arguments and `{ key, db }`. A later call with the key gets the first call's result back (JSON-stored); a call
  * while the first runs throws `InProgressError`; after `fn` threw, `PreviouslyFailedError` (`onError: "fail"`,
  * the default) or it runs again (`"release"`); the same key with other arguments throws `IdempotencyKeyReusedError`.
- * The arguments are fingerprinted as canonical JSON. `fn`'s own error is rethrown as it is.
+ * The arguments are fingerprinted as canonical JSON. `fn`'s own error is rethrown as it is. With `timeoutSeconds`,
+ * `fn` gets a `signal` that fires then, and a call still running is thrown `HandlerTimedOutError` (its record left
+ * `IN_PROGRESS`; with `inProgressLeaseSeconds`, taken over by a call after the lease).
  */
 export function makeIdempotent<Args extends unknown[], Result>(
   fn: (call: IdempotentCall, ...args: Args) => Promise<Result>,
@@ -35,9 +38,8 @@ export function makeIdempotent<Args extends unknown[], Result>(
 ): (...args: Args) => Promise<Result> {
   const { key: keyOf, ...rest } = input;
   if (typeof keyOf !== "function") throw new ConfigurationError("key", "must be a function of the call's arguments");
-  refuseLeaseWithoutDeadline(rest);
   const scope = input.scope ?? "default";
-  const options = resolveOptions({ ...rest, scope });
+  const options = resolveOptions({ ...rest, scope }, "server");
   const budget = () => SERVER_SETTLE_BUDGET_MS;
   return async (...args: Args): Promise<Result> => {
     const unit = await claimUnit(
@@ -48,9 +50,11 @@ export function makeIdempotent<Args extends unknown[], Result>(
     );
     if (unit.kind === "replay") return replayValue(unit.refusal) as Result;
     if (unit.kind === "refused") throw unit.error;
-    const ran = await runClaimed(options, scope, unit, (claim) => fn({ key: claim.key, db: claim.db }, ...args));
+    const ran = await runClaimed(options, scope, unit, (claim, signal) =>
+      fn({ key: claim.key, db: claim.db, signal }, ...args),
+    );
     if (ran.kind === "completed") return ran.value;
-    // The function's own error, as it threw it; else why its completion did not commit.
+    // The function's own error, as it threw it; else why its completion did not commit, or HandlerTimedOutError.
     throw ran.error;
   };
 }

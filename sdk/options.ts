@@ -23,6 +23,13 @@ export interface IdempotencyOptions {
    * effects all go through `db`. @default undefined (never taken over)
    */
   inProgressLeaseSeconds?: number;
+  /**
+   * Outside Lambda only (servers, `makeIdempotent`): the handler's deadline, counted from the claim. The handler gets
+   * an `AbortSignal` that fires at it; a run still going then is answered `504 handler_timed_out` (thrown as
+   * `HandlerTimedOutError`), its `db` closed and its record left `IN_PROGRESS`. Required for a lease there. On
+   * Lambda the function's timeout is the deadline. @default undefined (no deadline)
+   */
+  timeoutSeconds?: number;
   /** `Retry-After` answered while a claim without lease is in progress. @default 5 */
   inProgressRetryAfterSeconds?: number;
   /** Your own DynamoDB client. @default one client per process, from the standard AWS SDK configuration */
@@ -42,6 +49,7 @@ export interface ResolvedOptions {
   retentionSeconds: number;
   maxStoredResponseBytes: number;
   inProgressLeaseSeconds: number | undefined;
+  timeoutSeconds: number | undefined;
   inProgressRetryAfterSeconds: number;
   client: DynamoDBClient | undefined;
   logger: (line: Record<string, unknown>) => void;
@@ -68,6 +76,7 @@ const KNOWN_OPTIONS: ReadonlySet<string> = new Set([
   "retentionSeconds",
   "maxStoredResponseBytes",
   "inProgressLeaseSeconds",
+  "timeoutSeconds",
   "inProgressRetryAfterSeconds",
   "client",
   "logger",
@@ -90,11 +99,23 @@ function positiveInteger(field: string, value: unknown, max = Number.MAX_SAFE_IN
 }
 
 /**
+ * Where options are used: on Lambda, whose timeout ends every run; or outside it (the server adapters,
+ * `makeIdempotent`), where only `timeoutSeconds` gives a run an end.
+ */
+export type Runtime = "lambda" | "server";
+
+/**
+ * A server has no remaining-time clock: the settle writes (completion, failure) get this long for their retries
+ * (throttling, a transaction conflict, an answer lost), bounded as well by their number of tries.
+ */
+export const SERVER_SETTLE_BUDGET_MS = 10_000;
+
+/**
  * Validates options once, when the middleware is created, so a mistake fails at cold start with
  * a message naming the field instead of on the first webhook.
  * @throws ConfigurationError
  */
-export function resolveOptions(options: IdempotencyOptions): ResolvedOptions {
+export function resolveOptions(options: IdempotencyOptions, runtime: Runtime = "lambda"): ResolvedOptions {
   if (typeof options !== "object" || options === null) throw new ConfigurationError("options", "must be an object");
   for (const name of Object.keys(options)) {
     if (KNOWN_OPTIONS.has(name)) continue;
@@ -130,6 +151,17 @@ export function resolveOptions(options: IdempotencyOptions): ResolvedOptions {
     options.inProgressLeaseSeconds === undefined
       ? undefined
       : positiveInteger("inProgressLeaseSeconds", options.inProgressLeaseSeconds, retentionSeconds);
+  const timeoutSeconds =
+    options.timeoutSeconds === undefined
+      ? undefined
+      : positiveInteger("timeoutSeconds", options.timeoutSeconds, retentionSeconds);
+  if (runtime === "lambda" && timeoutSeconds !== undefined) {
+    throw new ConfigurationError(
+      "timeoutSeconds",
+      "is for servers and makeIdempotent: on Lambda the function's timeout is the handler's deadline (the wrapper's signal fires before it)",
+    );
+  }
+  if (runtime === "server") assertServerDeadline(inProgressLeaseSeconds, timeoutSeconds, retentionSeconds);
   const inProgressRetryAfterSeconds = positiveInteger(
     "inProgressRetryAfterSeconds",
     options.inProgressRetryAfterSeconds ?? defaults.inProgressRetryAfterSeconds,
@@ -142,11 +174,45 @@ export function resolveOptions(options: IdempotencyOptions): ResolvedOptions {
     retentionSeconds,
     maxStoredResponseBytes,
     inProgressLeaseSeconds,
+    timeoutSeconds,
     inProgressRetryAfterSeconds,
     client: options.client,
     logger: options.logger ?? ((line) => console.log(JSON.stringify(line))),
     clock: options.clock ?? systemClock,
   };
+}
+
+/**
+ * Outside Lambda nothing ends a run but its deadline (`timeoutSeconds`), after which its completion may still be
+ * committing for up to the settle budget: a lease without a deadline, or shorter than both, could let a later
+ * delivery take over a claim whose first run still goes on (two runs); a record that expires meanwhile, the same.
+ * @throws ConfigurationError
+ */
+function assertServerDeadline(
+  leaseSeconds: number | undefined,
+  timeoutSeconds: number | undefined,
+  retentionSeconds: number,
+): void {
+  if (timeoutSeconds === undefined) {
+    if (leaseSeconds === undefined) return;
+    throw new ConfigurationError(
+      "inProgressLeaseSeconds",
+      "needs timeoutSeconds outside Lambda: nothing else ends a run that outlives the lease, so a later delivery could run it a second time (without a lease, a crash leaves the key IN_PROGRESS, never re-run)",
+    );
+  }
+  const runEndSeconds = timeoutSeconds + SERVER_SETTLE_BUDGET_MS / 1000;
+  if (leaseSeconds !== undefined && leaseSeconds < runEndSeconds) {
+    throw new ConfigurationError(
+      "inProgressLeaseSeconds",
+      `${leaseSeconds}s is shorter than timeoutSeconds + ${SERVER_SETTLE_BUDGET_MS / 1000}s for the completion's retries (${runEndSeconds}s): a run may still be committing when the lease ends`,
+    );
+  }
+  if (retentionSeconds < runEndSeconds) {
+    throw new ConfigurationError(
+      "retentionSeconds",
+      `${retentionSeconds}s is shorter than timeoutSeconds + ${SERVER_SETTLE_BUDGET_MS / 1000}s (${runEndSeconds}s): a record must outlive the run that claimed it`,
+    );
+  }
 }
 
 /**

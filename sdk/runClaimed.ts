@@ -1,6 +1,7 @@
 import { abandonClaim, type Claim, completeClaim } from "./claimLifecycle.ts";
 import type { UnitClaim } from "./claimUnit.ts";
-import type { OncegateSdkError } from "./errors.ts";
+import { HandlerTimedOutError, type OncegateSdkError } from "./errors.ts";
+import { handlerDeadline } from "./handlerDeadline.ts";
 import { logInvocation } from "./invocationLog.ts";
 import type { ResolvedOptions } from "./options.ts";
 
@@ -10,23 +11,25 @@ export type ClaimedRun<T> =
   /** The run threw (its error, as thrown), or its value says it failed (`failure`): the onError policy applied. */
   | { kind: "failed"; value?: T; error: unknown }
   /** The run succeeded but its completion did not commit: `handlerFailed` when none of its writes applied. */
-  | { kind: "settle_failed"; error: OncegateSdkError; handlerFailed: boolean };
+  | { kind: "settle_failed"; error: OncegateSdkError; handlerFailed: boolean }
+  /** `timeoutSeconds` passed first: `db` closed, the record left IN_PROGRESS (a lease may let a later run take over). */
+  | { kind: "timed_out"; error: HandlerTimedOutError };
 
 /**
  * Runs `run` for a claimed unit outside Lambda's middleware (servers, `makeIdempotent`), then settles the record:
  * completed with the value (and the `db` writes), or, if `run` threw or `failure(value)` names an error, the onError
- * policy. Logs the unit's one line either way.
+ * policy; if `timeoutSeconds` passes first, neither (the run may still be going). Logs the unit's one line either way.
  */
 export async function runClaimed<T>(
   options: ResolvedOptions,
   scope: string,
   unit: Extract<UnitClaim, { kind: "claimed" }>,
-  run: (claim: Claim) => Promise<T>,
+  run: (claim: Claim, signal: AbortSignal) => Promise<T>,
   failure: (value: T) => Error | undefined = () => undefined,
 ): Promise<ClaimedRun<T>> {
   const { claim, startedMs, claimMs } = unit;
   const handlerStartedMs = Date.now();
-  const log = (fields: { outcome: "executed" | "failed"; error?: string }) =>
+  const log = (fields: { outcome: "executed" | "failed" | "timed_out"; error?: string }) =>
     logInvocation(options.logger, {
       scope,
       key: claim.key,
@@ -35,9 +38,19 @@ export async function runClaimed<T>(
       handlerMs: Date.now() - handlerStartedMs,
       totalMs: Date.now() - startedMs,
     });
+  // As a Lambda timeout: never released (the run may still be going), its late `db` writes refused.
+  const deadline = handlerDeadline(options.timeoutSeconds, startedMs, claim.closeDb);
   let value: T;
   try {
-    value = await run(claim);
+    const raced = await deadline.race(run(claim, deadline.signal));
+    if (raced.timedOut) {
+      log({ outcome: "timed_out", error: "handler_timed_out" });
+      return {
+        kind: "timed_out",
+        error: new HandlerTimedOutError(raced.reason, "its deadline (timeoutSeconds) passed"),
+      };
+    }
+    value = raced.value;
   } catch (error) {
     await abandonClaim(options, claim, error);
     log({ outcome: "failed", error: "handler_failed" });

@@ -2,7 +2,7 @@ import type { Claim } from "./claimLifecycle.ts";
 import { claimUnit } from "./claimUnit.ts";
 import { ConfigurationError, HandlerFailedError } from "./errors.ts";
 import { errorResponse, type HttpResponse, replayResponse } from "./httpResponses.ts";
-import { type IdempotencyOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
+import { type IdempotencyOptions, type ResolvedOptions, resolveOptions, SERVER_SETTLE_BUDGET_MS } from "./options.ts";
 import { runClaimed } from "./runClaimed.ts";
 import type { UnitOfWork } from "./unitOfWork.ts";
 
@@ -19,12 +19,6 @@ export interface ServerAnswer {
   headers: Record<string, string>;
   body: string;
 }
-
-/**
- * A server has no remaining-time clock: the settle writes (completion, failure) get this long for their retries
- * (throttling, a transaction conflict, an answer lost), bounded as well by their number of tries.
- */
-export const SERVER_SETTLE_BUDGET_MS = 10_000;
 
 const settleBudget = () => SERVER_SETTLE_BUDGET_MS;
 
@@ -52,7 +46,7 @@ export async function answerOnce(
   options: ResolvedOptions,
   scope: string,
   readUnit: () => UnitOfWork,
-  run: (claim: Claim) => Promise<ServerAnswer>,
+  run: (claim: Claim, signal: AbortSignal) => Promise<ServerAnswer>,
 ): Promise<ServerAnswer> {
   const unit = await claimUnit(options, scope, readUnit, settleBudget);
   if (unit.kind === "replay") return asAnswer(replayResponse(unit.refusal.stored));
@@ -61,6 +55,7 @@ export async function answerOnce(
     answer.statusCode >= 500 ? new HandlerAnswered5xxError(answer.statusCode) : undefined,
   );
   if (ran.kind === "completed") return ran.value;
+  if (ran.kind === "timed_out") return asAnswer(errorResponse(ran.error));
   // A 5xx the handler answered itself reaches the caller as it is; only the record changed.
   if (ran.kind === "failed") return ran.value ?? asAnswer(errorResponse(new HandlerFailedError(ran.error)));
   return asAnswer(errorResponse(ran.handlerFailed ? new HandlerFailedError(ran.error) : ran.error));
@@ -71,28 +66,14 @@ export const SERVER_ENV = { table: "ONCEGATE_IDEMPOTENCY_TABLE", scope: "ONCEGAT
 
 /**
  * A server adapter's options: the table from the options, else `ONCEGATE_IDEMPOTENCY_TABLE`; the scope from the
- * options, else `ONCEGATE_SCOPE`, else `default`; everything else validated as on Lambda.
+ * options, else `ONCEGATE_SCOPE`, else `default`; everything else validated as for any run outside Lambda.
  * @throws ConfigurationError naming the option or the variable
  */
 export function serverOptions(input: Partial<IdempotencyOptions>): { options: ResolvedOptions; scope: string } {
-  refuseLeaseWithoutDeadline(input);
   const tableName = input.tableName ?? process.env[SERVER_ENV.table];
   if (!tableName) throw new ConfigurationError("tableName", `not given, and ${SERVER_ENV.table} is not set`);
   const scope = input.scope ?? process.env[SERVER_ENV.scope] ?? "default";
-  return { options: resolveOptions({ ...input, tableName, scope }), scope };
-}
-
-/**
- * On Lambda a lease must cover the function's timeout, which ends every run; a server has no such end, so a lease
- * could let a second run start while the first still runs. Until the handler gets a deadline of its own, refused.
- * @throws ConfigurationError
- */
-export function refuseLeaseWithoutDeadline(input: { inProgressLeaseSeconds?: number }): void {
-  if (input.inProgressLeaseSeconds === undefined) return;
-  throw new ConfigurationError(
-    "inProgressLeaseSeconds",
-    "outside Lambda nothing ends a run that outlives the lease, so a later delivery could run it a second time: leave it unset (a crash then leaves the key IN_PROGRESS, never re-run)",
-  );
+  return { options: resolveOptions({ ...input, tableName, scope }, "server"), scope };
 }
 
 /** A handler's returned value as an answer: `200 {"ok":true,"result":…}`, or `200 {"ok":true}` for nothing. */

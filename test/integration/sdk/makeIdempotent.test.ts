@@ -80,10 +80,10 @@ describe("makeIdempotent", () => {
     expect(await getItem(client, records, "worker#flaky-b")).toMatchObject({ status: "COMPLETED" });
   });
 
-  test("refuses a missing key function at once, naming the option, and a lease (no deadline ends a run outside Lambda)", () => {
+  test("refuses a missing key function at once, naming the option, and a lease without a deadline (timeoutSeconds)", () => {
     expect(() => makeIdempotent(async () => {}, { ...options() } as never)).toThrow("`key`");
     expect(() => makeIdempotent(async () => {}, { ...options(), key: () => "k", inProgressLeaseSeconds: 60 })).toThrow(
-      "`inProgressLeaseSeconds`",
+      "`inProgressLeaseSeconds`: needs timeoutSeconds outside Lambda",
     );
   });
 });

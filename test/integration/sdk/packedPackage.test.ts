@@ -75,6 +75,25 @@ const second = await handler(delivery, context);
 console.log(JSON.stringify({ node: process.version, runs, first: first.statusCode, second: second.statusCode, body: second.body }));
 `;
 
+// Without Middy (an optional peer): makeIdempotent runs; the Lambda wrapper says, at its first invocation, what to
+// install.
+const WITHOUT_MIDDY = `
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { ConfigurationError, idempotent, makeIdempotent } from "@oncegate/sdk";
+import { ensureIdempotencyTable } from "@oncegate/sdk/table-setup";
+
+const tableName = process.env.IDEMPOTENCY_TABLE;
+await ensureIdempotencyTable(new DynamoDBClient({}), tableName);
+let runs = 0;
+const work = makeIdempotent(async ({ key }) => { runs += 1; return key; }, { tableName, key: () => process.env.KEY, logger: () => {} });
+await work();
+await work();
+const handler = idempotent(async () => "never", { tableName });
+const error = await handler({ detail: {}, id: "x", source: "s" }, { getRemainingTimeInMillis: () => 30_000 }).catch((e) => e);
+console.log(JSON.stringify({ runs, wrapper: error instanceof ConfigurationError ? error.message : String(error) }));
+`;
+let withoutMiddy: { status: number | null; stdout: string; stderr: string };
+
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), "oncegate-sdk-pack-"));
   const [packed] = JSON.parse(npm(["pack", "--json", "--pack-destination", work, "--loglevel=error"], SDK)) as {
@@ -87,10 +106,17 @@ beforeAll(() => {
   project = join(work, "consumer");
   mkdirSync(project);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-  const peers = ["@aws-sdk/client-dynamodb", "@aws-sdk/util-dynamodb", "@middy/core"].map(
-    (name) => `${name}@${rootPackage.dependencies[name]}`,
-  );
-  npm(["install", ...NPM_FLAGS, tarball, ...peers], project);
+  const peer = (name: string) => `${name}@${rootPackage.dependencies[name]}`;
+  npm(["install", ...NPM_FLAGS, tarball, peer("@aws-sdk/client-dynamodb"), peer("@aws-sdk/util-dynamodb")], project);
+  writeFileSync(join(project, "withoutMiddy.mjs"), WITHOUT_MIDDY);
+  withoutMiddy = spawnSync(process.execPath, ["withoutMiddy.mjs"], {
+    cwd: project,
+    encoding: "utf8",
+    env: { ...process.env, IDEMPOTENCY_TABLE: `packed-${randomUUID().slice(0, 8)}`, KEY: `key-${randomUUID()}` },
+    timeout: 60_000,
+  });
+  // The wrapper's and the middleware's runtime: what the README's Lambda consumer needs.
+  npm(["install", ...NPM_FLAGS, peer("@middy/core")], project);
   writeFileSync(join(project, "consumer.mjs"), CONSUMER);
 }, 300_000);
 
@@ -140,18 +166,32 @@ describe("the packed @oncegate/sdk", () => {
     expect(unexpected).toEqual([]);
   });
 
-  test("depends on nothing, takes the AWS SDK and Middy as caret peers and Express and Fastify as optional ones; its version is the repository's", () => {
+  test("depends on nothing, takes the AWS SDK as caret peers and Middy, Express and Fastify as optional ones; its version is the repository's", () => {
     const manifest = JSON.parse(readFileSync(join(project, "node_modules/@oncegate/sdk/package.json"), "utf8"));
     expect(manifest.version).toBe(rootPackage.version);
     expect(manifest.dependencies).toBeUndefined();
-    const { express, fastify, ...required } = manifest.peerDependencies as Record<string, string>;
-    expect(Object.keys(required).sort()).toEqual(["@aws-sdk/client-dynamodb", "@aws-sdk/util-dynamodb", "@middy/core"]);
-    for (const range of Object.values(required)) expect(range).toMatch(/^\^\d+\.\d+\.\d+$/);
+    const { express, fastify, ...carets } = manifest.peerDependencies as Record<string, string>;
+    expect(Object.keys(carets).sort()).toEqual(["@aws-sdk/client-dynamodb", "@aws-sdk/util-dynamodb", "@middy/core"]);
+    for (const range of Object.values(carets)) expect(range).toMatch(/^\^\d+\.\d+\.\d+$/);
     expect([express, fastify]).toEqual(["^4.17.0 || ^5.0.0", "^5.0.0"]);
-    expect(manifest.peerDependenciesMeta).toEqual({ express: { optional: true }, fastify: { optional: true } });
+    expect(manifest.peerDependenciesMeta).toEqual({
+      "@middy/core": { optional: true },
+      express: { optional: true },
+      fastify: { optional: true },
+    });
     // Optional: a consumer without Express or Fastify does not get them.
     expect(existsSync(join(project, "node_modules/express"))).toBe(false);
     expect(existsSync(join(project, "node_modules/fastify"))).toBe(false);
+  });
+
+  test("without Middy installed: makeIdempotent runs once per key; the Lambda wrapper's first invocation says to install it", () => {
+    expect(withoutMiddy.stderr).toBe("");
+    expect(withoutMiddy.status).toBe(0);
+    expect(JSON.parse(withoutMiddy.stdout.trim())).toEqual({
+      runs: 1,
+      wrapper:
+        "oncegate: invalid option `@middy/core`: idempotent() and idempotency() run on Middy, an optional peer dependency: npm install @middy/core (the server adapters and makeIdempotent do not need it)",
+    });
   });
 
   test("runs a consumer installed from the tarball on Node 24: two deliveries of one key, one run, the same answer", () => {
