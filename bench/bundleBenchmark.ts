@@ -1,6 +1,7 @@
 /**
- * `npm run bench:bundle`: esbuild bundles of the intake and delivery Lambdas and of one consumer wrapped with our
- * SDK, with Powertools, and with neither (the floor), each with the AWS SDK bundled (two ways) and external. Minified
+ * `npm run bench:bundle`: esbuild bundles of the intake and delivery Lambdas, of one consumer wrapped with our
+ * SDK, with Powertools, and with neither (the floor), and of one Express consumer with our Express adapter and
+ * without it (its floor), each with the AWS SDK bundled (two ways) and external. Minified
  * and gzip sizes, bytes by origin (esbuild's metafile), and cold import time in fresh `node` processes
  * (interleaved, median of --repeats). Prints the tables, writes bench/results/bundle.json.
  */
@@ -26,6 +27,8 @@ export const BUNDLES = {
   "consumer-ours": "bench/fixtures/oursConsumer.ts",
   "consumer-powertools": "bench/fixtures/powertoolsConsumer.ts",
   "consumer-floor": "bench/fixtures/floorConsumer.ts",
+  "express-ours": "bench/fixtures/expressConsumer.ts",
+  "express-floor": "bench/fixtures/expressFloorConsumer.ts",
 } as const;
 export type BundleName = keyof typeof BUNDLES;
 
@@ -40,9 +43,11 @@ export interface BundleMeasurement extends Omit<BuiltBundle, "path"> {
   coldImportCpuSamplesMs: number[];
 }
 
-/** A wrapped consumer against the floor, in one bundling mode. */
+/** A wrapped consumer against its floor (the same consumer without idempotency code), in one bundling mode. */
 export interface ConsumerComparison {
   awsSdk: AwsSdkMode;
+  /** A Lambda on Middy (floor: `consumer-floor`) or an Express app (floor: `express-floor`). */
+  consumer: "lambda" | "express";
   wrapper: "ours" | "powertools";
   minifiedDeltaBytes: number;
   minifiedRatio: number;
@@ -60,15 +65,24 @@ await runBench(async () => {
   const built: { bundle: BundleName; awsSdk: AwsSdkMode; built: BuiltBundle; samples: ColdImport[] }[] = [];
   for (const awsSdk of AWS_SDK_MODES) {
     for (const [bundle, entry] of Object.entries(BUNDLES) as [BundleName, string][]) {
-      built.push({ bundle, awsSdk, built: await buildBundle(repo(entry), OUT_DIR, bundle, awsSdk), samples: [] });
+      const commonJsOnly = bundle.startsWith("express-"); // Express has CommonJS builds only
+      built.push({
+        bundle,
+        awsSdk,
+        built: await buildBundle(repo(entry), OUT_DIR, bundle, awsSdk, commonJsOnly),
+        samples: [],
+      });
     }
   }
-  // Interleaved: each repeat imports every bundle once, the bundles compared with each other (the three consumers
-  // of one mode) back to back in a rotating order, so a busy spell of the machine hits all of them alike.
-  const groups = AWS_SDK_MODES.flatMap((awsSdk) => [
-    built.filter((entry) => entry.awsSdk === awsSdk && entry.bundle.startsWith("consumer-")),
-    built.filter((entry) => entry.awsSdk === awsSdk && !entry.bundle.startsWith("consumer-")),
-  ]);
+  // Interleaved: each repeat imports every bundle once, the bundles compared with each other (the three Lambda
+  // consumers of one mode, the two Express ones) back to back in a rotating order, so a busy spell of the machine
+  // hits all of them alike.
+  const kindOf = (bundle: BundleName) => /^(consumer|express)-/.exec(bundle)?.[1] ?? "gateway";
+  const groups = AWS_SDK_MODES.flatMap((awsSdk) =>
+    ["consumer", "express", "gateway"].map((kind) =>
+      built.filter((entry) => entry.awsSdk === awsSdk && kindOf(entry.bundle) === kind),
+    ),
+  );
   for (let repeat = 0; repeat < sizes.repeats; repeat++) {
     for (const group of groups) {
       for (let turn = 0; turn < group.length; turn++) {
@@ -89,11 +103,16 @@ await runBench(async () => {
   }));
   const find = (bundle: BundleName, awsSdk: AwsSdkMode) =>
     measurements.find((m) => m.bundle === bundle && m.awsSdk === awsSdk) as BundleMeasurement;
+  const pairs = [
+    { consumer: "lambda", wrapper: "ours", wrapped: "consumer-ours", floor: "consumer-floor" },
+    { consumer: "lambda", wrapper: "powertools", wrapped: "consumer-powertools", floor: "consumer-floor" },
+    { consumer: "express", wrapper: "ours", wrapped: "express-ours", floor: "express-floor" },
+  ] as const;
   const comparisons: ConsumerComparison[] = [];
   for (const awsSdk of AWS_SDK_MODES) {
-    const floor = find("consumer-floor", awsSdk);
-    for (const wrapper of ["ours", "powertools"] as const) {
-      const wrapped = find(`consumer-${wrapper}`, awsSdk);
+    for (const pair of pairs) {
+      const floor = find(pair.floor, awsSdk);
+      const wrapped = find(pair.wrapped, awsSdk);
       const addedByOrigin = Object.fromEntries(
         Object.entries(wrapped.bytesByOrigin)
           .map(([origin, bytes]) => [origin, bytes - (floor.bytesByOrigin[origin] ?? 0)] as const)
@@ -101,7 +120,8 @@ await runBench(async () => {
       );
       comparisons.push({
         awsSdk,
-        wrapper,
+        consumer: pair.consumer,
+        wrapper: pair.wrapper,
         minifiedDeltaBytes: wrapped.minifiedBytes - floor.minifiedBytes,
         minifiedRatio: wrapped.minifiedBytes / floor.minifiedBytes,
         gzipRatio: wrapped.gzipBytes / floor.gzipBytes,
@@ -117,6 +137,10 @@ await runBench(async () => {
   }
   const sdkOwnBytes = find("consumer-ours", "bundled-esm").bytesByOrigin["sdk/"] ?? 0;
   invariant(sdkOwnBytes > 0, "the consumer-ours bundle holds no code from sdk/: the fixture no longer uses the SDK");
+  invariant(
+    (find("express-ours", "bundled-esm").bytesByOrigin["sdk/"] ?? 0) > 0,
+    "the express-ours bundle holds no code from sdk/: the fixture no longer uses the SDK",
+  );
 
   printBundleTables(measurements, comparisons, sdkOwnBytes, sizes.repeats);
   const path = writeResult(resultsDir, "bundle", {

@@ -23,12 +23,22 @@ export interface BuiltBundle {
 }
 
 // An ESM bundle of CommonJS builds calls `require` for Node built-ins: give it one, as the CDK documentation
-// suggests for ESM NodejsFunctions. ES module builds need none.
+// suggests for ESM NodejsFunctions. ES module builds need none; a CommonJS-only dependency (Express and its `debug`,
+// which requires `tty`) needs it in every mode.
 const REQUIRE_SHIM =
   'import{createRequire as __oncegateRequire}from"node:module";const require=__oncegateRequire(import.meta.url);';
 
-/** Bundles `entry` as a Lambda function would ship it: ESM, minified, platform node, target node24. */
-export async function buildBundle(entry: string, outDir: string, name: string, mode: AwsSdkMode): Promise<BuiltBundle> {
+/**
+ * Bundles `entry` as a Lambda function would ship it: ESM, minified, platform node, target node24.
+ * `commonJsOnly`: the entry depends on a package that has only CommonJS builds, so it gets `require` in every mode.
+ */
+export async function buildBundle(
+  entry: string,
+  outDir: string,
+  name: string,
+  mode: AwsSdkMode,
+  commonJsOnly = false,
+): Promise<BuiltBundle> {
   const path = join(outDir, `${name}.${mode}.mjs`);
   const result = await build({
     entryPoints: [entry],
@@ -39,7 +49,8 @@ export async function buildBundle(entry: string, outDir: string, name: string, m
     target: "node24",
     minify: true,
     metafile: true,
-    ...(mode === "bundled-cjs" ? { banner: { js: REQUIRE_SHIM } } : { mainFields: ["module", "main"] }),
+    ...(mode === "bundled-cjs" || commonJsOnly ? { banner: { js: REQUIRE_SHIM } } : {}),
+    ...(mode === "bundled-cjs" ? {} : { mainFields: ["module", "main"] }),
     external: mode === "external" ? ["@aws-sdk/*"] : [],
     logLevel: "warning",
   });

@@ -3,6 +3,12 @@ import { kb, ms, printTable, ratio } from "../table.ts";
 
 const WRAPPER_LABEL = { ours: "ours", powertools: "Powertools" };
 
+/** The comparison's wrapper, and the consumer it wraps when that is not the Lambda one. */
+function wrapperLabel(comparison: ConsumerComparison): string {
+  const wrapper = WRAPPER_LABEL[comparison.wrapper];
+  return comparison.consumer === "express" ? `${wrapper}, Express` : wrapper;
+}
+
 /** Prints the bundle sizes, the consumer-vs-floor comparison and our SDK's own code size. */
 export function printBundleTables(
   measurements: readonly BundleMeasurement[],
@@ -28,7 +34,8 @@ export function printBundleTables(
     ],
   });
   printTable({
-    title: "Consumer bundle against the floor (Middy + DynamoDB client, no idempotency code)",
+    title:
+      "Consumer bundle against its floor (Lambda: Middy + DynamoDB client; Express: express.json() + the same route and client; no idempotency code)",
     columns: [
       "AWS SDK",
       "wrapper",
@@ -41,7 +48,7 @@ export function printBundleTables(
     ],
     rows: comparisons.map((c) => [
       c.awsSdk,
-      WRAPPER_LABEL[c.wrapper],
+      wrapperLabel(c),
       `${c.minifiedDeltaBytes >= 0 ? "+" : ""}${kb(c.minifiedDeltaBytes)}`,
       ratio(c.minifiedRatio),
       ratio(c.gzipRatio),
@@ -53,7 +60,8 @@ export function printBundleTables(
         .join(", "),
     ]),
     notes: [
-      "Ratios of cold import: median over repeats of the per-repeat ratio (the three consumers imported back to back).",
+      "Ratios of cold import: median over repeats of the per-repeat ratio (the three Lambda consumers, and the two Express ones, imported back to back).",
+      "Express rows: `@oncegate/sdk/express` imported by name (the package's compiled sdk/dist), against the same app with express.json() and no SDK; Express has CommonJS builds only, so both get the createRequire banner in every mode.",
       "Targets: within 3 % of the floor in size and 5 % in cold import, in both modes; our own code ≤ 15 KB.",
       `Our SDK's own code (sdk/ in the bundled-esm consumer, esbuild metafile): ${kb(sdkOwnBytes)} minified.`,
     ],
