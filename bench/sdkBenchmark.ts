@@ -1,7 +1,9 @@
 /**
- * `npm run bench:sdk`: our idempotency middleware vs Powertools' vs the floor (the same DynamoDB calls, raw), on
- * one DynamoDB Local, the same trivial handler, invoked in-process in interleaved rounds. Prints the tables and
- * writes bench/results/sdk.json. Options: --n (invocations per contender per scenario), --warmup, --rounds,
+ * `npm run bench:sdk`: our idempotency middleware vs Powertools' vs the floor (the same DynamoDB calls, raw), and
+ * each other way to use the SDK (makeIdempotent in-process; the Express, Fastify and Web adapters over HTTP on
+ * localhost, each beside the same framework route without the SDK), on one DynamoDB Local, the same trivial
+ * handler, in interleaved rounds. Prints the tables and writes bench/results/sdk.json (and, for a full run, the
+ * section of docs/performance.md). Options: --n (invocations per contender per scenario), --warmup, --rounds,
  * --quick, --results-dir.
  */
 import { startDynamoDbLocal } from "../local/dynamoDbLocal.ts";
@@ -11,6 +13,7 @@ import type { ContenderResult } from "./contenderResult.ts";
 import { type Contender, planRounds, runInterleaved } from "./interleavedRounds.ts";
 import { measureScenario } from "./measureScenario.ts";
 import { writeResult } from "./results.ts";
+import { type AdapterComparison, compareAdapters } from "./sdk/adapterComparisons.ts";
 import {
   buildConsumers,
   type ConsumerName,
@@ -38,6 +41,8 @@ export interface SdkScenarioResult {
     oursOverPowertoolsP99: number;
     oursOverFloorP99: number;
   };
+  /** Each way to use the SDK against its floor and against the Middy middleware (`ours`). */
+  adapters: AdapterComparison[];
 }
 
 type Build = (consumer: ConsumerUnderTest) => Contender<unknown>;
@@ -51,9 +56,12 @@ const SCENARIOS: { scenario: string; concurrency: number; build: Build }[] = [
 await runBench(async (run) => {
   const ddb = await startDynamoDbLocal();
   run.defer(() => ddb.stop());
-  const consumers = await buildConsumers(ddb.endpoint);
-  run.defer(() => {
-    for (const consumer of consumers) consumer.client.destroy();
+  const consumers = await buildConsumers(ddb.endpoint, CONCURRENCY);
+  run.defer(async () => {
+    for (const consumer of consumers) {
+      await consumer.close();
+      consumer.client.destroy();
+    }
   });
 
   // Warm-up: both paths, JIT and connection pools on our side, and DynamoDB Local's JVM on the other.
@@ -92,6 +100,7 @@ await runBench(async (run) => {
         oursOverPowertoolsP99: vsPowertools.p99,
         oursOverFloorP99: vsFloor.p99,
       },
+      adapters: compareAdapters(measured),
     });
   }
 

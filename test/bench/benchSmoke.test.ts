@@ -50,7 +50,7 @@ const envelope = (benchmark: string) => ({
 });
 
 describe("benchmark scripts with tiny sizes", () => {
-  test("bench:sdk compares ours, Powertools and the floor and counts their DynamoDB requests", async () => {
+  test("bench:sdk compares ours, Powertools, the floor and each SDK adapter against its floor, and counts their DynamoDB requests", async () => {
     const run = await runScript("bench/sdkBenchmark.ts");
     expect({ code: run.code, output: run.code === 0 ? "" : run.output }).toEqual({ code: 0, output: "" });
     const sdk = result("sdk");
@@ -60,9 +60,20 @@ describe("benchmark scripts with tiny sizes", () => {
       "first-time key, concurrency 16",
       "duplicate (COMPLETED replay), sequential",
     ]);
+    const adapters = ["ours", "makeIdempotent", "express", "fastify", "web"];
+    const servers = ["express", "express-floor", "fastify", "fastify-floor", "web", "web-floor"];
     for (const scenario of sdk.data.scenarios) {
-      for (const name of ["ours", "powertools", "floor"]) {
+      for (const name of ["ours", "powertools", "floor", "makeIdempotent", ...servers]) {
         expect(scenario.contenders[name]).toMatchObject({ latency, requests: { total: expect.any(Number) } });
+      }
+      expect(scenario.adapters.map((a: { adapter: string }) => a.adapter)).toEqual(adapters);
+      for (const compared of scenario.adapters) {
+        expect(compared).toMatchObject({
+          overFloorP50: expect.any(Number),
+          overMiddyP50: expect.any(Number),
+          sdkCostMsP50: expect.any(Number),
+          httpHopMsP50: expect.any(Number),
+        });
       }
       expect(Object.keys(scenario.ratios).sort()).toEqual([
         "oursOverFloorP50",
@@ -71,14 +82,18 @@ describe("benchmark scripts with tiny sizes", () => {
         "oursOverPowertoolsP99",
       ]);
     }
-    // Counted, not timed: exact on any machine.
-    expect(
-      sdk.data.scenarios.map((s: { contenders: { ours: { requests: unknown } } }) => s.contenders.ours.requests),
-    ).toEqual([
-      { total: 2, byApi: { PutItem: 1, UpdateItem: 1 } },
-      { total: 2, byApi: { PutItem: 1, UpdateItem: 1 } },
-      { total: 1, byApi: { PutItem: 1 } },
-    ]);
+    // Counted, not timed: exact on any machine, for every way to use the SDK.
+    for (const name of adapters) {
+      expect(
+        sdk.data.scenarios.map(
+          (s: { contenders: Record<string, { requests: unknown }> }) => s.contenders[name]?.requests,
+        ),
+      ).toEqual([
+        { total: 2, byApi: { PutItem: 1, UpdateItem: 1 } },
+        { total: 2, byApi: { PutItem: 1, UpdateItem: 1 } },
+        { total: 1, byApi: { PutItem: 1 } },
+      ]);
+    }
   });
 
   test("bench:intake compares the intake with its floor and measures capacity and delivery attempts", async () => {
@@ -135,7 +150,8 @@ describe("benchmark scripts with tiny sizes", () => {
     expect({ code: run.code, output: run.code === 0 ? "" : run.output }).toEqual({ code: 0, output: "" });
     const bundle = result("bundle");
     expect(bundle).toMatchObject(envelope("bundle"));
-    expect(bundle.data.bundles).toHaveLength(15);
+    // 7 bundles (intake, delivery, 3 Lambda consumers, 2 Express ones) in 3 modes.
+    expect(bundle.data.bundles).toHaveLength(21);
     for (const measured of bundle.data.bundles) {
       expect(measured).toMatchObject({
         minifiedBytes: expect.any(Number),
@@ -144,7 +160,13 @@ describe("benchmark scripts with tiny sizes", () => {
         coldImportSamplesMs: [expect.any(Number), expect.any(Number)],
       });
     }
-    expect(bundle.data.comparisons).toHaveLength(6);
+    // Ours and Powertools against the Lambda floor, ours against the Express floor, in 3 modes.
+    expect(bundle.data.comparisons).toHaveLength(9);
+    expect(
+      bundle.data.comparisons
+        .filter((c: { consumer: string }) => c.consumer === "express")
+        .map((c: { addedByOrigin: Record<string, number> }) => Object.keys(c.addedByOrigin)),
+    ).toEqual([expect.arrayContaining(["sdk/"]), expect.arrayContaining(["sdk/"]), ["sdk/"]]);
     expect(bundle.data.sdkOwnBytes).toBeGreaterThan(0);
   });
 
