@@ -1,12 +1,12 @@
 import { Buffer } from "node:buffer";
 import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
-import { InvalidIdempotencyKeyError } from "./errors.ts";
 import { fingerprintOf } from "./fingerprint.ts";
 import { normalizeIdempotencyKey } from "./idempotencyKey.ts";
+import { keyOfNodeRequest, type NodeRequestHeaders } from "./idempotencyKeyHeader.ts";
 import type { IdempotencyOptions } from "./options.ts";
 import { answerOnce, resultAnswer, type ServerAnswer, serverOptions, storedHeaders } from "./serverAnswer.ts";
 import type { TransactionalDb } from "./transactionalDb.ts";
-import { IDEMPOTENCY_KEY_HEADER, type UnitOfWork } from "./unitOfWork.ts";
+import type { UnitOfWork } from "./unitOfWork.ts";
 
 /**
  * `@oncegate/sdk/express`: WebhookGate's locked API on Express 4 and 5.
@@ -21,8 +21,7 @@ import { IDEMPOTENCY_KEY_HEADER, type UnitOfWork } from "./unitOfWork.ts";
  */
 
 /** The members of Express's `req` the adapter reads. */
-export interface ExpressRequestLike {
-  headers: Record<string, string | string[] | undefined>;
+export interface ExpressRequestLike extends NodeRequestHeaders {
   body?: unknown;
   /** The body's bytes as received, kept by {@link keepRawBody}. */
   rawBody?: Buffer;
@@ -108,16 +107,7 @@ function unitOfRequest(
   req: ExpressRequestLike,
   getKey: ((event: unknown) => string | undefined) | undefined,
 ): UnitOfWork {
-  let raw: string | undefined;
-  if (getKey) raw = getKey(req);
-  else {
-    const header = req.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
-    if (Array.isArray(header)) {
-      if (new Set(header).size > 1)
-        throw new InvalidIdempotencyKeyError("the header appears several times with different values");
-      raw = header[0];
-    } else raw = header;
-  }
+  const raw = getKey ? getKey(req) : keyOfNodeRequest(req);
   const payload =
     req.rawBody ?? (typeof req.body === "string" || Buffer.isBuffer(req.body) ? req.body : (req.body ?? null));
   return { key: normalizeIdempotencyKey(raw), fingerprint: fingerprintOf(payload) };

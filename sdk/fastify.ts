@@ -2,10 +2,10 @@ import { Buffer } from "node:buffer";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { fingerprintOf } from "./fingerprint.ts";
 import { normalizeIdempotencyKey } from "./idempotencyKey.ts";
+import { keyOfNodeRequest } from "./idempotencyKeyHeader.ts";
 import type { IdempotencyOptions } from "./options.ts";
 import { answerOnce, resultAnswer, type ServerAnswer, serverOptions, storedHeaders } from "./serverAnswer.ts";
 import type { TransactionalDb } from "./transactionalDb.ts";
-import { IDEMPOTENCY_KEY_HEADER } from "./unitOfWork.ts";
 
 /**
  * `@oncegate/sdk/fastify`: the `oncegate` plugin keeps each JSON body's bytes (so the fingerprint is of what was
@@ -84,8 +84,8 @@ export function idempotent(
       options,
       scope,
       () => {
-        const header = request.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()];
-        const key = options.getKey ? options.getKey(request) : Array.isArray(header) ? header[0] : header;
+        // `request.raw` (Node's request) keeps a repeated header's lines apart; `request.headers` joins them.
+        const key = options.getKey ? options.getKey(request) : keyOfNodeRequest(request.raw);
         return { key: normalizeIdempotencyKey(key), fingerprint: fingerprintOf(raw ?? request.body ?? null) };
       },
       async (claim) => {

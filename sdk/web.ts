@@ -1,10 +1,10 @@
 import { Buffer } from "node:buffer";
 import { fingerprintOf } from "./fingerprint.ts";
 import { normalizeIdempotencyKey } from "./idempotencyKey.ts";
+import { keyOfWebHeaders } from "./idempotencyKeyHeader.ts";
 import type { IdempotencyOptions } from "./options.ts";
 import { answerOnce, resultAnswer, type ServerAnswer, serverOptions, storedHeaders } from "./serverAnswer.ts";
 import type { TransactionalDb } from "./transactionalDb.ts";
-import { IDEMPOTENCY_KEY_HEADER } from "./unitOfWork.ts";
 
 /**
  * `@oncegate/sdk/web`: for servers whose handlers are `(Request) => Promise<Response>` (Hono, Bun, Deno, Node's
@@ -44,9 +44,7 @@ export function idempotent(
       options,
       scope,
       () => ({
-        key: normalizeIdempotencyKey(
-          options.getKey ? options.getKey(request) : request.headers.get(IDEMPOTENCY_KEY_HEADER),
-        ),
+        key: normalizeIdempotencyKey(options.getKey ? options.getKey(request) : keyOfWebHeaders(request.headers)),
         fingerprint: fingerprintOf(bytes),
       }),
       async (claim) => {

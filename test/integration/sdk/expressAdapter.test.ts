@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import express5 from "express";
 import express4 from "express4";
 import { idempotent, keepRawBody } from "../../../sdk/express.ts";
-import { postWebhook, withoutEnv } from "../../support/chargeRouteCases.ts";
+import { postWebhook, repeatedKeyCases, withoutEnv } from "../../support/chargeRouteCases.ts";
 import { createTable, deleteTable, getItem, localClient } from "../../support/dynamoDbTables.ts";
 
 /**
@@ -194,6 +194,12 @@ describe.each(VERSIONS)("%s", (name, express) => {
     expect(answer.status).toBe(400);
     expect(await answer.json()).toMatchObject({ ok: false, error: "missing_idempotency_key" });
   });
+
+  repeatedKeyCases(
+    `whk_${name.replace(" ", "")}`,
+    () => `${server.url}/webhooks/stripe`,
+    () => ({ client, records, charges, runs }),
+  );
 });
 
 describe("configuration", () => {

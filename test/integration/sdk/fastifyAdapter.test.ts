@@ -64,7 +64,7 @@ describe("the Fastify adapter", () => {
   chargeRouteCases(
     "whk_fastify",
     () => `${url}/webhooks/stripe`,
-    () => ({ client, charges, runs }),
+    () => ({ client, records, charges, runs }),
   );
 
   test("without it, the parsed body's canonical JSON: key order does not count; a returned value is answered 200", async () => {

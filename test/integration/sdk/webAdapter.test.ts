@@ -64,7 +64,7 @@ describe("the Web-standard adapter under Hono", () => {
   chargeRouteCases(
     "whk_hono",
     () => `${url}/webhooks/stripe`,
-    () => ({ client, charges, runs }),
+    () => ({ client, records, charges, runs }),
   );
 
   test("fingerprints the bytes as sent, and gives the handler a request whose body it can still read", async () => {
