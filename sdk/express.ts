@@ -4,8 +4,8 @@ import { fingerprintOf } from "./fingerprint.ts";
 import { normalizeIdempotencyKey } from "./idempotencyKey.ts";
 import { keyOfNodeRequest, type NodeRequestHeaders } from "./idempotencyKeyHeader.ts";
 import type { IdempotencyOptions } from "./options.ts";
+import { type ClaimedCall, claimedCall } from "./runClaimed.ts";
 import { answerOnce, resultAnswer, type ServerAnswer, serverOptions, storedHeaders } from "./serverAnswer.ts";
-import type { TransactionalDb } from "./transactionalDb.ts";
 import type { UnitOfWork } from "./unitOfWork.ts";
 
 /**
@@ -40,16 +40,13 @@ export interface ExpressResponseLike {
 }
 
 /** What an Express handler receives. */
-export interface ExpressIdempotentInput<Req extends ExpressRequestLike, Res extends ExpressResponseLike> {
+export interface ExpressIdempotentInput<Req extends ExpressRequestLike, Res extends ExpressResponseLike>
+  extends ClaimedCall {
   req: Req;
   /** Answer through it as usual (`res.status(201).json(…)`): what it writes is held until the completion commits. */
   res: Res;
   /** The parsed body (`req.body`). */
   event: unknown;
-  /** The idempotency key this run claimed. */
-  key: string;
-  /** Writes through `db` commit atomically with the completion record. */
-  db: TransactionalDb;
 }
 
 export type ExpressIdempotentHandler<Req extends ExpressRequestLike, Res extends ExpressResponseLike> = (
@@ -79,23 +76,24 @@ export function idempotent<
 ): (req: Req, res: Res, next: (error?: unknown) => void) => Promise<void> {
   const { options, scope } = serverOptions(input);
   return async (req, res, next) => {
+    // Released once the answer is settled, not when the handler returns: a handler past its deadline may still be
+    // running, and what it writes then must neither leave nor stay held in place of the 504.
+    let capture: ReturnType<typeof captureAnswer> | undefined;
     try {
       const answer = await answerOnce(
         options,
         scope,
         () => unitOfRequest(req, options.getKey),
-        async (claim) => {
-          const capture = captureAnswer(res);
-          try {
-            const result = await handler({ req, res, event: req.body, key: claim.key, db: claim.db });
-            return capture.answer() ?? resultAnswer(result);
-          } finally {
-            capture.release();
-          }
+        async (claim, signal) => {
+          capture = captureAnswer(res);
+          const result = await handler({ req, res, event: req.body, ...claimedCall(claim, signal) });
+          return capture.answer() ?? resultAnswer(result);
         },
       );
+      capture?.release();
       send(res, answer);
     } catch (error) {
+      capture?.release();
       // Only a ConfigurationError or an error that is not the SDK's: Express's error handling takes it.
       next(error);
     }
@@ -121,6 +119,7 @@ function captureAnswer(res: ExpressResponseLike) {
   const original = { writeHead: res.writeHead, write: res.write, end: res.end };
   const chunks: Buffer[] = [];
   let ended = false;
+  let released = false;
   const bytes = (chunk: unknown, encoding: unknown) =>
     typeof chunk === "string"
       ? Buffer.from(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8")
@@ -151,7 +150,10 @@ function captureAnswer(res: ExpressResponseLike) {
       const headers = storedHeaders(Object.entries(res.getHeaders()));
       return { statusCode: res.statusCode, headers, body: Buffer.concat(chunks).toString("utf8") };
     },
+    /** Puts `res` back as it was; once only, so a second call cannot undo what was sent since. */
     release(): void {
+      if (released) return;
+      released = true;
       Object.assign(res, original);
       for (const name of Object.keys(res.getHeaders())) res.removeHeader(name);
     },

@@ -4,8 +4,8 @@ import { fingerprintOf } from "./fingerprint.ts";
 import { normalizeIdempotencyKey } from "./idempotencyKey.ts";
 import { keyOfNodeRequest } from "./idempotencyKeyHeader.ts";
 import type { IdempotencyOptions } from "./options.ts";
+import { type ClaimedCall, claimedCall } from "./runClaimed.ts";
 import { answerOnce, resultAnswer, type ServerAnswer, serverOptions, storedHeaders } from "./serverAnswer.ts";
-import type { TransactionalDb } from "./transactionalDb.ts";
 
 /**
  * `@oncegate/sdk/fastify`: the `oncegate` plugin keeps each JSON body's bytes (so the fingerprint is of what was
@@ -31,14 +31,12 @@ export interface HeldReply {
 }
 
 /** What a Fastify handler receives. */
-export interface FastifyIdempotentInput {
+export interface FastifyIdempotentInput extends ClaimedCall {
   request: FastifyRequest;
   /** Records the answer (`reply.code(201).send(…)`); it is sent once the completion commits. */
   reply: HeldReply;
   /** The parsed body (`request.body`). */
   event: unknown;
-  key: string;
-  db: TransactionalDb;
 }
 
 export type FastifyIdempotentHandler = (input: FastifyIdempotentInput) => unknown | Promise<unknown>;
@@ -88,9 +86,14 @@ export function idempotent(
         const key = options.getKey ? options.getKey(request) : keyOfNodeRequest(request.raw);
         return { key: normalizeIdempotencyKey(key), fingerprint: fingerprintOf(raw ?? request.body ?? null) };
       },
-      async (claim) => {
+      async (claim, signal) => {
         const held = holdReply();
-        const result = await handler({ request, reply: held.reply, event: request.body, key: claim.key, db: claim.db });
+        const result = await handler({
+          request,
+          reply: held.reply,
+          event: request.body,
+          ...claimedCall(claim, signal),
+        });
         return held.answer() ?? resultAnswer(result);
       },
     );

@@ -4,16 +4,10 @@ import { fingerprintOf } from "./fingerprint.ts";
 import { normalizeIdempotencyKey } from "./idempotencyKey.ts";
 import { type IdempotencyOptions, resolveOptions, SERVER_SETTLE_BUDGET_MS } from "./options.ts";
 import { replayValue } from "./refusals.ts";
-import { runClaimed } from "./runClaimed.ts";
-import type { TransactionalDb } from "./transactionalDb.ts";
+import { type ClaimedCall, claimedCall, runClaimed } from "./runClaimed.ts";
 
-/** What `makeIdempotent` adds to the function's own arguments: the claimed key and the transactional `db`. */
-export interface IdempotentCall {
-  key: string;
-  db: TransactionalDb;
-  /** Fires at the deadline (`timeoutSeconds`): stop, and make no effect outside `db` after it. Never without one. */
-  signal: AbortSignal;
-}
+/** What `makeIdempotent` adds to the function's own arguments: the claimed key, the transactional `db`, the signal. */
+export type IdempotentCall = ClaimedCall;
 
 /** Options of {@link makeIdempotent}: the key of a call, from its arguments, and the SDK's options. */
 export type MakeIdempotentOptions<Args extends unknown[]> = Omit<IdempotencyOptions, "getKey" | "scope"> & {
@@ -50,9 +44,7 @@ export function makeIdempotent<Args extends unknown[], Result>(
     );
     if (unit.kind === "replay") return replayValue(unit.refusal) as Result;
     if (unit.kind === "refused") throw unit.error;
-    const ran = await runClaimed(options, scope, unit, (claim, signal) =>
-      fn({ key: claim.key, db: claim.db, signal }, ...args),
-    );
+    const ran = await runClaimed(options, scope, unit, (claim, signal) => fn(claimedCall(claim, signal), ...args));
     if (ran.kind === "completed") return ran.value;
     // The function's own error, as it threw it; else why its completion did not commit, or HandlerTimedOutError.
     throw ran.error;

@@ -4,6 +4,25 @@ import { HandlerTimedOutError, type OncegateSdkError } from "./errors.ts";
 import { handlerDeadline } from "./handlerDeadline.ts";
 import { logInvocation } from "./invocationLog.ts";
 import type { ResolvedOptions } from "./options.ts";
+import type { TransactionalDb } from "./transactionalDb.ts";
+
+/** What every handler outside Lambda gets besides its own arguments (request, reply…). */
+export interface ClaimedCall {
+  /** The idempotency key this run claimed. */
+  key: string;
+  /** Writes through `db` commit atomically with the completion record. */
+  db: TransactionalDb;
+  /**
+   * Fires at the deadline (`timeoutSeconds`, with a `TimeoutError` reason): stop, and make no effect outside `db`
+   * after it (pass it to `fetch`, or the AWS SDK's `abortSignal`). Never fires without a deadline.
+   */
+  signal: AbortSignal;
+}
+
+/** The handler's {@link ClaimedCall} for a claim and its deadline's signal. */
+export function claimedCall(claim: Claim, signal: AbortSignal): ClaimedCall {
+  return { key: claim.key, db: claim.db, signal };
+}
 
 /** How a claimed run ended, once its record is settled. */
 export type ClaimedRun<T> =

@@ -3,8 +3,8 @@ import { fingerprintOf } from "./fingerprint.ts";
 import { normalizeIdempotencyKey } from "./idempotencyKey.ts";
 import { keyOfWebHeaders } from "./idempotencyKeyHeader.ts";
 import type { IdempotencyOptions } from "./options.ts";
+import { type ClaimedCall, claimedCall } from "./runClaimed.ts";
 import { answerOnce, resultAnswer, type ServerAnswer, serverOptions, storedHeaders } from "./serverAnswer.ts";
-import type { TransactionalDb } from "./transactionalDb.ts";
 
 /**
  * `@oncegate/sdk/web`: for servers whose handlers are `(Request) => Promise<Response>` (Hono, Bun, Deno, Node's
@@ -13,15 +13,11 @@ import type { TransactionalDb } from "./transactionalDb.ts";
  */
 
 /** What a Web-standard handler receives. */
-export interface WebIdempotentInput {
+export interface WebIdempotentInput extends ClaimedCall {
   /** The request, its body still readable. */
   request: Request;
   /** The body parsed as JSON when its type says JSON, else its text; `null` when there is none. */
   event: unknown;
-  /** The idempotency key this run claimed. */
-  key: string;
-  /** Writes through `db` commit atomically with the completion record. */
-  db: TransactionalDb;
 }
 
 /** A handler answers with a `Response`, or returns a value (`200 {"ok":true,"result":…}`; nothing: `{"ok":true}`). */
@@ -47,13 +43,13 @@ export function idempotent(
         key: normalizeIdempotencyKey(options.getKey ? options.getKey(request) : keyOfWebHeaders(request.headers)),
         fingerprint: fingerprintOf(bytes),
       }),
-      async (claim) => {
+      async (claim, signal) => {
         const own = new Request(request.url, {
           method: request.method,
           headers: request.headers,
           ...(bytes.length > 0 && { body: bytes }),
         });
-        const result = await handler({ request: own, event: parsed(request, bytes), key: claim.key, db: claim.db });
+        const result = await handler({ request: own, event: parsed(request, bytes), ...claimedCall(claim, signal) });
         return result instanceof Response ? await answerOf(result) : resultAnswer(result);
       },
     );

@@ -208,9 +208,9 @@ describe("configuration", () => {
       expect(() => idempotent(async () => {})).toThrow("ONCEGATE_IDEMPOTENCY_TABLE is not set"),
     );
     expect(() => idempotent(async () => {}, { tableName: "t", colour: "blue" } as never)).toThrow("colour");
-    // A lease needs a deadline that ends the run it covers: a server has none yet.
+    // A lease needs a deadline that ends the run it covers: a server has none but timeoutSeconds.
     expect(() => idempotent(async () => {}, { tableName: "t", inProgressLeaseSeconds: 30 })).toThrow(
-      "`inProgressLeaseSeconds`",
+      "`inProgressLeaseSeconds`: needs timeoutSeconds outside Lambda",
     );
   });
 });
