@@ -5,6 +5,8 @@
 
 /** An HTTP request event: API Gateway REST (v1) or HTTP API (v2), Function URL, or ALB. */
 export interface HttpLikeEvent {
+  /** "2.0" for API Gateway HTTP API (payload format 2.0) and Function URLs: repeated headers come comma-joined. */
+  version?: string;
   headers?: Record<string, string | undefined> | null;
   multiValueHeaders?: Record<string, (string | undefined)[] | undefined> | null;
   body?: unknown;

@@ -1,11 +1,13 @@
 import { InvalidIdempotencyKeyError } from "./errors.ts";
-import { IDEMPOTENCY_KEY_HEADER } from "./unitOfWork.ts";
 
 /**
- * The `Idempotency-Key` header of a request reaching a server adapter (Express, Fastify, Web), read the same way
- * by all three: sent several times with one value it is that key; with different values it is refused, as on
- * Lambda, since which one the sender meant is a guess (one proxy keeps the first line, another the last).
+ * The `Idempotency-Key` header of a request, read the same way on Lambda and by the server adapters (Express,
+ * Fastify, Web): sent several times with one value it is that key; with different values it is refused, since
+ * which one the sender meant is a guess (one proxy keeps the first line, another the last).
  */
+
+/** The header the key is read from by default (any case). */
+export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 
 const HEADER = IDEMPOTENCY_KEY_HEADER.toLowerCase();
 
@@ -49,4 +51,16 @@ export function keyOfNodeRequest(request: NodeRequestHeaders): string | undefine
 export function keyOfWebHeaders(headers: Headers): string | undefined {
   const joined = headers.get(HEADER);
   return joined === null ? undefined : keyOfHeaderLines(joined.split(", "));
+}
+
+/**
+ * The key of an API Gateway HTTP API or Function URL event (payload format 2.0), which has no `multiValueHeaders`:
+ * AWS joins a repeated header's lines with "," into one value ("Duplicate headers are combined with commas", API
+ * Gateway Developer Guide, "Payload format differences"). Read as lines, as on the Web: equal parts are that key
+ * (`k,k` is `k`, so a retry sending the header once meets the same record), different parts are refused; a sender's
+ * own key holding a comma between different parts is refused too, on this format only.
+ * @throws InvalidIdempotencyKeyError when the parts differ
+ */
+export function keyOfCommaJoined(value: string): string {
+  return keyOfHeaderLines(value.split(",")) ?? value;
 }

@@ -9,9 +9,11 @@ import {
 } from "./eventShape.ts";
 import { fingerprintOf } from "./fingerprint.ts";
 import { normalizeIdempotencyKey } from "./idempotencyKey.ts";
+import { IDEMPOTENCY_KEY_HEADER, keyOfCommaJoined } from "./idempotencyKeyHeader.ts";
 
-/** The header, SQS message attribute and EventBridge field the key is read from by default. */
-export const IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+export { IDEMPOTENCY_KEY_HEADER } from "./idempotencyKeyHeader.ts";
+
+/** The SQS message attribute the key is read from by default (the header: `IDEMPOTENCY_KEY_HEADER`). */
 export const IDEMPOTENCY_KEY_ATTRIBUTE = "IdempotencyKey";
 
 /** What is claimed for one unit of work: the validated key and the payload fingerprint. */
@@ -35,7 +37,7 @@ export function unitOfEvent(event: unknown, shape: EventShape, getKey: GetKey): 
       const header = readHeader(http, IDEMPOTENCY_KEY_HEADER);
       if (header.conflict)
         throw new InvalidIdempotencyKeyError("the header appears several times with different values");
-      raw = header.value;
+      raw = header.value !== undefined && http.version === "2.0" ? keyOfCommaJoined(header.value) : header.value;
     }
     return { key: normalizeIdempotencyKey(raw), fingerprint: fingerprintOf(rawBodyOf(http)) };
   }

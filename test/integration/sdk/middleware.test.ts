@@ -172,6 +172,8 @@ describe("idempotency middleware, HTTP events", () => {
       httpApiEvent({}, { "Idempotency-Key": "k".repeat(256) }),
       httpApiEvent({}, { "Idempotency-Key": "bad\u0007key" }),
       { ...restApiEvent({}), multiValueHeaders: { "Idempotency-Key": ["a", "b"] } },
+      // Payload format 2.0 has no multiValueHeaders: API Gateway and Function URLs join repeated lines with ",".
+      httpApiEvent({}, { "Idempotency-Key": "a,b" }),
     ];
     for (const event of events) {
       const response = await handler(event, lambdaContext());
@@ -180,6 +182,16 @@ describe("idempotency middleware, HTTP events", () => {
     }
     expect(calls.count).toBe(0);
     expect(await scanAll(client, table)).toHaveLength(itemsBefore);
+  });
+
+  test("reads a key API Gateway HTTP API joined from repeated lines of one value as that key", async () => {
+    const { handler, calls } = counted();
+    const key = uniqueKey("joined");
+    await handler(httpApiEvent({ a: 1 }, { "idempotency-key": `${key},${key}` }), lambdaContext());
+    // The sender's retry with the header once meets the same record.
+    await handler(httpApiEvent({ a: 1 }, { "idempotency-key": key }), lambdaContext());
+    expect(calls.count).toBe(1);
+    expect(await getItem(client, table, `consumer-fn#${key}`)).toMatchObject({ status: "COMPLETED" });
   });
 
   test("reads the key case-insensitively from REST API events, trimmed", async () => {

@@ -1,6 +1,11 @@
 import { describe, expect, test } from "@jest/globals";
 import { InvalidIdempotencyKeyError } from "../../../sdk/errors.ts";
-import { keyOfHeaderLines, keyOfNodeRequest, keyOfWebHeaders } from "../../../sdk/idempotencyKeyHeader.ts";
+import {
+  keyOfCommaJoined,
+  keyOfHeaderLines,
+  keyOfNodeRequest,
+  keyOfWebHeaders,
+} from "../../../sdk/idempotencyKeyHeader.ts";
 
 describe("keyOfHeaderLines", () => {
   test("takes one line, or one value on several lines (compared trimmed), as the key", () => {
@@ -45,5 +50,17 @@ describe("keyOfWebHeaders", () => {
     expect(() => keyOfWebHeaders(new Headers({ "Idempotency-Key": "a, b" }))).toThrow(InvalidIdempotencyKeyError);
     expect(keyOfWebHeaders(new Headers({ "Idempotency-Key": "a,b" }))).toBe("a,b");
     expect(keyOfWebHeaders(new Headers())).toBeUndefined();
+  });
+});
+
+describe("keyOfCommaJoined (payload format 2.0)", () => {
+  test("reads a value AWS joined from lines of one key as that key", () => {
+    expect(keyOfCommaJoined("whk_1")).toBe("whk_1");
+    expect(keyOfCommaJoined("whk_1,whk_1")).toBe("whk_1");
+    expect(keyOfCommaJoined("whk_1, whk_1")).toBe("whk_1");
+  });
+
+  test("refuses parts that differ", () => {
+    expect(() => keyOfCommaJoined("whk_1,whk_2")).toThrow(InvalidIdempotencyKeyError);
   });
 });
