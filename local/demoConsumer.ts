@@ -1,5 +1,4 @@
-import type { MiddlewareObj } from "@middy/core";
-import middy from "@middy/core";
+import middy, { type MiddlewareObj } from "@middy/core";
 import { type IdempotencyContext, idempotency } from "@oncegate/sdk";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { signedRequestOf } from "../lambdas/intake/intakeRequest.ts";

@@ -62,5 +62,6 @@ export function keyOfWebHeaders(headers: Headers): string | undefined {
  * @throws InvalidIdempotencyKeyError when the parts differ
  */
 export function keyOfCommaJoined(value: string): string {
-  return keyOfHeaderLines(value.split(",")) ?? value;
+  // A split string has at least one part, so there is always a value.
+  return keyOfHeaderLines(value.split(",")) as string;
 }
