@@ -18,6 +18,16 @@ import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { App, type CfnResource } from "aws-cdk-lib";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { BUNDLED_CONSUMERS, BundledConsumersStack } from "../../../infra/examples/bundledConsumers.ts";
+import {
+  type AdapterSnippet,
+  adapterSnippets,
+  ensureExampleTables,
+  loggedOutcomes,
+  postThrice,
+  runnableSnippet,
+  runSnippet,
+  THRICE_ANSWERS,
+} from "../../support/adapterSnippets.ts";
 import { createTable, deleteTable, getItem, localClient } from "../../support/dynamoDbTables.ts";
 import { commandBlocks } from "../../support/markdownDocs.ts";
 
@@ -53,8 +63,12 @@ function bundlingSection(page: string): { text: string; commands: string[] } {
 
 const sections = PAGES.map((page) => ({ page, ...bundlingSection(page) }));
 const [readme] = sections as [(typeof sections)[number]];
-/** The esbuild commands of the package README (the other page must print the same). */
-const esbuildCommands = readme.commands.filter((command) => command.startsWith("npx esbuild "));
+/** The esbuild commands of the package README (the other page must print the same): a Lambda handler's two. */
+const esbuildCommands = readme.commands.filter((command) => command.startsWith("npx esbuild handler.ts "));
+/** And a server's, as ES modules with the `createRequire` banner. */
+const serverCommands = readme.commands.filter((command) => command.startsWith("npx esbuild server.ts "));
+/** The error the docs say an Express server bundled without the banner fails with. */
+const serverRequireError = /`(Dynamic require of "tty"[^`]*)`/.exec(readme.text)?.[1] ?? "";
 /** The flag the docs tell you to add to leave the AWS SDK to the runtime, as they write it. */
 const externalFlag = /`('?--external:@aws-sdk\/\*'?)`/.exec(readme.text)?.[1] ?? "";
 /** The error the docs say an ES module bundle without `--main-fields` fails with. */
@@ -137,10 +151,15 @@ async function expectOneRunThenReplay(bundle: string, cwd: string): Promise<void
 }
 
 describe("the docs' esbuild commands", () => {
-  test("both pages print the same two: an ES module one with --main-fields, a CommonJS one; and the external flag", () => {
+  test("both pages print the same three: an ES module one with --main-fields, a CommonJS one, a server's; and the external flag", () => {
     for (const { commands } of sections) {
-      expect(commands.filter((command) => command.startsWith("npx esbuild "))).toEqual(esbuildCommands);
+      expect(commands.filter((command) => command.startsWith("npx esbuild "))).toEqual([
+        ...esbuildCommands,
+        ...serverCommands,
+      ]);
     }
+    expect(serverCommands).toHaveLength(1);
+    expect(serverCommands[0]).toMatch(/--format=esm .*--banner:js=".*createRequire/);
     expect(esbuildCommands.map(formatOf)).toEqual(["esm", "cjs"]);
     expect(esbuildCommands[0]).toContain("--main-fields=module,main");
     for (const { text } of sections) expect(text).toContain(`\`${externalFlag}\``);
@@ -223,6 +242,68 @@ describe("the docs' NodejsFunction settings", () => {
       const bundle = join(directory, files[0] as string);
       expect(importsAwsSdk(bundle)).toBe(!id.endsWith("OwnAwsSdk"));
       await expectOneRunThenReplay(bundle, directory);
+    },
+  );
+});
+
+describe("the docs' server command", () => {
+  // The package README's Express and Fastify examples, as printed, with the lines that start them listening.
+  const examples = adapterSnippets(join(ROOT, "sdk/README.md")).filter(
+    (snippet) => snippet.kind === "express" || snippet.kind === "fastify",
+  );
+  const [serverCommand = ""] = serverCommands;
+  const withoutBanner = serverCommand.replace(/ --banner:js="[^"]*"/, "");
+
+  /** A server project whose `server.ts` is the example; bundled with `command`, then started from the bundle. */
+  async function bundleAndStart(snippet: AdapterSnippet, command: string, name: string) {
+    const project = join(work, name);
+    mkdirSync(project);
+    symlinkSync(join(ROOT, "node_modules"), join(project, "node_modules"), "dir");
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "server", private: true, type: "module" }));
+    writeFileSync(join(project, "server.ts"), runnableSnippet(snippet));
+    const { stderr } = await run("bash", ["-c", command], { cwd: project, env: childEnv(), timeout: 60_000 });
+    expect(stderr).not.toMatch(/\[(WARNING|ERROR)\]/);
+    // Started from elsewhere, as from a container's image: the bundle must carry everything but Node's built-ins.
+    const bundle = join(project, outfileOf(command));
+    rmSync(join(project, "node_modules"));
+    return runSnippet(process.execPath, [bundle], {
+      cwd: project,
+      env: { ...childEnv(), ONCEGATE_IDEMPOTENCY_TABLE: records },
+    });
+  }
+
+  beforeAll(async () => {
+    await ensureExampleTables(client);
+  });
+
+  test("is run on the README's Express and Fastify examples", () => {
+    expect(examples.map((snippet) => snippet.kind)).toEqual(["express", "fastify"]);
+  });
+
+  test.each(examples.map((snippet) => [snippet.kind, snippet] as const))(
+    "%s: the bundled server runs once per key, replays the first answer, refuses another payload",
+    async (kind, snippet) => {
+      const server = await bundleAndStart(snippet, serverCommand, `server-${kind}`);
+      try {
+        const { port } = await server.started;
+        const key = `whk_bundle_${randomUUID()}`;
+        expect(await postThrice(Number(port), key)).toEqual(THRICE_ANSWERS);
+        expect(loggedOutcomes(server.stdout)).toEqual(["executed", "replayed", "rejected"]);
+        expect(await getItem(client, "charges", key)).toEqual({ id: key, amount: 42 });
+      } finally {
+        await server.stop();
+      }
+      expect(server.stderr.join("")).toBe("");
+    },
+  );
+
+  test.each(examples.map((snippet) => [snippet.kind, snippet] as const))(
+    "%s: without the banner the bundle fails at import, as the docs warn",
+    async (kind, snippet) => {
+      const server = await bundleAndStart(snippet, withoutBanner, `server-${kind}-without-banner`);
+      await expect(server.started).rejects.toThrow(/Dynamic require of "/);
+      if (kind === "express") expect(server.stderr.join("")).toContain(serverRequireError);
+      expect(serverRequireError).toMatch(/^Dynamic require of "tty" is not supported$/);
     },
   );
 });
