@@ -32,6 +32,8 @@ export interface FrontRoutes {
   event?(provider: string, eventId: string): Promise<unknown>;
   /** `GET /ops/resources`: the emulators' endpoints and the resources' names, for the operator CLI (`opsResources.ts`). */
   opsResources?(): OpsResources;
+  /** `/console` and below: the operator console (`ops/console`), which answers for itself. */
+  console?(request: IncomingMessage, response: ServerResponse): Promise<void>;
   /** Told about a request that failed inside the stack (answered 500). */
   onError(error: unknown): void;
 }
@@ -111,9 +113,10 @@ export async function listenLocal(port: number, listener: RequestListener): Prom
 }
 
 async function route(routes: FrontRoutes, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const { intake, consumer, stats, event: eventView, opsResources } = routes;
+  const { intake, consumer, stats, event: eventView, opsResources, console: operatorConsole } = routes;
   const segments = new URL(request.url ?? "/", "http://localhost").pathname.split("/").slice(1);
   const [first, second, ...rest] = segments;
+  if (operatorConsole && first === "console") return operatorConsole(request, response);
   if (intake && first === "webhooks" && second !== undefined && second !== "" && rest.length === 0) {
     const routeKey = `${request.method ?? "POST"} /webhooks/{provider}`;
     const limit = routes.maxIntakeBodyBytes;
@@ -147,6 +150,7 @@ async function route(routes: FrontRoutes, request: IncomingMessage, response: Se
     stats && "GET /stats",
     eventView && "GET /events/{provider}/{eventId}",
     opsResources && "GET /ops/resources",
+    operatorConsole && "GET /console",
   ];
   writeJson(response, 404, { ok: false, error: "not_found", routes: served.filter(Boolean) });
 }

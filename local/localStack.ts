@@ -4,6 +4,9 @@ import { maxAttempts } from "../lambdas/delivery/retrySchedule.ts";
 import { readEventHistory } from "../lambdas/shared/eventHistory.ts";
 import { eventPartitionKey } from "../lambdas/shared/eventKey.ts";
 import type { ResolvedGatewayConfig } from "../lambdas/shared/parseGatewayConfig.ts";
+import { newConsoleToken } from "../ops/console/consoleAccess.ts";
+import { consoleHandler } from "../ops/console/consoleServer.ts";
+import { localTarget } from "../ops/target/localTarget.ts";
 import { awsFaultsFromEnvironment, injectAwsFaults } from "./awsFaults.ts";
 import { crashAlreadyFired, crashNotice, crashPointFromEnvironment, crashSwitch } from "./crashPoints.ts";
 import { startDeliveryWorker } from "./deliveryWorker.ts";
@@ -129,6 +132,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const destinationUrls = new Map(config.destinations.map(({ id, url }) => [id, url]));
     const viewContext = { destinationUrls, maxAttempts: maxAttempts(config.retryScheduleSeconds) };
     const events = { client: services.ddb, tableName: LOCAL_TABLES.events };
+    let operatorConsole: ReturnType<typeof consoleHandler> | undefined;
     front.serve({
       intake: lambdas.intake,
       maxIntakeBodyBytes: config.maxBodyBytes,
@@ -159,8 +163,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         peakEventsPerSecond: config.peakEventsPerSecond,
         demoConsumer: { idempotencyTable: LOCAL_TABLES.idempotency, scope: DEMO_CONSUMER_SCOPE },
       }),
+      // The operator console on the same port, over the same operator library as `npx oncegate console`: its
+      // target is built once the front answers `GET /ops/resources` (below).
+      console: (request, response) => {
+        if (operatorConsole !== undefined) return operatorConsole(request, response);
+        response.writeHead(503, { "content-type": "application/json" });
+        response.end(
+          JSON.stringify({ error: "console_starting", message: "The console starts with the stack: retry." }),
+        );
+        return Promise.resolve();
+      },
       onError: (error) => log.problem(`request failed: ${(error as Error).stack ?? String(error)}`),
     });
+    const consoleTarget = await localTarget(front.baseUrl);
+    cleanups.push(() => consoleTarget.close());
+    const consoleToken = newConsoleToken();
+    operatorConsole = consoleHandler(consoleTarget, { basePath: "/console", token: consoleToken, nowMs: Date.now });
+    log.progress(`console: ${front.baseUrl}/console?token=${consoleToken}`);
     // Started once the front serves: the worker's first POST may be to the demo consumer behind it.
     const worker = startDeliveryWorker({
       sqs: services.sqs,

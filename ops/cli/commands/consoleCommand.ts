@@ -1,0 +1,52 @@
+import type { Command } from "commander";
+import { startConsole } from "../../console/consoleServer.ts";
+import type { CliIo } from "../cliIo.ts";
+import { EXIT } from "../exitCodes.ts";
+import { printLine } from "../output.ts";
+import { positiveInteger } from "../parseValues.ts";
+import { type CommonOptions, resolveTarget } from "../targetOptions.ts";
+import type { Run } from "./keysCommands.ts";
+
+interface ConsoleOptions extends CommonOptions {
+  port?: number;
+}
+
+/** Resolves at the first SIGINT or SIGTERM: the console runs until the operator stops it. */
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+}
+
+/** `console`: the operator console, a local web server on 127.0.0.1 over the same target and library. */
+export function addConsoleCommand(program: Command, io: CliIo, run: Run): void {
+  program
+    .command("console")
+    .description("serve the operator console on 127.0.0.1 and print its URL (with a one-run token); Ctrl-C stops it")
+    .option("--local [url]", "the local stack (npm start); the default target", undefined)
+    .option("--stack <name>", "a deployed gateway: its CloudFormation stack's name")
+    .option("--region <region>", "with --stack: the stack's region (default: AWS_REGION, the profile's)")
+    .option("--profile <name>", "with --stack: a named AWS profile (default: the standard credentials chain)")
+    .option("--port <n>", "listen on this port (default: a free one)", positiveInteger)
+    .action((options: ConsoleOptions) =>
+      run(async () => {
+        const target = await resolveTarget(options);
+        try {
+          const running = await startConsole(target, { ...(options.port !== undefined && { port: options.port }) });
+          printLine(io, `Oncegate console for ${target.label}: ${running.url}`);
+          printLine(io, "Open it in a browser on this machine; the token in it is the only key. Ctrl-C stops it.");
+          await untilStopped();
+          await running.close();
+          return EXIT.ok;
+        } finally {
+          target.close();
+        }
+      }),
+    );
+}

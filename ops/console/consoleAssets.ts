@@ -1,0 +1,75 @@
+/**
+ * The console's script and style, served from memory (no CDN, no build step). The script only enhances the
+ * server-rendered pages: it enables the Replay buttons, asks for confirmation, sends the action with the token in
+ * its header, and refreshes the events table while "Live refresh" is ticked.
+ */
+
+export const CONSOLE_SCRIPT = `
+const token = document.querySelector('meta[name="oncegate-token"]')?.content ?? "";
+const base = new URL(document.querySelector('link[rel="stylesheet"]').href).pathname.replace(/\\/console\\.css$/, "");
+for (const hint of document.querySelectorAll("[data-no-script]")) hint.hidden = true;
+
+for (const button of document.querySelectorAll("button[data-replay]")) {
+  if (button.hasAttribute("data-pending")) continue;
+  button.disabled = false;
+  button.addEventListener("click", async () => {
+    const destination = button.dataset.replay;
+    const [provider, ...rest] = button.dataset.event.split("/");
+    const eventId = rest.join("/");
+    if (!window.confirm("Deliver " + provider + "/" + eventId + " to " + destination + " again, with the same Idempotency-Key?")) return;
+    const result = document.getElementById("action-result");
+    button.disabled = true;
+    const response = await fetch(base + "/api/events/" + encodeURIComponent(provider) + "/" + encodeURIComponent(eventId) + "/replay", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-oncegate-console-token": token },
+      body: JSON.stringify({ destination }),
+    });
+    const body = await response.json();
+    result.textContent = response.ok
+      ? "Replayed to " + destination + ": " + body.replayed.map((r) => r.outcome).join(", ") + ". Reload to follow it."
+      : "Not replayed: " + body.message + " (" + body.error + ")";
+    result.className = response.ok ? "ok" : "error";
+    button.disabled = false;
+  });
+}
+
+const live = document.querySelector("[data-live]");
+if (live) {
+  const region = document.querySelector("[data-refresh]");
+  live.checked = new URL(location.href).searchParams.get("live") === "on";
+  setInterval(async () => {
+    if (!live.checked) return;
+    const response = await fetch(location.href);
+    if (!response.ok) return;
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-refresh]");
+    if (fresh) region.innerHTML = fresh.innerHTML;
+  }, 3000);
+}
+`;
+
+export const CONSOLE_STYLE = `
+:root { font-family: system-ui, sans-serif; line-height: 1.4; color: #1b1b1f; background: #fff; }
+body { margin: 0; }
+header { background: #1b1b1f; padding: 0.5rem 1rem; }
+header a { color: #fff; font-weight: 600; }
+main { padding: 1rem; max-width: 80rem; }
+.skip { position: absolute; left: -100vw; }
+.skip:focus { left: 1rem; top: 1rem; background: #fff; padding: 0.5rem; }
+:focus-visible { outline: 3px solid #1a5fd0; outline-offset: 2px; }
+table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; }
+th, td { border-bottom: 1px solid #ccc; padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+caption { text-align: left; font-weight: 600; padding: 0.25rem 0; }
+.filter { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: end; margin-bottom: 1rem; }
+.filter label { display: flex; flex-direction: column; font-size: 0.9rem; }
+.filter .live { flex-direction: row; gap: 0.25rem; align-items: center; }
+button { font: inherit; padding: 0.3rem 0.8rem; border: 1px solid #1b1b1f; border-radius: 4px; background: #f2f2f5; cursor: pointer; }
+button:disabled { opacity: 0.55; cursor: not-allowed; }
+.status { font-weight: 600; padding: 0 0.3rem; border-radius: 3px; }
+.status-delivered { background: #d9f2dd; color: #0b5a1c; }
+.status-failed, .status-dead { background: #fbdada; color: #8a1010; }
+.status-queued, .status-received, .status-pending { background: #fdf0c8; color: #6a4a00; }
+.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
+.facts dt { font-weight: 600; }
+pre { background: #f5f5f7; padding: 0.75rem; overflow: auto; max-height: 30rem; }
+#action-result.ok { color: #0b5a1c; } #action-result.error { color: #8a1010; }
+`;

@@ -1,0 +1,186 @@
+import type { EventStatus } from "../../lambdas/shared/eventRecord.ts";
+import type { EventDetail, EventSummary } from "../events/eventViews.ts";
+
+/**
+ * The console's pages as HTML, server-rendered from the operator library's views (the `--json` shapes of `events
+ * list` and `events show`): readable without JavaScript, which only adds the confirmation, the actions' requests and
+ * live refresh (console.js). Pure: every value from the store is escaped here, once.
+ */
+
+export const EVENT_STATUSES: readonly EventStatus[] = ["RECEIVED", "QUEUED", "DELIVERED", "FAILED", "DEAD"];
+/** The time windows the events page offers, by name. */
+export const WINDOWS = { "1h": 3_600_000, "1d": 86_400_000, "7d": 7 * 86_400_000 } as const;
+export type WindowName = keyof typeof WINDOWS;
+
+/** What the events page was asked for: the filter, as the form sends it back. */
+export interface EventsQuery {
+  status?: EventStatus;
+  provider?: string;
+  destination?: string;
+  window: WindowName;
+  limit: number;
+}
+
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ESCAPES[char] ?? char);
+}
+const h = (value: unknown) => escapeHtml(String(value ?? ""));
+
+/** The link of one event's page. */
+export function eventPath(basePath: string, provider: string, eventId: string): string {
+  return `${basePath}/events/${encodeURIComponent(provider)}/${encodeURIComponent(eventId)}`;
+}
+
+function page(basePath: string, title: string, token: string, main: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="oncegate-token" content="${h(token)}">
+<title>${h(title)} · Oncegate console</title>
+<link rel="stylesheet" href="${basePath}/console.css">
+<script type="module" src="${basePath}/console.js"></script>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+<header><nav aria-label="Console"><a href="${basePath}/events">Events</a></nav></header>
+<main id="main">
+${main}
+</main>
+</body>
+</html>
+`;
+}
+
+const statusBadge = (status: string) => `<span class="status status-${h(status.toLowerCase())}">${h(status)}</span>`;
+
+function select(name: string, label: string, options: readonly string[], chosen: string | undefined, any?: string) {
+  const items = [
+    ...(any === undefined ? [] : [`<option value=""${chosen === undefined ? " selected" : ""}>${h(any)}</option>`]),
+    ...options.map((option) => `<option${option === chosen ? " selected" : ""}>${h(option)}</option>`),
+  ];
+  return `<label>${h(label)} <select name="${name}">${items.join("")}</select></label>`;
+}
+
+/** The events table: the newest first, with the filter that selected them. */
+export function eventsPage(basePath: string, token: string, query: EventsQuery, events: EventSummary[]): string {
+  const rows = events.map((event) => {
+    const destinations = Object.entries(event.destinations)
+      .map(([id, destination]) => `${h(id)}: ${statusBadge(destination.status)} (${destination.attempts})`)
+      .join("<br>");
+    return `<tr>
+<td><time datetime="${h(event.receivedAt)}">${h(event.receivedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"))}</time></td>
+<td>${h(event.provider)}</td>
+<td><a href="${eventPath(basePath, event.provider, event.eventId)}">${h(event.eventId)}</a></td>
+<td>${statusBadge(event.status)}</td>
+<td>${destinations}</td>
+</tr>`;
+  });
+  const filter = `<form class="filter" method="get" action="${basePath}/events" aria-label="Filter events">
+${select("status", "Status", EVENT_STATUSES, query.status, "any")}
+<label>Provider <input name="provider" value="${h(query.provider)}" placeholder="stripe, github, …"></label>
+<label>Destination <input name="destination" value="${h(query.destination)}"></label>
+${select("window", "Received in the last", Object.keys(WINDOWS), query.window)}
+<button type="submit">Filter</button>
+<label class="live"><input type="checkbox" name="live" data-live> Live refresh</label>
+</form>`;
+  const table =
+    events.length === 0
+      ? `<p id="events-empty">No event matches.</p>`
+      : `<table id="events">
+<caption>${events.length} event(s), newest first${events.length === query.limit ? ` (the first ${query.limit})` : ""}</caption>
+<thead><tr><th scope="col">Received</th><th scope="col">Provider</th><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Destinations (attempts)</th></tr></thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table>`;
+  return page(basePath, "Events", token, `<h1>Events</h1>\n${filter}\n<div data-refresh>${table}</div>`);
+}
+
+/** One event's life: its state, each destination with its Replay action, the attempts in order, the payload. */
+export function eventPage(basePath: string, token: string, event: EventDetail): string {
+  const path = eventPath(basePath, event.provider, event.eventId);
+  const timeline = [
+    ["received", event.receivedAt, ""],
+    ...(event.queuedAt ? [["queued", event.queuedAt, ""]] : []),
+    ...event.attempts.map((attempt) => [
+      `attempt ${attempt.attempt} to ${attempt.destination} (${attempt.trigger})`,
+      attempt.at,
+      `${attempt.statusCode ?? attempt.error ?? ""} in ${attempt.latencyMs} ms`,
+    ]),
+  ]
+    .map(
+      ([what, at, outcome]) =>
+        `<li><time datetime="${h(at)}">${h(at)}</time> <strong>${h(what)}</strong> ${h(outcome)}</li>`,
+    )
+    .join("\n");
+  const destinations = Object.entries(event.destinations)
+    .map(
+      ([id, destination]) => `<tr>
+<th scope="row">${h(id)}</th>
+<td>${statusBadge(destination.status)}</td>
+<td>${destination.attempts}</td>
+<td>${h(destination.lastStatusCode ?? "")}</td>
+<td>${h(destination.reason ?? "")}</td>
+<td><button type="button" data-replay="${h(id)}" data-event="${h(`${event.provider}/${event.eventId}`)}" disabled${destination.status === "PENDING" ? ' aria-disabled="true" data-pending' : ""}>Replay to ${h(id)}</button></td>
+</tr>`,
+    )
+    .join("\n");
+  const attempts = event.attempts
+    .map(
+      (attempt) => `<tr>
+<td>${h(attempt.destination)}</td><td>${attempt.attempt}</td><td>${h(attempt.trigger)}</td>
+<td><time datetime="${h(attempt.at)}">${h(attempt.at)}</time></td><td>${h(attempt.statusCode ?? attempt.error ?? "")}</td>
+<td>${attempt.latencyMs}</td><td><code>${h(attempt.response.slice(0, 200))}</code></td>
+</tr>`,
+    )
+    .join("\n");
+  const payload = event.payload
+    ? `<pre id="payload" tabindex="0"><code>${h(prettyPayload(event.payload))}</code></pre>`
+    : `<p><a href="${path}?payload=1#payload">Show the payload</a> (${h(event.bodyBytes ?? "?")} bytes, ${h(event.bodyStorage)})</p>`;
+  return page(
+    basePath,
+    `${event.provider}/${event.eventId}`,
+    token,
+    `<h1>${h(event.provider)} / ${h(event.eventId)} ${statusBadge(event.status)}</h1>
+<dl class="facts">
+<dt>Idempotency-Key</dt><dd><code>${h(event.idempotencyKey)}</code></dd>
+<dt>Content type</dt><dd>${h(event.contentType ?? "")}</dd>
+<dt>Kept until</dt><dd>${h(event.expiresAt)}</dd>
+</dl>
+<h2>Destinations</h2>
+<p class="hint" data-no-script>Replaying needs JavaScript (the request carries the console's token in a header).</p>
+<div role="status" aria-live="polite" id="action-result"></div>
+<table id="destinations">
+<thead><tr><th scope="col">Destination</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last status</th><th scope="col">Reason</th><th scope="col">Action</th></tr></thead>
+<tbody>
+${destinations}
+</tbody>
+</table>
+<h2>Timeline</h2>
+<ol id="timeline">
+${timeline}
+</ol>
+<h2>Attempts</h2>
+<table id="attempts">
+<thead><tr><th scope="col">Destination</th><th scope="col">#</th><th scope="col">Trigger</th><th scope="col">At</th><th scope="col">Status</th><th scope="col">ms</th><th scope="col">Response</th></tr></thead>
+<tbody>
+${attempts}
+</tbody>
+</table>
+<h2>Payload</h2>
+${payload}`,
+  );
+}
+
+/** JSON indented; anything else as it came (base64 when not UTF-8). */
+function prettyPayload(payload: NonNullable<EventDetail["payload"]>): string {
+  if (payload.encoding !== "utf8") return payload.data;
+  try {
+    return JSON.stringify(JSON.parse(payload.data), null, 2);
+  } catch {
+    return payload.data;
+  }
+}

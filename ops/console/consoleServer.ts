@@ -1,0 +1,255 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { readEvent } from "../../lambdas/delivery/deliveryStore.ts";
+import type { EventStatus } from "../../lambdas/shared/eventRecord.ts";
+import { OperatorError, OperatorUsageError } from "../errors.ts";
+import { resolveEventPk } from "../events/eventSelector.ts";
+import { eventSummary } from "../events/eventViews.ts";
+import { findEvents } from "../events/listEventViews.ts";
+import { replayEvent } from "../events/replayEvent.ts";
+import { noSuchEvent, showEvent } from "../events/showEvent.ts";
+import type { OperatorTarget } from "../target/operatorTarget.ts";
+import { cookieTokenOf, isToken, newConsoleToken, TOKEN_HEADER, tokenCookie } from "./consoleAccess.ts";
+import { CONSOLE_SCRIPT, CONSOLE_STYLE } from "./consoleAssets.ts";
+import { EVENT_STATUSES, type EventsQuery, eventPage, eventsPage, WINDOWS, type WindowName } from "./consolePages.ts";
+
+/**
+ * The operator console: a web face of the operator library on a local HTTP server (127.0.0.1, a free port by
+ * default). Every page and action calls the same library functions as the CLI (`findEvents`, `showEvent`,
+ * `replayEvent`) on the same target, local stack or AWS stack; nothing of it is deployed.
+ */
+
+export interface ConsoleOptions {
+  /** Where the pages live: `/console` (also what `npm start` mounts). */
+  basePath?: string;
+  host?: string;
+  port?: number;
+  /** The access token; a new random one by default. */
+  token?: string;
+  nowMs?: () => number;
+}
+
+export interface RunningConsole {
+  /** The URL to open: the pages with the token, which the first visit exchanges for a cookie. */
+  url: string;
+  /** The console's origin and base path, without the token. */
+  baseUrl: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** A refusal or failure, answered as JSON with a machine-readable `error` code. */
+class ConsoleHttpError extends Error {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+const STATUS_OF_KIND = { usage: 400, not_found: 404, failed: 409 } as const;
+const MAX_BODY_BYTES = 16 * 1024;
+const LIST_LIMIT = 200;
+
+export async function startConsole(target: OperatorTarget, options: ConsoleOptions = {}): Promise<RunningConsole> {
+  const basePath = options.basePath ?? "/console";
+  const token = options.token ?? newConsoleToken();
+  const nowMs = options.nowMs ?? Date.now;
+  const handle = consoleHandler(target, { basePath, token, nowMs });
+  const server = createServer((request, response) => void handle(request, response));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);
+  });
+  const { address, port } = server.address() as AddressInfo;
+  const baseUrl = `http://${address}:${port}${basePath}`;
+  return {
+    url: `${baseUrl}?token=${token}`,
+    baseUrl,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * The console's request handler, for a server of its own ({@link startConsole}) or mounted under `basePath` by
+ * another (the local stack). Every request gets an answer; a failure is JSON with an `error` code.
+ */
+export function consoleHandler(
+  target: OperatorTarget,
+  config: { basePath: string; token: string; nowMs: () => number },
+): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+  const { basePath, token, nowMs } = config;
+  return async (request, response) => {
+    try {
+      const url = new URL(request.url ?? "/", "http://console.invalid");
+      const path = url.pathname.replace(/\/+$/, "");
+      if (path === basePath && url.searchParams.has("token")) {
+        if (!isToken(token, url.searchParams.get("token") ?? undefined)) throw refusedToken();
+        // The token leaves the address bar and the history: from here on the cookie carries it.
+        response.writeHead(303, { location: `${basePath}/events`, "set-cookie": tokenCookie(token, basePath) });
+        response.end();
+        return;
+      }
+      if (!isToken(token, cookieTokenOf(request.headers.cookie))) throw refusedToken();
+      const route = path.slice(basePath.length);
+      if (request.method === "POST") {
+        // A state change: the cookie alone could be sent by another page's form; the header cannot.
+        const header = request.headers[TOKEN_HEADER];
+        if (!isToken(token, typeof header === "string" ? header : undefined)) {
+          throw new ConsoleHttpError(
+            403,
+            "console_token_header_required",
+            `An action needs the console's token in the ${TOKEN_HEADER} header.`,
+          );
+        }
+        const replay = /^\/api\/events\/([^/]+)\/([^/]+)\/replay$/.exec(route);
+        if (replay)
+          return sendJson(response, 200, await replayAction(target, nowMs(), replay, await jsonBody(request)));
+        throw new ConsoleHttpError(404, "not_found", `No action at ${url.pathname}.`);
+      }
+      if (request.method !== "GET" && request.method !== "HEAD") {
+        throw new ConsoleHttpError(405, "method_not_allowed", `${request.method} is not an action of the console.`);
+      }
+      if (route === "" || route === "/events") {
+        const query = eventsQuery(url.searchParams);
+        const now = nowMs();
+        const states = await findEvents(target, {
+          ...query,
+          sinceMs: now - WINDOWS[query.window],
+          untilMs: now,
+        });
+        return sendHtml(response, eventsPage(basePath, token, query, states.map(eventSummary)));
+      }
+      const event = /^\/events\/([^/]+)\/([^/]+)$/.exec(route);
+      if (event) {
+        const pk = await eventPkOf(target, nowMs(), event);
+        const detail = await showEvent(target, pk, { payload: url.searchParams.get("payload") === "1" });
+        return sendHtml(response, eventPage(basePath, token, detail));
+      }
+      if (route === "/console.js") return sendAsset(response, "text/javascript", CONSOLE_SCRIPT);
+      if (route === "/console.css") return sendAsset(response, "text/css", CONSOLE_STYLE);
+      throw new ConsoleHttpError(404, "not_found", `No console page at ${url.pathname}.`);
+    } catch (error) {
+      sendError(response, error);
+    }
+  };
+}
+
+function refusedToken(): ConsoleHttpError {
+  return new ConsoleHttpError(
+    401,
+    "console_token_required",
+    "Open the console with the URL `oncegate console` printed (it carries the token).",
+  );
+}
+
+async function eventPkOf(target: OperatorTarget, nowMs: number, match: RegExpExecArray): Promise<string> {
+  const [provider, eventId] = [decodeURIComponent(match[1] ?? ""), decodeURIComponent(match[2] ?? "")];
+  return resolveEventPk(target, [provider, eventId], { nowMs });
+}
+
+async function replayAction(target: OperatorTarget, nowMs: number, match: RegExpExecArray, body: unknown) {
+  const { destination, ...unknown } = (body ?? {}) as { destination?: unknown };
+  if (Object.keys(unknown).length > 0) {
+    throw new OperatorUsageError(
+      "unknown_field",
+      `A replay takes only "destination"; not ${Object.keys(unknown).join(", ")}.`,
+    );
+  }
+  if (destination !== undefined && typeof destination !== "string") {
+    throw new OperatorUsageError("invalid_destination", '"destination" must be a destination id (a string).');
+  }
+  const pk = await eventPkOf(target, nowMs, match);
+  const state = await readEvent({ client: target.ddb, tableName: target.resources.eventsTable }, pk);
+  if (state === undefined) throw noSuchEvent(pk);
+  const replayed = await replayEvent(target, state, { by: await target.identity(), nowMs }, destination);
+  return { provider: state.provider, eventId: state.eventId, idempotencyKey: state.idempotencyKey, replayed };
+}
+
+function eventsQuery(params: URLSearchParams): EventsQuery {
+  const text = (name: string) => {
+    const value = params.get(name)?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  };
+  const status = text("status");
+  if (status !== undefined && !EVENT_STATUSES.includes(status as EventStatus)) {
+    throw new OperatorUsageError(
+      "invalid_status",
+      `status must be one of ${EVENT_STATUSES.join(", ")}; not ${status}.`,
+    );
+  }
+  const window = text("window") ?? "1d";
+  if (!(window in WINDOWS)) {
+    throw new OperatorUsageError(
+      "invalid_window",
+      `window must be one of ${Object.keys(WINDOWS).join(", ")}; not ${window}.`,
+    );
+  }
+  const provider = text("provider");
+  const destination = text("destination");
+  return {
+    ...(status !== undefined && { status: status as EventStatus }),
+    ...(provider !== undefined && { provider }),
+    ...(destination !== undefined && { destination }),
+    window: window as WindowName,
+    limit: LIST_LIMIT,
+  };
+}
+
+async function jsonBody(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new ConsoleHttpError(413, "body_too_large", "An action's body is at most 16 KiB.");
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ConsoleHttpError(400, "invalid_json", "An action's body must be JSON.");
+  }
+}
+
+const SECURITY_HEADERS = {
+  // Only its own script and style; no frame may embed it (clickjacking the Replay button).
+  "content-security-policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "cache-control": "no-store",
+};
+
+function sendHtml(response: ServerResponse, html: string): void {
+  response.writeHead(200, { "content-type": "text/html; charset=utf-8", ...SECURITY_HEADERS });
+  response.end(html);
+}
+
+function sendAsset(response: ServerResponse, type: string, text: string): void {
+  response.writeHead(200, { "content-type": `${type}; charset=utf-8`, ...SECURITY_HEADERS });
+  response.end(text);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { "content-type": "application/json", ...SECURITY_HEADERS });
+  response.end(JSON.stringify(body));
+}
+
+function sendError(response: ServerResponse, error: unknown): void {
+  if (error instanceof ConsoleHttpError) {
+    sendJson(response, error.status, { error: error.code, message: error.message });
+  } else if (error instanceof OperatorError) {
+    const status = error.name === "TargetError" ? 502 : STATUS_OF_KIND[error.kind];
+    sendJson(response, status, { error: error.code, message: error.message });
+  } else {
+    sendJson(response, 500, { error: "internal_error", message: (error as Error).message });
+  }
+}

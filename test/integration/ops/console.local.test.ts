@@ -1,0 +1,157 @@
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import type { Browser, Page } from "playwright-core";
+import { idempotencyKeyFor } from "../../../lambdas/shared/eventKey.ts";
+import { destinationIdFor } from "../../../local/localConfig.ts";
+import { type ScriptProcess, spawnScript, waitForReadyLine } from "../../../local/scriptProcess.ts";
+import { fetchEvent } from "../../../local/stackClient.ts";
+import { launchChromium, screenshot } from "../../support/browser.ts";
+import { removeDataDir, type StackProcess, startStack } from "../../support/localStackProcess.ts";
+import { sendStripeWebhook } from "../../support/operatorCli.ts";
+import { type ScriptedConsumer, startScriptedConsumer } from "../../support/scriptedConsumer.ts";
+
+/**
+ * The operator console (`oncegate console --local <url>`, started as a user starts it) against a real local stack,
+ * in headless Chromium. A second destination (a scripted server) refuses `evt_bad*` events with 400 until it is
+ * "fixed": FAILED at once, then replayed from the event's page.
+ */
+const ENTRY = new URL("../../../ops/cli/oncegate.ts", import.meta.url).pathname;
+let stack: StackProcess;
+let consumer: ScriptedConsumer;
+let flaky: string;
+let badFixed = false;
+let cli: ScriptProcess;
+let consoleUrl: string;
+let baseUrl: string;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  consumer = await startScriptedConsumer();
+  consumer.script((request, response) => {
+    const refused = (request.headers["oncegate-event-id"] ?? "").startsWith("evt_bad") && !badFixed;
+    response.writeHead(refused ? 400 : 200).end(refused ? '{"error":"amount_missing"}' : "");
+  });
+  flaky = destinationIdFor(consumer.url);
+  stack = await startStack({
+    env: { ONCEGATE_RETRY_SCHEDULE: "1,1", ONCEGATE_DESTINATIONS: `demo,${consumer.url}` },
+  });
+  cli = spawnScript(ENTRY, ["console", "--local", stack.baseUrl]);
+  await waitForReadyLine(cli, "Oncegate console for", "oncegate console", 20_000);
+  consoleUrl = /(http:\/\/127\.0\.0\.1:\d+\/console\?token=[\w-]+)/.exec(cli.stdout())?.[1] ?? "";
+  baseUrl = consoleUrl.replace(/\?token=.*$/, "");
+  browser = await launchChromium();
+  page = await browser.newPage();
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await cli?.stop();
+  await stack?.stop();
+  if (stack) await removeDataDir(stack.dataDir);
+  await consumer?.close();
+});
+
+async function waitForStatus(eventId: string, status: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await fetchEvent(stack.baseUrl, "stripe", eventId))?.status !== status) {
+    if (Date.now() > deadline) throw new Error(`${eventId} never became ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe("the console's token", () => {
+  test("the CLI prints a URL on 127.0.0.1 with a 43-character random token", () => {
+    expect(consoleUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/console\?token=[\w-]{43}$/);
+  });
+
+  test("a page without it, or with another, is refused 401 with a JSON error code", async () => {
+    for (const url of [`${baseUrl}/events`, `${baseUrl}?token=${"x".repeat(43)}`, `${baseUrl}/console.js`]) {
+      const response = await fetch(url, { redirect: "manual" });
+      expect({ url, status: response.status }).toEqual({ url, status: 401 });
+      expect(await response.json()).toMatchObject({ error: "console_token_required" });
+    }
+  });
+
+  test("an action with the cookie but not the header is refused 403, and changes nothing", async () => {
+    const first = await fetch(consoleUrl, { redirect: "manual" });
+    expect(first.status).toBe(303);
+    const cookie = (first.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    expect(first.headers.get("set-cookie")).toMatch(/HttpOnly; SameSite=Strict; Path=\/console$/);
+    const response = await fetch(`${baseUrl}/api/events/stripe/evt_nothing/replay`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: "console_token_header_required" });
+  });
+});
+
+describe("in a browser", () => {
+  test("opening the printed URL lands on the events list, and a delivered event shows DELIVERED", async () => {
+    expect(await sendStripeWebhook(stack.baseUrl, "evt_console_ok")).toBe(202);
+    await waitForStatus("evt_console_ok", "DELIVERED");
+    await page.goto(consoleUrl);
+    expect(new URL(page.url()).pathname).toBe("/console/events");
+    expect(page.url()).not.toContain("token="); // gone from the address bar and the history
+    const row = page.getByRole("row", { name: /evt_console_ok/ });
+    await expect(row.getByText("DELIVERED").first().isVisible()).resolves.toBe(true);
+    await screenshot(page, "console-events");
+  });
+
+  test("a refused destination shows FAILED with its attempt; fixed, Replay delivers it again with the same key", async () => {
+    expect(await sendStripeWebhook(stack.baseUrl, "evt_bad_console")).toBe(202);
+    await waitForStatus("evt_bad_console", "FAILED");
+    await page.goto(`${baseUrl}/events?status=FAILED`);
+    await page.getByRole("link", { name: "evt_bad_console" }).click();
+    await page.waitForURL(/\/console\/events\/stripe\/evt_bad_console$/);
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain("FAILED");
+    const attempts = page.locator("#attempts tbody tr");
+    await expect(attempts.filter({ hasText: flaky }).filter({ hasText: "400" }).count()).resolves.toBe(1);
+    await screenshot(page, "console-event-failed");
+
+    badFixed = true;
+    const before = consumer.requests.filter((r) => r.headers["oncegate-event-id"] === "evt_bad_console").length;
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: `Replay to ${flaky}` }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Replayed to" }).textContent()).resolves.toContain(
+      "replayed",
+    );
+    await waitForStatus("evt_bad_console", "DELIVERED");
+    await page.reload();
+    await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain("DELIVERED");
+    await expect(attempts.filter({ hasText: "replay" }).count()).resolves.toBe(1);
+    await screenshot(page, "console-event-replayed");
+
+    const deliveries = consumer.requests.filter((r) => r.headers["oncegate-event-id"] === "evt_bad_console");
+    expect(deliveries.length).toBe(before + 1);
+    const keys = new Set(deliveries.map((r) => r.headers["idempotency-key"]));
+    expect([...keys]).toEqual([idempotencyKeyFor("stripe", "evt_bad_console")]);
+  });
+
+  test("npm start serves it too, at /console on the stack's port, with a token of its own", async () => {
+    const printed = /console: (http:\/\/127\.0\.0\.1:\d+\/console\?token=[\w-]{43})/.exec(
+      stack.stdout() + stack.stderr(),
+    );
+    expect(printed?.[1]).toContain(`${stack.baseUrl}/console?token=`);
+    const other = await browser.newPage();
+    try {
+      expect((await other.goto(`${stack.baseUrl}/console/events`))?.status()).toBe(401);
+      await other.goto(printed?.[1] ?? "");
+      expect(new URL(other.url()).pathname).toBe("/console/events");
+      await expect(other.getByRole("link", { name: "evt_console_ok" }).count()).resolves.toBe(1);
+      await screenshot(other, "console-on-npm-start");
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("a replay the operator does not confirm sends nothing", async () => {
+    const before = consumer.requests.length;
+    page.once("dialog", (dialog) => void dialog.dismiss());
+    await page.getByRole("button", { name: `Replay to ${flaky}` }).click();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(consumer.requests.length).toBe(before);
+    expect(await page.getByRole("status").textContent()).toBe("");
+  });
+});

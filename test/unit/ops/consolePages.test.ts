@@ -1,0 +1,74 @@
+import { describe, expect, test } from "@jest/globals";
+import { cookieTokenOf, isToken, newConsoleToken, tokenCookie } from "../../../ops/console/consoleAccess.ts";
+import { eventPage, eventsPage } from "../../../ops/console/consolePages.ts";
+import type { EventDetail } from "../../../ops/events/eventViews.ts";
+
+// A provider's event id and a consumer's answer are someone else's bytes: the pages must never let them be markup.
+const HOSTILE = `<img src=x onerror="alert(1)">'&`;
+const detail: EventDetail = {
+  provider: "stripe",
+  eventId: HOSTILE,
+  idempotencyKey: "whk_x",
+  status: "FAILED",
+  receivedAt: "2026-12-02T10:00:00.000Z",
+  destinations: { [HOSTILE]: { status: "FAILED", attempts: 1, reason: HOSTILE, lastStatusCode: 400 } },
+  expiresAt: "2027-01-01T10:00:00.000Z",
+  bodyStorage: "inline",
+  attempts: [
+    {
+      destination: HOSTILE,
+      attempt: 1,
+      trigger: "initial",
+      at: "2026-12-02T10:00:01.000Z",
+      latencyMs: 9,
+      response: HOSTILE,
+    },
+  ],
+  payload: { encoding: "utf8", data: JSON.stringify({ note: HOSTILE }) },
+};
+
+describe("the console's pages", () => {
+  test.each([
+    ["events", eventsPage("/console", "t", { window: "1d", limit: 200, provider: HOSTILE }, [detail])],
+    ["event", eventPage("/console", "t", detail)],
+  ])("%s: every stored value is escaped, never markup", (_name, html) => {
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain('onerror="');
+    expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#39;&amp;");
+  });
+
+  test("event links encode the id: a slash or a ? stays part of it", () => {
+    const html = eventsPage("/console", "t", { window: "1d", limit: 200 }, [{ ...detail, eventId: "a/b?c" }]);
+    expect(html).toContain('href="/console/events/stripe/a%2Fb%3Fc"');
+  });
+
+  test("a PENDING destination's Replay stays disabled (it is being delivered)", () => {
+    const pending = eventPage("/console", "t", {
+      ...detail,
+      eventId: "evt_1",
+      destinations: { demo: { status: "PENDING", attempts: 0 } },
+    });
+    expect(pending).toMatch(
+      /<button type="button" data-replay="demo"[^>]* disabled aria-disabled="true" data-pending>/,
+    );
+  });
+});
+
+describe("the console's token", () => {
+  test("is 32 random bytes in base64url, compared whole", () => {
+    const token = newConsoleToken();
+    expect(token).toMatch(/^[\w-]{43}$/);
+    expect(newConsoleToken()).not.toBe(token);
+    expect(isToken(token, token)).toBe(true);
+    expect(isToken(token, token.slice(0, -1))).toBe(false);
+    expect(isToken(token, `${token}x`)).toBe(false);
+    expect(isToken(token, undefined)).toBe(false);
+  });
+
+  test("travels in an HttpOnly, SameSite=Strict cookie under the console's path", () => {
+    expect(tokenCookie("abc", "/console")).toBe("oncegate_console=abc; HttpOnly; SameSite=Strict; Path=/console");
+    expect(cookieTokenOf("a=1; oncegate_console=abc; b=2")).toBe("abc");
+    expect(cookieTokenOf("a=1")).toBeUndefined();
+    expect(cookieTokenOf(undefined)).toBeUndefined();
+  });
+});
