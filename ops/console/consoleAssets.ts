@@ -33,6 +33,32 @@ for (const button of document.querySelectorAll("button[data-replay]")) {
   });
 }
 
+const release = document.getElementById("release");
+if (release) {
+  const submit = release.querySelector("button[type=submit]");
+  submit.disabled = false;
+  release.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const { key, table, scope } = release.dataset;
+    const reason = release.elements.reason.value;
+    const force = release.elements.force.checked;
+    if (!window.confirm("Release " + key + " so that its next delivery runs the handler again?")) return;
+    const result = document.getElementById("action-result");
+    submit.disabled = true;
+    const response = await fetch(base + "/api/keys/release", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-oncegate-console-token": token },
+      body: JSON.stringify({ key, table, scope, reason, force }),
+    });
+    const body = await response.json();
+    result.textContent = response.ok
+      ? (body.outcome === "released" ? "Released " : "Already released: ") + key + ". Its next delivery runs the handler; replay the event to deliver it now."
+      : "Not released: " + body.message + " (" + body.error + ")";
+    result.className = response.ok ? "ok" : "error";
+    submit.disabled = false;
+  });
+}
+
 const live = document.querySelector("[data-live]");
 if (live) {
   const region = document.querySelector("[data-refresh]");
@@ -65,11 +91,15 @@ caption { text-align: left; font-weight: 600; padding: 0.25rem 0; }
 button { font: inherit; padding: 0.3rem 0.8rem; border: 1px solid #1b1b1f; border-radius: 4px; background: #f2f2f5; cursor: pointer; }
 button:disabled { opacity: 0.55; cursor: not-allowed; }
 .status { font-weight: 600; padding: 0 0.3rem; border-radius: 3px; }
-.status-delivered { background: #d9f2dd; color: #0b5a1c; }
+.status-delivered, .status-completed { background: #d9f2dd; color: #0b5a1c; }
+.status-released { background: #dde7fb; color: #123f8c; }
 .status-failed, .status-dead { background: #fbdada; color: #8a1010; }
-.status-queued, .status-received, .status-pending { background: #fdf0c8; color: #6a4a00; }
+.status-queued, .status-received, .status-pending, .status-in_progress { background: #fdf0c8; color: #6a4a00; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
 .facts dt { font-weight: 600; }
 pre { background: #f5f5f7; padding: 0.75rem; overflow: auto; max-height: 30rem; }
+.error { color: #8a1010; }
+label { display: block; margin: 0.4rem 0; }
+textarea, input { font: inherit; }
 #action-result.ok { color: #0b5a1c; } #action-result.error { color: #8a1010; }
 `;

@@ -1,5 +1,6 @@
 import type { EventStatus } from "../../lambdas/shared/eventRecord.ts";
 import type { EventDetail, EventSummary } from "../events/eventViews.ts";
+import type { KeyView } from "../keys/keyRecord.ts";
 
 /**
  * The console's pages as HTML, server-rendered from the operator library's views (the `--json` shapes of `events
@@ -45,7 +46,7 @@ function page(basePath: string, title: string, token: string, main: string): str
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
-<header><nav aria-label="Console"><a href="${basePath}/events">Events</a></nav></header>
+<header><nav aria-label="Console"><a href="${basePath}/events">Events</a> <a href="${basePath}/keys">Consumer keys</a></nav></header>
 <main id="main">
 ${main}
 </main>
@@ -146,7 +147,7 @@ export function eventPage(basePath: string, token: string, event: EventDetail): 
     token,
     `<h1>${h(event.provider)} / ${h(event.eventId)} ${statusBadge(event.status)}</h1>
 <dl class="facts">
-<dt>Idempotency-Key</dt><dd><code>${h(event.idempotencyKey)}</code></dd>
+<dt>Idempotency-Key</dt><dd><code>${h(event.idempotencyKey)}</code> (<a href="${basePath}/keys?key=${encodeURIComponent(event.idempotencyKey)}">its record in a consumer's table</a>)</dd>
 <dt>Content type</dt><dd>${h(event.contentType ?? "")}</dd>
 <dt>Kept until</dt><dd>${h(event.expiresAt)}</dd>
 </dl>
@@ -183,4 +184,72 @@ function prettyPayload(payload: NonNullable<EventDetail["payload"]>): string {
   } catch {
     return payload.data;
   }
+}
+
+/** What the keys page was asked for, and what it found. */
+export interface KeysQuery {
+  key?: string;
+  table?: string;
+  scope?: string;
+}
+
+/** A consumer key: the lookup form, the record and its audit, and the release form. */
+export function keysPage(
+  basePath: string,
+  token: string,
+  query: KeysQuery,
+  found: { view?: KeyView; problem?: { error: string; message: string } },
+): string {
+  const field = (name: keyof KeysQuery, label: string, hint: string) =>
+    `<label>${h(label)} <input name="${name}" value="${h(query[name])}" placeholder="${h(hint)}"${name === "key" ? " required" : ""}></label>`;
+  const lookup = `<form class="filter" method="get" action="${basePath}/keys" aria-label="Look up a key">
+${field("key", "Idempotency-Key", "whk_…")}
+${field("table", "Table", "the consumer's IDEMPOTENCY_TABLE (default: the demo consumer's)")}
+${field("scope", "Scope", "the SDK's scope")}
+<button type="submit">Look up</button>
+</form>`;
+  const problem = found.problem
+    ? `<p role="alert" class="error">${h(found.problem.message)} (<code>${h(found.problem.error)}</code>)</p>`
+    : "";
+  const view = found.view;
+  const record = view
+    ? `<h2>Record <span class="status status-${h(view.status.toLowerCase())}">${h(view.status)}</span></h2>
+<dl class="facts" id="key-record">
+<dt>Table</dt><dd>${h(view.table)}</dd>
+<dt>Scope</dt><dd>${h(view.scope)}</dd>
+<dt>Key</dt><dd><code>${h(view.key)}</code></dd>
+${view.startedAt ? `<dt>Claimed</dt><dd>${h(view.startedAt)}</dd>` : ""}
+${view.completedAt ? `<dt>Completed</dt><dd>${h(view.completedAt)}</dd>` : ""}
+${view.failedAt ? `<dt>Failed</dt><dd>${h(view.failedAt)}</dd>` : ""}
+${view.releasedAt ? `<dt>Released</dt><dd>${h(view.releasedAt)}</dd>` : ""}
+${view.error ? `<dt>Error</dt><dd>${h(view.error.name)}: ${h(view.error.message)}</dd>` : ""}
+${view.lease ? `<dt>Lease</dt><dd>until ${h(view.lease.expiresAt)}${view.lease.expired ? " (expired)" : ""}</dd>` : ""}
+${view.owner ? `<dt>Owner</dt><dd>${h(view.owner)}</dd>` : ""}
+</dl>
+<h2>Audit</h2>
+${
+  view.audit.length === 0
+    ? "<p>No operator action yet.</p>"
+    : `<table id="audit"><thead><tr><th scope="col">At</th><th scope="col">By</th><th scope="col">Was</th><th scope="col">Forced</th><th scope="col">Reason</th></tr></thead><tbody>
+${view.audit.map((entry) => `<tr><td>${h(entry.at)}</td><td>${h(entry.by)}</td><td>${h(entry.previousStatus)}</td><td>${entry.forced ? "yes" : "no"}</td><td>${h(entry.reason)}</td></tr>`).join("\n")}
+</tbody></table>`
+}
+${
+  view.status === "RELEASED"
+    ? "<p>Released: the next delivery of this key runs the handler.</p>"
+    : `<h2>Release</h2>
+<p>Lets the next delivery of this key run the handler again (${view.status === "COMPLETED" ? "it already ran to the end: only with force" : "a FAILED handler, or a claim whose process died"}).</p>
+<form id="release" data-key="${h(view.key)}" data-table="${h(view.table)}" data-scope="${h(view.scope)}" aria-label="Release the key">
+<label>Reason (kept in the audit) <textarea name="reason" required maxlength="500" rows="2" cols="60"></textarea></label>
+<label class="live"><input type="checkbox" name="force"> Force (a COMPLETED key, or an IN_PROGRESS one within its lease or younger than 15 minutes)</label>
+<button type="submit" disabled>Release ${h(view.key)}</button>
+</form>`
+}`
+    : "";
+  return page(
+    basePath,
+    "Consumer keys",
+    token,
+    `<h1>Consumer keys</h1>\n${lookup}\n${problem}\n<div role="status" aria-live="polite" id="action-result"></div>\n${record}`,
+  );
 }

@@ -8,15 +8,28 @@ import { eventSummary } from "../events/eventViews.ts";
 import { findEvents } from "../events/listEventViews.ts";
 import { replayEvent } from "../events/replayEvent.ts";
 import { noSuchEvent, showEvent } from "../events/showEvent.ts";
+import { DEFAULT_MIN_AGE_MS } from "../keys/keyRecord.ts";
+import { applyRelease, planRelease } from "../keys/releaseKey.ts";
+import { showKey } from "../keys/showKey.ts";
+import { keyRefOf } from "../keys/targetKeyRef.ts";
 import type { OperatorTarget } from "../target/operatorTarget.ts";
 import { cookieTokenOf, isToken, newConsoleToken, TOKEN_HEADER, tokenCookie } from "./consoleAccess.ts";
 import { CONSOLE_SCRIPT, CONSOLE_STYLE } from "./consoleAssets.ts";
-import { EVENT_STATUSES, type EventsQuery, eventPage, eventsPage, WINDOWS, type WindowName } from "./consolePages.ts";
+import {
+  EVENT_STATUSES,
+  type EventsQuery,
+  eventPage,
+  eventsPage,
+  type KeysQuery,
+  keysPage,
+  WINDOWS,
+  type WindowName,
+} from "./consolePages.ts";
 
 /**
  * The operator console: a web face of the operator library on a local HTTP server (127.0.0.1, a free port by
  * default). Every page and action calls the same library functions as the CLI (`findEvents`, `showEvent`,
- * `replayEvent`) on the same target, local stack or AWS stack; nothing of it is deployed.
+ * `replayEvent`, `showKey`, `planRelease`/`applyRelease`) on the same target, local stack or AWS stack; nothing of it is deployed.
  */
 
 export interface ConsoleOptions {
@@ -110,8 +123,12 @@ export function consoleHandler(
           );
         }
         const replay = /^\/api\/events\/([^/]+)\/([^/]+)\/replay$/.exec(route);
-        if (replay)
+        if (replay) {
           return sendJson(response, 200, await replayAction(target, nowMs(), replay, await jsonBody(request)));
+        }
+        if (route === "/api/keys/release") {
+          return sendJson(response, 200, await releaseAction(target, nowMs(), await jsonBody(request)));
+        }
         throw new ConsoleHttpError(404, "not_found", `No action at ${url.pathname}.`);
       }
       if (request.method !== "GET" && request.method !== "HEAD") {
@@ -132,6 +149,10 @@ export function consoleHandler(
         const pk = await eventPkOf(target, nowMs(), event);
         const detail = await showEvent(target, pk, { payload: url.searchParams.get("payload") === "1" });
         return sendHtml(response, eventPage(basePath, token, detail));
+      }
+      if (route === "/keys") {
+        const [status, html] = await keysLookup(target, nowMs(), url.searchParams, { basePath, token });
+        return sendHtml(response, html, status);
       }
       if (route === "/console.js") return sendAsset(response, "text/javascript", CONSOLE_SCRIPT);
       if (route === "/console.css") return sendAsset(response, "text/css", CONSOLE_STYLE);
@@ -171,6 +192,61 @@ async function replayAction(target: OperatorTarget, nowMs: number, match: RegExp
   if (state === undefined) throw noSuchEvent(pk);
   const replayed = await replayEvent(target, state, { by: await target.identity(), nowMs }, destination);
   return { provider: state.provider, eventId: state.eventId, idempotencyKey: state.idempotencyKey, replayed };
+}
+
+/** The keys page: a lookup that fails (no such key, a malformed one) is said on the page, with its code. */
+async function keysLookup(
+  target: OperatorTarget,
+  nowMs: number,
+  params: URLSearchParams,
+  page: { basePath: string; token: string },
+): Promise<[number, string]> {
+  const query: KeysQuery = {};
+  for (const name of ["key", "table", "scope"] as const) {
+    const value = params.get(name)?.trim();
+    if (value) query[name] = value;
+  }
+  if (query.key === undefined) return [200, keysPage(page.basePath, page.token, query, {})];
+  try {
+    const { view } = await showKey(target.ddb, keyRefOf(target, query.key, query), nowMs);
+    return [200, keysPage(page.basePath, page.token, query, { view })];
+  } catch (error) {
+    if (!(error instanceof OperatorError) || error.kind === "failed") throw error;
+    const status = STATUS_OF_KIND[error.kind];
+    return [
+      status,
+      keysPage(page.basePath, page.token, query, { problem: { error: error.code, message: error.message } }),
+    ];
+  }
+}
+
+/** `keys release` from the keys page: plan (the same rules as the CLI), then write what was planned. */
+async function releaseAction(target: OperatorTarget, nowMs: number, body: unknown) {
+  const { key, table, scope, reason, force, ...unknown } = (body ?? {}) as Record<string, unknown>;
+  if (Object.keys(unknown).length > 0) {
+    throw new OperatorUsageError(
+      "unknown_field",
+      `A release takes key, table, scope, reason and force; not ${Object.keys(unknown).join(", ")}.`,
+    );
+  }
+  const text = (name: string, value: unknown) => {
+    if (value === undefined || value === "") return undefined;
+    if (typeof value !== "string") throw new OperatorUsageError(`invalid_${name}`, `"${name}" must be a string.`);
+    return value;
+  };
+  if (force !== undefined && typeof force !== "boolean") {
+    throw new OperatorUsageError("invalid_force", '"force" must be true or false.');
+  }
+  const ref = keyRefOf(target, text("key", key) ?? "", {
+    ...(text("table", table) !== undefined && { table: text("table", table) }),
+    ...(text("scope", scope) !== undefined && { scope: text("scope", scope) }),
+  });
+  const why = text("reason", reason) ?? "";
+  const plan = await planRelease(target.ddb, ref, why, { force: force === true, minAgeMs: DEFAULT_MIN_AGE_MS, nowMs });
+  if (plan.refusal !== undefined) throw plan.refusal;
+  if (plan.alreadyReleased) return { outcome: "already_released", record: plan.view };
+  const record = await applyRelease(target.ddb, plan, { reason: why, by: await target.identity(), nowMs });
+  return { outcome: "released", record };
 }
 
 function eventsQuery(params: URLSearchParams): EventsQuery {
@@ -228,8 +304,8 @@ const SECURITY_HEADERS = {
   "cache-control": "no-store",
 };
 
-function sendHtml(response: ServerResponse, html: string): void {
-  response.writeHead(200, { "content-type": "text/html; charset=utf-8", ...SECURITY_HEADERS });
+function sendHtml(response: ServerResponse, html: string, status = 200): void {
+  response.writeHead(status, { "content-type": "text/html; charset=utf-8", ...SECURITY_HEADERS });
   response.end(html);
 }
 

@@ -2,6 +2,7 @@ import { type Command, Option } from "commander";
 import { DEFAULT_MIN_AGE_MS } from "../../keys/keyRecord.ts";
 import { applyRelease, planRelease } from "../../keys/releaseKey.ts";
 import { showKey } from "../../keys/showKey.ts";
+import { keyRefOf } from "../../keys/targetKeyRef.ts";
 import type { CliIo } from "../cliIo.ts";
 import { styler } from "../cliIo.ts";
 import { assertCanConfirm, confirm } from "../confirm.ts";
@@ -9,7 +10,6 @@ import { EXIT } from "../exitCodes.ts";
 import { printJson, printLine } from "../output.ts";
 import { durationMs } from "../parseValues.ts";
 import { type CommonOptions, withCommonOptions, withTarget } from "../targetOptions.ts";
-import { keyRefOf } from "./keyOptions.ts";
 import { renderKey } from "./renderKey.ts";
 
 interface KeyOptions extends CommonOptions {

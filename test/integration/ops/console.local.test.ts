@@ -3,7 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { idempotencyKeyFor } from "../../../lambdas/shared/eventKey.ts";
 import { destinationIdFor } from "../../../local/localConfig.ts";
 import { type ScriptProcess, spawnScript, waitForReadyLine } from "../../../local/scriptProcess.ts";
-import { fetchEvent } from "../../../local/stackClient.ts";
+import { fetchEvent, fetchStats } from "../../../local/stackClient.ts";
 import { launchChromium, screenshot } from "../../support/browser.ts";
 import { removeDataDir, type StackProcess, startStack } from "../../support/localStackProcess.ts";
 import { sendStripeWebhook } from "../../support/operatorCli.ts";
@@ -33,7 +33,12 @@ beforeAll(async () => {
   });
   flaky = destinationIdFor(consumer.url);
   stack = await startStack({
-    env: { ONCEGATE_RETRY_SCHEDULE: "1,1", ONCEGATE_DESTINATIONS: `demo,${consumer.url}` },
+    env: {
+      ONCEGATE_RETRY_SCHEDULE: "1,1",
+      ONCEGATE_DESTINATIONS: `demo,${consumer.url}`,
+      // The demo handler throws on this event's first run (a handler bug): FAILED until released and replayed.
+      ONCEGATE_DEMO_CONSUMER_FAIL: "evt_fails_console",
+    },
   });
   cli = spawnScript(ENTRY, ["console", "--local", stack.baseUrl]);
   await waitForReadyLine(cli, "Oncegate console for", "oncegate console", 20_000);
@@ -153,5 +158,63 @@ describe("in a browser", () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(consumer.requests.length).toBe(before);
     expect(await page.getByRole("status").textContent()).toBe("");
+  });
+
+  test("a failed handler: its key released with a reason, then replayed, runs once more and only once", async () => {
+    expect(await sendStripeWebhook(stack.baseUrl, "evt_fails_console")).toBe(202);
+    const demoStatus = async () => (await fetchEvent(stack.baseUrl, "stripe", "evt_fails_console"))?.destinations.demo;
+    const deadline = Date.now() + 30_000;
+    while ((await demoStatus())?.status !== "FAILED") {
+      if (Date.now() > deadline) throw new Error("the demo destination never FAILED");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const before = await fetchStats(stack.baseUrl);
+    const key = idempotencyKeyFor("stripe", "evt_fails_console");
+
+    await page.goto(`${baseUrl}/events/stripe/evt_fails_console`);
+    await page.getByRole("link", { name: "its record in a consumer's table" }).click();
+    await page.waitForURL(/\/console\/keys\?key=/);
+    await expect(page.getByRole("heading", { name: /Record/ }).textContent()).resolves.toContain("FAILED");
+    await expect(page.locator("#key-record").textContent()).resolves.toContain("DemoHandlerError");
+    await screenshot(page, "console-key-failed");
+
+    await page.getByLabel("Reason (kept in the audit)").fill("fixed the handler");
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: `Release ${key}` }).click();
+    await expect(page.getByRole("status").filter({ hasText: "Released" }).textContent()).resolves.toContain(key);
+    await page.reload();
+    await expect(page.getByRole("heading", { name: /Record/ }).textContent()).resolves.toContain("RELEASED");
+    const audit = page.locator("#audit tbody tr");
+    await expect(audit.count()).resolves.toBe(1);
+    await expect(audit.textContent()).resolves.toMatch(/local-operator.*FAILED.*no.*fixed the handler/);
+    await screenshot(page, "console-key-released");
+
+    // Two replays from the event's page: the first runs the handler, the second gets its stored answer.
+    for (let replay = 1; replay <= 2; replay++) {
+      const attempts = (await demoStatus())?.attempts ?? 0;
+      await page.goto(`${baseUrl}/events/stripe/evt_fails_console`);
+      page.once("dialog", (dialog) => void dialog.accept());
+      await page.getByRole("button", { name: "Replay to demo" }).click();
+      // Waits for the action's answer (count() would not).
+      await page.getByRole("status").filter({ hasText: "Replayed to demo: replayed" }).waitFor();
+      const until = Date.now() + 30_000;
+      for (;;) {
+        const demo = await demoStatus();
+        if (demo?.status === "DELIVERED" && demo.attempts === attempts + 1) break;
+        if (Date.now() > until) throw new Error(`replay ${replay} never delivered: ${JSON.stringify(demo)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    const after = await fetchStats(stack.baseUrl);
+    expect(after.handlerRuns - before.handlerRuns).toBe(1);
+    expect(after.charges - before.charges).toBe(1);
+    await page.reload();
+    await screenshot(page, "console-event-recovered");
+  });
+
+  test("a key lookup that finds nothing says so on the page, with its code", async () => {
+    const response = await page.goto(`${baseUrl}/keys?key=whk_nothing`);
+    expect(response?.status()).toBe(404);
+    await expect(page.getByRole("alert").textContent()).resolves.toContain("no_such_key");
   });
 });

@@ -1,8 +1,8 @@
-import { OperatorUsageError } from "../../errors.ts";
-import type { KeyRef } from "../../keys/keyRecord.ts";
-import type { OperatorTarget } from "../../target/operatorTarget.ts";
+import { OperatorUsageError } from "../errors.ts";
+import type { OperatorTarget } from "../target/operatorTarget.ts";
+import type { KeyRef } from "./keyRecord.ts";
 
-/** `--table` and `--scope`, defaulted to the demo consumer's on a target that runs it (the local stack). */
+/** The record a key names: `--table` and `--scope` (the console's table and scope fields), defaulted to the demo consumer's on a target that runs it (the local stack). */
 export function keyRefOf(target: OperatorTarget, key: string, options: { table?: string; scope?: string }): KeyRef {
   const table = options.table ?? target.demoConsumer?.idempotencyTable;
   const scope = options.scope ?? (options.table === undefined ? target.demoConsumer?.scope : undefined);
