@@ -42,13 +42,14 @@ if (release) {
     const { key, table, scope } = release.dataset;
     const reason = release.elements.reason.value;
     const force = release.elements.force.checked;
+    const minAgeSeconds = Number(release.elements.minAgeMinutes.value) * 60;
     if (!window.confirm("Release " + key + " so that its next delivery runs the handler again?")) return;
     const result = document.getElementById("action-result");
     submit.disabled = true;
     const response = await fetch(base + "/api/keys/release", {
       method: "POST",
       headers: { "content-type": "application/json", "x-oncegate-console-token": token },
-      body: JSON.stringify({ key, table, scope, reason, force }),
+      body: JSON.stringify({ key, table, scope, reason, force, minAgeSeconds }),
     });
     const body = await response.json();
     result.textContent = response.ok
@@ -56,6 +57,37 @@ if (release) {
       : "Not released: " + body.message + " (" + body.error + ")";
     result.className = response.ok ? "ok" : "error";
     submit.disabled = false;
+  });
+}
+
+async function redrive(selection, question) {
+  if (!window.confirm(question)) return;
+  const result = document.getElementById("action-result");
+  const response = await fetch(base + "/api/dead-letters/redrive", {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-oncegate-console-token": token },
+    body: JSON.stringify(selection),
+  });
+  const body = await response.json();
+  result.textContent = response.ok
+    ? "Redrive: " + body.matched + " matched, " + body.sent + " sent back, " + body.dropped + " dropped, " + body.failed + " failed. Reload to follow them."
+    : "Not redriven: " + body.message + " (" + body.error + ")";
+  result.className = response.ok && body.failed === 0 ? "ok" : "error";
+}
+for (const button of document.querySelectorAll("button[data-redrive-event]")) {
+  button.disabled = false;
+  button.addEventListener("click", () => {
+    const event = button.dataset.redriveEvent;
+    const destination = button.dataset.redriveDestination;
+    return redrive({ event, destination }, "Send the dead job of " + event + " to " + destination + " back to the delivery queue?");
+  });
+}
+const redriveAll = document.querySelector("button[data-redrive-all]");
+if (redriveAll) {
+  redriveAll.disabled = false;
+  redriveAll.addEventListener("click", () => {
+    const destination = redriveAll.dataset.redriveAll;
+    return redrive(destination ? { destination } : {}, "Send all " + redriveAll.dataset.count + " dead job(s)" + (destination ? " of " + destination : "") + " back to the delivery queue?");
   });
 }
 

@@ -1,4 +1,5 @@
 import type { EventStatus } from "../../lambdas/shared/eventRecord.ts";
+import type { DeadLetterView } from "../deadLetters/deadLetter.ts";
 import type { EventDetail, EventSummary } from "../events/eventViews.ts";
 import type { KeyView } from "../keys/keyRecord.ts";
 
@@ -46,7 +47,7 @@ function page(basePath: string, title: string, token: string, main: string): str
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
-<header><nav aria-label="Console"><a href="${basePath}/events">Events</a> <a href="${basePath}/keys">Consumer keys</a></nav></header>
+<header><nav aria-label="Console"><a href="${basePath}/events">Events</a> <a href="${basePath}/dead-letters">Dead letters</a> <a href="${basePath}/keys">Consumer keys</a></nav></header>
 <main id="main">
 ${main}
 </main>
@@ -241,7 +242,8 @@ ${
 <p>Lets the next delivery of this key run the handler again (${view.status === "COMPLETED" ? "it already ran to the end: only with force" : "a FAILED handler, or a claim whose process died"}).</p>
 <form id="release" data-key="${h(view.key)}" data-table="${h(view.table)}" data-scope="${h(view.scope)}" aria-label="Release the key">
 <label>Reason (kept in the audit) <textarea name="reason" required maxlength="500" rows="2" cols="60"></textarea></label>
-<label class="live"><input type="checkbox" name="force"> Force (a COMPLETED key, or an IN_PROGRESS one within its lease or younger than 15 minutes)</label>
+<label>Youngest IN_PROGRESS claim to release, in minutes (its handler may still be running) <input name="minAgeMinutes" type="number" min="0" step="1" value="15"></label>
+<label class="live"><input type="checkbox" name="force"> Force (a COMPLETED key, or an IN_PROGRESS one within its lease or younger than that)</label>
 <button type="submit" disabled>Release ${h(view.key)}</button>
 </form>`
 }`
@@ -251,5 +253,52 @@ ${
     "Consumer keys",
     token,
     `<h1>Consumer keys</h1>\n${lookup}\n${problem}\n<div role="status" aria-live="polite" id="action-result"></div>\n${record}`,
+  );
+}
+
+/** The dead-letter queue: its jobs (received and given back, never deleted), each with Redrive, and Redrive all. */
+export function deadLettersPage(
+  basePath: string,
+  token: string,
+  query: { destination?: string },
+  letters: DeadLetterView[],
+): string {
+  const jobs = letters.filter((letter) => letter.pk !== undefined);
+  const rows = letters.map((letter) => {
+    const event =
+      letter.provider !== undefined && letter.eventId !== undefined
+        ? `<a href="${eventPath(basePath, letter.provider, letter.eventId)}">${h(letter.provider)}/${h(letter.eventId)}</a>`
+        : "(not a delivery job)";
+    const action =
+      letter.pk === undefined
+        ? ""
+        : `<button type="button" data-redrive-event="${h(`${letter.provider}/${letter.eventId}`)}" data-redrive-destination="${h(letter.destination)}" disabled>Redrive ${h(letter.eventId)} to ${h(letter.destination)}</button>`;
+    return `<tr><td>${event}</td><td>${h(letter.destination ?? "")}</td><td>${letter.receiveCount}</td><td>${h(letter.sentAt ?? "")}</td><td>${action}</td></tr>`;
+  });
+  const filter = `<form class="filter" method="get" action="${basePath}/dead-letters" aria-label="Filter dead letters">
+<label>Destination <input name="destination" value="${h(query.destination)}"></label>
+<button type="submit">Filter</button>
+</form>`;
+  const table =
+    letters.length === 0
+      ? `<p id="dead-letters-empty">The dead-letter queue holds no job${query.destination ? " of this destination" : ""}.</p>`
+      : `<table id="dead-letters">
+<caption>${letters.length} job(s), oldest first</caption>
+<thead><tr><th scope="col">Event</th><th scope="col">Destination</th><th scope="col">Receives</th><th scope="col">First sent</th><th scope="col">Action</th></tr></thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table>
+<p><button type="button" data-redrive-all="${h(query.destination ?? "")}" data-count="${jobs.length}" disabled>Redrive all ${jobs.length}${query.destination ? ` of ${h(query.destination)}` : ""}</button></p>`;
+  return page(
+    basePath,
+    "Dead letters",
+    token,
+    `<h1>Dead letters</h1>
+<p>Each job goes back to the delivery queue once its destination is marked (DEAD → PENDING); a job of a destination
+since delivered, or of an expired event, is deleted without sending.</p>
+${filter}
+<div role="status" aria-live="polite" id="action-result"></div>
+${table}`,
   );
 }

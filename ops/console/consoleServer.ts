@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { readEvent } from "../../lambdas/delivery/deliveryStore.ts";
 import type { EventStatus } from "../../lambdas/shared/eventRecord.ts";
+import { pkOfEventArgument } from "../deadLetters/eventRef.ts";
+import { listDeadLetters } from "../deadLetters/listDeadLetters.ts";
+import { type RedriveSummary, redriveDeadLetters } from "../deadLetters/redriveDeadLetters.ts";
 import { OperatorError, OperatorUsageError } from "../errors.ts";
 import { resolveEventPk } from "../events/eventSelector.ts";
 import { eventSummary } from "../events/eventViews.ts";
@@ -16,6 +19,7 @@ import type { OperatorTarget } from "../target/operatorTarget.ts";
 import { cookieTokenOf, isToken, newConsoleToken, TOKEN_HEADER, tokenCookie } from "./consoleAccess.ts";
 import { CONSOLE_SCRIPT, CONSOLE_STYLE } from "./consoleAssets.ts";
 import {
+  deadLettersPage,
   EVENT_STATUSES,
   type EventsQuery,
   eventPage,
@@ -29,7 +33,7 @@ import {
 /**
  * The operator console: a web face of the operator library on a local HTTP server (127.0.0.1, a free port by
  * default). Every page and action calls the same library functions as the CLI (`findEvents`, `showEvent`,
- * `replayEvent`, `showKey`, `planRelease`/`applyRelease`) on the same target, local stack or AWS stack; nothing of it is deployed.
+ * `replayEvent`, `listDeadLetters`, `redriveDeadLetters`, `showKey`, `planRelease`/`applyRelease`) on the same target, local stack or AWS stack; nothing of it is deployed.
  */
 
 export interface ConsoleOptions {
@@ -126,6 +130,9 @@ export function consoleHandler(
         if (replay) {
           return sendJson(response, 200, await replayAction(target, nowMs(), replay, await jsonBody(request)));
         }
+        if (route === "/api/dead-letters/redrive") {
+          return sendJson(response, 200, await redriveAction(target, nowMs, await jsonBody(request)));
+        }
         if (route === "/api/keys/release") {
           return sendJson(response, 200, await releaseAction(target, nowMs(), await jsonBody(request)));
         }
@@ -149,6 +156,14 @@ export function consoleHandler(
         const pk = await eventPkOf(target, nowMs(), event);
         const detail = await showEvent(target, pk, { payload: url.searchParams.get("payload") === "1" });
         return sendHtml(response, eventPage(basePath, token, detail));
+      }
+      if (route === "/dead-letters") {
+        const destination = url.searchParams.get("destination")?.trim() || undefined;
+        const letters = await listDeadLetters(target, destination === undefined ? {} : { destination }, { nowMs });
+        return sendHtml(
+          response,
+          deadLettersPage(basePath, token, destination === undefined ? {} : { destination }, letters),
+        );
       }
       if (route === "/keys") {
         const [status, html] = await keysLookup(target, nowMs(), url.searchParams, { basePath, token });
@@ -222,12 +237,15 @@ async function keysLookup(
 
 /** `keys release` from the keys page: plan (the same rules as the CLI), then write what was planned. */
 async function releaseAction(target: OperatorTarget, nowMs: number, body: unknown) {
-  const { key, table, scope, reason, force, ...unknown } = (body ?? {}) as Record<string, unknown>;
+  const { key, table, scope, reason, force, minAgeSeconds, ...unknown } = (body ?? {}) as Record<string, unknown>;
   if (Object.keys(unknown).length > 0) {
     throw new OperatorUsageError(
       "unknown_field",
-      `A release takes key, table, scope, reason and force; not ${Object.keys(unknown).join(", ")}.`,
+      `A release takes key, table, scope, reason, force and minAgeSeconds; not ${Object.keys(unknown).join(", ")}.`,
     );
+  }
+  if (minAgeSeconds !== undefined && !(Number.isInteger(minAgeSeconds) && (minAgeSeconds as number) >= 0)) {
+    throw new OperatorUsageError("invalid_min_age", '"minAgeSeconds" must be a whole number of seconds, 0 or more.');
   }
   const text = (name: string, value: unknown) => {
     if (value === undefined || value === "") return undefined;
@@ -242,11 +260,36 @@ async function releaseAction(target: OperatorTarget, nowMs: number, body: unknow
     ...(text("scope", scope) !== undefined && { scope: text("scope", scope) }),
   });
   const why = text("reason", reason) ?? "";
-  const plan = await planRelease(target.ddb, ref, why, { force: force === true, minAgeMs: DEFAULT_MIN_AGE_MS, nowMs });
+  const plan = await planRelease(target.ddb, ref, why, {
+    force: force === true,
+    minAgeMs: minAgeSeconds === undefined ? DEFAULT_MIN_AGE_MS : (minAgeSeconds as number) * 1000,
+    nowMs,
+  });
   if (plan.refusal !== undefined) throw plan.refusal;
   if (plan.alreadyReleased) return { outcome: "already_released", record: plan.view };
   const record = await applyRelease(target.ddb, plan, { reason: why, by: await target.identity(), nowMs });
   return { outcome: "released", record };
+}
+
+/** `dlq redrive` from the dead-letters page: one event's job (`event` + `destination`), or all of a destination. */
+async function redriveAction(target: OperatorTarget, nowMs: () => number, body: unknown): Promise<RedriveSummary> {
+  const { event, destination, ...unknown } = (body ?? {}) as Record<string, unknown>;
+  if (Object.keys(unknown).length > 0) {
+    throw new OperatorUsageError(
+      "unknown_field",
+      `A redrive takes event and destination; not ${Object.keys(unknown).join(", ")}.`,
+    );
+  }
+  for (const [name, value] of Object.entries({ event, destination })) {
+    if (value !== undefined && typeof value !== "string") {
+      throw new OperatorUsageError(`invalid_${name}`, `"${name}" must be a string.`);
+    }
+  }
+  const selection = {
+    ...(typeof destination === "string" && destination !== "" && { destination }),
+    ...(typeof event === "string" && event !== "" && { pk: pkOfEventArgument(event) }),
+  };
+  return redriveDeadLetters(target, { selection, nowMs });
 }
 
 function eventsQuery(params: URLSearchParams): EventsQuery {
