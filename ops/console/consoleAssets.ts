@@ -131,7 +131,13 @@ button:disabled { opacity: 0.55; cursor: not-allowed; }
 .facts dt { font-weight: 600; }
 pre { background: #f5f5f7; padding: 0.75rem; overflow: auto; max-height: 30rem; }
 .error { color: #8a1010; }
+.legend { display: flex; gap: 1rem; list-style: none; padding: 0; }
+.swatch { margin-right: 0.3rem; vertical-align: middle; }
+figure { margin: 0; }
 label { display: block; margin: 0.4rem 0; }
 textarea, input { font: inherit; }
 #action-result.ok { color: #0b5a1c; } #action-result.error { color: #8a1010; }
 `;
+
+/** Served so that a browser's icon request is answered (it would be refused without the cookie's path). */
+export const CONSOLE_ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#1b1b1f"/><path d="M5 8.5l2 2 4-5" stroke="#fff" stroke-width="2" fill="none"/></svg>`;

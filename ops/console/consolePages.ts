@@ -1,5 +1,6 @@
 import type { EventStatus } from "../../lambdas/shared/eventRecord.ts";
 import type { DeadLetterView } from "../deadLetters/deadLetter.ts";
+import type { EventStats, ReceivedBucket } from "../events/eventStats.ts";
 import type { EventDetail, EventSummary } from "../events/eventViews.ts";
 import type { KeyView } from "../keys/keyRecord.ts";
 
@@ -42,12 +43,13 @@ function page(basePath: string, title: string, token: string, main: string): str
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="oncegate-token" content="${h(token)}">
 <title>${h(title)} · Oncegate console</title>
+<link rel="icon" href="${basePath}/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="${basePath}/console.css">
 <script type="module" src="${basePath}/console.js"></script>
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
-<header><nav aria-label="Console"><a href="${basePath}/events">Events</a> <a href="${basePath}/dead-letters">Dead letters</a> <a href="${basePath}/keys">Consumer keys</a></nav></header>
+<header><nav aria-label="Console"><a href="${basePath}/overview">Overview</a> <a href="${basePath}/events">Events</a> <a href="${basePath}/dead-letters">Dead letters</a> <a href="${basePath}/keys">Consumer keys</a></nav></header>
 <main id="main">
 ${main}
 </main>
@@ -300,5 +302,123 @@ since delivered, or of an expired event, is deleted without sending.</p>
 ${filter}
 <div role="status" aria-live="polite" id="action-result"></div>
 ${table}`,
+  );
+}
+
+/** The overview's windows: the last hour in minutes, the last day in quarter hours. */
+export const OVERVIEW_WINDOWS = {
+  "1h": { spanMs: 3_600_000, bucketMs: 60_000, bucket: "minute" },
+  "1d": { spanMs: 86_400_000, bucketMs: 900_000, bucket: "15 minutes" },
+} as const;
+export type OverviewWindow = keyof typeof OVERVIEW_WINDOWS;
+
+// The chart's series, bottom to top, with the colours of the status badges.
+const SERIES: { status: EventStatus; colour: string }[] = [
+  { status: "DELIVERED", colour: "#2e8b47" },
+  { status: "QUEUED", colour: "#d9a400" },
+  { status: "RECEIVED", colour: "#f0cc55" },
+  { status: "FAILED", colour: "#d04545" },
+  { status: "DEAD", colour: "#7a1010" },
+];
+
+const clock = (ms: number | undefined) => (ms === undefined ? "" : new Date(ms).toISOString().slice(11, 16));
+
+/** A stacked bar chart of the buckets as inline SVG (no script, no network), described for screen readers. */
+function receivedChart(buckets: ReceivedBucket[], bucketName: string, untilMs: number): string {
+  const width = 960;
+  const height = 180;
+  const most = Math.max(1, ...buckets.map((bucket) => bucket.received));
+  const barWidth = width / buckets.length;
+  const bars = buckets.flatMap((bucket, index) => {
+    let y = height;
+    return SERIES.flatMap(({ status, colour }) => {
+      const count = bucket.byStatus[status];
+      if (count === 0) return [];
+      const barHeight = (count / most) * (height - 10);
+      y -= barHeight;
+      const title = `${new Date(bucket.startMs).toISOString().slice(11, 16)} UTC: ${count} ${status}`;
+      return [
+        `<rect x="${(index * barWidth + 0.5).toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, barWidth - 1).toFixed(1)}" height="${barHeight.toFixed(1)}" fill="${colour}" data-status="${status}"><title>${h(title)}</title></rect>`,
+      ];
+    });
+  });
+  const total = buckets.reduce((sum, bucket) => sum + bucket.received, 0);
+  const legend = SERIES.map(
+    (
+      { status, colour }, // An SVG swatch, not a style attribute: the console's CSP allows no inline style.
+    ) =>
+      `<li><svg class="swatch" width="14" height="14" aria-hidden="true"><rect width="14" height="14" fill="${colour}"/></svg>${h(status)}</li>`,
+  ).join("");
+  return `<figure>
+<svg id="received-chart" role="img" aria-label="${total} events received, one bar per ${h(bucketName)}, coloured by their status now; the busiest bar holds ${most}" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="none">
+<line x1="0" y1="${height}" x2="${width}" y2="${height}" stroke="#888"/>
+${bars.join("\n")}
+</svg>
+<figcaption>Events received per ${h(bucketName)} from ${h(clock(buckets[0]?.startMs))} to ${h(clock(untilMs))} UTC, by their status now. Duplicates are not events: the intake's
+<code>Duplicates</code> metric counts them (on AWS, in CloudWatch).</figcaption>
+<ul class="legend">${legend}</ul>
+</figure>`;
+}
+
+/** Counts by status and destination, and the chart of what was received. */
+export function overviewPage(
+  basePath: string,
+  token: string,
+  window: OverviewWindow,
+  stats: EventStats,
+  buckets: ReceivedBucket[],
+): string {
+  const windows = (Object.keys(OVERVIEW_WINDOWS) as OverviewWindow[])
+    .map((name) =>
+      name === window
+        ? `<strong aria-current="page">last ${name}</strong>`
+        : `<a href="${basePath}/overview?window=${name}">last ${name}</a>`,
+    )
+    .join(" · ");
+  const statusCells = EVENT_STATUSES.map(
+    (status) =>
+      `<td><a href="${basePath}/events?status=${status}&amp;window=${window}">${stats.byStatus[status]}</a></td>`,
+  ).join("");
+  const destinationStatuses = ["PENDING", "DELIVERED", "FAILED", "DEAD"];
+  const destinationRows = Object.entries(stats.byDestination)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([id, counts]) =>
+        `<tr><th scope="row">${h(id)}</th>${destinationStatuses.map((status) => `<td>${counts[status] ?? 0}</td>`).join("")}</tr>`,
+    )
+    .join("\n");
+  const dataRows = buckets
+    .filter((bucket) => bucket.received > 0)
+    .map(
+      (bucket) =>
+        `<tr><td>${h(new Date(bucket.startMs).toISOString())}</td><td>${bucket.received}</td>${SERIES.map(({ status }) => `<td>${bucket.byStatus[status]}</td>`).join("")}</tr>`,
+    )
+    .join("\n");
+  return page(
+    basePath,
+    "Overview",
+    token,
+    `<h1>Overview</h1>
+<p>${windows}: ${stats.events} event(s) received${stats.truncated ? ` (the newest ${stats.events}: there are more)` : ""}.</p>
+<h2>By status</h2>
+<table id="by-status"><thead><tr>${EVENT_STATUSES.map((status) => `<th scope="col">${status}</th>`).join("")}</tr></thead>
+<tbody><tr>${statusCells}</tr></tbody></table>
+<h2>By destination</h2>
+${
+  destinationRows === ""
+    ? "<p>No destination yet.</p>"
+    : `<table id="by-destination"><thead><tr><th scope="col">Destination</th>${destinationStatuses.map((status) => `<th scope="col">${status}</th>`).join("")}</tr></thead>
+<tbody>
+${destinationRows}
+</tbody></table>`
+}
+<h2>Received</h2>
+${receivedChart(buckets, OVERVIEW_WINDOWS[window].bucket, Date.parse(stats.until))}
+<details><summary>The chart's numbers</summary>
+<table id="received-table"><thead><tr><th scope="col">From</th><th scope="col">Received</th>${SERIES.map(({ status }) => `<th scope="col">${status}</th>`).join("")}</tr></thead>
+<tbody>
+${dataRows}
+</tbody></table>
+</details>`,
   );
 }

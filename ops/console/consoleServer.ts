@@ -7,6 +7,7 @@ import { listDeadLetters } from "../deadLetters/listDeadLetters.ts";
 import { type RedriveSummary, redriveDeadLetters } from "../deadLetters/redriveDeadLetters.ts";
 import { OperatorError, OperatorUsageError } from "../errors.ts";
 import { resolveEventPk } from "../events/eventSelector.ts";
+import { countEvents, receivedBuckets } from "../events/eventStats.ts";
 import { eventSummary } from "../events/eventViews.ts";
 import { findEvents } from "../events/listEventViews.ts";
 import { replayEvent } from "../events/replayEvent.ts";
@@ -17,7 +18,7 @@ import { showKey } from "../keys/showKey.ts";
 import { keyRefOf } from "../keys/targetKeyRef.ts";
 import type { OperatorTarget } from "../target/operatorTarget.ts";
 import { cookieTokenOf, isToken, newConsoleToken, TOKEN_HEADER, tokenCookie } from "./consoleAccess.ts";
-import { CONSOLE_SCRIPT, CONSOLE_STYLE } from "./consoleAssets.ts";
+import { CONSOLE_ICON, CONSOLE_SCRIPT, CONSOLE_STYLE } from "./consoleAssets.ts";
 import {
   deadLettersPage,
   EVENT_STATUSES,
@@ -26,6 +27,9 @@ import {
   eventsPage,
   type KeysQuery,
   keysPage,
+  OVERVIEW_WINDOWS,
+  type OverviewWindow,
+  overviewPage,
   WINDOWS,
   type WindowName,
 } from "./consolePages.ts";
@@ -69,6 +73,8 @@ class ConsoleHttpError extends Error {
 const STATUS_OF_KIND = { usage: 400, not_found: 404, failed: 409 } as const;
 const MAX_BODY_BYTES = 16 * 1024;
 const LIST_LIMIT = 200;
+/** Most events the overview reads (its counts say when there were more). */
+const OVERVIEW_LIMIT = 10_000;
 
 export async function startConsole(target: OperatorTarget, options: ConsoleOptions = {}): Promise<RunningConsole> {
   const basePath = options.basePath ?? "/console";
@@ -157,6 +163,24 @@ export function consoleHandler(
         const detail = await showEvent(target, pk, { payload: url.searchParams.get("payload") === "1" });
         return sendHtml(response, eventPage(basePath, token, detail));
       }
+      if (route === "/overview") {
+        const name = url.searchParams.get("window") ?? "1h";
+        if (!(name in OVERVIEW_WINDOWS)) {
+          throw new OperatorUsageError(
+            "invalid_window",
+            `window must be one of ${Object.keys(OVERVIEW_WINDOWS).join(", ")}; not ${name}.`,
+          );
+        }
+        const window = OVERVIEW_WINDOWS[name as OverviewWindow];
+        const untilMs = nowMs();
+        // Buckets on whole minutes (quarter hours): the window starts at the bucket boundary before now - span.
+        const sinceMs = Math.floor((untilMs - window.spanMs) / window.bucketMs) * window.bucketMs;
+        const range = { sinceMs, untilMs };
+        const states = await findEvents(target, { ...range, limit: OVERVIEW_LIMIT + 1 });
+        const stats = countEvents(states, { ...range, limit: OVERVIEW_LIMIT });
+        const buckets = receivedBuckets(states.slice(0, OVERVIEW_LIMIT), { ...range, bucketMs: window.bucketMs });
+        return sendHtml(response, overviewPage(basePath, token, name as OverviewWindow, stats, buckets));
+      }
       if (route === "/dead-letters") {
         const destination = url.searchParams.get("destination")?.trim() || undefined;
         const letters = await listDeadLetters(target, destination === undefined ? {} : { destination }, { nowMs });
@@ -171,6 +195,7 @@ export function consoleHandler(
       }
       if (route === "/console.js") return sendAsset(response, "text/javascript", CONSOLE_SCRIPT);
       if (route === "/console.css") return sendAsset(response, "text/css", CONSOLE_STYLE);
+      if (route === "/favicon.svg") return sendAsset(response, "image/svg+xml", CONSOLE_ICON);
       throw new ConsoleHttpError(404, "not_found", `No console page at ${url.pathname}.`);
     } catch (error) {
       sendError(response, error);

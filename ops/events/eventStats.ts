@@ -1,5 +1,5 @@
 import { destinationIdsOf } from "../../lambdas/delivery/overallStatus.ts";
-import type { EventStatus } from "../../lambdas/shared/eventRecord.ts";
+import type { EventState, EventStatus } from "../../lambdas/shared/eventRecord.ts";
 import type { OperatorTarget } from "../target/operatorTarget.ts";
 import { findEvents } from "./listEventViews.ts";
 
@@ -15,7 +15,7 @@ export interface EventStats {
   byDestination: Record<string, Record<string, number>>;
 }
 
-const STATUSES: EventStatus[] = ["RECEIVED", "QUEUED", "DELIVERED", "FAILED", "DEAD"];
+export const STATUSES: EventStatus[] = ["RECEIVED", "QUEUED", "DELIVERED", "FAILED", "DEAD"];
 
 /** Counts the events received in the window by status and by destination (read like `events list`). */
 export async function eventStats(
@@ -23,6 +23,14 @@ export async function eventStats(
   window: { sinceMs: number; untilMs: number; limit: number },
 ): Promise<EventStats> {
   const states = await findEvents(target, { ...window, limit: window.limit + 1 });
+  return countEvents(states, window);
+}
+
+/** The counts of `states` (at most `limit` of them: `truncated` says when there were more). Pure. */
+export function countEvents(
+  states: readonly EventState[],
+  window: { sinceMs: number; untilMs: number; limit: number },
+): EventStats {
   const truncated = states.length > window.limit;
   const counted = truncated ? states.slice(0, window.limit) : states;
   const byStatus = Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<EventStatus, number>;
@@ -44,4 +52,35 @@ export async function eventStats(
     byStatus,
     byDestination,
   };
+}
+
+/** One bucket of the overview's chart: the events received in it, by the status they have now. */
+export interface ReceivedBucket {
+  startMs: number;
+  received: number;
+  byStatus: Record<EventStatus, number>;
+}
+
+/**
+ * The events received in `[sinceMs, untilMs)` in buckets of `bucketMs`, oldest first, each split by the events'
+ * status now (so a bucket's FAILED are the events received then that failed). Pure.
+ */
+export function receivedBuckets(
+  states: readonly EventState[],
+  window: { sinceMs: number; untilMs: number; bucketMs: number },
+): ReceivedBucket[] {
+  const count = Math.max(1, Math.ceil((window.untilMs - window.sinceMs) / window.bucketMs));
+  const buckets = Array.from({ length: count }, (_, index) => ({
+    startMs: window.sinceMs + index * window.bucketMs,
+    received: 0,
+    byStatus: Object.fromEntries(STATUSES.map((status) => [status, 0])) as Record<EventStatus, number>,
+  }));
+  for (const state of states) {
+    const index = Math.floor((state.receivedAtMs - window.sinceMs) / window.bucketMs);
+    const bucket = buckets[index];
+    if (bucket === undefined) continue;
+    bucket.received += 1;
+    bucket.byStatus[state.status] += 1;
+  }
+  return buckets;
 }

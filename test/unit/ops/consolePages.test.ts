@@ -1,6 +1,8 @@
 import { describe, expect, test } from "@jest/globals";
+import type { EventState } from "../../../lambdas/shared/eventRecord.ts";
 import { cookieTokenOf, isToken, newConsoleToken, tokenCookie } from "../../../ops/console/consoleAccess.ts";
 import { eventPage, eventsPage } from "../../../ops/console/consolePages.ts";
+import { receivedBuckets } from "../../../ops/events/eventStats.ts";
 import type { EventDetail } from "../../../ops/events/eventViews.ts";
 
 // A provider's event id and a consumer's answer are someone else's bytes: the pages must never let them be markup.
@@ -70,5 +72,28 @@ describe("the console's token", () => {
     expect(cookieTokenOf("a=1; oncegate_console=abc; b=2")).toBe("abc");
     expect(cookieTokenOf("a=1")).toBeUndefined();
     expect(cookieTokenOf(undefined)).toBeUndefined();
+  });
+});
+
+describe("the overview's buckets", () => {
+  const state = (receivedAtMs: number, status: EventState["status"]) => ({ receivedAtMs, status }) as EventState;
+  test("count each event once, in the bucket of its received time, by its status now; outside the window none", () => {
+    const buckets = receivedBuckets(
+      [
+        state(0, "DELIVERED"),
+        state(59_999, "FAILED"),
+        state(60_000, "DEAD"),
+        state(180_000, "DELIVERED"),
+        state(-1, "DEAD"),
+      ],
+      { sinceMs: 0, untilMs: 180_000, bucketMs: 60_000 },
+    );
+    expect(buckets.map((bucket) => [bucket.startMs, bucket.received])).toEqual([
+      [0, 2],
+      [60_000, 1],
+      [120_000, 0],
+    ]);
+    expect(buckets[0]?.byStatus).toMatchObject({ DELIVERED: 1, FAILED: 1, DEAD: 0 });
+    expect(buckets[1]?.byStatus).toMatchObject({ DEAD: 1 });
   });
 });
