@@ -91,6 +91,67 @@ if (redriveAll) {
   });
 }
 
+const recover = document.getElementById("recover");
+if (recover) {
+  const countButton = recover.querySelector("[data-recover-count]");
+  const startButton = recover.querySelector("[data-recover-start]");
+  const result = document.getElementById("action-result");
+  const progress = document.getElementById("recover-progress");
+  const selection = () => {
+    const form = recover.elements;
+    const chosen = { status: form.status.value, window: form.window.value };
+    if (form.provider.value.trim()) chosen.provider = form.provider.value.trim();
+    if (form.destination.value.trim()) chosen.destination = form.destination.value.trim();
+    return chosen;
+  };
+  const post = async (path, body) => {
+    const response = await fetch(base + path, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-oncegate-console-token": token },
+      body: JSON.stringify(body),
+    });
+    return { ok: response.ok, body: await response.json() };
+  };
+  let counted;
+  countButton.disabled = false;
+  recover.addEventListener("change", () => { startButton.disabled = true; startButton.textContent = "Recover"; });
+  countButton.addEventListener("click", async () => {
+    counted = selection();
+    const { ok, body } = await post("/api/recover/count", counted);
+    result.className = ok ? "ok" : "error";
+    if (!ok) { result.textContent = "Not counted: " + body.message + " (" + body.error + ")"; return; }
+    result.textContent = body.count + " destination(s) would be replayed (dry run: nothing changed).";
+    startButton.disabled = body.count === 0;
+    startButton.textContent = "Recover " + body.count;
+  });
+  startButton.addEventListener("click", async () => {
+    const rate = Number(recover.elements.rate.value);
+    if (!window.confirm("Replay " + startButton.textContent.replace("Recover ", "") + " " + counted.status + " destination(s), " + rate + " a second?")) return;
+    startButton.disabled = true;
+    countButton.disabled = true;
+    const { ok, body } = await post("/api/recover/start", { ...counted, rate });
+    if (!ok) { result.className = "error"; result.textContent = "Not started: " + body.message + " (" + body.error + ")"; countButton.disabled = false; return; }
+    progress.hidden = false;
+    progress.max = Math.max(1, body.total);
+    for (;;) {
+      const response = await fetch(base + "/api/recover/runs/" + encodeURIComponent(body.runId));
+      const run = await response.json();
+      progress.value = run.done;
+      result.className = "ok";
+      result.textContent = "Run " + run.runId + ": " + run.done + " of " + run.total + " replayed so far.";
+      if (run.summary) {
+        const s = run.summary;
+        result.className = s.failed === 0 ? "ok" : "error";
+        result.textContent = "Run " + s.runId + " done: " + s.replayed + " replayed, " + s.pending + " pending, " + s.failed + " failed" + (s.errors.length ? " (" + s.errors.map((e) => e.event + ": " + e.error).join("; ") + ")" : "") + ".";
+        break;
+      }
+      if (run.error) { result.className = "error"; result.textContent = "Run " + run.runId + " stopped: " + run.error.message; break; }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    countButton.disabled = false;
+  });
+}
+
 const live = document.querySelector("[data-live]");
 if (live) {
   const region = document.querySelector("[data-refresh]");

@@ -49,7 +49,7 @@ function page(basePath: string, title: string, token: string, main: string): str
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
-<header><nav aria-label="Console"><a href="${basePath}/overview">Overview</a> <a href="${basePath}/events">Events</a> <a href="${basePath}/dead-letters">Dead letters</a> <a href="${basePath}/keys">Consumer keys</a></nav></header>
+<header><nav aria-label="Console"><a href="${basePath}/overview">Overview</a> <a href="${basePath}/events">Events</a> <a href="${basePath}/recover">Recover</a> <a href="${basePath}/dead-letters">Dead letters</a> <a href="${basePath}/keys">Consumer keys</a></nav></header>
 <main id="main">
 ${main}
 </main>
@@ -420,5 +420,30 @@ ${receivedChart(buckets, OVERVIEW_WINDOWS[window].bucket, Date.parse(stats.until
 ${dataRows}
 </tbody></table>
 </details>`,
+  );
+}
+
+/** Bulk recover: the selection, its dry-run count, then the run's progress (console.js drives both). */
+export function recoverPage(basePath: string, token: string): string {
+  return page(
+    basePath,
+    "Recover",
+    token,
+    `<h1>Recover</h1>
+<p>Replays every destination in a status that the selection finds, at a bounded rate, as <code>events recover</code>
+does: each with the same Idempotency-Key, trigger <code>replay</code>, and the run's id (a run stopped half-way is
+resumed with <code>npx oncegate events recover --resume &lt;runId&gt;</code>).</p>
+<p class="hint" data-no-script>Recovering needs JavaScript (the requests carry the console's token in a header).</p>
+<form id="recover" aria-label="Recover destinations">
+${select("status", "Destinations in status", ["FAILED", "DEAD"], "FAILED")}
+<label>Provider <input name="provider" placeholder="any"></label>
+<label>Destination <input name="destination" placeholder="any"></label>
+${select("window", "Received in the last", ["1d", "7d"], "7d")}
+<label>Replays a second <input name="rate" type="number" min="1" max="100" step="1" value="10"></label>
+<button type="button" data-recover-count disabled>Count (dry run)</button>
+<button type="button" data-recover-start disabled>Recover</button>
+</form>
+<div role="status" aria-live="polite" id="action-result"></div>
+<p><progress id="recover-progress" max="1" value="0" hidden aria-label="Recover progress"></progress></p>`,
   );
 }

@@ -10,6 +10,7 @@ import { resolveEventPk } from "../events/eventSelector.ts";
 import { countEvents, receivedBuckets } from "../events/eventStats.ts";
 import { eventSummary } from "../events/eventViews.ts";
 import { findEvents } from "../events/listEventViews.ts";
+import type { RecoverSelection } from "../events/recoverEvents.ts";
 import { replayEvent } from "../events/replayEvent.ts";
 import { noSuchEvent, showEvent } from "../events/showEvent.ts";
 import { DEFAULT_MIN_AGE_MS } from "../keys/keyRecord.ts";
@@ -30,9 +31,11 @@ import {
   OVERVIEW_WINDOWS,
   type OverviewWindow,
   overviewPage,
+  recoverPage,
   WINDOWS,
   type WindowName,
 } from "./consolePages.ts";
+import { RecoverRuns } from "./recoverRuns.ts";
 
 /**
  * The operator console: a web face of the operator library on a local HTTP server (127.0.0.1, a free port by
@@ -73,6 +76,8 @@ class ConsoleHttpError extends Error {
 const STATUS_OF_KIND = { usage: 400, not_found: 404, failed: 409 } as const;
 const MAX_BODY_BYTES = 16 * 1024;
 const LIST_LIMIT = 200;
+/** Replays a second of a console recover unless the page says otherwise: the CLI's default. */
+const DEFAULT_RECOVER_RATE = 10;
 /** Most events the overview reads (its counts say when there were more). */
 const OVERVIEW_LIMIT = 10_000;
 
@@ -109,6 +114,7 @@ export function consoleHandler(
   config: { basePath: string; token: string; nowMs: () => number },
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   const { basePath, token, nowMs } = config;
+  const runs = new RecoverRuns();
   return async (request, response) => {
     try {
       const url = new URL(request.url ?? "/", "http://console.invalid");
@@ -136,6 +142,15 @@ export function consoleHandler(
         if (replay) {
           return sendJson(response, 200, await replayAction(target, nowMs(), replay, await jsonBody(request)));
         }
+        if (route === "/api/recover/count") {
+          const { selection } = recoverRequestOf(await jsonBody(request), nowMs(), false);
+          return sendJson(response, 200, { count: await runs.count(target, selection) });
+        }
+        if (route === "/api/recover/start") {
+          const { selection, rate } = recoverRequestOf(await jsonBody(request), nowMs(), true);
+          const run = await runs.start(target, selection, { ratePerSecond: rate, nowMs: nowMs() });
+          return sendJson(response, 202, run);
+        }
         if (route === "/api/dead-letters/redrive") {
           return sendJson(response, 200, await redriveAction(target, nowMs, await jsonBody(request)));
         }
@@ -162,6 +177,14 @@ export function consoleHandler(
         const pk = await eventPkOf(target, nowMs(), event);
         const detail = await showEvent(target, pk, { payload: url.searchParams.get("payload") === "1" });
         return sendHtml(response, eventPage(basePath, token, detail));
+      }
+      if (route === "/recover") return sendHtml(response, recoverPage(basePath, token));
+      const followed = /^\/api\/recover\/runs\/([^/]+)$/.exec(route);
+      if (followed) {
+        const run = runs.get(decodeURIComponent(followed[1] ?? ""));
+        if (run === undefined)
+          throw new ConsoleHttpError(404, "no_such_run", "This console started no run with that id.");
+        return sendJson(response, 200, run);
       }
       if (route === "/overview") {
         const name = url.searchParams.get("window") ?? "1h";
@@ -315,6 +338,53 @@ async function redriveAction(target: OperatorTarget, nowMs: () => number, body: 
     ...(typeof event === "string" && event !== "" && { pk: pkOfEventArgument(event) }),
   };
   return redriveDeadLetters(target, { selection, nowMs });
+}
+
+const RECOVER_WINDOWS = { "1d": 86_400_000, "7d": 7 * 86_400_000 } as const;
+/** Most events a console recover looks at, as the CLI's default `--limit`. */
+const RECOVER_LIMIT = 10_000;
+
+/** A recover's selection (and, to start one, its rate), checked field by field. */
+function recoverRequestOf(
+  body: unknown,
+  nowMs: number,
+  starting: boolean,
+): { selection: RecoverSelection; rate: number } {
+  const { status, provider, destination, window, rate, ...unknown } = (body ?? {}) as Record<string, unknown>;
+  const allowed = starting
+    ? "status, provider, destination, window and rate"
+    : "status, provider, destination and window";
+  if (Object.keys(unknown).length > 0 || (!starting && rate !== undefined)) {
+    const extra = [...Object.keys(unknown), ...(!starting && rate !== undefined ? ["rate"] : [])];
+    throw new OperatorUsageError("unknown_field", `A recover takes ${allowed}; not ${extra.join(", ")}.`);
+  }
+  if (status !== "FAILED" && status !== "DEAD") {
+    throw new OperatorUsageError("invalid_status", '"status" must be FAILED or DEAD.');
+  }
+  const name = window ?? "7d";
+  if (typeof name !== "string" || !(name in RECOVER_WINDOWS)) {
+    throw new OperatorUsageError("invalid_window", '"window" must be 1d or 7d.');
+  }
+  for (const [field, value] of Object.entries({ provider, destination })) {
+    if (value !== undefined && typeof value !== "string") {
+      throw new OperatorUsageError(`invalid_${field}`, `"${field}" must be a string.`);
+    }
+  }
+  const perSecond = rate ?? DEFAULT_RECOVER_RATE;
+  if (typeof perSecond !== "number" || !Number.isInteger(perSecond) || perSecond < 1 || perSecond > 100) {
+    throw new OperatorUsageError("invalid_rate", '"rate" must be a whole number of replays a second, 1 to 100.');
+  }
+  return {
+    selection: {
+      status,
+      sinceMs: nowMs - RECOVER_WINDOWS[name as keyof typeof RECOVER_WINDOWS],
+      untilMs: nowMs,
+      limit: RECOVER_LIMIT,
+      ...(typeof provider === "string" && provider !== "" && { provider }),
+      ...(typeof destination === "string" && destination !== "" && { destination }),
+    },
+    rate: perSecond,
+  };
 }
 
 function eventsQuery(params: URLSearchParams): EventsQuery {
