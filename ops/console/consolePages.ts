@@ -100,7 +100,11 @@ ${select("window", "Received in the last", Object.keys(WINDOWS), query.window)}
 ${rows.join("\n")}
 </tbody>
 </table>`;
-  return page(basePath, "Events", token, `<h1>Events</h1>\n${filter}\n<div data-refresh>${table}</div>`);
+  const find = `<form class="filter" method="get" action="${basePath}/find" aria-label="Find an event">
+<label>Event id or Idempotency-Key <input name="q" placeholder="stripe evt_… or whk_…" size="40"></label>
+<button type="submit">Find</button>
+</form>`;
+  return page(basePath, "Events", token, `<h1>Events</h1>\n${find}\n${filter}\n<div data-refresh>${table}</div>`);
 }
 
 /** One event's life: its state, each destination with its Replay action, the attempts in order, the payload. */

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { readEvent } from "../../lambdas/delivery/deliveryStore.ts";
 import type { EventStatus } from "../../lambdas/shared/eventRecord.ts";
-import { pkOfEventArgument } from "../deadLetters/eventRef.ts";
+import { eventRefOf, pkOfEventArgument } from "../deadLetters/eventRef.ts";
 import { listDeadLetters } from "../deadLetters/listDeadLetters.ts";
 import { type RedriveSummary, redriveDeadLetters } from "../deadLetters/redriveDeadLetters.ts";
 import { OperatorError, OperatorUsageError } from "../errors.ts";
@@ -25,6 +25,7 @@ import {
   EVENT_STATUSES,
   type EventsQuery,
   eventPage,
+  eventPath,
   eventsPage,
   type KeysQuery,
   keysPage,
@@ -177,6 +178,15 @@ export function consoleHandler(
         const pk = await eventPkOf(target, nowMs(), event);
         const detail = await showEvent(target, pk, { payload: url.searchParams.get("payload") === "1" });
         return sendHtml(response, eventPage(basePath, token, detail));
+      }
+      if (route === "/find") {
+        // `<provider> <eventId>` or an Idempotency-Key, as `events show` takes them; found: its page.
+        const words = (url.searchParams.get("q") ?? "").trim().split(/\s+/).filter(Boolean);
+        const pk = await resolveEventPk(target, words, { nowMs: nowMs() });
+        const ref = eventRefOf(pk);
+        response.writeHead(303, { location: eventPath(basePath, ref?.provider ?? "", ref?.eventId ?? "") });
+        response.end();
+        return;
       }
       if (route === "/recover") return sendHtml(response, recoverPage(basePath, token));
       const followed = /^\/api\/recover\/runs\/([^/]+)$/.exec(route);

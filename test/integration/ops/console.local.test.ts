@@ -67,6 +67,11 @@ afterAll(async () => {
   await consumer?.close();
 });
 
+/** The console's cookie the page holds, as a `Cookie` header for a request made outside it. */
+async function cookieOf(of: Page): Promise<string> {
+  return (await of.context().cookies()).map((cookie) => `${cookie.name}=${cookie.value}`).join("; ");
+}
+
 async function waitForStatus(eventId: string, status: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((await fetchEvent(stack.baseUrl, "stripe", eventId))?.status !== status) {
@@ -255,6 +260,53 @@ describe("in a browser", () => {
         .map((request) => request.headers["oncegate-attempt-trigger"]);
       expect(triggers).toEqual(["initial", "replay"]);
     }
+  });
+
+  test("Find takes an Idempotency-Key or a provider and an event id, as events show does, and opens the event", async () => {
+    await page.goto(`${baseUrl}/events`);
+    await page.getByLabel("Event id or Idempotency-Key").fill(idempotencyKeyFor("stripe", "evt_console_ok"));
+    await page.getByRole("button", { name: "Find" }).click();
+    await page.waitForURL(/\/console\/events\/stripe\/evt_console_ok$/);
+    await page.goto(`${baseUrl}/events`);
+    await page.getByLabel("Event id or Idempotency-Key").fill("stripe evt_bad_console");
+    await page.getByLabel("Event id or Idempotency-Key").press("Enter");
+    await page.waitForURL(/\/console\/events\/stripe\/evt_bad_console$/);
+    const missing = await fetch(`${baseUrl}/find?q=stripe%20evt_never`, { headers: { cookie: await cookieOf(page) } });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: "no_such_event" });
+  });
+
+  test("works from the keyboard with a visible focus, and reads at 200 % zoom without scrolling sideways", async () => {
+    await page.goto(`${baseUrl}/events/stripe/evt_bad_console`);
+    // Tab from the top: the skip link first, then the navigation, … until the first Replay button.
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate<string | undefined>("document.activeElement?.textContent")).toBe("Skip to content");
+    let focused = "";
+    for (let presses = 0; presses < 30 && !focused.startsWith("Replay to"); presses++) {
+      await page.keyboard.press("Tab");
+      focused = (await page.evaluate<string | undefined>("document.activeElement?.textContent")) ?? "";
+    }
+    expect(focused).toBe("Replay to demo");
+    const outline = await page.evaluate<string>("getComputedStyle(document.activeElement).outlineStyle");
+    expect(outline).not.toBe("none");
+    await screenshot(page, "console-keyboard-focus");
+    // The same pages in a window half as wide: what 200 % zoom gives a 1280-pixel screen.
+    await page.setViewportSize({ width: 640, height: 900 });
+    for (const path of [
+      "/overview",
+      "/events",
+      "/events/stripe/evt_bad_console",
+      "/recover",
+      "/dead-letters",
+      "/keys",
+    ]) {
+      await page.goto(`${baseUrl}${path}`);
+      const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - window.innerWidth");
+      expect({ path, overflow }).toEqual({ path, overflow: 0 });
+    }
+    await page.goto(`${baseUrl}/events/stripe/evt_bad_console`);
+    await screenshot(page, "console-event-zoom-200");
+    await page.setViewportSize({ width: 1280, height: 720 });
   });
 
   test("the overview counts the events by status and destination and charts what was received", async () => {
