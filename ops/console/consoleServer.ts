@@ -17,6 +17,7 @@ import { DEFAULT_MIN_AGE_MS } from "../keys/keyRecord.ts";
 import { applyRelease, planRelease } from "../keys/releaseKey.ts";
 import { showKey } from "../keys/showKey.ts";
 import { keyRefOf } from "../keys/targetKeyRef.ts";
+import { operatorFailureOf } from "../target/awsFailures.ts";
 import type { OperatorTarget } from "../target/operatorTarget.ts";
 import { cookieTokenOf, isToken, newConsoleToken, TOKEN_HEADER, tokenCookie } from "./consoleAccess.ts";
 import { CONSOLE_ICON, CONSOLE_SCRIPT, CONSOLE_STYLE } from "./consoleAssets.ts";
@@ -468,12 +469,14 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 }
 
 function sendError(response: ServerResponse, error: unknown): void {
-  if (error instanceof ConsoleHttpError) {
-    sendJson(response, error.status, { error: error.code, message: error.message });
-  } else if (error instanceof OperatorError) {
-    const status = error.name === "TargetError" ? 502 : STATUS_OF_KIND[error.kind];
-    sendJson(response, status, { error: error.code, message: error.message });
+  // An AWS failure no library call named (credentials, access, the network) still gets the operator's sentence.
+  const known = operatorFailureOf(error, "do this");
+  if (known instanceof ConsoleHttpError) {
+    sendJson(response, known.status, { error: known.code, message: known.message });
+  } else if (known instanceof OperatorError) {
+    const status = known.name === "TargetError" ? 502 : STATUS_OF_KIND[known.kind];
+    sendJson(response, status, { error: known.code, message: known.message });
   } else {
-    sendJson(response, 500, { error: "internal_error", message: (error as Error).message });
+    sendJson(response, 500, { error: "internal_error", message: (known as Error).message });
   }
 }

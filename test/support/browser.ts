@@ -8,8 +8,12 @@ import { type Browser, chromium, type Page } from "playwright-core";
  */
 export const CHROMIUM = process.env.ONCEGATE_CHROMIUM ?? "/usr/bin/chromium";
 
-/** Where screenshots go (git-ignored): look at them after a run. */
-export const SCREENSHOTS = new URL("../../test-results/screenshots/", import.meta.url).pathname;
+/**
+ * Where screenshots go: test-results/screenshots (git-ignored; look at them after a run), or the folder
+ * `ONCEGATE_SCREENSHOTS_DIR` names: `npm run console:screenshots` writes the ones docs/operations.md shows.
+ */
+export const SCREENSHOTS =
+  process.env.ONCEGATE_SCREENSHOTS_DIR ?? new URL("../../test-results/screenshots/", import.meta.url).pathname;
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({

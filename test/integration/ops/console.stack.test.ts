@@ -1,0 +1,137 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+} from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "@jest/globals";
+import { mockClient } from "aws-sdk-client-mock";
+import { problemShardOf } from "../../../lambdas/shared/indexShards.ts";
+import { type RunningConsole, startConsole } from "../../../ops/console/consoleServer.ts";
+import type { OperatorTarget } from "../../../ops/target/operatorTarget.ts";
+import { createEventsTable, DEFAULT_SHARDS, putEvent, queuedEvent, storedEvent } from "../../support/deliveryEvents.ts";
+import { deleteTable, localClient } from "../../support/dynamoDbTables.ts";
+import { stackTargetOn } from "../../support/operatorTargets.ts";
+
+/**
+ * The console against a deployed gateway (`--stack`): the same pages and actions over a stack target, its events
+ * table on DynamoDB Local and its queues answered by aws-sdk-client-mock (no SQS emulator behaves as AWS does for
+ * these calls, and nothing here reaches AWS). What the console sends SQS is what the CLI sends: checked call by call.
+ */
+const ddb = localClient();
+let eventsTable: string;
+let target: OperatorTarget;
+let running: RunningConsole;
+let cookie: string;
+const sqs = () => mockClient(target.sqs);
+let sqsMock: ReturnType<typeof sqs>;
+const failed = queuedEvent(["orders"], { eventId: "evt_stack_failed" });
+const dead = queuedEvent(["orders"], { eventId: "evt_stack_dead" });
+
+beforeAll(async () => {
+  eventsTable = await createEventsTable(ddb, "console-stack");
+  for (const [event, status] of [
+    [failed, "FAILED"],
+    [dead, "DEAD"],
+  ] as const) {
+    event.status = status;
+    event.problemShard = problemShardOf(event.pk, status, DEFAULT_SHARDS);
+    event.destinations = { orders: { status, attempts: 3, reason: "http_500" } };
+    await putEvent(ddb, eventsTable, event);
+  }
+  target = stackTargetOn(ddb, eventsTable);
+  sqsMock = sqs();
+  running = await startConsole(target);
+  const first = await fetch(running.url, { redirect: "manual" });
+  cookie = (first.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+});
+beforeEach(() => {
+  sqsMock.reset();
+});
+afterAll(async () => {
+  await running?.close();
+  sqsMock?.restore();
+  await deleteTable(ddb, eventsTable);
+  ddb.destroy();
+});
+
+const page = (path: string) => fetch(`${running.baseUrl}${path}`, { headers: { cookie } });
+const action = (path: string, body: unknown) =>
+  fetch(`${running.baseUrl}${path}`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/json", "x-oncegate-console-token": running.token },
+    body: JSON.stringify(body),
+  });
+
+describe("the console on a stack target", () => {
+  test("lists the FAILED event and shows its page, read from the stack's table", async () => {
+    const list = await page("/events?status=FAILED&window=1d");
+    expect(list.status).toBe(200);
+    const html = await list.text();
+    expect(html).toContain("evt_stack_failed");
+    expect(html).not.toContain("evt_stack_dead"); // its overall status is DEAD
+    const event = await (await page("/events/stripe/evt_stack_failed")).text();
+    expect(event).toContain("Replay to orders");
+  });
+
+  test("Replay reopens the destination and sends its job to the stack's delivery queue, as the CLI does", async () => {
+    sqsMock.on(SendMessageCommand).resolves({ MessageId: "m-1" });
+    const response = await action("/api/events/stripe/evt_stack_failed/replay", { destination: "orders" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ replayed: [{ destination: "orders", outcome: "replayed" }] });
+    const sent = sqsMock.commandCalls(SendMessageCommand).map((call) => call.args[0].input);
+    expect(sent).toEqual([
+      expect.objectContaining({
+        QueueUrl: target.resources.deliveryQueueUrl,
+        MessageBody: JSON.stringify({ pk: failed.pk, destination: "orders" }),
+      }),
+    ]);
+    const state = await storedEvent(ddb, eventsTable, failed.pk);
+    expect(state.destinations?.orders?.status).toBe("PENDING");
+    expect(state.destinations?.orders?.lastReplay?.by).toBe("arn:aws:iam::123456789012:user/alice");
+  });
+
+  test("Dead letters reads the stack's dead-letter queue and gives every message back", async () => {
+    sqsMock
+      .on(ReceiveMessageCommand)
+      .resolvesOnce({
+        Messages: [
+          {
+            MessageId: "dlq-1",
+            ReceiptHandle: "rh-1",
+            Body: JSON.stringify({ pk: dead.pk, destination: "orders" }),
+            Attributes: { ApproximateReceiveCount: "4", SentTimestamp: String(Date.now() - 60_000) },
+          },
+        ],
+      })
+      .resolves({ Messages: [] });
+    sqsMock.on(ChangeMessageVisibilityBatchCommand).resolves({ Successful: [{ Id: "0" }], Failed: [] });
+    sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
+    const html = await (await page("/dead-letters")).text();
+    expect(html).toContain("stripe/evt_stack_dead");
+    expect(html).toContain("Redrive evt_stack_dead to orders");
+    const received = sqsMock.commandCalls(ReceiveMessageCommand).map((call) => call.args[0].input.QueueUrl);
+    expect(new Set(received)).toEqual(new Set([target.resources.deadLetterQueueUrl]));
+    const givenBack =
+      sqsMock.commandCalls(ChangeMessageVisibilityBatchCommand).length +
+      sqsMock.commandCalls(ChangeMessageVisibilityCommand).length;
+    expect(givenBack).toBeGreaterThan(0);
+  });
+
+  test("an identity without the operator policy gets 502 access_denied in one sentence; a replay after the fix sends the job", async () => {
+    sqsMock.on(SendMessageCommand).rejects(Object.assign(new Error("not allowed"), { name: "AccessDenied" }));
+    const response = await action("/api/events/stripe/evt_stack_dead/replay", { destination: "orders" });
+    const body = (await response.json()) as { error: string; message: string };
+    expect({ status: response.status, error: body.error }).toEqual({ status: 502, error: "access_denied" });
+    expect(body.message).toContain("OperatorPolicyArn");
+    // As with the CLI, the destination was reopened before the send was refused: it reads PENDING, and the replay
+    // asked again (the policy attached) sends the job that never left, instead of refusing it as being delivered.
+    expect((await storedEvent(ddb, eventsTable, dead.pk)).destinations?.orders?.status).toBe("PENDING");
+    sqsMock.reset();
+    sqsMock.on(SendMessageCommand).resolves({ MessageId: "m-2" });
+    const again = await action("/api/events/stripe/evt_stack_dead/replay", { destination: "orders" });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ replayed: [{ destination: "orders", outcome: "resent" }] });
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(1);
+  });
+});
