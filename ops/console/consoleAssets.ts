@@ -190,6 +190,7 @@ button:disabled { opacity: 0.55; cursor: not-allowed; }
 .status-queued, .status-received, .status-pending, .status-in_progress { background: #fdf0c8; color: #6a4a00; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
 .facts dt { font-weight: 600; }
+.json-key { color: #1a4f9c; } .json-string { color: #0b5a1c; } .json-number { color: #8a3b00; } .json-literal { color: #6a1b9a; }
 pre { background: #f5f5f7; padding: 0.75rem; overflow: auto; max-height: 30rem; }
 .error { color: #8a1010; }
 .legend { display: flex; gap: 1rem; list-style: none; padding: 0; }

@@ -146,7 +146,7 @@ export function eventPage(basePath: string, token: string, event: EventDetail): 
     )
     .join("\n");
   const payload = event.payload
-    ? `<pre id="payload" tabindex="0"><code>${h(prettyPayload(event.payload))}</code></pre>`
+    ? `<pre id="payload" tabindex="0"><code>${highlightedJson(prettyPayload(event.payload))}</code></pre>`
     : `<p><a href="${path}?payload=1#payload">Show the payload</a> (${h(event.bodyBytes ?? "?")} bytes, ${h(event.bodyStorage)})</p>`;
   return page(
     basePath,
@@ -181,6 +181,30 @@ ${attempts}
 <h2>Payload</h2>
 ${payload}`,
   );
+}
+
+// A JSON token: a string (a key when a colon follows), a number, a literal; anything between is punctuation.
+const JSON_TOKEN = /("(?:[^"\\]|\\.)*")(\s*:)?|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|\b(true|false|null)\b/g;
+
+/** Indented JSON as HTML, its keys, strings, numbers and literals in classes the style colours; escaped. */
+export function highlightedJson(text: string): string {
+  let html = "";
+  let last = 0;
+  for (const match of text.matchAll(JSON_TOKEN)) {
+    html += h(text.slice(last, match.index));
+    const [token, string, colon, number, literal] = match;
+    if (string !== undefined) {
+      html += `<span class="${colon ? "json-key" : "json-string"}">${h(string)}</span>${h(colon ?? "")}`;
+    } else if (number !== undefined) {
+      html += `<span class="json-number">${h(number)}</span>`;
+    } else if (literal !== undefined) {
+      html += `<span class="json-literal">${h(literal)}</span>`;
+    } else {
+      html += h(token);
+    }
+    last = (match.index ?? 0) + token.length;
+  }
+  return html + h(text.slice(last));
 }
 
 /** JSON indented; anything else as it came (base64 when not UTF-8). */

@@ -192,7 +192,7 @@ export function consoleHandler(
       if (route === "/recover") return sendHtml(response, recoverPage(basePath, token));
       const followed = /^\/api\/recover\/runs\/([^/]+)$/.exec(route);
       if (followed) {
-        const run = runs.get(decodeURIComponent(followed[1] ?? ""));
+        const run = runs.get(pathPart(followed[1]));
         if (run === undefined)
           throw new ConsoleHttpError(404, "no_such_run", "This console started no run with that id.");
         return sendJson(response, 200, run);
@@ -245,8 +245,17 @@ function refusedToken(): ConsoleHttpError {
   );
 }
 
+/** One segment of the path, decoded; a malformed escape (`%E0%A4%A`) is the caller's error, not ours. */
+function pathPart(segment: string | undefined): string {
+  try {
+    return decodeURIComponent(segment ?? "");
+  } catch {
+    throw new OperatorUsageError("invalid_path", `${segment} is not a valid part of a console address.`);
+  }
+}
+
 async function eventPkOf(target: OperatorTarget, nowMs: number, match: RegExpExecArray): Promise<string> {
-  const [provider, eventId] = [decodeURIComponent(match[1] ?? ""), decodeURIComponent(match[2] ?? "")];
+  const [provider, eventId] = [pathPart(match[1]), pathPart(match[2])];
   return resolveEventPk(target, [provider, eventId], { nowMs });
 }
 

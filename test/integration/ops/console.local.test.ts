@@ -276,6 +276,16 @@ describe("in a browser", () => {
     expect(await missing.json()).toMatchObject({ error: "no_such_event" });
   });
 
+  test("the payload is shown on demand, indented and highlighted, the bytes the provider signed", async () => {
+    await page.goto(`${baseUrl}/events/stripe/evt_console_ok`);
+    await page.getByRole("link", { name: "Show the payload" }).click();
+    await page.waitForURL(/payload=1/);
+    const shown = JSON.parse((await page.locator("#payload").textContent()) ?? "");
+    expect(shown).toMatchObject({ id: "evt_console_ok" });
+    expect(await page.locator("#payload .json-key").count()).toBeGreaterThan(0);
+    await screenshot(page, "console-payload");
+  });
+
   test("works from the keyboard with a visible focus, and reads at 200 % zoom without scrolling sideways", async () => {
     await page.goto(`${baseUrl}/events/stripe/evt_bad_console`);
     // Tab from the top: the skip link first, then the navigation, … until the first Replay button.

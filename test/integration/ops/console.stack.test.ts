@@ -135,3 +135,59 @@ describe("the console on a stack target", () => {
     expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(1);
   });
 });
+
+describe("bad input to the console", () => {
+  test.each([
+    ["a malformed escape in an event's address", () => page("/events/stripe/%E0%A4%A"), 400, "invalid_path"],
+    ["an unknown status", () => page("/events?status=LOST"), 400, "invalid_status"],
+    ["an unknown window", () => page("/overview?window=1y"), 400, "invalid_window"],
+    ["no such event", () => page("/events/stripe/evt_never"), 404, "no_such_event"],
+    ["an unknown page", () => page("/nowhere"), 404, "not_found"],
+    [
+      "a replay's unknown field",
+      () => action("/api/events/stripe/evt_stack_failed/replay", { to: "x" }),
+      400,
+      "unknown_field",
+    ],
+    [
+      "a replay to no such destination",
+      () => action("/api/events/stripe/evt_stack_failed/replay", { destination: "nope" }),
+      404,
+      "no_such_destination",
+    ],
+    [
+      "a body that is not JSON",
+      () =>
+        fetch(`${running.baseUrl}/api/keys/release`, {
+          method: "POST",
+          headers: { cookie, "x-oncegate-console-token": running.token },
+          body: "{",
+        }),
+      400,
+      "invalid_json",
+    ],
+    [
+      "a release without a table on a stack",
+      () => action("/api/keys/release", { key: "whk_x", reason: "r" }),
+      400,
+      "missing_table",
+    ],
+    ["a recover of another status", () => action("/api/recover/count", { status: "DELIVERED" }), 400, "invalid_status"],
+    ["a recover at 0 a second", () => action("/api/recover/start", { status: "FAILED", rate: 0 }), 400, "invalid_rate"],
+    ["a redrive's unknown field", () => action("/api/dead-letters/redrive", { all: true }), 400, "unknown_field"],
+    [
+      "a DELETE",
+      () => fetch(`${running.baseUrl}/events`, { method: "DELETE", headers: { cookie } }),
+      405,
+      "method_not_allowed",
+    ],
+  ] as const)("%s: %d with the JSON error code", async (_what, send, status, error) => {
+    const before = await storedEvent(ddb, eventsTable, failed.pk);
+    const response = await send();
+    expect(response.status).toBe(status);
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(await response.json()).toMatchObject({ error, message: expect.any(String) });
+    // Nothing stored changed.
+    expect(await storedEvent(ddb, eventsTable, failed.pk)).toEqual(before);
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
 import type { EventState } from "../../../lambdas/shared/eventRecord.ts";
 import { cookieTokenOf, isToken, newConsoleToken, tokenCookie } from "../../../ops/console/consoleAccess.ts";
-import { eventPage, eventsPage } from "../../../ops/console/consolePages.ts";
+import { eventPage, eventsPage, highlightedJson } from "../../../ops/console/consolePages.ts";
 import { receivedBuckets } from "../../../ops/events/eventStats.ts";
 import type { EventDetail } from "../../../ops/events/eventViews.ts";
 
@@ -95,5 +95,27 @@ describe("the overview's buckets", () => {
     ]);
     expect(buckets[0]?.byStatus).toMatchObject({ DELIVERED: 1, FAILED: 1, DEAD: 0 });
     expect(buckets[1]?.byStatus).toMatchObject({ DEAD: 1 });
+  });
+});
+
+describe("the payload's highlighting", () => {
+  test("wraps keys, strings, numbers and literals, escapes everything, and keeps the text as it was", () => {
+    const text = JSON.stringify({ id: "evt_<1>", amount: -12.5e3, paid: true, note: null, quote: 'a "b"' }, null, 2);
+    const html = highlightedJson(text);
+    expect(html).toContain('<span class="json-key">&quot;id&quot;</span>:');
+    expect(html).toContain('<span class="json-string">&quot;evt_&lt;1&gt;&quot;</span>');
+    expect(html).toContain('<span class="json-number">-12500</span>');
+    expect(html).toContain('<span class="json-literal">true</span>');
+    expect(html).toContain('<span class="json-literal">null</span>');
+    expect(html).toContain('<span class="json-string">&quot;a \\&quot;b\\&quot;&quot;</span>');
+    // The text a reader copies is the JSON itself.
+    const unescaped = html
+      .replace(/<[^>]+>/g, "")
+      .replace(/&quot;/g, '"')
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, "&");
+    expect(unescaped).toBe(text);
   });
 });
