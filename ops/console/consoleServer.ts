@@ -90,7 +90,13 @@ export async function startConsole(target: OperatorTarget, options: ConsoleOptio
   const handle = consoleHandler(target, { basePath, token, nowMs });
   const server = createServer((request, response) => void handle(request, response));
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "EADDRINUSE"
+          ? new OperatorUsageError("port_in_use", `Port ${options.port} is in use: pass another --port, or none.`)
+          : error,
+      ),
+    );
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", resolve);
   });
   const { address, port } = server.address() as AddressInfo;

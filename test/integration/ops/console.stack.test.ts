@@ -191,3 +191,11 @@ describe("bad input to the console", () => {
     expect(await storedEvent(ddb, eventsTable, failed.pk)).toEqual(before);
   });
 });
+
+test("a taken --port is refused in one sentence, with a code", async () => {
+  const port = Number(new URL(running.baseUrl).port);
+  await expect(startConsole(target, { port })).rejects.toMatchObject({
+    code: "port_in_use",
+    message: `Port ${port} is in use: pass another --port, or none.`,
+  });
+});
