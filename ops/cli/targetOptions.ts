@@ -13,14 +13,18 @@ export interface CommonOptions {
   json?: boolean;
 }
 
-/** Adds the target and output options to a command. */
-export function withCommonOptions(command: Command): Command {
+/** Adds the target options to a command: where it acts (`console` takes only these: it prints no JSON). */
+export function withTargetOptions(command: Command): Command {
   return command
     .option("--local [url]", `the local stack (npm start); the default target`, undefined)
     .option("--stack <name>", "a deployed gateway: its CloudFormation stack's name")
     .option("--region <region>", "with --stack: the stack's region (default: AWS_REGION, the profile's)")
-    .option("--profile <name>", "with --stack: a named AWS profile (default: the standard credentials chain)")
-    .option("--json", "print one JSON document (shapes in docs/operations.md)");
+    .option("--profile <name>", "with --stack: a named AWS profile (default: the standard credentials chain)");
+}
+
+/** Adds the target and output options to a command. */
+export function withCommonOptions(command: Command): Command {
+  return withTargetOptions(command).option("--json", "print one JSON document (shapes in docs/operations.md)");
 }
 
 /**

@@ -4,7 +4,7 @@ import type { CliIo } from "../cliIo.ts";
 import { EXIT } from "../exitCodes.ts";
 import { printLine } from "../output.ts";
 import { positiveInteger } from "../parseValues.ts";
-import { type CommonOptions, resolveTarget } from "../targetOptions.ts";
+import { type CommonOptions, resolveTarget, withTargetOptions } from "../targetOptions.ts";
 import type { Run } from "./keysCommands.ts";
 
 interface ConsoleOptions extends CommonOptions {
@@ -26,13 +26,11 @@ function untilStopped(): Promise<void> {
 
 /** `console`: the operator console, a local web server on 127.0.0.1 over the same target and library. */
 export function addConsoleCommand(program: Command, io: CliIo, run: Run): void {
-  program
-    .command("console")
-    .description("serve the operator console on 127.0.0.1 and print its URL (with a one-run token); Ctrl-C stops it")
-    .option("--local [url]", "the local stack (npm start); the default target", undefined)
-    .option("--stack <name>", "a deployed gateway: its CloudFormation stack's name")
-    .option("--region <region>", "with --stack: the stack's region (default: AWS_REGION, the profile's)")
-    .option("--profile <name>", "with --stack: a named AWS profile (default: the standard credentials chain)")
+  withTargetOptions(
+    program
+      .command("console")
+      .description("serve the operator console on 127.0.0.1 and print its URL (with a one-run token); Ctrl-C stops it"),
+  )
     .option("--port <n>", "listen on this port (default: a free one)", positiveInteger)
     .action((options: ConsoleOptions) =>
       run(async () => {
