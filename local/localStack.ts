@@ -4,7 +4,7 @@ import { maxAttempts } from "../lambdas/delivery/retrySchedule.ts";
 import { readEventHistory } from "../lambdas/shared/eventHistory.ts";
 import { eventPartitionKey } from "../lambdas/shared/eventKey.ts";
 import type { ResolvedGatewayConfig } from "../lambdas/shared/parseGatewayConfig.ts";
-import { newConsoleToken } from "../ops/console/consoleAccess.ts";
+import { ConsoleAccess } from "../ops/console/consoleAccess.ts";
 import { consoleHandler } from "../ops/console/consoleServer.ts";
 import { localTarget } from "../ops/target/localTarget.ts";
 import { awsFaultsFromEnvironment, injectAwsFaults } from "./awsFaults.ts";
@@ -177,9 +177,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const consoleTarget = await localTarget(front.baseUrl);
     cleanups.push(() => consoleTarget.close());
-    const consoleToken = newConsoleToken();
-    operatorConsole = consoleHandler(consoleTarget, { basePath: "/console", token: consoleToken, nowMs: Date.now });
-    log.progress(`console: ${front.baseUrl}/console?token=${consoleToken}`);
+    const access = new ConsoleAccess();
+    operatorConsole = consoleHandler(consoleTarget, { basePath: "/console", access, nowMs: Date.now });
+    // One browser signs in with it, once; `npx oncegate console --local` serves another console any time.
+    log.progress(`console: ${front.baseUrl}/console?token=${access.firstToken}`);
     // Started once the front serves: the worker's first POST may be to the demo consumer behind it.
     const worker = startDeliveryWorker({
       sqs: services.sqs,

@@ -17,6 +17,12 @@ export interface EventListQuery {
   keep?: (state: EventState) => boolean;
   /** Only the index entries this keeps, before their states are read (e.g. a provider, from the key). */
   keepKey?: (pk: string) => boolean;
+  /**
+   * Only the events after this one in the listing's order (the next page: pass the last event of the one before).
+   * The order is total, newest first and, for the same millisecond, by `pk` descending, so that pages never skip
+   * or repeat an event that arrived in the same millisecond as the page's last one.
+   */
+  after?: IndexKey;
 }
 
 // BatchGetItem takes at most 100 keys.
@@ -52,18 +58,31 @@ export async function listEvents(
 ): Promise<EventState[]> {
   const problem = query.status === "FAILED" || query.status === "DEAD" ? query.status : undefined;
   const pageSize = Math.min(Math.max(query.limit, 1), BATCH_GET_MAX_KEYS);
+  const { after } = query;
+  const untilMs = after === undefined ? query.untilMs : Math.min(query.untilMs, after.receivedAtMs);
   const listed: EventState[] = [];
-  for await (const keys of walkIndex(table, shards, { ...query, problem, pageSize })) {
-    const wanted = query.keepKey === undefined ? keys : keys.filter(({ pk }) => query.keepKey?.(pk));
-    if (wanted.length === 0) continue;
-    for (const state of await statesOf(table, wanted)) {
+  // Once `limit` are listed, the rest of their last millisecond is still read: the index returns one
+  // millisecond's entries in no set order, and only all of them, sorted by pk, give a page boundary that holds.
+  let lastMs: number | undefined;
+  for await (const keys of walkIndex(table, shards, { ...query, untilMs, problem, pageSize })) {
+    const inPage = keys.filter((key) => lastMs === undefined || key.receivedAtMs >= lastMs);
+    const wanted = inPage.filter(
+      (key) => (after === undefined || listedBefore(after, key)) && (query.keepKey?.(key.pk) ?? true),
+    );
+    for (const state of wanted.length === 0 ? [] : await statesOf(table, wanted)) {
       if (query.status !== undefined && state.status !== query.status) continue;
       if (query.keep !== undefined && !query.keep(state)) continue;
       listed.push(state);
-      if (listed.length === query.limit) return listed;
+      if (lastMs === undefined && listed.length === query.limit) lastMs = state.receivedAtMs;
     }
+    if (inPage.length < keys.length) break;
   }
-  return listed;
+  return listed.sort((a, b) => (listedBefore(a, b) ? -1 : 1)).slice(0, query.limit);
+}
+
+/** Whether `a` comes before `b` in a listing: newer first, and by `pk` descending within a millisecond. */
+export function listedBefore(a: IndexKey, b: IndexKey): boolean {
+  return a.receivedAtMs > b.receivedAtMs || (a.receivedAtMs === b.receivedAtMs && a.pk > b.pk);
 }
 
 /** What {@link walkIndex} walks: the listing index, or the problem index's entries of one status. */

@@ -82,6 +82,22 @@ for (const button of document.querySelectorAll("button[data-redrive-event]")) {
     return redrive({ event, destination }, "Send the dead job of " + event + " to " + destination + " back to the delivery queue?");
   });
 }
+const picks = [...document.querySelectorAll("input[data-redrive-pick]")];
+const redriveSelected = document.querySelector("button[data-redrive-selected]");
+if (redriveSelected) {
+  const picked = () => picks.filter((pick) => pick.checked).map((pick) => pick.value);
+  const update = () => {
+    const count = picked().length;
+    redriveSelected.disabled = count === 0;
+    redriveSelected.textContent = count === 0 ? "Redrive the selected jobs" : "Redrive the " + count + " selected job(s)";
+  };
+  for (const pick of picks) pick.addEventListener("change", update);
+  update();
+  redriveSelected.addEventListener("click", () => {
+    const messageIds = picked();
+    return redrive({ messageIds }, "Send the " + messageIds.length + " selected dead job(s) back to the delivery queue?");
+  });
+}
 const redriveAll = document.querySelector("button[data-redrive-all]");
 if (redriveAll) {
   redriveAll.disabled = false;
@@ -177,7 +193,9 @@ main { padding: 1rem; max-width: 80rem; }
 :focus-visible { outline: 3px solid #1a5fd0; outline-offset: 2px; }
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; }
 th, td { border-bottom: 1px solid #ccc; padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+thead th { overflow-wrap: normal; }
 caption { text-align: left; font-weight: 600; padding: 0.25rem 0; }
+.pager { display: flex; gap: 1.5rem; margin: 1rem 0; }
 .filter { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: end; margin-bottom: 1rem; }
 .filter label { display: flex; flex-direction: column; font-size: 0.9rem; }
 .filter .live { flex-direction: row; gap: 0.25rem; align-items: center; }

@@ -14,6 +14,8 @@ export const EVENT_STATUSES: readonly EventStatus[] = ["RECEIVED", "QUEUED", "DE
 /** The time windows the events page offers, by name. */
 export const WINDOWS = { "1h": 3_600_000, "1d": 86_400_000, "7d": 7 * 86_400_000 } as const;
 export type WindowName = keyof typeof WINDOWS;
+/** Events a page lists unless its address says `limit`. */
+export const DEFAULT_PAGE_SIZE = 200;
 
 /** What the events page was asked for: the filter, as the form sends it back. */
 export interface EventsQuery {
@@ -22,6 +24,8 @@ export interface EventsQuery {
   destination?: string;
   window: WindowName;
   limit: number;
+  /** The page after this cursor (`<receivedAtMs>:<pk>` of the last event of the page before), if not the first. */
+  after?: string;
 }
 
 const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
@@ -68,8 +72,29 @@ function select(name: string, label: string, options: readonly string[], chosen:
   return `<label>${h(label)} <select name="${name}">${items.join("")}</select></label>`;
 }
 
-/** The events table: the newest first, with the filter that selected them. */
-export function eventsPage(basePath: string, token: string, query: EventsQuery, events: EventSummary[]): string {
+/** The link of the events page `query` selects (its filter and its cursor). */
+function eventsLink(basePath: string, query: EventsQuery, after: string | undefined): string {
+  const params = new URLSearchParams();
+  for (const name of ["status", "provider", "destination", "window"] as const) {
+    const value = query[name];
+    if (value !== undefined) params.set(name, value);
+  }
+  if (query.limit !== DEFAULT_PAGE_SIZE) params.set("limit", String(query.limit));
+  if (after !== undefined) params.set("after", after);
+  return `${basePath}/events?${params.toString()}`;
+}
+
+/**
+ * The events table: the newest first, with the filter that selected them; `next` is the cursor of the page after
+ * this one, when there are more.
+ */
+export function eventsPage(
+  basePath: string,
+  token: string,
+  query: EventsQuery,
+  events: EventSummary[],
+  next?: string,
+): string {
   const rows = events.map((event) => {
     const destinations = Object.entries(event.destinations)
       .map(([id, destination]) => `${h(id)}: ${statusBadge(destination.status)} (${destination.attempts})`)
@@ -87,6 +112,7 @@ ${select("status", "Status", EVENT_STATUSES, query.status, "any")}
 <label>Provider <input name="provider" value="${h(query.provider)}" placeholder="stripe, github, …"></label>
 <label>Destination <input name="destination" value="${h(query.destination)}"></label>
 ${select("window", "Received in the last", Object.keys(WINDOWS), query.window)}
+${query.limit === DEFAULT_PAGE_SIZE ? "" : `<input type="hidden" name="limit" value="${query.limit}">`}
 <button type="submit">Filter</button>
 <label class="live"><input type="checkbox" name="live" data-live> Live refresh</label>
 </form>`;
@@ -94,17 +120,27 @@ ${select("window", "Received in the last", Object.keys(WINDOWS), query.window)}
     events.length === 0
       ? `<p id="events-empty">No event matches.</p>`
       : `<table id="events">
-<caption>${events.length} event(s), newest first${events.length === query.limit ? ` (the first ${query.limit})` : ""}</caption>
+<caption>${events.length} event(s), newest first${query.after === undefined ? "" : ", older than the page before"}</caption>
 <thead><tr><th scope="col">Received</th><th scope="col">Provider</th><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Destinations (attempts)</th></tr></thead>
 <tbody>
 ${rows.join("\n")}
 </tbody>
 </table>`;
+  const pages = [
+    ...(query.after === undefined ? [] : [`<a href="${h(eventsLink(basePath, query, undefined))}">Newest events</a>`]),
+    ...(next === undefined ? [] : [`<a href="${h(eventsLink(basePath, query, next))}" rel="next">Older events</a>`]),
+  ];
+  const pager = pages.length === 0 ? "" : `\n<nav class="pager" aria-label="Pages of events">${pages.join(" ")}</nav>`;
   const find = `<form class="filter" method="get" action="${basePath}/find" aria-label="Find an event">
 <label>Event id or Idempotency-Key <input name="q" placeholder="stripe evt_… or whk_…" size="40"></label>
 <button type="submit">Find</button>
 </form>`;
-  return page(basePath, "Events", token, `<h1>Events</h1>\n${find}\n${filter}\n<div data-refresh>${table}</div>`);
+  return page(
+    basePath,
+    "Events",
+    token,
+    `<h1>Events</h1>\n${find}\n${filter}\n<div data-refresh>${table}${pager}</div>`,
+  );
 }
 
 /** One event's life: its state, each destination with its Replay action, the attempts in order, the payload. */
@@ -158,6 +194,8 @@ export function eventPage(basePath: string, token: string, event: EventDetail): 
 <dt>Content type</dt><dd>${h(event.contentType ?? "")}</dd>
 <dt>Kept until</dt><dd>${h(event.expiresAt)}</dd>
 </dl>
+<h2>Headers kept</h2>
+${headersList(event)}
 <h2>Destinations</h2>
 <p class="hint" data-no-script>Replaying needs JavaScript (the request carries the console's token in a header).</p>
 <div role="status" aria-live="polite" id="action-result"></div>
@@ -181,6 +219,20 @@ ${attempts}
 <h2>Payload</h2>
 ${payload}`,
   );
+}
+
+/** The request headers kept with the event (an allow-list: never a signature), and the names of any dropped. */
+function headersList(event: EventDetail): string {
+  const kept = Object.entries(event.headers);
+  const list =
+    kept.length === 0
+      ? `<p id="headers">None of the headers the gateway keeps (content type, user agent, event type) came with it.</p>`
+      : `<dl id="headers" class="facts">${kept.map(([name, value]) => `<dt><code>${h(name)}</code></dt><dd><code>${h(value)}</code></dd>`).join("")}</dl>`;
+  const dropped =
+    event.droppedHeaders === undefined
+      ? ""
+      : `\n<p>Not kept, their value being one no HTTP request can carry: ${event.droppedHeaders.map((name) => `<code>${h(name)}</code>`).join(", ")}.</p>`;
+  return `${list}${dropped}<p class="hint">Signature headers are checked at intake and never stored.</p>`;
 }
 
 // A JSON token: a string (a key when a colon follows), a number, a literal; anything between is punctuation.
@@ -303,7 +355,11 @@ export function deadLettersPage(
       letter.pk === undefined
         ? ""
         : `<button type="button" data-redrive-event="${h(`${letter.provider}/${letter.eventId}`)}" data-redrive-destination="${h(letter.destination)}" disabled>Redrive ${h(letter.eventId)} to ${h(letter.destination)}</button>`;
-    return `<tr><td>${event}</td><td>${h(letter.destination ?? "")}</td><td>${letter.receiveCount}</td><td>${h(letter.sentAt ?? "")}</td><td>${action}</td></tr>`;
+    const pick =
+      letter.pk === undefined
+        ? ""
+        : `<input type="checkbox" data-redrive-pick value="${h(letter.messageId)}" aria-label="Select ${h(letter.eventId)} to ${h(letter.destination)}">`;
+    return `<tr><td>${pick}</td><td>${event}</td><td>${h(letter.destination ?? "")}</td><td>${letter.receiveCount}</td><td>${h(letter.sentAt ?? "")}</td><td><code>${h(letter.messageId)}</code></td><td>${action}</td></tr>`;
   });
   const filter = `<form class="filter" method="get" action="${basePath}/dead-letters" aria-label="Filter dead letters">
 <label>Destination <input name="destination" value="${h(query.destination)}"></label>
@@ -314,12 +370,12 @@ export function deadLettersPage(
       ? `<p id="dead-letters-empty">The dead-letter queue holds no job${query.destination ? " of this destination" : ""}.</p>`
       : `<table id="dead-letters">
 <caption>${letters.length} job(s), oldest first</caption>
-<thead><tr><th scope="col">Event</th><th scope="col">Destination</th><th scope="col">Receives</th><th scope="col">First sent</th><th scope="col">Action</th></tr></thead>
+<thead><tr><th scope="col">Select</th><th scope="col">Event</th><th scope="col">Destination</th><th scope="col">Receives</th><th scope="col">First sent</th><th scope="col">Message</th><th scope="col">Action</th></tr></thead>
 <tbody>
 ${rows.join("\n")}
 </tbody>
 </table>
-<p><button type="button" data-redrive-all="${h(query.destination ?? "")}" data-count="${jobs.length}" disabled>Redrive all ${jobs.length}${query.destination ? ` of ${h(query.destination)}` : ""}</button></p>`;
+<p class="actions"><button type="button" data-redrive-selected disabled>Redrive the selected jobs</button> <button type="button" data-redrive-all="${h(query.destination ?? "")}" data-count="${jobs.length}" disabled>Redrive all ${jobs.length}${query.destination ? ` of ${h(query.destination)}` : ""}</button></p>`;
   return page(
     basePath,
     "Dead letters",

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readEvent } from "../../lambdas/delivery/deliveryStore.ts";
+import type { IndexKey } from "../../lambdas/shared/eventListing.ts";
 import type { EventStatus } from "../../lambdas/shared/eventRecord.ts";
 import { eventRefOf, pkOfEventArgument } from "../deadLetters/eventRef.ts";
 import { listDeadLetters } from "../deadLetters/listDeadLetters.ts";
@@ -19,9 +20,10 @@ import { showKey } from "../keys/showKey.ts";
 import { keyRefOf } from "../keys/targetKeyRef.ts";
 import { operatorFailureOf } from "../target/awsFailures.ts";
 import type { OperatorTarget } from "../target/operatorTarget.ts";
-import { cookieTokenOf, isToken, newConsoleToken, TOKEN_HEADER, tokenCookie } from "./consoleAccess.ts";
+import { ConsoleAccess, isToken, TOKEN_HEADER, tokenCookie } from "./consoleAccess.ts";
 import { CONSOLE_ICON, CONSOLE_SCRIPT, CONSOLE_STYLE } from "./consoleAssets.ts";
 import {
+  DEFAULT_PAGE_SIZE,
   deadLettersPage,
   EVENT_STATUSES,
   type EventsQuery,
@@ -50,17 +52,18 @@ export interface ConsoleOptions {
   basePath?: string;
   host?: string;
   port?: number;
-  /** The access token; a new random one by default. */
+  /** The token of the first sign-in URL (it signs in once); a new random one by default. */
   token?: string;
   nowMs?: () => number;
 }
 
 export interface RunningConsole {
-  /** The URL to open: the pages with the token, which the first visit exchanges for a cookie. */
+  /** The URL to open: the pages with a sign-in token, which its first visit exchanges for a session cookie. */
   url: string;
-  /** The console's origin and base path, without the token. */
+  /** The console's origin and base path, without a token. */
   baseUrl: string;
-  token: string;
+  /** Another sign-in URL (for another browser, or once the first one's cookie is gone). */
+  signInUrl(): string;
   close(): Promise<void>;
 }
 
@@ -77,7 +80,6 @@ class ConsoleHttpError extends Error {
 
 const STATUS_OF_KIND = { usage: 400, not_found: 404, failed: 409 } as const;
 const MAX_BODY_BYTES = 16 * 1024;
-const LIST_LIMIT = 200;
 /** Replays a second of a console recover unless the page says otherwise: the CLI's default. */
 const DEFAULT_RECOVER_RATE = 10;
 /** Most events the overview reads (its counts say when there were more). */
@@ -85,9 +87,9 @@ const OVERVIEW_LIMIT = 10_000;
 
 export async function startConsole(target: OperatorTarget, options: ConsoleOptions = {}): Promise<RunningConsole> {
   const basePath = options.basePath ?? "/console";
-  const token = options.token ?? newConsoleToken();
+  const access = new ConsoleAccess(options.token);
   const nowMs = options.nowMs ?? Date.now;
-  const handle = consoleHandler(target, { basePath, token, nowMs });
+  const handle = consoleHandler(target, { basePath, access, nowMs });
   const server = createServer((request, response) => void handle(request, response));
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
@@ -102,9 +104,9 @@ export async function startConsole(target: OperatorTarget, options: ConsoleOptio
   const { address, port } = server.address() as AddressInfo;
   const baseUrl = `http://${address}:${port}${basePath}`;
   return {
-    url: `${baseUrl}?token=${token}`,
+    url: `${baseUrl}?token=${access.firstToken}`,
     baseUrl,
-    token,
+    signInUrl: () => `${baseUrl}?token=${access.issue()}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -119,22 +121,36 @@ export async function startConsole(target: OperatorTarget, options: ConsoleOptio
  */
 export function consoleHandler(
   target: OperatorTarget,
-  config: { basePath: string; token: string; nowMs: () => number },
+  config: { basePath: string; access: ConsoleAccess; nowMs: () => number },
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
-  const { basePath, token, nowMs } = config;
+  const { basePath, access, nowMs } = config;
   const runs = new RecoverRuns();
   return async (request, response) => {
     try {
       const url = new URL(request.url ?? "/", "http://console.invalid");
       const path = url.pathname.replace(/\/+$/, "");
       if (path === basePath && url.searchParams.has("token")) {
-        if (!isToken(token, url.searchParams.get("token") ?? undefined)) throw refusedToken();
-        // The token leaves the address bar and the history: from here on the cookie carries it.
-        response.writeHead(303, { location: `${basePath}/events`, "set-cookie": tokenCookie(token, basePath) });
+        const signIn = access.signIn(url.searchParams.get("token") ?? undefined, request.headers.cookie);
+        if (signIn.outcome === "refused") throw refusedToken();
+        if (signIn.outcome === "spent" && signIn.session === undefined) {
+          throw new ConsoleHttpError(
+            401,
+            "console_token_spent",
+            "This sign-in URL was used already (each signs in one browser once): get another from `oncegate console`.",
+          );
+        }
+        // The token leaves the address bar and the history: from here on the session's cookie is the key.
+        response.writeHead(303, {
+          location: `${basePath}/events`,
+          ...(signIn.outcome === "signed_in" && { "set-cookie": tokenCookie(signIn.session.id, basePath) }),
+        });
         response.end();
         return;
       }
-      if (!isToken(token, cookieTokenOf(request.headers.cookie))) throw refusedToken();
+      const session = access.sessionOf(request.headers.cookie);
+      if (session === undefined) throw refusedToken();
+      // What the pages carry for their actions' header: the session's, never the sign-in token.
+      const token = session.actionToken;
       const route = path.slice(basePath.length);
       if (request.method === "POST") {
         // A state change: the cookie alone could be sent by another page's form; the header cannot.
@@ -143,7 +159,7 @@ export function consoleHandler(
           throw new ConsoleHttpError(
             403,
             "console_token_header_required",
-            `An action needs the console's token in the ${TOKEN_HEADER} header.`,
+            `An action needs the session's action token (the console's pages hold it) in the ${TOKEN_HEADER} header.`,
           );
         }
         const replay = /^\/api\/events\/([^/]+)\/([^/]+)\/replay$/.exec(route);
@@ -173,12 +189,19 @@ export function consoleHandler(
       if (route === "" || route === "/events") {
         const query = eventsQuery(url.searchParams);
         const now = nowMs();
+        // One more than a page: whether there is a next one, without a second read.
+        const { after, ...filter } = query;
         const states = await findEvents(target, {
-          ...query,
+          ...filter,
+          limit: query.limit + 1,
+          ...(after !== undefined && { after: cursorOf(after) }),
           sinceMs: now - WINDOWS[query.window],
           untilMs: now,
         });
-        return sendHtml(response, eventsPage(basePath, token, query, states.map(eventSummary)));
+        const shown = states.slice(0, query.limit);
+        const last = shown[shown.length - 1];
+        const next = states.length > query.limit && last !== undefined ? `${last.receivedAtMs}:${last.pk}` : undefined;
+        return sendHtml(response, eventsPage(basePath, token, query, shown.map(eventSummary), next));
       }
       const event = /^\/events\/([^/]+)\/([^/]+)$/.exec(route);
       if (event) {
@@ -247,7 +270,7 @@ function refusedToken(): ConsoleHttpError {
   return new ConsoleHttpError(
     401,
     "console_token_required",
-    "Open the console with the URL `oncegate console` printed (it carries the token).",
+    "Open the console with a sign-in URL `oncegate console` printed (it carries the token).",
   );
 }
 
@@ -345,13 +368,19 @@ async function releaseAction(target: OperatorTarget, nowMs: number, body: unknow
   return { outcome: "released", record };
 }
 
-/** `dlq redrive` from the dead-letters page: one event's job (`event` + `destination`), or all of a destination. */
+/** Most messages a console redrive picks by id: a page's selection, not a bulk tool (Redrive all is). */
+const MAX_PICKED_MESSAGES = 100;
+
+/**
+ * `dlq redrive` from the dead-letters page: one event's job (`event` + `destination`), the rows picked
+ * (`messageIds`), or all of a destination.
+ */
 async function redriveAction(target: OperatorTarget, nowMs: () => number, body: unknown): Promise<RedriveSummary> {
-  const { event, destination, ...unknown } = (body ?? {}) as Record<string, unknown>;
+  const { event, destination, messageIds, ...unknown } = (body ?? {}) as Record<string, unknown>;
   if (Object.keys(unknown).length > 0) {
     throw new OperatorUsageError(
       "unknown_field",
-      `A redrive takes event and destination; not ${Object.keys(unknown).join(", ")}.`,
+      `A redrive takes event, destination and messageIds; not ${Object.keys(unknown).join(", ")}.`,
     );
   }
   for (const [name, value] of Object.entries({ event, destination })) {
@@ -359,9 +388,22 @@ async function redriveAction(target: OperatorTarget, nowMs: () => number, body: 
       throw new OperatorUsageError(`invalid_${name}`, `"${name}" must be a string.`);
     }
   }
+  const picked =
+    messageIds !== undefined &&
+    Array.isArray(messageIds) &&
+    messageIds.length >= 1 &&
+    messageIds.length <= MAX_PICKED_MESSAGES &&
+    messageIds.every((id) => typeof id === "string" && id !== "");
+  if (messageIds !== undefined && !picked) {
+    throw new OperatorUsageError(
+      "invalid_message_ids",
+      `"messageIds" must be 1 to ${MAX_PICKED_MESSAGES} message ids (strings), as the page lists them.`,
+    );
+  }
   const selection = {
     ...(typeof destination === "string" && destination !== "" && { destination }),
     ...(typeof event === "string" && event !== "" && { pk: pkOfEventArgument(event) }),
+    ...(picked && { messageIds: messageIds as string[] }),
   };
   return redriveDeadLetters(target, { selection, nowMs });
 }
@@ -434,13 +476,35 @@ function eventsQuery(params: URLSearchParams): EventsQuery {
   }
   const provider = text("provider");
   const destination = text("destination");
+  const after = text("after");
+  if (after !== undefined) cursorOf(after);
+  const limit = Number(text("limit") ?? DEFAULT_PAGE_SIZE);
+  if (!Number.isInteger(limit) || limit < 1 || limit > DEFAULT_PAGE_SIZE) {
+    throw new OperatorUsageError(
+      "invalid_limit",
+      `limit must be a whole number of events a page, 1 to ${DEFAULT_PAGE_SIZE}.`,
+    );
+  }
   return {
+    ...(after !== undefined && { after }),
     ...(status !== undefined && { status: status as EventStatus }),
     ...(provider !== undefined && { provider }),
     ...(destination !== undefined && { destination }),
     window: window as WindowName,
-    limit: LIST_LIMIT,
+    limit,
   };
+}
+
+/** The listing position an events page's `after` names: `<receivedAtMs>:<pk>`, as the page before wrote it. */
+function cursorOf(after: string): IndexKey {
+  const match = /^(\d{1,15}):(.+)$/.exec(after);
+  if (match === null) {
+    throw new OperatorUsageError(
+      "invalid_cursor",
+      "after must be the cursor an events page links to (<receivedAtMs>:<pk>); start again from the newest events.",
+    );
+  }
+  return { receivedAtMs: Number(match[1]), pk: match[2] ?? "" };
 }
 
 async function jsonBody(request: IncomingMessage): Promise<unknown> {

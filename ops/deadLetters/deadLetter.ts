@@ -54,11 +54,18 @@ export interface DeadLetterSelection {
   pk?: string;
   /** The `Idempotency-Key` (`--key`). */
   idempotencyKey?: string;
+  /** Only these messages (`--message`, the console's selected rows), by SQS message id. */
+  messageIds?: readonly string[];
 }
 
 /** Whether a selection names anything at all (no: the whole queue). */
 export function selectsSome(selection: DeadLetterSelection): boolean {
-  return selection.destination !== undefined || selection.pk !== undefined || selection.idempotencyKey !== undefined;
+  return (
+    selection.destination !== undefined ||
+    selection.pk !== undefined ||
+    selection.idempotencyKey !== undefined ||
+    selection.messageIds !== undefined
+  );
 }
 
 export function matches(letter: DeadLetter, selection: DeadLetterSelection): boolean {
@@ -67,5 +74,6 @@ export function matches(letter: DeadLetter, selection: DeadLetterSelection): boo
   if (selection.destination !== undefined && view.destination !== selection.destination) return false;
   if (selection.pk !== undefined && view.pk !== selection.pk) return false;
   if (selection.idempotencyKey !== undefined && view.idempotencyKey !== selection.idempotencyKey) return false;
+  if (selection.messageIds !== undefined && !selection.messageIds.includes(view.messageId)) return false;
   return true;
 }

@@ -51,6 +51,10 @@ export interface EventDetail extends EventSummary {
   queuedAt?: string;
   expiresAt: string;
   contentType?: string;
+  /** The request headers kept with the event: an allow-list (content type, user agent, event type), never a signature. */
+  headers: Record<string, string>;
+  /** Names of allowed headers the request carried with a value no HTTP request can (so not kept). */
+  droppedHeaders?: string[];
   bodyBytes?: number;
   bodyStorage: "inline" | "s3";
   attempts: AttemptView[];
@@ -124,6 +128,9 @@ export function eventDetail(state: EventState, attempts: readonly AttemptEntry[]
     ...(state.queuedAtMs !== undefined && { queuedAt: iso(state.queuedAtMs) }),
     expiresAt: iso(state.expiresAt * 1000) ?? "",
     ...(state.contentType !== undefined && { contentType: state.contentType }),
+    headers: { ...state.headers },
+    ...(state.droppedHeaders !== undefined &&
+      state.droppedHeaders.length > 0 && { droppedHeaders: [...state.droppedHeaders] }),
     ...(state.body?.bytes !== undefined && { bodyBytes: state.body.bytes }),
     bodyStorage: state.body?.kind === "s3" ? "s3" : "inline",
     attempts: attempts.map(attemptView),

@@ -1,4 +1,4 @@
-import { listEvents } from "../../lambdas/shared/eventListing.ts";
+import { type IndexKey, listEvents } from "../../lambdas/shared/eventListing.ts";
 import type { EventState, EventStatus } from "../../lambdas/shared/eventRecord.ts";
 import { indexShardCounts } from "../../lambdas/shared/indexShards.ts";
 import { eventRefOf } from "../deadLetters/eventRef.ts";
@@ -14,6 +14,8 @@ export interface EventFilter {
   sinceMs: number;
   untilMs: number;
   limit: number;
+  /** Only the events listed after this one (the next page: the last event of the one before). */
+  after?: IndexKey;
 }
 
 /**
@@ -30,6 +32,7 @@ export async function findEvents(target: OperatorTarget, filter: EventFilter): P
       sinceMs: filter.sinceMs,
       untilMs: filter.untilMs,
       limit: filter.limit,
+      ...(filter.after !== undefined && { after: filter.after }),
       ...(filter.status !== undefined && { status: filter.status }),
       ...(provider !== undefined && { keepKey: (pk: string) => eventRefOf(pk)?.provider === provider }),
       ...(destination !== undefined && {

@@ -22,6 +22,7 @@ interface ListOptions extends CommonOptions {
 interface RedriveOptions extends ListOptions {
   event?: string;
   key?: string;
+  message?: string[];
   dryRun?: boolean;
   yes?: boolean;
 }
@@ -31,6 +32,7 @@ function selectionOf(options: RedriveOptions): DeadLetterSelection {
     ...(options.destination !== undefined && { destination: options.destination }),
     ...(options.event !== undefined && { pk: pkOfEventArgument(options.event) }),
     ...(options.key !== undefined && { idempotencyKey: options.key }),
+    ...(options.message !== undefined && { messageIds: options.message }),
   };
 }
 
@@ -59,8 +61,9 @@ export function addDlqCommands(program: Command, io: CliIo, run: Run): void {
             letter.destination ?? "",
             letter.receiveCount,
             letter.idempotencyKey ?? "",
+            letter.messageId,
           ]);
-          printLine(io, table(["age", "event", "destination", "receives", "idempotency key"], rows));
+          printLine(io, table(["age", "event", "destination", "receives", "idempotency key", "message"], rows));
         }
         return EXIT.ok;
       });
@@ -74,6 +77,7 @@ export function addDlqCommands(program: Command, io: CliIo, run: Run): void {
       .option("--destination <id>", "only this destination's jobs")
       .addOption(new Option("--event <provider/eventId>", "only this event's jobs").conflicts("key"))
       .option("--key <idempotencyKey>", "only the jobs of the event with this Idempotency-Key")
+      .option("--message <messageId...>", "only these messages (their ids, as dlq list prints them)")
       .option("--max <n>", "redrive at most this many jobs", positiveInteger)
       .option("--dry-run", "count the jobs that would be redriven, change nothing")
       .option("--yes", "do not ask for confirmation"),

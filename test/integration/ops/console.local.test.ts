@@ -21,6 +21,8 @@ let flaky: string;
 let badFixed = false;
 /** Until set, it refuses `evt_rec*` events too: the ones the Recover page replays in bulk. */
 let recoverFixed = false;
+/** Until set, it answers 503 to `evt_dlqc*` events: their jobs die (schedule 1,1) and wait in the dead-letter queue. */
+let deadFixed = false;
 let cli: ScriptProcess;
 let consoleUrl: string;
 let baseUrl: string;
@@ -33,6 +35,10 @@ beforeAll(async () => {
   consumer.script((request, response) => {
     const eventId = request.headers["oncegate-event-id"] ?? "";
     const refused = (eventId.startsWith("evt_bad") && !badFixed) || (eventId.startsWith("evt_rec") && !recoverFixed);
+    if (eventId.startsWith("evt_dlqc") && !deadFixed) {
+      response.writeHead(503).end('{"error":"maintenance"}');
+      return;
+    }
     response.writeHead(refused ? 400 : 200).end(refused ? '{"error":"amount_missing"}' : "");
   });
   flaky = destinationIdFor(consumer.url);
@@ -93,28 +99,48 @@ describe("the console's token", () => {
     }
   });
 
+  test("the URL signs in one browser once: the address loses it, another browser is refused, the first let through", async () => {
+    await page.goto(consoleUrl);
+    expect(new URL(page.url()).pathname).toBe("/console/events");
+    expect(page.url()).not.toContain("token="); // gone from the address bar and the history
+    const other = await browser.newContext();
+    try {
+      const refused = await (await other.newPage()).goto(consoleUrl);
+      expect(refused?.status()).toBe(401);
+      expect(await refused?.json()).toMatchObject({ error: "console_token_spent" });
+    } finally {
+      await other.close();
+    }
+    // The browser that signed in may follow the URL again (a bookmark, a second tab): no new session.
+    const before = await cookieOf(page);
+    await page.goto(consoleUrl);
+    expect(new URL(page.url()).pathname).toBe("/console/events");
+    expect(await cookieOf(page)).toBe(before);
+    // Outside any browser the spent token opens nothing either.
+    const response = await fetch(consoleUrl, { redirect: "manual" });
+    expect(response.status).toBe(401);
+  });
+
   test("an action with the cookie but not the header is refused 403, and changes nothing", async () => {
-    const first = await fetch(consoleUrl, { redirect: "manual" });
-    expect(first.status).toBe(303);
-    const cookie = (first.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
-    expect(first.headers.get("set-cookie")).toMatch(/HttpOnly; SameSite=Strict; Path=\/console$/);
-    const response = await fetch(`${baseUrl}/api/events/stripe/evt_nothing/replay`, {
-      method: "POST",
-      headers: { cookie, "content-type": "application/json" },
-      body: "{}",
-    });
-    expect(response.status).toBe(403);
-    expect(await response.json()).toMatchObject({ error: "console_token_header_required" });
+    const cookie = await cookieOf(page);
+    expect((await page.context().cookies())[0]).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/console" });
+    for (const header of [{}, { "x-oncegate-console-token": consoleUrl.replace(/^.*token=/, "") }]) {
+      const response = await fetch(`${baseUrl}/api/events/stripe/evt_nothing/replay`, {
+        method: "POST",
+        headers: { cookie, "content-type": "application/json", ...header },
+        body: "{}",
+      });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ error: "console_token_header_required" });
+    }
   });
 });
 
 describe("in a browser", () => {
-  test("opening the printed URL lands on the events list, and a delivered event shows DELIVERED", async () => {
+  test("the events list shows a delivered event DELIVERED", async () => {
     expect(await sendStripeWebhook(stack.baseUrl, "evt_console_ok")).toBe(202);
     await waitForStatus("evt_console_ok", "DELIVERED");
-    await page.goto(consoleUrl);
-    expect(new URL(page.url()).pathname).toBe("/console/events");
-    expect(page.url()).not.toContain("token="); // gone from the address bar and the history
+    await page.goto(`${baseUrl}/events`);
     const row = page.getByRole("row", { name: /evt_console_ok/ });
     await expect(row.getByText("DELIVERED").first().isVisible()).resolves.toBe(true);
     await screenshot(page, "console-events");
@@ -129,6 +155,9 @@ describe("in a browser", () => {
     await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toContain("FAILED");
     const attempts = page.locator("#attempts tbody tr");
     await expect(attempts.filter({ hasText: flaky }).filter({ hasText: "400" }).count()).resolves.toBe(1);
+    const headers = await page.locator("#headers").textContent();
+    expect(headers).toContain("content-type");
+    expect(headers).not.toMatch(/signature/i);
     await screenshot(page, "console-event-failed");
 
     badFixed = true;
@@ -335,6 +364,78 @@ describe("in a browser", () => {
     await page.getByRole("link", { name: "last 1d" }).click();
     await page.waitForURL(/window=1d/);
     await expect(page.locator("#by-status tbody td").nth(2).textContent()).resolves.toBe("5");
+  });
+
+  test("pages of 2 list every event once: Older events to the last page, Newest events back to the first", async () => {
+    await page.goto(`${baseUrl}/events`);
+    const all = await page.locator("#events tbody tr td:nth-child(3)").allTextContents();
+    expect(all.length).toBe(5);
+    await page.goto(`${baseUrl}/events?limit=2`);
+    const paged: string[] = [];
+    for (let pages = 1; ; pages++) {
+      paged.push(...(await page.locator("#events tbody tr td:nth-child(3)").allTextContents()));
+      const older = page.getByRole("link", { name: "Older events" });
+      if ((await older.count()) === 0) break;
+      if (pages === 2) await screenshot(page, "console-events-paged");
+      await older.click();
+      await page.waitForURL(/after=/);
+      expect(pages).toBeLessThan(5);
+    }
+    expect(paged).toEqual(all);
+    // The last page links back to the first, its page size kept.
+    await page.getByRole("link", { name: "Newest events" }).click();
+    await page.waitForURL((url) => !url.search.includes("after=") && url.search.includes("limit=2"));
+    await expect(page.locator("#events tbody tr td:nth-child(3)").allTextContents()).resolves.toEqual(all.slice(0, 2));
+    for (const [query, error] of [
+      ["after=not-a-cursor", "invalid_cursor"],
+      ["limit=0", "invalid_limit"],
+      ["limit=201", "invalid_limit"],
+    ]) {
+      const response = await fetch(`${baseUrl}/events?${query}`, { headers: { cookie: await cookieOf(page) } });
+      expect({ query, status: response.status, body: await response.json() }).toMatchObject({
+        query,
+        status: 400,
+        body: { error },
+      });
+    }
+  });
+
+  test("Dead letters redrives the jobs picked by hand, and only those; Redrive all the rest", async () => {
+    const dying = ["evt_dlqc_1", "evt_dlqc_2", "evt_dlqc_3"];
+    for (const id of dying) expect(await sendStripeWebhook(stack.baseUrl, id)).toBe(202);
+    for (const id of dying) await waitForStatus(id, "DEAD", 60_000);
+    const deadline = Date.now() + 60_000;
+    while ((await fetchStats(stack.baseUrl)).dlq < dying.length) {
+      if (Date.now() > deadline) throw new Error("the dead jobs never reached the dead-letter queue");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    deadFixed = true;
+    await page.goto(`${baseUrl}/dead-letters`);
+    const picked = page.getByRole("button", { name: /^Redrive the .*selected/ });
+    await expect(picked.isDisabled()).resolves.toBe(true); // nothing picked yet
+    await page.getByRole("checkbox", { name: `Select evt_dlqc_1 to ${flaky}` }).check();
+    await page.getByRole("checkbox", { name: `Select evt_dlqc_3 to ${flaky}` }).check();
+    await expect(picked.textContent()).resolves.toBe("Redrive the 2 selected job(s)");
+    await screenshot(page, "console-dead-letters-picked");
+    const before = consumer.requests.length;
+    page.once("dialog", (dialog) => void dialog.accept());
+    await picked.click();
+    await expect(page.getByRole("status").filter({ hasText: "Redrive:" }).textContent()).resolves.toBe(
+      "Redrive: 2 matched, 2 sent back, 0 dropped, 0 failed. Reload to follow them.",
+    );
+    await waitForStatus("evt_dlqc_1", "DELIVERED");
+    await waitForStatus("evt_dlqc_3", "DELIVERED");
+    const sent = consumer.requests.slice(before).map((request) => request.headers["oncegate-event-id"]);
+    expect(sent.sort()).toEqual(["evt_dlqc_1", "evt_dlqc_3"]);
+    expect((await fetchEvent(stack.baseUrl, "stripe", "evt_dlqc_2"))?.status).toBe("DEAD");
+    await page.reload();
+    await expect(page.locator("#dead-letters tbody tr").allTextContents()).resolves.toEqual([
+      expect.stringContaining("evt_dlqc_2"),
+    ]);
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Redrive all 1" }).click();
+    await page.getByRole("status").filter({ hasText: "1 sent back" }).waitFor();
+    await waitForStatus("evt_dlqc_2", "DELIVERED");
   });
 
   test("no page logged an error or a CSP violation", () => {

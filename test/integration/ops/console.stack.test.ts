@@ -9,6 +9,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { problemShardOf } from "../../../lambdas/shared/indexShards.ts";
 import { type RunningConsole, startConsole } from "../../../ops/console/consoleServer.ts";
 import type { OperatorTarget } from "../../../ops/target/operatorTarget.ts";
+import { signInConsole } from "../../support/consoleSession.ts";
 import { createEventsTable, DEFAULT_SHARDS, putEvent, queuedEvent, storedEvent } from "../../support/deliveryEvents.ts";
 import { deleteTable, localClient } from "../../support/dynamoDbTables.ts";
 import { stackTargetOn } from "../../support/operatorTargets.ts";
@@ -23,6 +24,7 @@ let eventsTable: string;
 let target: OperatorTarget;
 let running: RunningConsole;
 let cookie: string;
+let actionToken: string;
 const sqs = () => mockClient(target.sqs);
 let sqsMock: ReturnType<typeof sqs>;
 const failed = queuedEvent(["orders"], { eventId: "evt_stack_failed" });
@@ -42,8 +44,7 @@ beforeAll(async () => {
   target = stackTargetOn(ddb, eventsTable);
   sqsMock = sqs();
   running = await startConsole(target);
-  const first = await fetch(running.url, { redirect: "manual" });
-  cookie = (first.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+  ({ cookie, actionToken } = await signInConsole(running.url));
 });
 beforeEach(() => {
   sqsMock.reset();
@@ -59,7 +60,7 @@ const page = (path: string) => fetch(`${running.baseUrl}${path}`, { headers: { c
 const action = (path: string, body: unknown) =>
   fetch(`${running.baseUrl}${path}`, {
     method: "POST",
-    headers: { cookie, "content-type": "application/json", "x-oncegate-console-token": running.token },
+    headers: { cookie, "content-type": "application/json", "x-oncegate-console-token": actionToken },
     body: JSON.stringify(body),
   });
 
@@ -160,7 +161,7 @@ describe("bad input to the console", () => {
       () =>
         fetch(`${running.baseUrl}/api/keys/release`, {
           method: "POST",
-          headers: { cookie, "x-oncegate-console-token": running.token },
+          headers: { cookie, "x-oncegate-console-token": actionToken },
           body: "{",
         }),
       400,
@@ -175,6 +176,25 @@ describe("bad input to the console", () => {
     ["a recover of another status", () => action("/api/recover/count", { status: "DELIVERED" }), 400, "invalid_status"],
     ["a recover at 0 a second", () => action("/api/recover/start", { status: "FAILED", rate: 0 }), 400, "invalid_rate"],
     ["a redrive's unknown field", () => action("/api/dead-letters/redrive", { all: true }), 400, "unknown_field"],
+    [
+      "a redrive of no picked message",
+      () => action("/api/dead-letters/redrive", { messageIds: [] }),
+      400,
+      "invalid_message_ids",
+    ],
+    [
+      "a redrive of a picked message that is no id",
+      () => action("/api/dead-letters/redrive", { messageIds: [42] }),
+      400,
+      "invalid_message_ids",
+    ],
+    [
+      "a redrive of more than a page's messages",
+      () => action("/api/dead-letters/redrive", { messageIds: Array.from({ length: 101 }, (_, n) => `m-${n}`) }),
+      400,
+      "invalid_message_ids",
+    ],
+    ["an events page's cursor that none wrote", () => page("/events?after=12:"), 400, "invalid_cursor"],
     [
       "a DELETE",
       () => fetch(`${running.baseUrl}/events`, { method: "DELETE", headers: { cookie } }),

@@ -349,8 +349,20 @@ const SUMMARY_SHAPE = {
   receivedAt: "string",
   destinations: "object",
 };
-const DETAIL_SHAPE = { ...SUMMARY_SHAPE, expiresAt: "string", bodyStorage: "string", attempts: "array" };
-const DETAIL_OPTIONAL = { queuedAt: "string", contentType: "string", bodyBytes: "number", payload: "object" };
+const DETAIL_SHAPE = {
+  ...SUMMARY_SHAPE,
+  expiresAt: "string",
+  headers: "object",
+  bodyStorage: "string",
+  attempts: "array",
+};
+const DETAIL_OPTIONAL = {
+  queuedAt: "string",
+  contentType: "string",
+  droppedHeaders: "array",
+  bodyBytes: "number",
+  payload: "object",
+};
 const ATTEMPT_SHAPE = {
   destination: "string",
   attempt: "number",
@@ -398,6 +410,9 @@ describe("oncegate events, on the local stack", () => {
       await oncegate(["events", "show", "stripe", "evt_bad_1", "--json", ...local()]),
     );
     expectShape(shown, DETAIL_SHAPE, DETAIL_OPTIONAL);
+    // The kept headers: the allow-list's, never the signature the request carried.
+    expect(shown.headers).toMatchObject({ "content-type": expect.stringContaining("application/json") });
+    expect(Object.keys(shown.headers as object).filter((name) => /signature/i.test(name))).toEqual([]);
     const attempts = shown.attempts as Record<string, unknown>[];
     for (const attempt of attempts) expectShape(attempt, ATTEMPT_SHAPE, ATTEMPT_OPTIONAL);
     expect(attempts.find((attempt) => attempt.destination === flaky)).toMatchObject({
@@ -625,7 +640,7 @@ describe("oncegate dlq, on the local stack", () => {
       );
     }
     const human = await oncegate(["dlq", "list", ...local()]);
-    expect(human.stdout).toMatch(/^age +event +destination +receives +idempotency key$/m);
+    expect(human.stdout).toMatch(/^age +event +destination +receives +idempotency key +message$/m);
     expect(human.stdout).toContain(`stripe/evt_dlq_1  ${flaky}`);
 
     const dry = await oncegate(["dlq", "redrive", "--destination", flaky, "--dry-run", "--json", ...local()]);
@@ -633,6 +648,16 @@ describe("oncegate dlq, on the local stack", () => {
     expect(jsonOf(dry)).toEqual({ count: 2 });
     const one = await oncegate(["dlq", "redrive", "--event", "stripe/evt_dlq_1", "--dry-run", "--json", ...local()]);
     expect(jsonOf(one)).toEqual({ count: 1 });
+    // Hand-picked messages, by the ids dlq list prints: only those (an id of no message matches nothing).
+    const ids = letters.map((letter) => String(letter.messageId));
+    for (const [picked, count] of [
+      [[ids[0] ?? ""], 1],
+      [[...ids, "no-such-message"], 2],
+      [["no-such-message"], 0],
+    ] as const) {
+      const byId = await oncegate(["dlq", "redrive", "--message", ...picked, "--dry-run", "--json", ...local()]);
+      expect({ picked, counted: jsonOf(byId) }).toEqual({ picked, counted: { count } });
+    }
     const none = await oncegate(["dlq", "redrive", "--key", keyOf("evt_ok_1"), "--yes", ...local()]);
     expect(none.code).toBe(3);
     expect(none.stderr).toBe(

@@ -1,6 +1,12 @@
 import { describe, expect, test } from "@jest/globals";
 import type { EventState } from "../../../lambdas/shared/eventRecord.ts";
-import { cookieTokenOf, isToken, newConsoleToken, tokenCookie } from "../../../ops/console/consoleAccess.ts";
+import {
+  ConsoleAccess,
+  cookieTokenOf,
+  isToken,
+  newConsoleToken,
+  tokenCookie,
+} from "../../../ops/console/consoleAccess.ts";
 import { eventPage, eventsPage, highlightedJson } from "../../../ops/console/consolePages.ts";
 import { receivedBuckets } from "../../../ops/events/eventStats.ts";
 import type { EventDetail } from "../../../ops/events/eventViews.ts";
@@ -15,6 +21,8 @@ const detail: EventDetail = {
   receivedAt: "2026-12-02T10:00:00.000Z",
   destinations: { [HOSTILE]: { status: "FAILED", attempts: 1, reason: HOSTILE, lastStatusCode: 400 } },
   expiresAt: "2027-01-01T10:00:00.000Z",
+  headers: { "user-agent": HOSTILE },
+  droppedHeaders: [HOSTILE],
   bodyStorage: "inline",
   attempts: [
     {
@@ -31,12 +39,33 @@ const detail: EventDetail = {
 
 describe("the console's pages", () => {
   test.each([
-    ["events", eventsPage("/console", "t", { window: "1d", limit: 200, provider: HOSTILE }, [detail])],
+    ["events", eventsPage("/console", "t", { window: "1d", limit: 200, provider: HOSTILE }, [detail], `1:${HOSTILE}`)],
+    [
+      "events after a cursor",
+      eventsPage("/console", "t", { window: "1d", limit: 2, provider: HOSTILE, after: `1:${HOSTILE}` }, [detail]),
+    ],
     ["event", eventPage("/console", "t", detail)],
   ])("%s: every stored value is escaped, never markup", (_name, html) => {
     expect(html).not.toContain("<img");
     expect(html).not.toContain('onerror="');
     expect(html).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#39;&amp;");
+  });
+
+  test("the pager keeps the filter and the page size, and links back to the newest", () => {
+    const html = eventsPage(
+      "/console",
+      "t",
+      { window: "1h", limit: 2, status: "FAILED", after: "5:a" },
+      [detail],
+      "3:b#c",
+    );
+    expect(html).toContain('href="/console/events?status=FAILED&amp;window=1h&amp;limit=2">Newest events</a>');
+    expect(html).toContain(
+      'href="/console/events?status=FAILED&amp;window=1h&amp;limit=2&amp;after=3%3Ab%23c" rel="next">Older events</a>',
+    );
+    const first = eventsPage("/console", "t", { window: "1d", limit: 200 }, [detail]);
+    expect(first).not.toContain("Older events");
+    expect(first).not.toContain("Newest events");
   });
 
   test("event links encode the id: a slash or a ? stays part of it", () => {
@@ -65,6 +94,30 @@ describe("the console's token", () => {
     expect(isToken(token, token.slice(0, -1))).toBe(false);
     expect(isToken(token, `${token}x`)).toBe(false);
     expect(isToken(token, undefined)).toBe(false);
+  });
+
+  test("a sign-in token signs in once: a new session, then spent, the same browser let through, another refused", () => {
+    const access = new ConsoleAccess("first");
+    expect(access.signIn("other", undefined)).toEqual({ outcome: "refused" });
+    const first = access.signIn("first", undefined);
+    if (first.outcome !== "signed_in") throw new Error(`not signed in: ${first.outcome}`);
+    const { id, actionToken } = first.session;
+    expect(new Set([id, actionToken, "first"]).size).toBe(3);
+    expect(id).toMatch(/^[\w-]{43}$/);
+    const cookie = `oncegate_console=${id}`;
+    expect(access.sessionOf(cookie)).toEqual(first.session);
+    // The URL again: from the browser that holds the session, nothing new; from any other, refused.
+    expect(access.signIn("first", cookie)).toEqual({ outcome: "spent", session: first.session });
+    expect(access.signIn("first", undefined)).toEqual({ outcome: "spent" });
+    expect(access.signIn("first", "oncegate_console=forged")).toEqual({ outcome: "spent" });
+    expect(access.sessionOf("oncegate_console=forged")).toBeUndefined();
+    expect(access.sessionOf(undefined)).toBeUndefined();
+    // Another sign-in URL: another session, the first one kept.
+    const second = access.signIn(access.issue(), undefined);
+    if (second.outcome !== "signed_in") throw new Error(`not signed in: ${second.outcome}`);
+    expect(second.session.id).not.toBe(id);
+    expect(access.sessionOf(`oncegate_console=${second.session.id}`)).toEqual(second.session);
+    expect(access.sessionOf(cookie)).toEqual(first.session);
   });
 
   test("travels in an HttpOnly, SameSite=Strict cookie under the console's path", () => {

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import fc from "fast-check";
 import { writeOverallStatus } from "../../../../lambdas/delivery/deliveryStore.ts";
 import { eventPartitionKey, idempotencyKeyFor } from "../../../../lambdas/shared/eventKey.ts";
-import { listEvents } from "../../../../lambdas/shared/eventListing.ts";
+import { listEvents, listedBefore } from "../../../../lambdas/shared/eventListing.ts";
 import type { EventState, EventStatus } from "../../../../lambdas/shared/eventRecord.ts";
 import { acceptEvent, type EventsTable, markQueued } from "../../../../lambdas/shared/eventStore.ts";
 import { ensureEventsTable } from "../../../../lambdas/shared/eventsTable.ts";
@@ -146,4 +147,40 @@ describe("listEvents", () => {
     // Pages of 3: shard 5 is read three times (3 + 3 + 2 entries), every other shard once.
     expect(calls.QueryCommand).toBe(SHARDS.list + 2);
   });
+
+  test("pages through events in the same millisecond without skipping or repeating one (property)", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        // Up to 30 events over 4 milliseconds: most share theirs with others, across the 20 shards.
+        fc.array(fc.record({ offsetMs: fc.integer({ min: 0, max: 3 }), queued: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        fc.integer({ min: 1, max: 7 }),
+        fc.constantFrom(undefined, "QUEUED" as const),
+        async (specs, limit, status) => {
+          const t = base + 1_000_000 + run++ * 1_000;
+          const all = await Promise.all(
+            specs.map(({ offsetMs, queued }) => stored(t + offsetMs, queued ? "QUEUED" : "RECEIVED")),
+          );
+          const expected = all
+            .filter((event) => status === undefined || event.status === status)
+            .sort((a, b) => (listedBefore(a, b) ? -1 : 1))
+            .map(({ pk }) => pk);
+          const window = { sinceMs: t, untilMs: t + 999, limit, ...(status !== undefined && { status }) };
+          const paged: string[] = [];
+          let after: EventState | undefined;
+          for (let pages = 0; pages <= expected.length; pages++) {
+            const page = await listEvents(table, SHARDS, { ...window, ...(after !== undefined && { after }) });
+            paged.push(...page.map(({ pk }) => pk));
+            if (page.length < limit) break;
+            after = page[page.length - 1];
+          }
+          expect(paged).toEqual(expected);
+        },
+      ),
+      { numRuns: 25, seed: 20261203 },
+    );
+  }, 120_000);
 });
