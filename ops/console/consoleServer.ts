@@ -79,6 +79,9 @@ class ConsoleHttpError extends Error {
 }
 
 const STATUS_OF_KIND = { usage: 400, not_found: 404, failed: 409 } as const;
+/** AWS's failures as a gateway's: throttled is 503 (try again), timed out 504, anything else of AWS's 502. */
+const TARGET_STATUS: Record<string, number> = { aws_throttled: 503, aws_timeout: 504 };
+const THROTTLED_RETRY_AFTER_SECONDS = 5;
 const MAX_BODY_BYTES = 16 * 1024;
 /** Replays a second of a console recover unless the page says otherwise: the CLI's default. */
 const DEFAULT_RECOVER_RATE = 10;
@@ -553,7 +556,9 @@ function sendError(response: ServerResponse, error: unknown): void {
   if (known instanceof ConsoleHttpError) {
     sendJson(response, known.status, { error: known.code, message: known.message });
   } else if (known instanceof OperatorError) {
-    const status = known.name === "TargetError" ? 502 : STATUS_OF_KIND[known.kind];
+    const status = known.name === "TargetError" ? (TARGET_STATUS[known.code] ?? 502) : STATUS_OF_KIND[known.kind];
+    // Throttled: the page may simply be asked again in a moment (the live refresh does).
+    if (status === 503) response.setHeader("retry-after", String(THROTTLED_RETRY_AFTER_SECONDS));
     sendJson(response, status, { error: known.code, message: known.message });
   } else {
     sendJson(response, 500, { error: "internal_error", message: (known as Error).message });

@@ -8,11 +8,19 @@ const EXPIRED = new Set([
   "InvalidClientTokenId",
   "UnrecognizedClientException",
 ]);
-const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET", "ETIMEDOUT"]);
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ECONNRESET"]);
+/** What DynamoDB, SQS and S3 call a refused rate (the SDK retried them; these are what its retries left). */
+const THROTTLED = new Set([
+  "ThrottlingException",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+  "Throttling",
+  "SlowDown",
+]);
 
 /**
- * The operator's version of an AWS SDK failure: no or expired credentials, access denied, no region, AWS not
- * reachable. Anything else (and our own errors) is returned as it is.
+ * The operator's version of an AWS SDK failure: no or expired credentials, access denied, no region, throttled,
+ * timed out, a server error, AWS not reachable. Anything else (and our own errors) is returned as it is.
  */
 export function operatorFailureOf(error: unknown, where: string): unknown {
   if (error instanceof OperatorError) return error;
@@ -44,7 +52,29 @@ export function operatorFailureOf(error: unknown, where: string): unknown {
       { cause: error },
     );
   }
-  if ((code !== undefined && UNREACHABLE_CODES.has(code)) || name === "TimeoutError") {
+  if (name !== undefined && THROTTLED.has(name)) {
+    return new TargetError(
+      "aws_throttled",
+      `AWS throttled the calls to ${where} (${name}), past the SDK's retries: try again in a few seconds.`,
+      { cause: error },
+    );
+  }
+  if (name === "TimeoutError" || code === "ETIMEDOUT") {
+    return new TargetError(
+      "aws_timeout",
+      `AWS did not answer in time (${name === "TimeoutError" ? "each attempt timed out" : code}) while trying to ${where}: try again; if it persists, check the network and the AWS Health Dashboard.`,
+      { cause: error },
+    );
+  }
+  const { $fault, $metadata } = (error ?? {}) as { $fault?: string; $metadata?: { httpStatusCode?: number } };
+  if ($fault === "server" || ($metadata?.httpStatusCode ?? 0) >= 500) {
+    return new TargetError(
+      "aws_server_error",
+      `AWS failed (${name ?? "a server error"}, past the SDK's retries) while trying to ${where}: try again in a moment.`,
+      { cause: error },
+    );
+  }
+  if (code !== undefined && UNREACHABLE_CODES.has(code)) {
     return new TargetError(
       "aws_unreachable",
       `AWS did not answer (${code ?? name}) while trying to ${where}: check the network and --region.`,

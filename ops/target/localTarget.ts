@@ -4,6 +4,7 @@ import { OPS_RESOURCES_FORMAT, type OpsResources } from "../../local/opsResource
 import { localBodyS3Client } from "../../local/services/bodyBucket.ts";
 import { avoidZeroVisibility } from "../../local/services/zeroVisibility.ts";
 import { OperatorUsageError, TargetError } from "../errors.ts";
+import { operatorClientConfig } from "./operatorClientLimits.ts";
 import type { OperatorTarget } from "./operatorTarget.ts";
 
 /** The local stack's default address (`npm start`). */
@@ -22,7 +23,7 @@ const RESOURCES_TIMEOUT_MS = 5_000;
  */
 export async function localTarget(baseUrl: string, fetchImpl: typeof fetch = fetch): Promise<OperatorTarget> {
   const resources = await fetchResources(baseUrl, fetchImpl);
-  const address = { region: resources.region, credentials: LOCAL_CREDENTIALS, maxAttempts: 2 };
+  const address = { region: resources.region, credentials: LOCAL_CREDENTIALS, ...operatorClientConfig() };
   const ddb = new DynamoDBClient({ ...address, endpoint: resources.endpoints.dynamodb });
   const sqs = new SQSClient({ ...address, endpoint: resources.endpoints.sqs });
   // The CLI gives dead letters back with visibility 0, which fauxqs with a data directory loses.

@@ -5,6 +5,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { NotFoundError } from "../errors.ts";
 import { asOperator, operatorFailureOf } from "./awsFailures.ts";
+import { operatorClientConfig } from "./operatorClientLimits.ts";
 import type { OperatorTarget } from "./operatorTarget.ts";
 import { resourcesFromOutputs } from "./stackOutputs.ts";
 
@@ -52,9 +53,10 @@ export async function stackTarget(options: StackTargetOptions): Promise<Operator
   }
   const { resources } = resourcesFromOutputs(options.stackName, outputs);
   const clientConfig = { ...config, region };
-  const ddb = new DynamoDBClient(clientConfig);
-  const sqs = new SQSClient(clientConfig);
-  const s3 = new S3Client(clientConfig);
+  const bounded = { ...clientConfig, ...operatorClientConfig() };
+  const ddb = new DynamoDBClient(bounded);
+  const sqs = new SQSClient(bounded);
+  const s3 = new S3Client(bounded);
   let identity: Promise<string> | undefined;
   return {
     kind: "stack",
