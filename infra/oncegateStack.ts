@@ -1,9 +1,10 @@
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { ManagedPolicy, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import type { Construct } from "constructs";
 import { DemoConsumer } from "./constructs/demoConsumer.ts";
+import { GATEWAY_ACTIONS } from "./constructs/gateway/gatewayPermissions.ts";
 import { pascalCase } from "./constructs/names.ts";
 import { WebhookGateway, type WebhookGatewayProps } from "./constructs/webhookGateway.ts";
 import { validateOncegateSettings } from "./validateOncegateSettings.ts";
@@ -82,7 +83,13 @@ export class OncegateStack extends Stack {
         new PolicyStatement({ actions: ["cloudformation:DescribeStacks"], resources: [this.stackId] }),
         ...this.gateway.operateStatements(),
         ...(this.demoConsumer === undefined ? [] : [this.demoConsumer.idempotencyTable.releaseStatement()]),
+        // The console's overview charts the gateway's metrics (GetMetricData has no resource-level permissions).
+        new PolicyStatement({ actions: [...GATEWAY_ACTIONS.readMetrics], resources: ["*"] }),
       ],
+    });
+    Validations.of(this.operatorPolicy).acknowledge({
+      id: "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+      reason: "cloudwatch:GetMetricData has no resource-level permissions; it reads metric values only",
     });
     this.gateway.bodyBucket.acknowledgeBodyKeys(this.operatorPolicy);
     this.addOutputs();

@@ -2,6 +2,7 @@ import type { DeliveryHandler } from "../lambdas/delivery/deliveryHandler.ts";
 import { deliveryHandlerFromEnvironment } from "../lambdas/delivery/handler.ts";
 import { type IntakeHandler, intakeHandlerFromEnvironment } from "../lambdas/intake/handler.ts";
 import { ENV } from "../lambdas/shared/environment.ts";
+import type { MetricCounter } from "../lambdas/shared/metrics.ts";
 import type { ResolvedGatewayConfig } from "../lambdas/shared/parseGatewayConfig.ts";
 import { type Sweeper, sweeperFromEnvironment } from "../lambdas/sweeper/handler.ts";
 import type { CrashAt } from "./crashPoints.ts";
@@ -35,6 +36,8 @@ export interface LocalLambdasOptions {
   consumerDelayMs: number;
   /** Event ids whose first demo consumer run throws (`ONCEGATE_DEMO_CONSUMER_FAIL`). */
   consumerFailEventIds?: ReadonlySet<string>;
+  /** Where the intake and the delivery count their metrics (on AWS, EMF lines to CloudWatch). */
+  countMetric?: MetricCounter;
 }
 
 /**
@@ -55,6 +58,7 @@ export async function buildLocalLambdas(options: LocalLambdasOptions): Promise<L
   const intake = intakeHandlerFromEnvironment(lambdaEnv, {
     ...clients,
     logger: log.lambda("intake"),
+    ...(options.countMetric !== undefined && { countMetric: options.countMetric }),
     faults: {
       afterBodyUpload: () => crashAt("intake:after-body-upload"),
       afterStatePut: () => crashAt("intake:after-state-put"),
@@ -66,6 +70,7 @@ export async function buildLocalLambdas(options: LocalLambdasOptions): Promise<L
     ...clients,
     maxReceiveCount: options.maxReceiveCount,
     logger: log.lambda("delivery"),
+    ...(options.countMetric !== undefined && { countMetric: options.countMetric }),
     faults: { afterPost: () => crashAt("delivery:after-post") },
   });
   const sweeperEnv = { ...lambdaEnv, [ENV.deadLetterQueueUrl]: options.deadLetterQueueUrl };

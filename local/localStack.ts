@@ -18,6 +18,7 @@ import { localGatewayConfig } from "./localConfig.ts";
 import { integerFromEnvironment, LOCAL_DEFAULTS, LOCAL_ENV } from "./localEnvironment.ts";
 import { buildLocalLambdas } from "./localLambdas.ts";
 import { startLocalServices } from "./localServices.ts";
+import { metricCounterSink } from "./metricCounters.ts";
 import { LOCAL_REGION, OPS_RESOURCES_FORMAT } from "./opsResources.ts";
 import { claimDataDir } from "./pidFiles.ts";
 import type { StackLog } from "./stackLog.ts";
@@ -117,7 +118,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       `queues ready: ${queue.queueName} (visibility ${queue.visibilityTimeoutSeconds} s), dead letters to ${queue.dlqName} after ${queue.maxReceiveCount} receives`,
     );
 
+    // Metric counts: the Lambdas' EMF lines would reach no CloudWatch here; a table of per-minute sums stands in.
+    const metricCounts = metricCounterSink(services.ddb, LOCAL_TABLES.metrics, {
+      onError: (error) => log.problem(`metric counts not written yet: ${(error as Error).message}`),
+    });
+    cleanups.push(() => metricCounts.stop());
     const lambdas = await buildLocalLambdas({
+      countMetric: metricCounts.count,
       env,
       config,
       queueUrl: queue.queueUrl,
@@ -162,6 +169,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         retryScheduleSeconds: [...config.retryScheduleSeconds],
         peakEventsPerSecond: config.peakEventsPerSecond,
         demoConsumer: { idempotencyTable: LOCAL_TABLES.idempotency, scope: DEMO_CONSUMER_SCOPE },
+        metricsTable: LOCAL_TABLES.metrics,
       }),
       // The operator console on the same port, over the same operator library as `npx oncegate console`: its
       // target is built once the front answers `GET /ops/resources` (below).

@@ -18,6 +18,8 @@ export interface OpsResources {
   retryScheduleSeconds: number[];
   peakEventsPerSecond: number;
   demoConsumer: { idempotencyTable: string; scope: string };
+  /** The gateway's per-minute metric counts (`metricCounters.ts`); absent from a stack older than them. */
+  metricsTable?: string;
 }
 
 /** The region every local client names (the emulators accept any; DynamoDB Local's shared database ignores it). */

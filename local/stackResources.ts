@@ -3,6 +3,7 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ensureIdempotencyTable } from "@oncegate/sdk/table-setup";
 import { maxReceiveCountFor } from "../lambdas/delivery/receiveLimit.ts";
 import { ensureEventsTable } from "../lambdas/shared/eventsTable.ts";
+import { ensureMetricCountersTable } from "./metricCounters.ts";
 import { ensureQueueWithDlq, type QueueWithDlq } from "./sqsQueues.ts";
 
 /** Names of the local stack's tables. */
@@ -15,6 +16,8 @@ export const LOCAL_TABLES = {
   charges: "demo_charges",
   /** Counters the demo consumer bumps outside any transaction: `receipts`, `handlerRuns`. */
   counters: "demo_counters",
+  /** The gateway's metric counts per minute: the local stand-in for CloudWatch (`metricCounters.ts`). */
+  metrics: "oncegate-metrics",
 } as const;
 
 /** Name of the delivery queue; its dead-letter queue is `<name>-dlq`. */
@@ -25,7 +28,7 @@ export const DELIVERY_QUEUE_NAME = "oncegate-delivery";
 // or a job still in hand would be received a second time; beyond that, shorter is quicker to recover locally.
 const VISIBILITY_MARGIN_SECONDS = 3;
 
-/** Creates the four tables if missing (`sharedDb`: every client sees the same ones). */
+/** Creates the five tables if missing (`sharedDb`: every client sees the same ones). */
 export async function ensureLocalTables(ddb: DynamoDBClient): Promise<void> {
   await Promise.all([
     ensureEventsTable(ddb, LOCAL_TABLES.events),
@@ -33,6 +36,7 @@ export async function ensureLocalTables(ddb: DynamoDBClient): Promise<void> {
     ensureIdempotencyTable(ddb, LOCAL_TABLES.idempotency),
     ensureIdempotencyTable(ddb, LOCAL_TABLES.charges),
     ensureIdempotencyTable(ddb, LOCAL_TABLES.counters),
+    ensureMetricCountersTable(ddb, LOCAL_TABLES.metrics),
   ]);
 }
 

@@ -1,8 +1,10 @@
 import type { EventStatus } from "../../lambdas/shared/eventRecord.ts";
+import type { GatewayMetric } from "../../lambdas/shared/metrics.ts";
 import type { DeadLetterView } from "../deadLetters/deadLetter.ts";
 import type { EventStats, ReceivedBucket } from "../events/eventStats.ts";
 import type { EventDetail, EventSummary } from "../events/eventViews.ts";
 import type { KeyView } from "../keys/keyRecord.ts";
+import { bucketStarts, type GatewayCounts, type MetricWindow } from "../metrics/gatewayCounts.ts";
 
 /**
  * The console's pages as HTML, server-rendered from the operator library's views (the `--json` shapes of `events
@@ -438,19 +440,94 @@ function receivedChart(buckets: ReceivedBucket[], bucketName: string, untilMs: n
 <line x1="0" y1="${height}" x2="${width}" y2="${height}" stroke="#888"/>
 ${bars.join("\n")}
 </svg>
-<figcaption>Events received per ${h(bucketName)} from ${h(clock(buckets[0]?.startMs))} to ${h(clock(untilMs))} UTC, by their status now. Duplicates are not events: the intake's
-<code>Duplicates</code> metric counts them (on AWS, in CloudWatch).</figcaption>
+<figcaption>Events received per ${h(bucketName)} from ${h(clock(buckets[0]?.startMs))} to ${h(clock(untilMs))} UTC, by their status now. Duplicates are not events: the
+gateway's counts below have them.</figcaption>
 <ul class="legend">${legend}</ul>
 </figure>`;
 }
 
-/** Counts by status and destination, and the chart of what was received. */
+/** The gateway's metric counts on the overview: read from where, or why not. */
+export type OverviewCounts =
+  | { source: string; window: MetricWindow; counts: GatewayCounts }
+  | { problem: { error: string; message: string } };
+
+// The metric series, each in a colour of its own (the event statuses' where they mean the same).
+const METRIC_SERIES: { metric: GatewayMetric; label: string; colour: string }[] = [
+  { metric: "Accepted", label: "accepted", colour: "#1f5fbf" },
+  { metric: "Duplicate", label: "duplicates", colour: "#8a5cc2" },
+  { metric: "Delivered", label: "delivered", colour: "#2e8b47" },
+  { metric: "Failed", label: "failed", colour: "#d04545" },
+  { metric: "Dead", label: "dead", colour: "#7a1010" },
+];
+
+/** The gateway's counts per bucket as lines (inline SVG, described for screen readers), their totals and numbers. */
+function gatewayCountsSection(counts: OverviewCounts | undefined, bucketName: string): string {
+  if (counts === undefined) return "<p>This target keeps no metric counts.</p>";
+  if ("problem" in counts) {
+    return `<p id="gateway-counts-problem" class="error">Not read: ${h(counts.problem.message)} (<code>${h(counts.problem.error)}</code>)</p>`;
+  }
+  const starts = bucketStarts(counts.window);
+  const width = 960;
+  const height = 180;
+  const most = Math.max(1, ...METRIC_SERIES.flatMap(({ metric }) => counts.counts[metric]));
+  const step = width / starts.length;
+  const x = (index: number) => (index * step + step / 2).toFixed(1);
+  const y = (count: number) => (height - (count / most) * (height - 10)).toFixed(1);
+  const totals = METRIC_SERIES.map(({ metric }) => counts.counts[metric].reduce((sum, count) => sum + count, 0));
+  const lines = METRIC_SERIES.map(({ metric, label, colour }) => {
+    const series = counts.counts[metric];
+    const points = series.map((count, index) => `${x(index)},${y(count)}`).join(" ");
+    const dots = series.flatMap((count, index) =>
+      count === 0
+        ? []
+        : [
+            `<circle cx="${x(index)}" cy="${y(count)}" r="3" fill="${colour}"><title>${h(clock(starts[index]))} UTC: ${count} ${label}</title></circle>`,
+          ],
+    );
+    return `<g data-metric="${metric}"><polyline points="${points}" fill="none" stroke="${colour}" stroke-width="2"/>${dots.join("")}</g>`;
+  });
+  const summary = METRIC_SERIES.map(({ label }, index) => `${totals[index]} ${label}`).join(", ");
+  const legend = METRIC_SERIES.map(
+    ({ label, colour }) =>
+      `<li><svg class="swatch" width="14" height="14" aria-hidden="true"><rect width="14" height="14" fill="${colour}"/></svg>${h(label)}</li>`,
+  ).join("");
+  const rows = starts
+    .map((start, index) => ({ start, values: METRIC_SERIES.map(({ metric }) => counts.counts[metric][index] ?? 0) }))
+    .filter(({ values }) => values.some((value) => value > 0))
+    .map(
+      ({ start, values }) =>
+        `<tr><td>${h(new Date(start).toISOString())}</td>${values.map((value) => `<td>${value}</td>`).join("")}</tr>`,
+    )
+    .join("\n");
+  const head = METRIC_SERIES.map(({ label }) => `<th scope="col">${h(label)}</th>`).join("");
+  return `<table id="gateway-totals"><thead><tr>${head}</tr></thead>
+<tbody><tr>${totals.map((total) => `<td>${total}</td>`).join("")}</tr></tbody></table>
+<figure>
+<svg id="gateway-chart" role="img" aria-label="${h(summary)}, one point per ${h(bucketName)}; the highest holds ${most}" viewBox="0 0 ${width} ${height}" width="100%" preserveAspectRatio="none">
+<line x1="0" y1="${height}" x2="${width}" y2="${height}" stroke="#888"/>
+${lines.join("\n")}
+</svg>
+<figcaption>What the gateway counted per ${h(bucketName)}, from ${h(counts.source)}: webhooks accepted and duplicates
+(a provider's retry, or the same event sent twice: answered, not stored again), and how delivery jobs ended:
+delivered, failed (refused for good) or dead (out of attempts); a replay's job counts again.</figcaption>
+<ul class="legend">${legend}</ul>
+</figure>
+<details><summary>The counts' numbers</summary>
+<table id="gateway-table"><thead><tr><th scope="col">From</th>${head}</tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+</details>`;
+}
+
+/** Counts by status and destination, the chart of what was received, and the gateway's own counts. */
 export function overviewPage(
   basePath: string,
   token: string,
   window: OverviewWindow,
   stats: EventStats,
   buckets: ReceivedBucket[],
+  counts?: OverviewCounts,
 ): string {
   const windows = (Object.keys(OVERVIEW_WINDOWS) as OverviewWindow[])
     .map((name) =>
@@ -503,7 +580,9 @@ ${receivedChart(buckets, OVERVIEW_WINDOWS[window].bucket, Date.parse(stats.until
 <tbody>
 ${dataRows}
 </tbody></table>
-</details>`,
+</details>
+<h2>Counted by the gateway</h2>
+${gatewayCountsSection(counts, OVERVIEW_WINDOWS[window].bucket)}`,
   );
 }
 

@@ -18,6 +18,7 @@ import { DEFAULT_MIN_AGE_MS } from "../keys/keyRecord.ts";
 import { applyRelease, planRelease } from "../keys/releaseKey.ts";
 import { showKey } from "../keys/showKey.ts";
 import { keyRefOf } from "../keys/targetKeyRef.ts";
+import type { MetricWindow } from "../metrics/gatewayCounts.ts";
 import { operatorFailureOf } from "../target/awsFailures.ts";
 import type { OperatorTarget } from "../target/operatorTarget.ts";
 import { ConsoleAccess, isToken, TOKEN_HEADER, tokenCookie } from "./consoleAccess.ts";
@@ -33,6 +34,7 @@ import {
   type KeysQuery,
   keysPage,
   OVERVIEW_WINDOWS,
+  type OverviewCounts,
   type OverviewWindow,
   overviewPage,
   recoverPage,
@@ -244,8 +246,10 @@ export function consoleHandler(
         const range = { sinceMs, untilMs };
         const states = await findEvents(target, { ...range, limit: OVERVIEW_LIMIT + 1 });
         const stats = countEvents(states, { ...range, limit: OVERVIEW_LIMIT });
-        const buckets = receivedBuckets(states.slice(0, OVERVIEW_LIMIT), { ...range, bucketMs: window.bucketMs });
-        return sendHtml(response, overviewPage(basePath, token, name as OverviewWindow, stats, buckets));
+        const metricWindow = { ...range, bucketMs: window.bucketMs };
+        const buckets = receivedBuckets(states.slice(0, OVERVIEW_LIMIT), metricWindow);
+        const counts = await overviewCounts(target, metricWindow);
+        return sendHtml(response, overviewPage(basePath, token, name as OverviewWindow, stats, buckets, counts));
       }
       if (route === "/dead-letters") {
         const destination = url.searchParams.get("destination")?.trim() || undefined;
@@ -267,6 +271,21 @@ export function consoleHandler(
       sendError(response, error);
     }
   };
+}
+
+/**
+ * The gateway's metric counts for the overview, or why they could not be read (an identity without
+ * cloudwatch:GetMetricData, say): said on the page, which still shows what the events table holds.
+ */
+async function overviewCounts(target: OperatorTarget, window: MetricWindow): Promise<OverviewCounts | undefined> {
+  if (target.metrics === undefined) return undefined;
+  try {
+    return { source: target.metrics.label, window, counts: await target.metrics.counts(window) };
+  } catch (error) {
+    const known = operatorFailureOf(error, "read the gateway's metrics");
+    if (known instanceof OperatorError) return { problem: { error: known.code, message: known.message } };
+    return { problem: { error: "metrics_unreadable", message: (known as Error).message } };
+  }
 }
 
 function refusedToken(): ConsoleHttpError {

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { metricCountersSource } from "../../local/metricCounters.ts";
 import { OPS_RESOURCES_FORMAT, type OpsResources } from "../../local/opsResources.ts";
 import { localBodyS3Client } from "../../local/services/bodyBucket.ts";
 import { avoidZeroVisibility } from "../../local/services/zeroVisibility.ts";
@@ -46,6 +47,7 @@ export async function localTarget(baseUrl: string, fetchImpl: typeof fetch = fet
       peakEventsPerSecond: resources.peakEventsPerSecond,
     },
     demoConsumer: resources.demoConsumer,
+    ...(resources.metricsTable !== undefined && { metrics: metricCountersSource(ddb, resources.metricsTable) }),
     supportsMoveTask: false,
     identity: async () => LOCAL_OPERATOR,
     close() {

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { GatewayCountSource } from "../metrics/gatewayCounts.ts";
 
 /** The gateway's resources an operator works on, by name: the same on AWS and on the local stack. */
 export interface GatewayResources {
@@ -36,6 +37,8 @@ export interface OperatorTarget {
   resources: GatewayResources;
   /** Present when the target runs the demo consumer and says where its records are. */
   demoConsumer?: DemoConsumerResources;
+  /** The gateway's metric counts over time (CloudWatch on AWS), when the target can read them. */
+  metrics?: GatewayCountSource;
   /** Whether SQS's message move task (`StartMessageMoveTask`) exists there: not on the local emulator. */
   supportsMoveTask: boolean;
   /** Who the operator is, for audit entries: the caller's ARN on AWS, a fixed name locally. */

@@ -1,6 +1,7 @@
 import { DEFAULT_RETRY_SCHEDULE_SECONDS, parseRetrySchedule } from "../../lambdas/delivery/retrySchedule.ts";
 import { DEFAULT_PEAK_EVENTS_PER_SECOND } from "../../lambdas/shared/indexShards.ts";
 import { TargetError } from "../errors.ts";
+import type { CountingFunctions } from "../metrics/cloudWatchCounts.ts";
 import type { GatewayResources } from "./operatorTarget.ts";
 
 /** The stack outputs the CLI reads (`infra/oncegateStack.ts` writes them). */
@@ -12,6 +13,8 @@ export const STACK_OUTPUTS = {
   retryScheduleSeconds: "RetryScheduleSeconds",
   peakEventsPerSecond: "PeakEventsPerSecond",
   demoIdempotencyTable: "DemoIdempotencyTableName",
+  intakeFunction: "IntakeFunctionName",
+  deliveryFunction: "DeliveryFunctionName",
 } as const;
 
 const REQUIRED = ["eventsTable", "deliveryQueueUrl", "deadLetterQueueUrl", "deadLetterQueueArn"] as const;
@@ -21,6 +24,8 @@ export interface StackResources {
   resources: GatewayResources;
   /** The demo consumer's table; its scope (the function's name) is not an output, so `keys` still needs `--scope`. */
   demoIdempotencyTable?: string;
+  /** The functions whose metrics the console charts (both outputs present). */
+  countingFunctions?: CountingFunctions;
 }
 
 /**
@@ -40,6 +45,8 @@ export function resourcesFromOutputs(stackName: string, outputs: ReadonlyMap<str
   const schedule = outputs.get(STACK_OUTPUTS.retryScheduleSeconds);
   const read = (field: (typeof REQUIRED)[number]) => outputs.get(STACK_OUTPUTS[field]) as string;
   const demoTable = outputs.get(STACK_OUTPUTS.demoIdempotencyTable);
+  const intake = outputs.get(STACK_OUTPUTS.intakeFunction);
+  const delivery = outputs.get(STACK_OUTPUTS.deliveryFunction);
   return {
     resources: {
       eventsTable: read("eventsTable"),
@@ -50,6 +57,7 @@ export function resourcesFromOutputs(stackName: string, outputs: ReadonlyMap<str
       peakEventsPerSecond: peakFrom(outputs.get(STACK_OUTPUTS.peakEventsPerSecond)),
     },
     ...(demoTable && { demoIdempotencyTable: demoTable }),
+    ...(intake && delivery && { countingFunctions: { intake, delivery } }),
   };
 }
 

@@ -1,9 +1,11 @@
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { NotFoundError } from "../errors.ts";
+import { cloudWatchCounts } from "../metrics/cloudWatchCounts.ts";
 import { asOperator, operatorFailureOf } from "./awsFailures.ts";
 import { operatorClientConfig } from "./operatorClientLimits.ts";
 import type { OperatorTarget } from "./operatorTarget.ts";
@@ -51,12 +53,13 @@ export async function stackTarget(options: StackTargetOptions): Promise<Operator
   } finally {
     cloudFormation.destroy();
   }
-  const { resources } = resourcesFromOutputs(options.stackName, outputs);
+  const { resources, countingFunctions } = resourcesFromOutputs(options.stackName, outputs);
   const clientConfig = { ...config, region };
   const bounded = { ...clientConfig, ...operatorClientConfig() };
   const ddb = new DynamoDBClient(bounded);
   const sqs = new SQSClient(bounded);
   const s3 = new S3Client(bounded);
+  const cloudWatch = new CloudWatchClient(bounded);
   let identity: Promise<string> | undefined;
   return {
     kind: "stack",
@@ -66,6 +69,7 @@ export async function stackTarget(options: StackTargetOptions): Promise<Operator
     sqs,
     s3,
     resources,
+    ...(countingFunctions !== undefined && { metrics: cloudWatchCounts(cloudWatch, countingFunctions) }),
     supportsMoveTask: true,
     identity() {
       identity ??= callerArn(clientConfig);
@@ -75,6 +79,7 @@ export async function stackTarget(options: StackTargetOptions): Promise<Operator
       ddb.destroy();
       sqs.destroy();
       s3.destroy();
+      cloudWatch.destroy();
     },
   };
 }

@@ -93,6 +93,8 @@ describe("OncegateStack OperatorPolicy", () => {
         ...grants(stack, GATEWAY_ACTIONS.listEvents, listingIndexArns(gateway.eventsTable)),
         ...grants(stack, ["s3:GetObject"], [gateway.bodyBucket.bucket.arnForObjects("bodies/*")]),
         ...grants(stack, IDEMPOTENCY_RELEASE_ACTIONS, [demo().idempotencyTable.table.tableArn]),
+        // The console's overview: GetMetricData has no resource-level permissions.
+        { action: "cloudwatch:GetMetricData", resource: "*" },
       ]),
     );
     // Attached to no one by the stack: the operators' role or group takes it.

@@ -39,6 +39,12 @@ export const GATEWAY_ACTIONS = {
    * events (`listEvents`: Query on the listing and problem indexes, BatchGetItem of their states).
    */
   readEvents: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
+  /**
+   * For the operator console's overview: the gateway's metric counts over time (namespace `Oncegate`). GetMetricData
+   * has no resource-level permissions (and `cloudwatch:namespace` conditions PutMetricData only), so its resource is
+   * `*`: it reads metric values, never logs or data.
+   */
+  readMetrics: ["cloudwatch:GetMetricData"],
   /** For operators: move dead jobs back to the delivery queue (`aws sqs start-message-move-task`). */
   redriveDeadLetters: [
     "sqs:StartMessageMoveTask",

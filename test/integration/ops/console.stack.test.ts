@@ -1,3 +1,4 @@
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import {
   ChangeMessageVisibilityBatchCommand,
   ChangeMessageVisibilityCommand,
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "@jest/g
 import { mockClient } from "aws-sdk-client-mock";
 import { problemShardOf } from "../../../lambdas/shared/indexShards.ts";
 import { type RunningConsole, startConsole } from "../../../ops/console/consoleServer.ts";
+import { cloudWatchCounts } from "../../../ops/metrics/cloudWatchCounts.ts";
 import type { OperatorTarget } from "../../../ops/target/operatorTarget.ts";
 import { signInConsole } from "../../support/consoleSession.ts";
 import { createEventsTable, DEFAULT_SHARDS, putEvent, queuedEvent, storedEvent } from "../../support/deliveryEvents.ts";
@@ -27,6 +29,11 @@ let cookie: string;
 let actionToken: string;
 const sqs = () => mockClient(target.sqs);
 let sqsMock: ReturnType<typeof sqs>;
+// The stack's IntakeFunctionName and DeliveryFunctionName outputs: the metrics' dimension values.
+const FUNCTIONS = { intake: "Oncegate-GatewayIntake-AbC123", delivery: "Oncegate-GatewayDelivery-DeF456" };
+const cloudWatch = new CloudWatchClient({ region: "eu-west-1" });
+const cloudWatchStub = () => mockClient(cloudWatch);
+let cloudWatchMock: ReturnType<typeof cloudWatchStub>;
 const failed = queuedEvent(["orders"], { eventId: "evt_stack_failed" });
 const dead = queuedEvent(["orders"], { eventId: "evt_stack_dead" });
 
@@ -41,17 +48,21 @@ beforeAll(async () => {
     event.destinations = { orders: { status, attempts: 3, reason: "http_500" } };
     await putEvent(ddb, eventsTable, event);
   }
-  target = stackTargetOn(ddb, eventsTable);
+  target = { ...stackTargetOn(ddb, eventsTable), metrics: cloudWatchCounts(cloudWatch, FUNCTIONS) };
   sqsMock = sqs();
+  cloudWatchMock = cloudWatchStub();
   running = await startConsole(target);
   ({ cookie, actionToken } = await signInConsole(running.url));
 });
 beforeEach(() => {
   sqsMock.reset();
+  cloudWatchMock.reset();
 });
 afterAll(async () => {
   await running?.close();
   sqsMock?.restore();
+  cloudWatchMock?.restore();
+  cloudWatch.destroy();
   await deleteTable(ddb, eventsTable);
   ddb.destroy();
 });
@@ -134,6 +145,76 @@ describe("the console on a stack target", () => {
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ replayed: [{ destination: "orders", outcome: "resent" }] });
     expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(1);
+  });
+});
+
+describe("the overview on a stack target: the gateway's counts from CloudWatch", () => {
+  const NOW = Date.now();
+
+  test("charts accepted, duplicates and delivery outcomes per minute, read with one GetMetricData of the Sums", async () => {
+    const minute = Math.floor((NOW - 3_600_000) / 60_000) * 60_000 + 10 * 60_000;
+    const at = (minutes: number) => new Date(minute + minutes * 60_000);
+    cloudWatchMock.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        { Id: "m0", Timestamps: [at(0), at(1)], Values: [40, 2] }, // Accepted
+        { Id: "m1", Timestamps: [at(0), at(1)], Values: [7, 5] }, // Duplicate
+        { Id: "m2", Timestamps: [at(1)], Values: [39] }, // Delivered
+        { Id: "m3", Timestamps: [], Values: [] }, // Failed
+        { Id: "m4", Timestamps: [at(1)], Values: [1] }, // Dead
+      ],
+    });
+    const html = await (await page("/overview")).text();
+    expect(html).toMatch(
+      /<table id="gateway-totals">.*<tbody><tr><td>42<\/td><td>12<\/td><td>39<\/td><td>0<\/td><td>1<\/td><\/tr>/s,
+    );
+    expect(html).toContain('aria-label="42 accepted, 12 duplicates, 39 delivered, 0 failed, 1 dead');
+    expect(html).toContain("from CloudWatch (namespace Oncegate)");
+    const [request] = cloudWatchMock.commandCalls(GetMetricDataCommand).map((call) => call.args[0].input);
+    expect(request?.MetricDataQueries?.map((query) => query.MetricStat)).toEqual(
+      [
+        ["Accepted", FUNCTIONS.intake],
+        ["Duplicate", FUNCTIONS.intake],
+        ["Delivered", FUNCTIONS.delivery],
+        ["Failed", FUNCTIONS.delivery],
+        ["Dead", FUNCTIONS.delivery],
+      ].map(([name, fn]) => ({
+        Metric: { Namespace: "Oncegate", MetricName: name, Dimensions: [{ Name: "FunctionName", Value: fn }] },
+        Period: 60,
+        Stat: "Sum",
+      })),
+    );
+    // Whole minutes: the window starts on a minute's boundary.
+    expect(new Date(request?.StartTime ?? NaN).getTime() % 60_000).toBe(0);
+  });
+
+  test("a day's window asks for quarter hours, and follows NextToken", async () => {
+    cloudWatchMock
+      .on(GetMetricDataCommand)
+      .resolvesOnce({
+        MetricDataResults: [{ Id: "m1", Timestamps: [new Date(NOW - 7_200_000)], Values: [3] }],
+        NextToken: "t1",
+      })
+      .resolves({ MetricDataResults: [{ Id: "m1", Timestamps: [new Date(NOW - 3_600_000)], Values: [4] }] });
+    const html = await (await page("/overview?window=1d")).text();
+    expect(html).toMatch(/<table id="gateway-totals">.*<tbody><tr><td>0<\/td><td>7<\/td>/s);
+    const calls = cloudWatchMock.commandCalls(GetMetricDataCommand).map((call) => call.args[0].input);
+    expect(calls.map((input) => input.NextToken)).toEqual([undefined, "t1"]);
+    expect(calls[0]?.MetricDataQueries?.[0]?.MetricStat?.Period).toBe(900);
+  });
+
+  test("an identity without cloudwatch:GetMetricData: the page says so with its code, and still shows the events", async () => {
+    cloudWatchMock
+      .on(GetMetricDataCommand)
+      .rejects(
+        Object.assign(new Error("not authorized to perform: cloudwatch:GetMetricData"), { name: "AccessDenied" }),
+      );
+    const response = await page("/overview");
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toMatch(
+      /<p id="gateway-counts-problem" class="error">Not read: .*OperatorPolicyArn.*<code>access_denied<\/code>/,
+    );
+    expect(html).toContain('<table id="by-status">');
   });
 });
 
