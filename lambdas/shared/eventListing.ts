@@ -17,12 +17,8 @@ export interface EventListQuery {
   keep?: (state: EventState) => boolean;
   /** Only the index entries this keeps, before their states are read (e.g. a provider, from the key). */
   keepKey?: (pk: string) => boolean;
-  /**
-   * Only the events after this one in the listing's order (the next page: pass the last event of the one before).
-   * The order is total, newest first and, for the same millisecond, by `pk` descending, so that pages never skip
-   * or repeat an event that arrived in the same millisecond as the page's last one.
-   */
-  after?: IndexKey;
+  /** Only the events a page after the pages before would list (`cursorAfter`): none skipped, none repeated. */
+  after?: ListingCursor;
 }
 
 // BatchGetItem takes at most 100 keys.
@@ -60,29 +56,43 @@ export async function listEvents(
   const pageSize = Math.min(Math.max(query.limit, 1), BATCH_GET_MAX_KEYS);
   const { after } = query;
   const untilMs = after === undefined ? query.untilMs : Math.min(query.untilMs, after.receivedAtMs);
+  const listedBefore = new Set(after?.pks ?? []);
   const listed: EventState[] = [];
-  // Once `limit` are listed, the rest of their last millisecond is still read: the index returns one
-  // millisecond's entries in no set order, and only all of them, sorted by pk, give a page boundary that holds.
-  let lastMs: number | undefined;
   for await (const keys of walkIndex(table, shards, { ...query, untilMs, problem, pageSize })) {
-    const inPage = keys.filter((key) => lastMs === undefined || key.receivedAtMs >= lastMs);
-    const wanted = inPage.filter(
-      (key) => (after === undefined || listedBefore(after, key)) && (query.keepKey?.(key.pk) ?? true),
+    const wanted = keys.filter(
+      (key) =>
+        (after === undefined || key.receivedAtMs < after.receivedAtMs || !listedBefore.has(key.pk)) &&
+        (query.keepKey?.(key.pk) ?? true),
     );
-    for (const state of wanted.length === 0 ? [] : await statesOf(table, wanted)) {
+    if (wanted.length === 0) continue;
+    for (const state of await statesOf(table, wanted)) {
       if (query.status !== undefined && state.status !== query.status) continue;
       if (query.keep !== undefined && !query.keep(state)) continue;
       listed.push(state);
-      if (lastMs === undefined && listed.length === query.limit) lastMs = state.receivedAtMs;
+      if (listed.length === query.limit) return listed;
     }
-    if (inPage.length < keys.length) break;
   }
-  return listed.sort((a, b) => (listedBefore(a, b) ? -1 : 1)).slice(0, query.limit);
+  return listed;
 }
 
-/** Whether `a` comes before `b` in a listing: newer first, and by `pk` descending within a millisecond. */
-export function listedBefore(a: IndexKey, b: IndexKey): boolean {
-  return a.receivedAtMs > b.receivedAtMs || (a.receivedAtMs === b.receivedAtMs && a.pk > b.pk);
+/**
+ * Where the next page of a listing starts: after the oldest millisecond the pages before reached, less the events
+ * of that millisecond they listed. The index gives one millisecond's entries in no set order (and across shards,
+ * merged), so a key alone could not say which of them came before it; naming them needs no read ahead.
+ */
+export interface ListingCursor {
+  receivedAtMs: number;
+  pks: readonly string[];
+}
+
+/** The cursor of the page after `page`, given the cursor that selected `page` (if any). */
+export function cursorAfter(page: readonly IndexKey[], previous?: ListingCursor): ListingCursor | undefined {
+  const last = page[page.length - 1];
+  if (last === undefined) return previous;
+  const sameMs = page.filter((key) => key.receivedAtMs === last.receivedAtMs).map(({ pk }) => pk);
+  // A page all in the cursor's millisecond adds to its list: the next one must leave out both pages' events.
+  const carried = previous?.receivedAtMs === last.receivedAtMs ? previous.pks : [];
+  return { receivedAtMs: last.receivedAtMs, pks: [...carried, ...sameMs] };
 }
 
 /** What {@link walkIndex} walks: the listing index, or the problem index's entries of one status. */

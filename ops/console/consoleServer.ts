@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readEvent } from "../../lambdas/delivery/deliveryStore.ts";
-import type { IndexKey } from "../../lambdas/shared/eventListing.ts";
+import { cursorAfter, type ListingCursor } from "../../lambdas/shared/eventListing.ts";
 import type { EventStatus } from "../../lambdas/shared/eventRecord.ts";
 import { eventRefOf, pkOfEventArgument } from "../deadLetters/eventRef.ts";
 import { listDeadLetters } from "../deadLetters/listDeadLetters.ts";
@@ -195,17 +195,18 @@ export function consoleHandler(
         const query = eventsQuery(url.searchParams);
         const now = nowMs();
         // One more than a page: whether there is a next one, without a second read.
-        const { after, ...filter } = query;
+        const { after: cursor, ...filter } = query;
+        const after = cursor === undefined ? undefined : cursorOf(cursor);
         const states = await findEvents(target, {
           ...filter,
           limit: query.limit + 1,
-          ...(after !== undefined && { after: cursorOf(after) }),
+          ...(after !== undefined && { after }),
           sinceMs: now - WINDOWS[query.window],
           untilMs: now,
         });
         const shown = states.slice(0, query.limit);
-        const last = shown[shown.length - 1];
-        const next = states.length > query.limit && last !== undefined ? `${last.receivedAtMs}:${last.pk}` : undefined;
+        const following = states.length > query.limit ? cursorAfter(shown, after) : undefined;
+        const next = following === undefined ? undefined : cursorText(following);
         return sendHtml(response, eventsPage(basePath, token, query, shown.map(eventSummary), next));
       }
       const event = /^\/events\/([^/]+)\/([^/]+)$/.exec(route);
@@ -517,16 +518,39 @@ function eventsQuery(params: URLSearchParams): EventsQuery {
   };
 }
 
-/** The listing position an events page's `after` names: `<receivedAtMs>:<pk>`, as the page before wrote it. */
-function cursorOf(after: string): IndexKey {
-  const match = /^(\d{1,15}):(.+)$/.exec(after);
-  if (match === null) {
+/** Most events of one millisecond a cursor names: far more than a page holds, so only a forged one is refused. */
+const MAX_CURSOR_KEYS = 1_000;
+
+/** A listing cursor as an address carries it: `[receivedAtMs, [pk…]]` as JSON, base64url. */
+function cursorText(cursor: ListingCursor): string {
+  return Buffer.from(JSON.stringify([cursor.receivedAtMs, cursor.pks])).toString("base64url");
+}
+
+/** The listing cursor an events page's `after` carries, as the page before wrote it (`cursorText`). */
+function cursorOf(after: string): ListingCursor {
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(after, "base64url").toString("utf8"));
+  } catch {
+    decoded = undefined;
+  }
+  const [receivedAtMs, pks] = Array.isArray(decoded) ? decoded : [];
+  const valid =
+    Array.isArray(decoded) &&
+    decoded.length === 2 &&
+    Number.isSafeInteger(receivedAtMs) &&
+    receivedAtMs >= 0 &&
+    Array.isArray(pks) &&
+    pks.length >= 1 &&
+    pks.length <= MAX_CURSOR_KEYS &&
+    pks.every((pk) => typeof pk === "string");
+  if (!valid) {
     throw new OperatorUsageError(
       "invalid_cursor",
-      "after must be the cursor an events page links to (<receivedAtMs>:<pk>); start again from the newest events.",
+      "after must be the cursor an events page links to (Older events); start again from the newest events.",
     );
   }
-  return { receivedAtMs: Number(match[1]), pk: match[2] ?? "" };
+  return { receivedAtMs, pks };
 }
 
 async function jsonBody(request: IncomingMessage): Promise<unknown> {

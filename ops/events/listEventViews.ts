@@ -1,4 +1,4 @@
-import { type IndexKey, listEvents } from "../../lambdas/shared/eventListing.ts";
+import { type ListingCursor, listEvents } from "../../lambdas/shared/eventListing.ts";
 import type { EventState, EventStatus } from "../../lambdas/shared/eventRecord.ts";
 import { indexShardCounts } from "../../lambdas/shared/indexShards.ts";
 import { eventRefOf } from "../deadLetters/eventRef.ts";
@@ -14,8 +14,8 @@ export interface EventFilter {
   sinceMs: number;
   untilMs: number;
   limit: number;
-  /** Only the events listed after this one (the next page: the last event of the one before). */
-  after?: IndexKey;
+  /** Only the events of the page after the pages before (`cursorAfter`). */
+  after?: ListingCursor;
 }
 
 /**
