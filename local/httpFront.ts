@@ -91,6 +91,10 @@ export interface LocalServer {
  */
 export async function listenLocal(port: number, listener: RequestListener): Promise<LocalServer> {
   const server: Server = createServer(listener);
+  // Longer than any client keeps an idle connection (undici: 4 s; Node's server default is 5 s): the client closes
+  // first, so a request it sends on a pooled connection never meets one the server is closing (EPIPE/ECONNRESET on a
+  // POST, which no client retries). Seen with a 5 MB body built between two requests on a busy machine.
+  server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "EADDRINUSE" ? new PortInUseError(port) : error),
