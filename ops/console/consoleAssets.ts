@@ -172,12 +172,28 @@ const live = document.querySelector("[data-live]");
 if (live) {
   const region = document.querySelector("[data-refresh]");
   live.checked = new URL(location.href).searchParams.get("live") === "on";
+  // A refresh that fails says why (AWS throttling, a timeout, the console stopped) and keeps the table it had.
+  const status = document.getElementById("refresh-status");
+  const failed = (why) => {
+    status.textContent = "Not refreshed: " + why + " The table is as it was; trying again every 3 s.";
+    status.className = "error";
+  };
   setInterval(async () => {
     if (!live.checked) return;
-    const response = await fetch(location.href);
-    if (!response.ok) return;
+    let response;
+    try {
+      response = await fetch(location.href);
+    } catch {
+      return failed("the console does not answer (is it still running?).");
+    }
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      return failed((body.message ?? "the console answered " + response.status + ".") + " (" + (body.error ?? response.status) + ")");
+    }
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-refresh]");
     if (fresh) region.innerHTML = fresh.innerHTML;
+    status.textContent = "";
+    status.className = "";
   }, 3000);
 }
 `;
@@ -196,6 +212,7 @@ th, td { border-bottom: 1px solid #ccc; padding: 0.35rem 0.5rem; text-align: lef
 thead th { overflow-wrap: normal; }
 caption { text-align: left; font-weight: 600; padding: 0.25rem 0; }
 .pager { display: flex; gap: 1.5rem; margin: 1rem 0; }
+#refresh-status:empty { margin: 0; }
 .filter { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: end; margin-bottom: 1rem; }
 .filter label { display: flex; flex-direction: column; font-size: 0.9rem; }
 .filter .live { flex-direction: row; gap: 0.25rem; align-items: center; }

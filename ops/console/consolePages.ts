@@ -117,7 +117,8 @@ ${select("window", "Received in the last", Object.keys(WINDOWS), query.window)}
 ${query.limit === DEFAULT_PAGE_SIZE ? "" : `<input type="hidden" name="limit" value="${query.limit}">`}
 <button type="submit">Filter</button>
 <label class="live"><input type="checkbox" name="live" data-live> Live refresh</label>
-</form>`;
+</form>
+<p id="refresh-status" role="status" aria-live="polite"></p>`;
   const table =
     events.length === 0
       ? `<p id="events-empty">No event matches.</p>`

@@ -7,6 +7,7 @@ import { problemShardOf } from "../../../lambdas/shared/indexShards.ts";
 import { type RunningConsole, startConsole } from "../../../ops/console/consoleServer.ts";
 import { OPERATOR_CALL_LIMITS, operatorClientConfig } from "../../../ops/target/operatorClientLimits.ts";
 import type { OperatorTarget } from "../../../ops/target/operatorTarget.ts";
+import { launchChromium, screenshot } from "../../support/browser.ts";
 import { type ConsoleSignIn, signInConsole } from "../../support/consoleSession.ts";
 import { createEventsTable, DEFAULT_SHARDS, putEvent, queuedEvent, storedEvent } from "../../support/deliveryEvents.ts";
 import { deleteTable, localClient } from "../../support/dynamoDbTables.ts";
@@ -115,6 +116,32 @@ describe("the console when DynamoDB misbehaves", () => {
       replays: (before.destinations?.orders?.replays ?? 0) + 1,
     });
   });
+});
+
+describe("live refresh when DynamoDB throttles, in a browser", () => {
+  test("says why the table was not refreshed, keeps it, and clears the message once a refresh works", async () => {
+    const browser = await launchChromium();
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(running.signInUrl());
+      // Any status: the replays above reopened the event.
+      await tab.goto(`${running.baseUrl}/events?live=on`);
+      await tab.getByRole("link", { name: "evt_fault_failed" }).waitFor();
+      plan = always("throttle");
+      const status = tab.locator("#refresh-status");
+      await status.filter({ hasText: "aws_throttled" }).waitFor({ timeout: 10_000 });
+      expect(await status.textContent()).toMatch(
+        /^Not refreshed: AWS throttled .* try again in a few seconds\. \(aws_throttled\) The table is as it was/,
+      );
+      expect(await tab.getByRole("link", { name: "evt_fault_failed" }).count()).toBe(1);
+      await screenshot(tab, "console-refresh-throttled");
+      plan = () => undefined;
+      await status.filter({ hasNotText: "aws_throttled" }).waitFor({ state: "attached", timeout: 10_000 });
+      expect(await status.textContent()).toBe("");
+    } finally {
+      await browser.close();
+    }
+  }, 40_000);
 });
 
 describe("the console when DynamoDB takes the connection and never answers", () => {
