@@ -15,6 +15,7 @@ export default {
   transform: { "^.+\\.ts$": swc },
   testMatch: ["<rootDir>/test/**/*.test.ts"],
   globalSetup: "<rootDir>/test/harness/globalSetup.ts",
+  testSequencer: "<rootDir>/test/harness/testSequencer.js",
   globalTeardown: "<rootDir>/test/harness/globalTeardown.ts",
   testTimeout: 60_000,
 };

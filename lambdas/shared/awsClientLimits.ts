@@ -24,17 +24,24 @@ export const AWS_CALL_LIMITS = {
   maxAttempts: 3,
 } as const;
 
+/** Bounds of one client's calls: {@link AWS_CALL_LIMITS}'s shape. */
+export interface AwsCallLimits {
+  readonly connectionTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxAttempts: number;
+}
+
 /**
- * Client settings with {@link AWS_CALL_LIMITS}, to spread into `new DynamoDBClient(…)` or `new SQSClient(…)`.
- * `requestHandler` is given as options of the SDK's own `NodeHttpHandler`, which builds it; `throwOnRequestTimeout`
- * is what makes an overrun an error (without it the handler logs a warning and keeps waiting).
+ * Client settings with `limits` ({@link AWS_CALL_LIMITS} unless given), to spread into `new DynamoDBClient(…)` or
+ * `new SQSClient(…)`. `requestHandler` is given as options of the SDK's own `NodeHttpHandler`, which builds it;
+ * `throwOnRequestTimeout` is what makes an overrun an error (without it the handler logs a warning and keeps waiting).
  */
-export function boundedClientConfig() {
+export function boundedClientConfig(limits: AwsCallLimits = AWS_CALL_LIMITS) {
   return {
-    maxAttempts: AWS_CALL_LIMITS.maxAttempts,
+    maxAttempts: limits.maxAttempts,
     requestHandler: {
-      connectionTimeout: AWS_CALL_LIMITS.connectionTimeoutMs,
-      requestTimeout: AWS_CALL_LIMITS.requestTimeoutMs,
+      connectionTimeout: limits.connectionTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
       throwOnRequestTimeout: true,
     },
   };
