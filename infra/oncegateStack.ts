@@ -132,6 +132,11 @@ export class OncegateStack extends Stack {
       String(gateway.settings.peakEventsPerSecond),
       "How the events table's indexes are sharded: the operator CLI reads every shard",
     );
+    output(
+      "DestinationIds",
+      gateway.settings.destinations.map(({ id }) => id).join(","),
+      "The configured destinations: the operator CLI replays an event to one it was not sent to only if it is here",
+    );
     output("OperatorPolicyArn", this.operatorPolicy.managedPolicyArn, "Attach to whoever runs npx oncegate --stack");
     output("DashboardName", gateway.dashboard.dashboardName, "CloudWatch dashboard of the gateway");
     output("AlarmTopicArn", gateway.alarmTopic.topicArn, "Subscribe to receive the alarms");

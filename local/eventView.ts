@@ -37,6 +37,8 @@ export interface EventView {
   idempotencyKey: string;
   status: EventStatus;
   explanation: string;
+  /** The provider's event type, when the gateway read one (what destinations' filters match). */
+  eventType?: string;
   receivedAt: string;
   queuedAt?: string;
   /** Size of the signed body (its stored form may be smaller: compressed). */
@@ -54,6 +56,8 @@ export interface EventViewContext {
 const STATUS_EXPLANATIONS: Record<EventStatus, string> = {
   RECEIVED:
     "accepted and stored, but its delivery jobs are not confirmed on the queue yet: the sweeper (or the provider's next retry) enqueues them",
+  UNROUTED:
+    "accepted and stored, but no destination's event filter takes its type: nothing was sent (route it with `oncegate events replay --destination <id>`)",
   QUEUED: "accepted; delivery to its destinations is in progress",
   DELIVERED: "every destination acknowledged it",
   FAILED: "a destination refused it for good (a 4xx the gateway does not retry)",
@@ -89,6 +93,7 @@ export function eventView(history: EventHistory, context: EventViewContext): Eve
     idempotencyKey: item.idempotencyKey,
     status: item.status,
     explanation: STATUS_EXPLANATIONS[item.status],
+    ...(item.attributes?.eventType !== undefined && { eventType: item.attributes.eventType }),
     receivedAt: iso(item.receivedAtMs),
     queuedAt: item.queuedAtMs === undefined ? undefined : iso(item.queuedAtMs),
     payloadBytes: item.body?.bytes ?? 0,

@@ -62,6 +62,30 @@ export function localGatewayConfig(
   return parseGatewayConfig(config);
 }
 
+/** Variables that configure the gateway without a file: with `--config`, the file says all of it. */
+const FILE_REPLACES = [
+  LOCAL_ENV.destinations,
+  LOCAL_ENV.retrySchedule,
+  LOCAL_ENV.destinationTimeoutMs,
+  LOCAL_ENV.sweepAfterSeconds,
+];
+
+/**
+ * The `--config` file, once no variable it would silently override is set.
+ * @throws InvalidConfigurationError naming the variable
+ */
+export function checkedConfigFile(file: string, env: Readonly<Record<string, string | undefined>>): string {
+  for (const variable of FILE_REPLACES) {
+    if (env[variable] !== undefined && env[variable].trim() !== "") {
+      throw new InvalidConfigurationError(
+        variable,
+        `set together with --config ${file}: the file configures the gateway (put it there, or unset the variable)`,
+      );
+    }
+  }
+  return file;
+}
+
 function localDestinations(
   env: Readonly<Record<string, string | undefined>>,
   address: LocalAddress,

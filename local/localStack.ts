@@ -14,7 +14,8 @@ import { DEMO_CONSUMER_SCOPE, demoBehaviourOf } from "./demoCharge.ts";
 import { assertJavaInstalled } from "./dynamoDbLocal.ts";
 import { eventView } from "./eventView.ts";
 import { listenHttpFront } from "./httpFront.ts";
-import { localGatewayConfig } from "./localConfig.ts";
+import { checkedConfigFile, localGatewayConfig } from "./localConfig.ts";
+import { localConfigFromFile } from "./localConfigFile.ts";
 import { integerFromEnvironment, LOCAL_DEFAULTS, LOCAL_ENV } from "./localEnvironment.ts";
 import { buildLocalLambdas } from "./localLambdas.ts";
 import { startLocalServices } from "./localServices.ts";
@@ -32,6 +33,8 @@ export interface LocalStackOptions {
   /** Absolute. */
   dataDir: string;
   inMemory: boolean;
+  /** A gateway configuration file in the CDK app's JSON format (`localConfigFromFile`); else the environment's. */
+  configFile?: string;
   env: Readonly<Record<string, string | undefined>>;
   log: StackLog;
   /** Told about the DynamoDB Local JVM as soon as it is spawned. */
@@ -68,7 +71,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   try {
     const armed = crashPointFromEnvironment(env);
-    const config = localGatewayConfig(env, { baseUrl: front.baseUrl });
+    const address = { baseUrl: front.baseUrl };
+    const config =
+      options.configFile === undefined
+        ? localGatewayConfig(env, address)
+        : localConfigFromFile(checkedConfigFile(options.configFile, env), env, address);
     const sweepIntervalSeconds = integerFromEnvironment(
       env,
       LOCAL_ENV.sweepIntervalSeconds,
@@ -168,6 +175,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         deadLetterQueueArn: queue.dlqArn,
         retryScheduleSeconds: [...config.retryScheduleSeconds],
         peakEventsPerSecond: config.peakEventsPerSecond,
+        destinationIds: config.destinations.map(({ id }) => id),
         demoConsumer: { idempotencyTable: LOCAL_TABLES.idempotency, scope: DEMO_CONSUMER_SCOPE },
         metricsTable: LOCAL_TABLES.metrics,
       }),

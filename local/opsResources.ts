@@ -17,6 +17,8 @@ export interface OpsResources {
   deadLetterQueueArn: string;
   retryScheduleSeconds: number[];
   peakEventsPerSecond: number;
+  /** The configured destinations' ids, in configuration order. */
+  destinationIds: string[];
   demoConsumer: { idempotencyTable: string; scope: string };
   /** The gateway's per-minute metric counts (`metricCounters.ts`); absent from a stack older than them. */
   metricsTable?: string;

@@ -25,7 +25,9 @@ export function readyMessage(
 ) {
   const { baseUrl, config } = stack;
   const schedule = config.retryScheduleSeconds;
-  const destinations = config.destinations.map(({ id, url }) => `${id} → ${url}`);
+  const destinations = config.destinations.map(
+    ({ id, url, events }) => `${id} → ${url}${events === undefined ? "" : ` (events: ${events.join(", ")})`}`,
+  );
   const lines = [
     `oncegate: ready ${baseUrl}/webhooks/{provider}`,
     `  providers     ${Object.keys(config.providers).join(", ")}`,

@@ -55,7 +55,7 @@ async function countCharges(ddb: DynamoDBClient): Promise<number> {
 }
 
 async function countEventsByStatus(ddb: DynamoDBClient): Promise<LocalStats["events"]> {
-  const counts: LocalStats["events"] = { received: 0, queued: 0, delivered: 0, failed: 0, dead: 0 };
+  const counts: LocalStats["events"] = { received: 0, unrouted: 0, queued: 0, delivered: 0, failed: 0, dead: 0 };
   // Only the status, which only state items have (bodies and attempts are items of their own).
   const input = {
     TableName: LOCAL_TABLES.events,

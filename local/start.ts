@@ -49,6 +49,7 @@ try {
     port: options.port,
     dataDir: options.dataDir,
     inMemory: options.inMemory,
+    ...(options.configFile !== undefined && { configFile: options.configFile }),
     env: process.env,
     log,
     onDynamoDbSpawn: (child) => {

@@ -9,24 +9,28 @@ export interface StartOptions {
   /** Absolute. */
   dataDir: string;
   inMemory: boolean;
+  /** Absolute path of `--config`, when given. */
+  configFile?: string;
   help: boolean;
 }
 
 /** The repository's root: the default data directory `.oncegate/` is there. */
 export const REPOSITORY_ROOT = resolve(import.meta.dirname, "..");
 
-export const START_USAGE = `usage: npm start -- [--port <port>] [--data-dir <path>] [--in-memory]
+export const START_USAGE = `usage: npm start -- [--port <port>] [--data-dir <path>] [--in-memory] [--config <file>]
 
   --port <port>      port of the HTTP front on 127.0.0.1 (else ONCEGATE_PORT, else ${LOCAL_DEFAULTS.port})
   --data-dir <path>  where state, logs, pid files and crash markers live (default: .oncegate/ in the repository)
-  --in-memory        keep DynamoDB and SQS state in memory: nothing survives a restart`;
+  --in-memory        keep DynamoDB and SQS state in memory: nothing survives a restart
+  --config <file>    run the gateway configuration file the CDK app deploys (JSON: providers, destinations with
+                     their events filters…; secrets as { "env": "NAME" }), instead of ONCEGATE_DESTINATIONS`;
 
 /**
  * Reads the flags (a relative `--data-dir`: see {@link dataDirOption}).
  * @throws UsageError for an unknown flag or a bad value
  */
 export function parseStartOptions(argv: string[], env: Readonly<Record<string, string | undefined>>): StartOptions {
-  let values: { port?: string; "data-dir"?: string; "in-memory"?: boolean; help?: boolean };
+  let values: { port?: string; "data-dir"?: string; "in-memory"?: boolean; config?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -34,6 +38,7 @@ export function parseStartOptions(argv: string[], env: Readonly<Record<string, s
         port: { type: "string" },
         "data-dir": { type: "string" },
         "in-memory": { type: "boolean" },
+        config: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: false,
@@ -47,6 +52,7 @@ export function parseStartOptions(argv: string[], env: Readonly<Record<string, s
     port,
     dataDir: dataDirOption(values["data-dir"], env),
     inMemory: values["in-memory"] === true,
+    ...(values.config !== undefined && { configFile: fromWhereTyped(values.config, env) }),
     help: values.help === true,
   };
 }
@@ -58,6 +64,11 @@ export function parseStartOptions(argv: string[], env: Readonly<Record<string, s
  */
 export function dataDirOption(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): string {
   if (flag === undefined) return join(REPOSITORY_ROOT, ".oncegate");
+  return fromWhereTyped(flag, env);
+}
+
+/** A path flag, absolute: a relative one is taken from where the command was typed (`INIT_CWD`, which npm sets). */
+function fromWhereTyped(flag: string, env: Readonly<Record<string, string | undefined>>): string {
   return isAbsolute(flag) ? flag : resolve(env.INIT_CWD ?? process.cwd(), flag);
 }
 

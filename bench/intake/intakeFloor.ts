@@ -89,6 +89,7 @@ function floorState(
   shards: IndexShardCounts,
 ): Record<string, AttributeValue> {
   const contentType = event.headers["content-type"] ?? "";
+  const eventType = eventTypeOf(event.body);
   return {
     pk: { S: pk },
     sk: { S: "state" },
@@ -99,7 +100,8 @@ function floorState(
     body: { M: { kind: { S: "inline" }, encoding: { S: body.encoding }, bytes: { N: String(body.bytes) } } },
     contentType: { S: contentType },
     headers: { M: { "content-type": { S: contentType }, "user-agent": { S: event.headers["user-agent"] ?? "" } } },
-    attributes: { M: {} },
+    // The type the Stripe verifier records from the body it parsed (what operators list and filter by).
+    attributes: { M: eventType === undefined ? {} : { eventType: { S: eventType } } },
     receivedAtMs: { N: String(nowMs) },
     expiresAt: { N: String(Math.floor(nowMs / 1000) + RETENTION_SECONDS) },
     listShard: { S: listShardOf(pk, shards) },
@@ -108,4 +110,13 @@ function floorState(
     acceptToken: { S: ACCEPT_TOKEN_PLACEHOLDER },
     version: { N: "0" },
   };
+}
+
+function eventTypeOf(body: string | undefined): string | undefined {
+  try {
+    const type = (JSON.parse(body ?? "") as { type?: unknown }).type;
+    return typeof type === "string" ? type : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 import type { DestinationStatus, EventState, EventStatus } from "../shared/eventRecord.ts";
 
-/** The overall status the destinations' statuses imply; RECEIVED is the intake's to leave, never derived. */
-export type DerivedEventStatus = Exclude<EventStatus, "RECEIVED">;
+/** The overall status the destinations' statuses imply; RECEIVED and UNROUTED are the intake's, never derived. */
+export type DerivedEventStatus = Exclude<EventStatus, "RECEIVED" | "UNROUTED">;
 
 /**
  * The event's overall status from its destinations' statuses.
@@ -26,7 +26,7 @@ export function destinationStatusesOf(item: Pick<EventState, "destinationIds" | 
 }
 
 /** The destinations of an event: those it was fanned out to, then any other the item has a state for. */
-export function destinationIdsOf(item: Pick<EventState, "destinationIds" | "destinations">): string[] {
+export function destinationIdsOf(item: Partial<Pick<EventState, "destinationIds" | "destinations">>): string[] {
   return [...new Set([...(item.destinationIds ?? []), ...Object.keys(item.destinations ?? {})])];
 }
 

@@ -80,14 +80,16 @@ export async function acceptWebhook(
     if (!inS3) await storeEventBody(deps.events, event, state.expiresAt, deadline);
     const storeMs = performance.now() - storeStarted;
     await deps.faults?.afterPut?.();
+    if (state.status === "UNROUTED") return { outcome: "accepted", storeMs };
     const queued = await queueEventJobs(deps, placed.state, deps.faults?.afterEnqueue, deadline);
     return { outcome: "accepted", storeMs, ...queued };
   }
   const { existing } = stored;
-  // Still RECEIVED: its acceptance may have died before its body put. This answer acknowledges the event too, so
-  // a body must be stored first (written only if missing; the stored event's expiry, not this request's). A state
-  // naming an S3 body was put after its object: nothing to store (and never uploaded again after the claim).
-  if (existing.status === "RECEIVED" && existing.body?.kind !== "s3") {
+  // Still RECEIVED (or UNROUTED, which nothing moves on): its acceptance may have died before its body put. This
+  // answer acknowledges the event too, so a body must be stored first (written only if missing; the stored event's
+  // expiry, not this request's). A state naming an S3 body was put after its object: nothing to store (and never
+  // uploaded again after the claim).
+  if ((existing.status === "RECEIVED" || existing.status === "UNROUTED") && existing.body?.kind !== "s3") {
     await storeEventBody(deps.events, event, existing.expiresAt, deadline);
   }
   const storeMs = performance.now() - storeStarted;

@@ -1,11 +1,13 @@
 import { toEpochSec } from "../shared/clock.ts";
 import { eventPartitionKey, idempotencyKeyFor } from "../shared/eventKey.ts";
 import { type DestinationState, type NewEvent, STATE_SK } from "../shared/eventRecord.ts";
+import { eventTypeNames, matchesEventFilter } from "../shared/eventTypeFilter.ts";
 import type { ProviderScheme } from "../shared/gatewayConfig.ts";
 import { isSendableHeaderValue } from "../shared/headerValue.ts";
 import { indexShardCounts, listShardOf } from "../shared/indexShards.ts";
 import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
 import { storedBodyAttributes } from "../shared/storedBody.ts";
+import { eventTypeOf } from "./eventTypeOf.ts";
 import type { SignedRequest } from "./signatures/types.ts";
 
 /** What a verified request contributes to its event's items. */
@@ -48,26 +50,49 @@ export function storedHeaders(headers: Record<string, string>, scheme: ProviderS
   return { kept, dropped };
 }
 
-/** Ids of the destinations that receive this provider's events, in configuration order. */
-export function destinationIdsFor(config: ResolvedGatewayConfig, provider: string): string[] {
-  return config.destinations.filter((destination) => destination.providers.includes(provider)).map(({ id }) => id);
+/**
+ * Ids of the destinations that receive an event of this provider and type, in configuration order: those that list
+ * the provider and either filter nothing or have a pattern matching the type (`eventTypeFilter`). An event without
+ * a type goes to the unfiltered ones only.
+ */
+export function destinationIdsFor(
+  config: ResolvedGatewayConfig,
+  provider: string,
+  typeNames: readonly string[] = [],
+): string[] {
+  return config.destinations
+    .filter(({ providers }) => providers.includes(provider))
+    .filter(({ events }) => events === undefined || matchesEventFilter(events, typeNames))
+    .map(({ id }) => id);
+}
+
+/** Whether routing this provider's events needs their type: one of its destinations filters by it. */
+export function routesByEventType(config: ResolvedGatewayConfig, provider: string): boolean {
+  return config.destinations.some(({ providers, events }) => events !== undefined && providers.includes(provider));
 }
 
 /**
- * The state written on first acceptance (RECEIVED, in the listing index, every destination PENDING,
- * the body referenced inline) and the signed bytes for its body item.
+ * The state written on first acceptance (RECEIVED, in the listing index, every destination its type routes it to
+ * PENDING, or UNROUTED when none does; the body referenced inline) and the signed bytes for its body item.
  * @throws InvalidEventIdError when the event id cannot be keyed (empty, too long, lone surrogate)
  */
 export function newEventItem(event: VerifiedEvent, config: ResolvedGatewayConfig, nowMs: number): NewEvent {
   const { provider, eventId, request } = event;
   const pk = eventPartitionKey(provider, eventId);
   const { kept: headers, dropped } = storedHeaders(request.headers, event.scheme);
-  const destinationIds = destinationIdsFor(config, provider);
+  const providerScheme = config.providers[provider];
+  // Read only when a filter needs it: the body is parsed once more (the verifiers' attributes may hold a type too).
+  const eventType =
+    providerScheme !== undefined && routesByEventType(config, provider)
+      ? eventTypeOf(providerScheme, request)
+      : event.attributes?.eventType;
+  const destinationIds = destinationIdsFor(config, provider, eventTypeNames(event.scheme, eventType));
   const destinations: Record<string, DestinationState> = {};
   for (const id of destinationIds) destinations[id] = { status: "PENDING", attempts: 0 };
   const attributes: Record<string, string> = {};
+  const found = { ...event.attributes, ...(eventType !== undefined && { eventType }) };
   // Header values and JSON strings can hold lone surrogates, which have no UTF-8 form for DynamoDB to store.
-  for (const [name, value] of Object.entries(event.attributes ?? {})) attributes[name] = value.toWellFormed();
+  for (const [name, value] of Object.entries(found)) attributes[name] = value.toWellFormed();
   const shards = indexShardCounts(config.peakEventsPerSecond);
   const rawBody = request.rawBody;
   // Encoded once, before the state's put: the state names the encoding, and the body item is put right after.
@@ -78,7 +103,9 @@ export function newEventItem(event: VerifiedEvent, config: ResolvedGatewayConfig
     provider,
     eventId,
     idempotencyKey: idempotencyKeyFor(provider, eventId),
-    status: "RECEIVED",
+    // No destination takes it: stored and acknowledged all the same, for an operator to route (`events replay
+    // --destination`) once the configuration changes. Nothing is enqueued, so nothing waits for the sweeper.
+    status: destinationIds.length === 0 ? "UNROUTED" : "RECEIVED",
     body: { kind: "inline", encoding: storedBody.encoding, bytes: storedBody.bytes },
     ...(headers["content-type"] === undefined ? {} : { contentType: headers["content-type"] }),
     headers,

@@ -46,10 +46,13 @@ export class InvalidConfigurationError extends OncegateGatewayError {
   override readonly name: string = "InvalidConfigurationError";
   /** Path of the offending field, e.g. `destinations[1].url`, or the environment variable's name. */
   readonly field: string;
+  /** What is wrong with it, without the field: the message is `<field>: <problem>`. */
+  readonly problem: string;
 
   constructor(field: string, problem: string, options?: ErrorOptions) {
     super("invalid_configuration", `${field}: ${problem}`, options);
     this.field = field;
+    this.problem = problem;
   }
 }
 

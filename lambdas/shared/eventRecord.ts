@@ -10,6 +10,7 @@ import type { S3BodyRef } from "./body/s3BodyStore.ts";
  *   sk = "attempt#<destination>#<00001>"  one per delivery attempt that left its destination PENDING
  *
  *   RECEIVED --jobs enqueued--> QUEUED --every destination settled--> DELIVERED | FAILED | DEAD
+ *   UNROUTED (no destination's filter takes it; nothing enqueued) --an operator routes it--> QUEUED
  *
  * A write is billed on the size of the item it touches (an update on the larger of before and after): keeping the
  * body out of the state makes every status change ~1 write unit whatever the body's size.
@@ -20,7 +21,9 @@ import type { S3BodyRef } from "./body/s3BodyStore.ts";
  * FAILED|DEAD` is a Query).
  */
 
-export type EventStatus = "RECEIVED" | "QUEUED" | "DELIVERED" | "FAILED" | "DEAD";
+/** Every overall status, in the order of an event's life (listings and filters show them so). */
+export const EVENT_STATUSES = ["RECEIVED", "UNROUTED", "QUEUED", "DELIVERED", "FAILED", "DEAD"] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
 export type DestinationStatus = "PENDING" | "DELIVERED" | "FAILED" | "DEAD";
 
 /** Partition key attribute of the events table. */

@@ -27,6 +27,8 @@ export type ProviderScheme = ReplayOption &
     | {
         scheme: "generic";
         eventId: { header?: string } | { jsonPath: string };
+        /** Where the event's type is, for destinations that filter by it (`events`). @default none: no type */
+        eventType?: { header: string } | { jsonPath: string };
         /** `"none"` only when explicitly configured: anyone could post events. */
         signature: { header: string; secrets: SecretRef[] } | "none";
       }
@@ -39,6 +41,12 @@ export interface DestinationConfig {
   url: string;
   /** Providers whose events this destination receives. @default every provider */
   providers?: string[];
+  /**
+   * Event types this destination receives, e.g. `["invoice.*", "charge.succeeded"]` (`eventTypeFilter`: `*` is a
+   * whole segment; last, it matches one or more). An event of its providers that no destination's filter takes is
+   * stored `UNROUTED`. @default every event of its providers
+   */
+  events?: string[];
   /** Outbound Standard Webhooks signing secrets (`whsec_…`); the first signs, all are sent during rotation. */
   signingSecrets: SecretRef[];
   /** Per-request timeout. @default 10000 */

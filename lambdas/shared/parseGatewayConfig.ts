@@ -14,6 +14,7 @@ import {
 import { readDestinationUrl } from "./destinationUrl.ts";
 import { InvalidConfigurationError, InvalidRetryScheduleError } from "./errors.ts";
 import { PROVIDER_NAME_PATTERN } from "./eventKey.ts";
+import { eventPatternProblem } from "./eventTypeFilter.ts";
 import type { DestinationConfig, GatewayConfig, ProviderScheme } from "./gatewayConfig.ts";
 import { DEFAULT_PEAK_EVENTS_PER_SECOND } from "./indexShards.ts";
 import { maxDestinationsPerEvent } from "./itemSizeBudget.ts";
@@ -70,7 +71,9 @@ const TOP_LEVEL_FIELDS = [
   "sweepAfterSeconds",
   "peakEventsPerSecond",
 ];
-const DESTINATION_FIELDS = ["id", "url", "providers", "signingSecrets", "timeoutMs"];
+const DESTINATION_FIELDS = ["id", "url", "providers", "events", "signingSecrets", "timeoutMs"];
+// Patterns are part of the Lambdas' environment (4 KB in all, `validateDeploymentConfig`): dozens, not thousands.
+const MAX_EVENT_PATTERNS = 100;
 
 /**
  * Validates parsed configuration JSON into a {@link ResolvedGatewayConfig}.
@@ -81,7 +84,7 @@ export function parseGatewayConfig(value: unknown): ResolvedGatewayConfig {
   const fields = readObject(value, "", TOP_LEVEL_FIELDS);
   const providers = parseProviders(fields.providers);
   const providerNames = Object.keys(providers);
-  const destinations = parseDestinations(fields.destinations, providerNames);
+  const destinations = parseDestinations(fields.destinations, providers);
   for (const provider of providerNames) {
     if (!destinations.some((destination) => destination.providers.includes(provider))) {
       // Its events would be accepted and acknowledged, then sent nowhere.
@@ -161,7 +164,8 @@ function parseProviders(value: unknown): Record<string, ProviderScheme> {
   return providers;
 }
 
-function parseDestinations(value: unknown, providerNames: string[]): ResolvedDestinationConfig[] {
+function parseDestinations(value: unknown, providers: Record<string, ProviderScheme>): ResolvedDestinationConfig[] {
+  const providerNames = Object.keys(providers);
   const seen = new Set<string>();
   return readNonEmptyArray(value, "destinations").map((entry, index) => {
     const path = `destinations[${index}]`;
@@ -169,10 +173,16 @@ function parseDestinations(value: unknown, providerNames: string[]): ResolvedDes
     const id = readString(fields.id, `${path}.id`, PROVIDER_NAME_PATTERN, `an id matching ${ID_PATTERN_TEXT}`);
     if (seen.has(id)) throw new InvalidConfigurationError(`${path}.id`, `duplicate destination id "${id}"`);
     seen.add(id);
+    const destinationProviders = parseDestinationProviders(fields.providers, `${path}.providers`, providerNames);
+    const events =
+      fields.events === undefined
+        ? undefined
+        : parseEventPatterns(fields.events, `${path}.events`, destinationProviders, providers);
     return {
       id,
       url: readDestinationUrl(fields.url, `${path}.url`),
-      providers: parseDestinationProviders(fields.providers, `${path}.providers`, providerNames),
+      providers: destinationProviders,
+      ...(events !== undefined && { events }),
       signingSecrets: readSecretRefs(fields.signingSecrets, `${path}.signingSecrets`),
       timeoutMs: readPositiveInteger(
         fields.timeoutMs,
@@ -195,6 +205,46 @@ function parseDestinationProviders(value: unknown, path: string, providerNames: 
     return provider;
   });
   return [...new Set(providers)];
+}
+
+function parseEventPatterns(
+  value: unknown,
+  path: string,
+  destinationProviders: string[],
+  providers: Record<string, ProviderScheme>,
+): string[] {
+  if (Array.isArray(value) && value.length === 0) {
+    throw new InvalidConfigurationError(
+      path,
+      "an empty filter would receive nothing: omit events to receive every event",
+    );
+  }
+  const patterns = readNonEmptyArray(value, path);
+  if (patterns.length > MAX_EVENT_PATTERNS) {
+    throw new InvalidConfigurationError(
+      path,
+      `expected at most ${MAX_EVENT_PATTERNS} patterns, got ${patterns.length}`,
+    );
+  }
+  for (const provider of destinationProviders) {
+    const scheme = providers[provider];
+    if (scheme?.scheme === "generic" && scheme.eventType === undefined) {
+      // Its events have no type: the filter could never match one, and every event would be UNROUTED.
+      throw new InvalidConfigurationError(
+        path,
+        `provider "${provider}" (generic) has no event type to filter on: set providers.${provider}.eventType to { header } or { jsonPath }, or leave it out of this destination's providers`,
+      );
+    }
+  }
+  return [
+    ...new Set(
+      patterns.map((pattern, index) => {
+        const problem = eventPatternProblem(pattern);
+        if (problem !== undefined) throw new InvalidConfigurationError(`${path}[${index}]`, problem);
+        return pattern as string;
+      }),
+    ),
+  ];
 }
 
 function parseRetryScheduleField(value: unknown): number[] {

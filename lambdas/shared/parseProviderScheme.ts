@@ -71,12 +71,21 @@ function parseKeygen(value: unknown, path: string): ProviderScheme {
 }
 
 function parseGeneric(value: unknown, path: string): ProviderScheme {
-  const fields = readObject(value, path, ["scheme", "eventId", "signature"]);
+  const fields = readObject(value, path, ["scheme", "eventId", "eventType", "signature"]);
   return {
     scheme: "generic",
     eventId: parseEventIdSource(fields.eventId, `${path}.eventId`),
+    ...(fields.eventType !== undefined && { eventType: parseEventTypeSource(fields.eventType, `${path}.eventType`) }),
     signature: parseSignature(fields.signature, `${path}.signature`),
   };
+}
+
+function parseEventTypeSource(value: unknown, path: string): { header: string } | { jsonPath: string } {
+  const source = parseEventIdSource(value, path);
+  if (!("jsonPath" in source) && source.header === undefined) {
+    throw new InvalidConfigurationError(path, "expected { header } or { jsonPath }");
+  }
+  return source as { header: string } | { jsonPath: string };
 }
 
 function parseEventIdSource(value: unknown, path: string): { header?: string } | { jsonPath: string } {

@@ -16,7 +16,11 @@ for (const button of document.querySelectorAll("button[data-replay]")) {
     const destination = button.dataset.replay;
     const [provider, ...rest] = button.dataset.event.split("/");
     const eventId = rest.join("/");
-    if (!window.confirm("Deliver " + provider + "/" + eventId + " to " + destination + " again, with the same Idempotency-Key?")) return;
+    const first = button.hasAttribute("data-first");
+    const question = first
+      ? "Send " + provider + "/" + eventId + " to " + destination + ", which it was never sent to?"
+      : "Deliver " + provider + "/" + eventId + " to " + destination + " again, with the same Idempotency-Key?";
+    if (!window.confirm(question)) return;
     const result = document.getElementById("action-result");
     button.disabled = true;
     const response = await fetch(base + "/api/events/" + encodeURIComponent(provider) + "/" + encodeURIComponent(eventId) + "/replay", {
@@ -26,7 +30,7 @@ for (const button of document.querySelectorAll("button[data-replay]")) {
     });
     const body = await response.json();
     result.textContent = response.ok
-      ? "Replayed to " + destination + ": " + body.replayed.map((r) => r.outcome).join(", ") + ". Reload to follow it."
+      ? (first ? "Sent to " : "Replayed to ") + destination + ": " + body.replayed.map((r) => r.outcome).join(", ") + ". Reload to follow it."
       : "Not replayed: " + body.message + " (" + body.error + ")";
     result.className = response.ok ? "ok" : "error";
     button.disabled = false;
@@ -221,6 +225,7 @@ button:disabled { opacity: 0.55; cursor: not-allowed; }
 .status { font-weight: 600; padding: 0 0.3rem; border-radius: 3px; }
 .status-delivered, .status-completed { background: #d9f2dd; color: #0b5a1c; }
 .status-released { background: #dde7fb; color: #123f8c; }
+.status-unrouted { background: #e6e8eb; color: #3b4048; }
 .status-failed, .status-dead { background: #fbdada; color: #8a1010; }
 .status-queued, .status-received, .status-pending, .status-in_progress { background: #fdf0c8; color: #6a4a00; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }

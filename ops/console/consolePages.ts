@@ -1,4 +1,4 @@
-import type { EventStatus } from "../../lambdas/shared/eventRecord.ts";
+import { EVENT_STATUSES, type EventStatus } from "../../lambdas/shared/eventRecord.ts";
 import type { GatewayMetric } from "../../lambdas/shared/metrics.ts";
 import type { DeadLetterView } from "../deadLetters/deadLetter.ts";
 import type { EventStats, ReceivedBucket } from "../events/eventStats.ts";
@@ -12,7 +12,7 @@ import { bucketStarts, type GatewayCounts, type MetricWindow } from "../metrics/
  * live refresh (console.js). Pure: every value from the store is escaped here, once.
  */
 
-export const EVENT_STATUSES: readonly EventStatus[] = ["RECEIVED", "QUEUED", "DELIVERED", "FAILED", "DEAD"];
+export { EVENT_STATUSES };
 /** The time windows the events page offers, by name. */
 export const WINDOWS = { "1h": 3_600_000, "1d": 86_400_000, "7d": 7 * 86_400_000 } as const;
 export type WindowName = keyof typeof WINDOWS;
@@ -105,6 +105,7 @@ export function eventsPage(
 <td><time datetime="${h(event.receivedAt)}">${h(event.receivedAt.replace("T", " ").replace(/\.\d+Z$/, "Z"))}</time></td>
 <td>${h(event.provider)}</td>
 <td><a href="${eventPath(basePath, event.provider, event.eventId)}">${h(event.eventId)}</a></td>
+<td>${h(event.eventType ?? "")}</td>
 <td>${statusBadge(event.status)}</td>
 <td>${destinations}</td>
 </tr>`;
@@ -124,7 +125,7 @@ ${query.limit === DEFAULT_PAGE_SIZE ? "" : `<input type="hidden" name="limit" va
       ? `<p id="events-empty">No event matches.</p>`
       : `<table id="events">
 <caption>${events.length} event(s), newest first${query.after === undefined ? "" : ", older than the page before"}</caption>
-<thead><tr><th scope="col">Received</th><th scope="col">Provider</th><th scope="col">Event</th><th scope="col">Status</th><th scope="col">Destinations (attempts)</th></tr></thead>
+<thead><tr><th scope="col">Received</th><th scope="col">Provider</th><th scope="col">Event</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Destinations (attempts)</th></tr></thead>
 <tbody>
 ${rows.join("\n")}
 </tbody>
@@ -147,7 +148,12 @@ ${rows.join("\n")}
 }
 
 /** One event's life: its state, each destination with its Replay action, the attempts in order, the payload. */
-export function eventPage(basePath: string, token: string, event: EventDetail): string {
+export function eventPage(
+  basePath: string,
+  token: string,
+  event: EventDetail,
+  configured: readonly string[] = [],
+): string {
   const path = eventPath(basePath, event.provider, event.eventId);
   const timeline = [
     ["received", event.receivedAt, ""],
@@ -175,6 +181,16 @@ export function eventPage(basePath: string, token: string, event: EventDetail): 
 </tr>`,
     )
     .join("\n");
+  // Configured destinations the event was never sent to (it is UNROUTED, or they were added since): an operator may
+  // send it there, which `events replay --destination` does too.
+  const notSent = configured.filter((id) => !Object.hasOwn(event.destinations, id));
+  const routeTo =
+    notSent.length === 0
+      ? ""
+      : `<h3>Not sent to</h3>
+<ul id="not-sent">
+${notSent.map((id) => `<li><button type="button" data-replay="${h(id)}" data-event="${h(`${event.provider}/${event.eventId}`)}" data-first disabled>Send to ${h(id)}</button></li>`).join("\n")}
+</ul>`;
   const attempts = event.attempts
     .map(
       (attempt) => `<tr>
@@ -193,7 +209,7 @@ export function eventPage(basePath: string, token: string, event: EventDetail): 
     token,
     `<h1>${h(event.provider)} / ${h(event.eventId)} ${statusBadge(event.status)}</h1>
 <dl class="facts">
-<dt>Idempotency-Key</dt><dd><code>${h(event.idempotencyKey)}</code> (<a href="${basePath}/keys?key=${encodeURIComponent(event.idempotencyKey)}">its record in a consumer's table</a>)</dd>
+${event.eventType === undefined ? "" : `<dt>Type</dt><dd><code>${h(event.eventType)}</code></dd>\n`}<dt>Idempotency-Key</dt><dd><code>${h(event.idempotencyKey)}</code> (<a href="${basePath}/keys?key=${encodeURIComponent(event.idempotencyKey)}">its record in a consumer's table</a>)</dd>
 <dt>Content type</dt><dd>${h(event.contentType ?? "")}</dd>
 <dt>Kept until</dt><dd>${h(event.expiresAt)}</dd>
 </dl>
@@ -205,9 +221,10 @@ ${headersList(event)}
 <table id="destinations">
 <thead><tr><th scope="col">Destination</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last status</th><th scope="col">Reason</th><th scope="col">Action</th></tr></thead>
 <tbody>
-${destinations}
+${destinations || `<tr><td colspan="6" id="no-destination">None: no destination's event filter takes ${event.eventType === undefined ? "an event without a type" : `<code>${h(event.eventType)}</code>`}.</td></tr>`}
 </tbody>
 </table>
+${routeTo}
 <h2>Timeline</h2>
 <ol id="timeline">
 ${timeline}
@@ -404,6 +421,7 @@ const SERIES: { status: EventStatus; colour: string }[] = [
   { status: "DELIVERED", colour: "#2e8b47" },
   { status: "QUEUED", colour: "#d9a400" },
   { status: "RECEIVED", colour: "#f0cc55" },
+  { status: "UNROUTED", colour: "#8a8f98" },
   { status: "FAILED", colour: "#d04545" },
   { status: "DEAD", colour: "#7a1010" },
 ];
@@ -539,7 +557,7 @@ export function overviewPage(
     .join(" · ");
   const statusCells = EVENT_STATUSES.map(
     (status) =>
-      `<td><a href="${basePath}/events?status=${status}&amp;window=${window}">${stats.byStatus[status]}</a></td>`,
+      `<td data-status="${status}"><a href="${basePath}/events?status=${status}&amp;window=${window}">${stats.byStatus[status]}</a></td>`,
   ).join("");
   const destinationStatuses = ["PENDING", "DELIVERED", "FAILED", "DEAD"];
   const destinationRows = Object.entries(stats.byDestination)

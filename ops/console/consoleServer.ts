@@ -213,7 +213,7 @@ export function consoleHandler(
       if (event) {
         const pk = await eventPkOf(target, nowMs(), event);
         const detail = await showEvent(target, pk, { payload: url.searchParams.get("payload") === "1" });
-        return sendHtml(response, eventPage(basePath, token, detail));
+        return sendHtml(response, eventPage(basePath, token, detail, target.resources.destinationIds));
       }
       if (route === "/find") {
         // `<provider> <eventId>` or an Idempotency-Key, as `events show` takes them; found: its page.

@@ -1,5 +1,5 @@
 import { destinationIdsOf } from "../../lambdas/delivery/overallStatus.ts";
-import type { EventState, EventStatus } from "../../lambdas/shared/eventRecord.ts";
+import { EVENT_STATUSES, type EventState, type EventStatus } from "../../lambdas/shared/eventRecord.ts";
 import type { OperatorTarget } from "../target/operatorTarget.ts";
 import { findEvents } from "./listEventViews.ts";
 
@@ -15,7 +15,7 @@ export interface EventStats {
   byDestination: Record<string, Record<string, number>>;
 }
 
-export const STATUSES: EventStatus[] = ["RECEIVED", "QUEUED", "DELIVERED", "FAILED", "DEAD"];
+export const STATUSES: readonly EventStatus[] = EVENT_STATUSES;
 
 /** Counts the events received in the window by status and by destination (read like `events list`). */
 export async function eventStats(

@@ -28,6 +28,8 @@ export interface EventSummary {
   eventId: string;
   idempotencyKey: string;
   status: EventState["status"];
+  /** The provider's event type (`invoice.paid`, `pull_request.opened`), when the gateway read one. */
+  eventType?: string;
   receivedAt: string;
   destinations: Record<string, DestinationView>;
 }
@@ -104,6 +106,7 @@ export function eventSummary(state: EventState): EventSummary {
     eventId: state.eventId,
     idempotencyKey: state.idempotencyKey,
     status: state.status,
+    ...(state.attributes?.eventType !== undefined && { eventType: state.attributes.eventType }),
     receivedAt: iso(state.receivedAtMs) ?? "",
     destinations: destinationsOf(state),
   };

@@ -1,12 +1,16 @@
 import { destinationIdsOf } from "../../lambdas/delivery/overallStatus.ts";
 import type { EventState } from "../../lambdas/shared/eventRecord.ts";
+import { OperatorUsageError } from "../errors.ts";
 import type { OperatorTarget } from "../target/operatorTarget.ts";
 import { type EventFilter, findEvents } from "./listEventViews.ts";
-import { type ReplayActor, replayDestination } from "./replayEvent.ts";
+import { assertConfigured, type ReplayActor, replayDestination, routeDestination } from "./replayEvent.ts";
 
-/** What `events recover` replays: destinations in `status` (of events selected like `events list`). */
+/**
+ * What `events recover` replays: destinations in `status` (of events selected like `events list`); for `UNROUTED`,
+ * the events stored without a destination, each sent to `destination` (required then).
+ */
 export interface RecoverSelection extends Omit<EventFilter, "status"> {
-  status: "FAILED" | "DEAD";
+  status: "FAILED" | "DEAD" | "UNROUTED";
   /** Skip destinations this run already replayed (`lastReplay.runId`): rerunning a run resumes it. */
   resumeRunId?: string;
 }
@@ -17,6 +21,8 @@ export interface RecoverItem {
   provider: string;
   eventId: string;
   destination: string;
+  /** A destination the event was never sent to (an UNROUTED event's): routed, not reopened. */
+  route?: true;
 }
 
 /** `events recover --json`. A dry run prints `{ count }`. */
@@ -42,6 +48,7 @@ export async function planRecover(
   target: OperatorTarget,
   selection: RecoverSelection,
 ): Promise<{ items: RecoverItem[]; skipped: number }> {
+  if (selection.status === "UNROUTED") return planRouting(target, selection);
   const statuses = selection.status === "DEAD" ? (["DEAD"] as const) : (["FAILED", "DEAD"] as const);
   const states: EventState[] = [];
   for (const status of statuses) states.push(...(await findEvents(target, { ...selection, status })));
@@ -60,6 +67,38 @@ export async function planRecover(
     }
   }
   return { items, skipped };
+}
+
+/**
+ * UNROUTED events of the selection, each to be sent to the destination named (checked against the configured ones
+ * first). A run that routed an event before moved it out of UNROUTED (QUEUED, then settled): a plain rerun finds
+ * only what is left, and `--resume` has nothing more to skip.
+ */
+async function planRouting(
+  target: OperatorTarget,
+  selection: RecoverSelection,
+): Promise<{ items: RecoverItem[]; skipped: number }> {
+  const { destination } = selection;
+  if (destination === undefined) {
+    throw new OperatorUsageError(
+      "missing_destination",
+      "An UNROUTED event has no destination to replay: name the one to send them to with --destination.",
+    );
+  }
+  assertConfigured(target, destination);
+  // Not filtered on the destination: an UNROUTED event has none, the destination is where they go.
+  const { destination: _to, ...filter } = selection;
+  const states = await findEvents(target, { ...filter, status: "UNROUTED" });
+  const items = states
+    .filter((state) => state.status === "UNROUTED")
+    .map((state) => ({
+      pk: state.pk,
+      provider: state.provider,
+      eventId: state.eventId,
+      destination,
+      route: true as const,
+    }));
+  return { items, skipped: 0 };
 }
 
 /**
@@ -88,7 +127,9 @@ export async function recoverEvents(
     const waitMs = dueMs - performance.now();
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
     try {
-      const result = await replayDestination(target, item.pk, item.destination, options.actor);
+      const result = item.route
+        ? await routeDestination(target, item, item.destination, options.actor)
+        : await replayDestination(target, item.pk, item.destination, options.actor);
       if (result.outcome === "pending") summary.pending += 1;
       else summary.replayed += 1;
     } catch (error) {

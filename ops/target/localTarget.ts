@@ -45,6 +45,7 @@ export async function localTarget(baseUrl: string, fetchImpl: typeof fetch = fet
       deadLetterQueueArn: resources.deadLetterQueueArn,
       retryScheduleSeconds: resources.retryScheduleSeconds,
       peakEventsPerSecond: resources.peakEventsPerSecond,
+      ...(Array.isArray(resources.destinationIds) && { destinationIds: resources.destinationIds }),
     },
     demoConsumer: resources.demoConsumer,
     ...(resources.metricsTable !== undefined && { metrics: metricCountersSource(ddb, resources.metricsTable) }),

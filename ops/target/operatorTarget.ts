@@ -13,6 +13,11 @@ export interface GatewayResources {
   retryScheduleSeconds: readonly number[];
   /** The gateway's `peakEventsPerSecond`: how its indexes are sharded, which readers and writers must agree on. */
   peakEventsPerSecond: number;
+  /**
+   * The configured destinations' ids: an event can be replayed to one it was never sent to (an UNROUTED event, or
+   * a destination added since) only if the delivery knows it. Absent from a stack deployed before it was an output.
+   */
+  destinationIds?: readonly string[];
 }
 
 /** The demo consumer's idempotency records: what `keys` defaults to on the local target. */

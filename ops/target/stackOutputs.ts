@@ -12,6 +12,7 @@ export const STACK_OUTPUTS = {
   deadLetterQueueArn: "DeadLetterQueueArn",
   retryScheduleSeconds: "RetryScheduleSeconds",
   peakEventsPerSecond: "PeakEventsPerSecond",
+  destinationIds: "DestinationIds",
   demoIdempotencyTable: "DemoIdempotencyTableName",
   intakeFunction: "IntakeFunctionName",
   deliveryFunction: "DeliveryFunctionName",
@@ -47,6 +48,7 @@ export function resourcesFromOutputs(stackName: string, outputs: ReadonlyMap<str
   const demoTable = outputs.get(STACK_OUTPUTS.demoIdempotencyTable);
   const intake = outputs.get(STACK_OUTPUTS.intakeFunction);
   const delivery = outputs.get(STACK_OUTPUTS.deliveryFunction);
+  const destinationIds = outputs.get(STACK_OUTPUTS.destinationIds);
   return {
     resources: {
       eventsTable: read("eventsTable"),
@@ -55,6 +57,7 @@ export function resourcesFromOutputs(stackName: string, outputs: ReadonlyMap<str
       deadLetterQueueArn: read("deadLetterQueueArn"),
       retryScheduleSeconds: schedule ? parseRetrySchedule(schedule) : DEFAULT_RETRY_SCHEDULE_SECONDS,
       peakEventsPerSecond: peakFrom(outputs.get(STACK_OUTPUTS.peakEventsPerSecond)),
+      ...(destinationIds !== undefined && { destinationIds: destinationIds.split(",").filter((id) => id !== "") }),
     },
     ...(demoTable && { demoIdempotencyTable: demoTable }),
     ...(intake && delivery && { countingFunctions: { intake, delivery } }),

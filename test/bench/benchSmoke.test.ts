@@ -139,7 +139,7 @@ describe("benchmark scripts with tiny sizes", () => {
         handlerRuns: 20,
         charges: 20,
         receipts: 20,
-        events: { received: 0, queued: 0, delivered: 20, failed: 0, dead: 0 },
+        events: { received: 0, unrouted: 0, queued: 0, delivered: 20, failed: 0, dead: 0 },
         dlq: 0,
       },
     });

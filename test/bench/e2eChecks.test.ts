@@ -11,7 +11,7 @@ const cleanStats: LocalStats = {
   charges: 5,
   receipts: 5,
   handlerRuns: 5,
-  events: { received: 0, queued: 0, delivered: 5, failed: 0, dead: 0 },
+  events: { received: 0, unrouted: 0, queued: 0, delivered: 5, failed: 0, dead: 0 },
   dlq: 0,
 };
 

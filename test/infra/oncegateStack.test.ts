@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import { Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
@@ -13,6 +14,8 @@ import { InvalidConfigurationError } from "../../lambdas/shared/errors.ts";
 import { grants, grantsOf, logWriteGrants, sortGrants } from "./support/grants.ts";
 import { joinedJson } from "./support/joinedJson.ts";
 import { oncegateStack, testApp } from "./support/testApp.ts";
+
+const ROUTING_EXAMPLE = fileURLToPath(new URL("../../infra/examples/routing.gateway.json", import.meta.url));
 
 let stack: OncegateStack;
 let template: Template;
@@ -39,6 +42,7 @@ describe("OncegateStack outputs", () => {
         "DemoConsumerLogGroup",
         "DemoConsumerUrl",
         "DemoIdempotencyTableName",
+        "DestinationIds",
         "EventsTableName",
         "IntakeFunctionName",
         "IntakeUrl",
@@ -57,6 +61,7 @@ describe("OncegateStack outputs", () => {
     expect(outputs.DashboardName.Value).toEqual(stack.resolve(stack.gateway.dashboard.dashboardName));
     expect(outputs.DemoIdempotencyTableName.Value).toEqual(stack.resolve(demo().idempotencyTable.tableName));
     expect(outputs.Region.Value).toEqual({ Ref: "AWS::Region" });
+    expect(outputs.DestinationIds.Value).toBe("demo");
     expect(outputs.IntakeFunctionName.Value).toEqual(stack.resolve(stack.gateway.intakeFunction.functionName));
     expect(outputs.DeliveryFunctionName.Value).toEqual(stack.resolve(stack.gateway.deliveryFunction.functionName));
     expect(outputs.SweeperFunctionName.Value).toEqual(stack.resolve(stack.gateway.sweeperFunction.functionName));
@@ -259,6 +264,53 @@ describe("OncegateStack demo consumer is opt-in", () => {
     expect(settingsForContext("true")).toBe(demoSettings);
     expect(settingsForContext(true)).toBe(demoSettings);
     expect(() => settingsForContext("yes")).toThrow('oncegate:demo: expected true or false, got "yes"');
+  });
+
+  test("deploys a gateway configuration file (-c oncegate:config=…): { env } secrets become created secrets", () => {
+    const settings = settingsForContext(undefined, ROUTING_EXAMPLE);
+    expect(settings.config.destinations[0]).toEqual({
+      id: "billing",
+      url: "https://billing.example.com/webhooks",
+      providers: ["stripe"],
+      events: ["invoice.*", "charge.succeeded"],
+      signingSecrets: [{ create: "billing-signing-secret" }],
+    });
+    const routed = oncegateStack({ ...settings, alarmEmail: "oncall@example.com" });
+    const outputs = Template.fromStack(routed).toJSON().Outputs;
+    expect(outputs.DestinationIds.Value).toBe("billing,crm,ci");
+    expect(
+      Object.keys(outputs)
+        .filter((name) => name.startsWith("Secret"))
+        .sort(),
+    ).toEqual([
+      "SecretBillingSigningSecretArn",
+      "SecretCiSigningSecretArn",
+      "SecretCrmSigningSecretArn",
+      "SecretGithubWebhookSecretArn",
+      "SecretStripeWebhookSecretArn",
+    ]);
+    const intake = Template.fromStack(routed).findResources("AWS::Lambda::Function");
+    const configs = Object.values(intake)
+      .map((fn) => (fn as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties)
+      .flatMap((props) => (props.Environment?.Variables?.ONCEGATE_CONFIG === undefined ? [] : [props]))
+      .map((props) => joinedJson(props.Environment?.Variables?.ONCEGATE_CONFIG));
+    expect(configs.length).toBeGreaterThan(0);
+    for (const config of configs) {
+      expect(config).toHaveProperty("destinations.1.events", ["customer.*"]);
+      // The route's throttle stays with the API; the Lambdas' parser would refuse it.
+      expect(config).not.toHaveProperty("providers.github.rateLimit");
+    }
+  });
+
+  test("refuses a configuration file with the demo, a bad path and a file that is not JSON, naming them", () => {
+    expect(() => settingsForContext("true", ROUTING_EXAMPLE)).toThrow("oncegate:config: the demo has its own");
+    expect(() => settingsForContext(undefined, "")).toThrow("oncegate:config: expected the path");
+    expect(() => settingsForContext(undefined, "/nonexistent/gateway.json")).toThrow(
+      "/nonexistent/gateway.json: cannot read the configuration file (ENOENT)",
+    );
+    expect(() => settingsForContext(undefined, fileURLToPath(import.meta.url))).toThrow(
+      /oncegateStack\.test\.ts: not JSON: /,
+    );
   });
 });
 

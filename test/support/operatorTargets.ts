@@ -25,6 +25,7 @@ export function stackTargetOn(ddb: DynamoDBClient, eventsTable: string): Operato
       deadLetterQueueArn: STACK_DLQ_ARN,
       peakEventsPerSecond: 1000,
       retryScheduleSeconds: [1, 1],
+      destinationIds: ["orders", "audit"],
     },
     supportsMoveTask: true,
     identity: async () => "arn:aws:iam::123456789012:user/alice",

@@ -62,5 +62,9 @@ export function verifyStripe(request: SignedRequest, config: StripeConfig, nowMs
   }
   const body = parseJsonBody(request.rawBody);
   if (!body.ok) return reject("malformed_payload", "body is not JSON");
-  return acceptEventId(readJsonPath(body.value, "id"), "JSON field id");
+  // The type is recorded with the event (operators list by it; destinations filter on it): the body is parsed here.
+  const type = readJsonPath(body.value, "type");
+  return acceptEventId(readJsonPath(body.value, "id"), "JSON field id", {
+    eventType: typeof type === "string" ? type : undefined,
+  });
 }

@@ -1,7 +1,7 @@
 import { SingleBar } from "cli-progress";
 import { type Command, Option } from "commander";
 import { readEvent } from "../../../lambdas/delivery/deliveryStore.ts";
-import type { EventStatus } from "../../../lambdas/shared/eventRecord.ts";
+import { type EventStatus, EVENT_STATUSES as STATUSES } from "../../../lambdas/shared/eventRecord.ts";
 import { resolveEventPk } from "../../events/eventSelector.ts";
 import { eventStats } from "../../events/eventStats.ts";
 import { type EventDetail, type EventSummary, eventSummary } from "../../events/eventViews.ts";
@@ -15,11 +15,10 @@ import { statusStyle, styler } from "../cliIo.ts";
 import { assertCanConfirm, confirm } from "../confirm.ts";
 import { EXIT } from "../exitCodes.ts";
 import { keyValues, printJson, printLine, table } from "../output.ts";
-import { positiveInteger, ratePerSecond, timeOption } from "../parseValues.ts";
+import { eventTypePatterns, positiveInteger, ratePerSecond, timeOption } from "../parseValues.ts";
 import { type CommonOptions, withCommonOptions, withTarget } from "../targetOptions.ts";
 import type { Run } from "./keysCommands.ts";
 
-const STATUSES: EventStatus[] = ["RECEIVED", "QUEUED", "DELIVERED", "FAILED", "DEAD"];
 const DAY_MS = 86_400_000;
 /** `events list` looks back this far by default: a day. */
 const LIST_DEFAULT_SINCE_MS = DAY_MS;
@@ -33,6 +32,7 @@ interface WindowOptions extends CommonOptions {
   since?: string;
   until?: string;
   limit?: number;
+  type?: string[];
 }
 interface ListOptions extends WindowOptions {
   status?: EventStatus;
@@ -48,7 +48,7 @@ interface ReplayOptions extends CommonOptions {
   since?: string;
 }
 interface RecoverOptions extends WindowOptions {
-  status: "FAILED" | "DEAD";
+  status: "FAILED" | "DEAD" | "UNROUTED";
   dryRun?: boolean;
   yes?: boolean;
   rate?: number;
@@ -60,6 +60,7 @@ function windowOf(io: CliIo, options: WindowOptions, defaultSinceMs: number) {
   return {
     sinceMs: timeOption("since", options.since, nowMs, nowMs - defaultSinceMs),
     untilMs: timeOption("until", options.until, nowMs, nowMs),
+    ...(options.type !== undefined && { eventTypes: options.type }),
   };
 }
 
@@ -67,6 +68,11 @@ function withWindow(command: Command, defaultSince: string): Command {
   return command
     .option("--provider <name>", "only this provider's events (stripe, github, …)")
     .option("--destination <id>", "only events sent to this destination")
+    .option(
+      "--type <pattern>",
+      "only events of these types: invoice.*, pull_request… as destinations' events filters (repeatable)",
+      eventTypePatterns,
+    )
     .option(
       "--since <time>",
       `received since: a duration back (90s, 15m, 2h, 7d) or an ISO time (default ${defaultSince})`,
@@ -134,7 +140,10 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
       .description("deliver an event again: same Idempotency-Key and webhook-id, Oncegate-Attempt-Trigger: replay")
       .argument("<provider|idempotencyKey>", "the provider (then the event id), or the Idempotency-Key alone")
       .argument("[eventId]", "the provider's event id")
-      .option("--destination <id>", "only this destination (default: every settled one)")
+      .option(
+        "--destination <id>",
+        "only this destination (default: every settled one); a configured one the event was never sent to (UNROUTED, or added since) is added to it",
+      )
       .option("--since <time>", "with a key: look for it among events received since (default 7d)")
       .option("--yes", "do not ask for confirmation"),
   ).action((first: string, eventId: string | undefined, options: ReplayOptions) =>
@@ -173,12 +182,14 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
     withWindow(
       events
         .command("recover")
-        .description("replay every FAILED or DEAD destination a filter selects: dry run, bounded rate, resumable"),
+        .description(
+          "replay every FAILED or DEAD destination a filter selects, or send UNROUTED events to --destination: dry run, bounded rate, resumable",
+        ),
       "7d",
     )
       .addOption(
-        new Option("--status <status>", "the destinations' status to recover")
-          .choices(["FAILED", "DEAD"])
+        new Option("--status <status>", "the destinations' status to recover (UNROUTED: events sent nowhere)")
+          .choices(["FAILED", "DEAD", "UNROUTED"])
           .makeOptionMandatory(),
       )
       .option("--limit <n>", "look at most at this many events (default 10000)", positiveInteger)
@@ -199,9 +210,15 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
           ...(options.resume !== undefined && { resumeRunId: options.resume }),
         });
         const count = plan.items.length;
+        const routing = options.status === "UNROUTED";
+        const what = routing ? `UNROUTED event(s) sent to ${options.destination}` : `${options.status} destination(s)`;
         if (options.dryRun) {
           if (options.json) printJson(io, { count });
-          else printLine(io, `${count} destination(s) would be replayed (dry run: nothing changed).`);
+          else
+            printLine(
+              io,
+              `${count} ${routing ? `UNROUTED event(s) would be sent to ${options.destination}` : "destination(s) would be replayed"} (dry run: nothing changed).`,
+            );
           return EXIT.ok;
         }
         if (count === 0) {
@@ -218,12 +235,14 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
           else
             printLine(
               io,
-              `Nothing to recover: no ${options.status} destination matches${plan.skipped > 0 ? ` that this run did not replay already (${plan.skipped} skipped)` : ""}.`,
+              `Nothing to recover: no ${routing ? "UNROUTED event" : `${options.status} destination`} matches${plan.skipped > 0 ? ` that this run did not replay already (${plan.skipped} skipped)` : ""}.`,
             );
           return EXIT.ok;
         }
         const rate = options.rate ?? DEFAULT_RATE;
-        const question = `Replay ${count} ${options.status} destination(s) on ${target.label}, ${rate} a second?`;
+        const question = routing
+          ? `Send ${count} UNROUTED event(s) to ${options.destination} on ${target.label}, ${rate} a second?`
+          : `Replay ${count} ${what} on ${target.label}, ${rate} a second?`;
         if (!(await confirm(io, options.yes === true, question))) {
           io.stderr.write("oncegate: nothing replayed (answer y to recover).\n");
           return EXIT.failed;
@@ -269,7 +288,7 @@ export function addEventsCommands(program: Command, io: CliIo, run: Run): void {
           io,
           `${stats.events} event(s) received ${stats.since} – ${stats.until}${stats.truncated ? " (limit reached: more not counted)" : ""}`,
         );
-        printLine(io, table(STATUSES, [STATUSES.map((status) => stats.byStatus[status])]));
+        printLine(io, table([...STATUSES], [STATUSES.map((status) => stats.byStatus[status])]));
         const columns = ["PENDING", "DELIVERED", "FAILED", "DEAD"];
         const rows = Object.entries(stats.byDestination).map(([id, counts]) => [
           id,
@@ -310,11 +329,13 @@ function renderList(io: CliIo, summaries: EventSummary[]): string {
     summary.receivedAt,
     summary.provider,
     summary.eventId,
+    summary.eventType ?? "",
     summary.idempotencyKey,
     style(statusStyle(summary.status), summary.status),
     destinationsCell(summary),
   ]);
-  return table(["received", "provider", "event id", "idempotency key", "status", "destinations (attempts)"], rows);
+  const header = ["received", "provider", "event id", "type", "idempotency key", "status", "destinations (attempts)"];
+  return table(header, rows);
 }
 
 function renderDetail(io: CliIo, detail: EventDetail): string {
@@ -323,6 +344,7 @@ function renderDetail(io: CliIo, detail: EventDetail): string {
     keyValues([
       ["event", `${detail.provider}/${detail.eventId}`],
       ["idempotency key", detail.idempotencyKey],
+      ["type", detail.eventType],
       ["status", style(statusStyle(detail.status), detail.status)],
       ["received", detail.receivedAt],
       ["queued", detail.queuedAt],

@@ -38,7 +38,7 @@ describe("npm start", () => {
       charges: 20,
       receipts: 20,
       handlerRuns: 20,
-      events: { received: 0, queued: 0, delivered: 20, failed: 0, dead: 0 },
+      events: { received: 0, unrouted: 0, queued: 0, delivered: 20, failed: 0, dead: 0 },
       dlq: 0,
     });
     const view = await fetchEvent(stack.baseUrl, "stripe", "evt_storm-7");

@@ -37,6 +37,7 @@ describe("oncegate completion", () => {
     );
     expect(candidates((await oncegate(["complete", "--", "events", "list", "--status", ""])).stdout)).toEqual([
       "RECEIVED",
+      "UNROUTED",
       "QUEUED",
       "DELIVERED",
       "FAILED",
@@ -45,6 +46,7 @@ describe("oncegate completion", () => {
     expect(candidates((await oncegate(["complete", "--", "events", "recover", "--status", ""])).stdout)).toEqual([
       "FAILED",
       "DEAD",
+      "UNROUTED",
     ]);
   });
 });

@@ -357,6 +357,7 @@ const DETAIL_SHAPE = {
   attempts: "array",
 };
 const DETAIL_OPTIONAL = {
+  eventType: "string",
   queuedAt: "string",
   contentType: "string",
   droppedHeaders: "array",
@@ -394,7 +395,7 @@ describe("oncegate events, on the local stack", () => {
     expect(listed.code).toBe(0);
     const summaries = jsonOf<Record<string, unknown>[]>(listed);
     const row = summaries.find((summary) => summary.eventId === "evt_bad_1");
-    expectShape(row, SUMMARY_SHAPE);
+    expectShape(row, SUMMARY_SHAPE, { eventType: "string" });
     expect(row).toMatchObject({
       provider: "stripe",
       idempotencyKey: keyOf("evt_bad_1"),
@@ -402,8 +403,10 @@ describe("oncegate events, on the local stack", () => {
       destinations: { [flaky]: { status: "FAILED", attempts: 1, reason: "http_400", lastStatusCode: 400 } },
     });
     const human = await oncegate(["events", "list", "--provider", "stripe", ...local()]);
-    expect(human.stdout).toMatch(/^received +provider +event id +idempotency key +status +destinations \(attempts\)$/m);
-    expect(human.stdout).toMatch(new RegExp(`stripe +evt_bad_1 +${keyOf("evt_bad_1")} +FAILED`));
+    expect(human.stdout).toMatch(
+      /^received +provider +event id +type +idempotency key +status +destinations \(attempts\)$/m,
+    );
+    expect(human.stdout).toMatch(new RegExp(`stripe +evt_bad_1 +charge\\.succeeded +${keyOf("evt_bad_1")} +FAILED`));
 
     // By provider and id, or by the Idempotency-Key alone: the same document.
     const shown = jsonOf<Record<string, unknown>>(
@@ -565,7 +568,17 @@ describe("oncegate events, on the local stack", () => {
       [
         ["events", "replay", "stripe", "evt_bad_1", "--destination", "nowhere", "--yes"],
         3,
-        /^oncegate: stripe\/evt_bad_1 was not sent to nowhere/,
+        /^oncegate: nowhere is not a destination of http:\/\/127\.0\.0\.1:\d+ \(configured: demo, dest-[0-9a-f]{8}\); stripe\/evt_bad_1 was sent to demo, dest-[0-9a-f]{8}\.\n$/,
+      ],
+      [
+        ["events", "list", "--type", "inv*"],
+        2,
+        /^oncegate: option '--type <pattern>' argument 'inv\*' is invalid\. "inv\*": a wildcard is a whole segment/,
+      ],
+      [
+        ["events", "recover", "--status", "UNROUTED", "--yes"],
+        2,
+        /^oncegate: An UNROUTED event has no destination to replay: name the one to send them to with --destination\.\n$/,
       ],
       [["events", "list", "--since", "yesterday"], 2, /^oncegate: --since "yesterday" is not a time/],
       [["events", "list", "--status", "LOST"], 2, /^oncegate: option '--status <status>' argument 'LOST' is invalid/],

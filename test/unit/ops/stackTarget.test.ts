@@ -17,6 +17,7 @@ const OUTPUTS = {
   DeadLetterQueueArn: "arn:aws:sqs:eu-west-1:123456789012:Oncegate-delivery-dlq",
   RetryScheduleSeconds: "5,300,1800",
   PeakEventsPerSecond: "10000",
+  DestinationIds: "billing,crm",
   OperatorPolicyArn: "arn:aws:iam::123456789012:policy/Oncegate-OperatorPolicy",
 };
 
@@ -55,9 +56,18 @@ describe("stackTarget", () => {
       deadLetterQueueArn: OUTPUTS.DeadLetterQueueArn,
       retryScheduleSeconds: [5, 300, 1800],
       peakEventsPerSecond: 10_000,
+      destinationIds: ["billing", "crm"],
     });
     expect(await target.ddb.config.region()).toBe("eu-west-1");
     expect(cloudFormation.commandCalls(DescribeStacksCommand)).toHaveLength(1);
+    target.close();
+  });
+
+  test("knows no destination list for a stack deployed before DestinationIds (replays to new ones are not refused)", async () => {
+    const { DestinationIds: _ids, ...older } = OUTPUTS;
+    cloudFormation.on(DescribeStacksCommand).resolves(stackWith(older));
+    const target = await stackTarget({ stackName: "Oncegate", region: "eu-west-1" });
+    expect(target.resources).not.toHaveProperty("destinationIds");
     target.close();
   });
 

@@ -149,3 +149,74 @@ describe("destinationIdsFor", () => {
     expect(destinationIdsFor(config, "keygen")).toEqual(["primary"]);
   });
 });
+
+describe("routing by event type", () => {
+  const signingSecrets = [{ env: "OUT" }];
+  const routed = parseGatewayConfig({
+    providers: {
+      stripe: { scheme: "stripe", secrets: [{ env: "S" }] },
+      github: { scheme: "github", secrets: [{ env: "G" }] },
+    },
+    destinations: [
+      {
+        id: "billing",
+        url: "https://billing.example.com/",
+        providers: ["stripe"],
+        events: ["invoice.*"],
+        signingSecrets,
+      },
+      { id: "crm", url: "https://crm.example.com/", events: ["customer.*", "pull_request"], signingSecrets },
+      { id: "archive", url: "https://archive.example.com/", providers: ["github"], signingSecrets },
+    ],
+  });
+  const stripeEvent = (type: string | undefined) =>
+    newEventItem(
+      {
+        provider: "stripe",
+        scheme: "stripe",
+        eventId: `evt_${type}`,
+        request: { ...request(), rawBody: Buffer.from(JSON.stringify({ id: "evt", type })) },
+      },
+      routed,
+      NOW_MS,
+    ).state;
+
+  test("sends an event to the destinations whose filter takes its type, and records the type", () => {
+    const invoice = stripeEvent("invoice.paid");
+    expect(invoice.destinationIds).toEqual(["billing"]);
+    expect(invoice.destinations).toEqual({ billing: { status: "PENDING", attempts: 0 } });
+    expect(invoice.status).toBe("RECEIVED");
+    expect(invoice.attributes).toEqual({ eventType: "invoice.paid" });
+    expect(stripeEvent("customer.subscription.created").destinationIds).toEqual(["crm"]);
+  });
+
+  test("stores an event no filter takes as UNROUTED, with no destination", () => {
+    for (const type of ["charge.succeeded", undefined]) {
+      const state = stripeEvent(type);
+      expect(state.status).toBe("UNROUTED");
+      expect(state.destinationIds).toEqual([]);
+      expect(state.destinations).toEqual({});
+      // Listed like any event: an operator finds it.
+      expect(state.listShard).toMatch(/^l#/);
+    }
+  });
+
+  test("a GitHub event goes to a filter naming its event, and to the unfiltered destination", () => {
+    const state = newEventItem(
+      {
+        provider: "github",
+        scheme: "github",
+        eventId: "1:guid",
+        request: {
+          ...request({ "x-github-event": "pull_request" }),
+          rawBody: Buffer.from('{"action":"opened"}'),
+        },
+        attributes: { eventType: "pull_request" },
+      },
+      routed,
+      NOW_MS,
+    ).state;
+    expect(state.destinationIds).toEqual(["crm", "archive"]);
+    expect(state.attributes.eventType).toBe("pull_request.opened");
+  });
+});

@@ -358,4 +358,56 @@ describe("parseGatewayConfig", () => {
     expect(failure(withProvider(name, {})).field).toBe(`providers.${name}`);
     expect(failure(withProvider(`${name} x`, {})).field).toBe(`providers["${`${name} x`.slice(0, 40)}…"]`);
   });
+  describe("destinations[].events", () => {
+    test("keeps a destination's filter, once per pattern, and leaves an unfiltered one without", () => {
+      const config = minimal();
+      config.destinations = [
+        { ...config.destinations[0], events: ["invoice.*", "charge.succeeded", "invoice.*"] },
+        { id: "all", url: "https://all.example.com/hooks", signingSecrets: [{ env: "OUT_SECRET" }] },
+      ];
+      const parsed = parseGatewayConfig(config);
+      expect(parsed.destinations[0]?.events).toEqual(["invoice.*", "charge.succeeded"]);
+      expect(parsed.destinations[1]).not.toHaveProperty("events");
+    });
+
+    test.each([
+      [[], "destinations[0].events: an empty filter would receive nothing: omit events to receive every event"],
+      ["invoice.*", 'destinations[0].events: expected a non-empty array, got "invoice.*"'],
+      [["invoice.*", "inv*"], 'destinations[0].events[1]: "inv*": a wildcard is a whole segment'],
+      [["invoice."], 'destinations[0].events[0]: "invoice." has an empty segment'],
+      [[42], "destinations[0].events[0]: expected a non-empty event type pattern"],
+    ])("rejects events %j, naming the field", (events, message) => {
+      expect(failure(withDestination({ events })).message).toContain(message);
+    });
+
+    test("rejects more than 100 patterns", () => {
+      const events = Array.from({ length: 101 }, (_, n) => `type${n}`);
+      expect(failure(withDestination({ events })).message).toBe(
+        "destinations[0].events: expected at most 100 patterns, got 101",
+      );
+    });
+
+    test("rejects a filter over a generic provider that has no event type, and takes one that has", () => {
+      const generic = { scheme: "generic", eventId: { header: "x-id" }, signature: "none" };
+      const config = withProvider("acme", generic);
+      config.destinations = [{ ...config.destinations[0], events: ["order.*"] }];
+      expect(failure(config).message).toBe(
+        'destinations[0].events: provider "acme" (generic) has no event type to filter on: set providers.acme.eventType to { header } or { jsonPath }, or leave it out of this destination\'s providers',
+      );
+      config.providers = { acme: { ...generic, eventType: { jsonPath: "meta.type" } } };
+      expect(parseGatewayConfig(config).providers.acme).toMatchObject({ eventType: { jsonPath: "meta.type" } });
+      config.providers = { acme: { ...generic, eventType: { header: "X-Event-Type" } } };
+      expect(parseGatewayConfig(config).providers.acme).toMatchObject({ eventType: { header: "x-event-type" } });
+    });
+
+    test.each([
+      [{}, "providers.acme.eventType: expected { header } or { jsonPath }"],
+      [{ header: "x-a", jsonPath: "a" }, "providers.acme.eventType: expected { header } or { jsonPath }, not both"],
+      [{ jsonPath: "a..b" }, "providers.acme.eventType.jsonPath: expected a dot path"],
+      [{ path: "a" }, "providers.acme.eventType.path: unknown field"],
+    ])("rejects a generic eventType %j", (eventType, message) => {
+      const generic = { scheme: "generic", eventId: { header: "x-id" }, signature: "none", eventType };
+      expect(failure(withProvider("acme", generic)).message).toContain(message);
+    });
+  });
 });

@@ -23,8 +23,12 @@ function verify(payload: string | Buffer, header: string | undefined, secrets = 
 }
 
 describe("verifyStripe", () => {
-  test("accepts a header made by the official stripe library and takes the event id from the body", () => {
-    expect(verify(BODY, officialHeader(BODY))).toEqual({ ok: true, eventId: "evt_1Q2w3E" });
+  test("accepts a header made by the official stripe library and takes the event id and type from the body", () => {
+    expect(verify(BODY, officialHeader(BODY))).toEqual({
+      ok: true,
+      eventId: "evt_1Q2w3E",
+      attributes: { eventType: "charge.succeeded" },
+    });
   });
 
   test("rejects a tampered body", () => {
