@@ -31,6 +31,8 @@ export interface AcceptOutcome {
   outcome: "accepted" | "duplicate" | "requeued";
   /** Why marking QUEUED failed after a successful enqueue; the answer still stands and the sweeper may enqueue again. */
   markQueuedError?: string;
+  /** Accepted UNROUTED: no destination takes it, nothing was enqueued. */
+  unrouted?: true;
   storeMs: number;
   enqueueMs?: number;
 }
@@ -80,7 +82,7 @@ export async function acceptWebhook(
     if (!inS3) await storeEventBody(deps.events, event, state.expiresAt, deadline);
     const storeMs = performance.now() - storeStarted;
     await deps.faults?.afterPut?.();
-    if (state.status === "UNROUTED") return { outcome: "accepted", storeMs };
+    if (state.status === "UNROUTED") return { outcome: "accepted", storeMs, unrouted: true };
     const queued = await queueEventJobs(deps, placed.state, deps.faults?.afterEnqueue, deadline);
     return { outcome: "accepted", storeMs, ...queued };
   }

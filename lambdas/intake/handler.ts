@@ -166,6 +166,7 @@ export function createIntakeHandler(options: IntakeHandlerOptions): IntakeHandle
     const outcome = line.outcome ?? "rejected";
     logIntake(logger, { ...line, outcome, status: response.statusCode, totalMs: performance.now() - started });
     if (outcome === "accepted") options.countMetric?.("Accepted");
+    if (outcome === "accepted" && line.unrouted === true) options.countMetric?.("Unrouted");
     if (outcome === "duplicate" || outcome === "requeued") options.countMetric?.("Duplicate");
     if (outcome === "rejected" && line.error !== undefined) options.countRejected?.(line.error as RejectionCode);
     return response;

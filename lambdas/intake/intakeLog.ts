@@ -18,6 +18,8 @@ export interface IntakeLogLine {
   errorCause?: string;
   /** Set when marking QUEUED failed after a successful enqueue: answered 2xx, the sweeper may enqueue again. */
   markQueuedError?: string;
+  /** Accepted, but no destination's event filter took it: stored UNROUTED, nothing enqueued. */
+  unrouted?: true;
   bodyBytes?: number;
   verifyMs?: number;
   storeMs?: number;

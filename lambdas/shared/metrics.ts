@@ -10,8 +10,11 @@ export const METRICS_NAMESPACE = "Oncegate";
 /** The one dimension: the function that counted (each deployed gateway has its own functions). */
 export const METRICS_DIMENSION = "FunctionName";
 
-/** What the gateway counts: events in (intake) and job outcomes (delivery). */
-export const GATEWAY_METRICS = ["Accepted", "Duplicate", "Delivered", "Failed", "Dead"] as const;
+/**
+ * What the gateway counts: events in (intake) and job outcomes (delivery). `Unrouted` counts the accepted events
+ * (each also an `Accepted`) that no destination's event filter took: stored, sent nowhere.
+ */
+export const GATEWAY_METRICS = ["Accepted", "Duplicate", "Delivered", "Failed", "Dead", "Unrouted"] as const;
 export type GatewayMetric = (typeof GATEWAY_METRICS)[number];
 
 /**

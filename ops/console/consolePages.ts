@@ -477,6 +477,7 @@ const METRIC_SERIES: { metric: GatewayMetric; label: string; colour: string }[] 
   { metric: "Delivered", label: "delivered", colour: "#2e8b47" },
   { metric: "Failed", label: "failed", colour: "#d04545" },
   { metric: "Dead", label: "dead", colour: "#7a1010" },
+  { metric: "Unrouted", label: "unrouted (accepted, sent nowhere)", colour: "#8a8f98" },
 ];
 
 /** The gateway's counts per bucket as lines (inline SVG, described for screen readers), their totals and numbers. */

@@ -21,6 +21,7 @@ const COUNTED_BY: Record<GatewayMetric, keyof CountingFunctions> = {
   Delivered: "delivery",
   Failed: "delivery",
   Dead: "delivery",
+  Unrouted: "intake",
 };
 
 /** The `Sum` of each metric per bucket, in one GetMetricData request (paged), under each function's dimension. */

@@ -356,7 +356,7 @@ describe("WebhookGateway dashboard", () => {
   const ref = (token: string) => `<Ref ${stack.resolve(token).Ref}>`;
   const chartedMetrics = () => widgets.flatMap((widget) => widget.properties.metrics ?? []);
 
-  test("charts the five counts the Lambdas publish as EMF: Accepted and Duplicate by the intake, the rest by the delivery", () => {
+  test("charts the six counts the Lambdas publish as EMF: Accepted, Duplicate and Unrouted by the intake, the rest by the delivery", () => {
     const intake = ref(stack.gateway.intakeFunction.functionName);
     const delivery = ref(stack.gateway.deliveryFunction.functionName);
     const counted = chartedMetrics()
@@ -365,7 +365,8 @@ describe("WebhookGateway dashboard", () => {
     expect(new Set(counted)).toEqual(
       new Set(
         GATEWAY_METRICS.map(
-          (name) => `${name} ${METRICS_DIMENSION}=${["Accepted", "Duplicate"].includes(name) ? intake : delivery}`,
+          (name) =>
+            `${name} ${METRICS_DIMENSION}=${["Accepted", "Duplicate", "Unrouted"].includes(name) ? intake : delivery}`,
         ),
       ),
     );
@@ -374,7 +375,7 @@ describe("WebhookGateway dashboard", () => {
   test("totals the counts over the dashboard's time range and charts them per minute", () => {
     const totals = widgets.find((widget) => widget.properties.title?.startsWith("Events (total"));
     expect(totals?.properties).toMatchObject({ setPeriodToTimeRange: true });
-    expect(totals?.properties.metrics).toHaveLength(5);
+    expect(totals?.properties.metrics).toHaveLength(6);
     for (const title of ["Webhooks received per minute", "Delivery outcomes per minute"]) {
       expect(widgets.some((widget) => widget.properties.title === title)).toBe(true);
     }

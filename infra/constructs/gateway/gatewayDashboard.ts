@@ -20,7 +20,7 @@ export interface GatewayDashboardProps {
  * intake's HTTP answers, and the state of every alarm.
  */
 export function newGatewayDashboard(scope: Construct, id: string, props: GatewayDashboardProps): Dashboard {
-  const incoming = (["Accepted", "Duplicate"] as const).map((metric) =>
+  const incoming = (["Accepted", "Duplicate", "Unrouted"] as const).map((metric) =>
     gatewayCount(metric, props.intake).with({ label: metric }),
   );
   const outcomes = (["Delivered", "Failed", "Dead"] as const).map((metric) =>

@@ -44,6 +44,7 @@ describe("the local metric counters", () => {
       Delivered: [0, 1, 0],
       Failed: [0, 0, 0],
       Dead: [0, 0, 0],
+      Unrouted: [0, 0, 0],
     });
     const quarters = await source.counts({ sinceMs: T0, untilMs: T0 + 30 * 60_000, bucketMs: 15 * 60_000 });
     expect(quarters.Duplicate).toEqual([4, 1]);

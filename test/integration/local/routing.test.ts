@@ -151,6 +151,17 @@ describe("routing by event type (npm start -- --config)", () => {
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(consoleUrl);
+    // The gateway's counts: the two events accepted and sent nowhere (the local counters flush every second).
+    for (let tries = 0; ; tries += 1) {
+      await page.goto(`${base}/overview`);
+      const unrouted = await page.locator("#gateway-totals tbody td").last().textContent();
+      if (unrouted === "2" || tries >= 20) {
+        expect(unrouted).toBe("2");
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await expect(page.locator("#by-status td[data-status=UNROUTED]").textContent()).resolves.toBe("2");
     await page.goto(`${base}/events?status=UNROUTED`);
     const rows = page.locator("#events tbody tr");
     await rows.first().waitFor();

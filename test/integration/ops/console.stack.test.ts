@@ -161,13 +161,16 @@ describe("the overview on a stack target: the gateway's counts from CloudWatch",
         { Id: "m2", Timestamps: [at(1)], Values: [39] }, // Delivered
         { Id: "m3", Timestamps: [], Values: [] }, // Failed
         { Id: "m4", Timestamps: [at(1)], Values: [1] }, // Dead
+        { Id: "m5", Timestamps: [at(0)], Values: [3] }, // Unrouted
       ],
     });
     const html = await (await page("/overview")).text();
     expect(html).toMatch(
-      /<table id="gateway-totals">.*<tbody><tr><td>42<\/td><td>12<\/td><td>39<\/td><td>0<\/td><td>1<\/td><\/tr>/s,
+      /<table id="gateway-totals">.*<tbody><tr><td>42<\/td><td>12<\/td><td>39<\/td><td>0<\/td><td>1<\/td><td>3<\/td><\/tr>/s,
     );
-    expect(html).toContain('aria-label="42 accepted, 12 duplicates, 39 delivered, 0 failed, 1 dead');
+    expect(html).toContain(
+      'aria-label="42 accepted, 12 duplicates, 39 delivered, 0 failed, 1 dead, 3 unrouted (accepted, sent nowhere)',
+    );
     expect(html).toContain("from CloudWatch (namespace Oncegate)");
     const [request] = cloudWatchMock.commandCalls(GetMetricDataCommand).map((call) => call.args[0].input);
     expect(request?.MetricDataQueries?.map((query) => query.MetricStat)).toEqual(
@@ -177,6 +180,7 @@ describe("the overview on a stack target: the gateway's counts from CloudWatch",
         ["Delivered", FUNCTIONS.delivery],
         ["Failed", FUNCTIONS.delivery],
         ["Dead", FUNCTIONS.delivery],
+        ["Unrouted", FUNCTIONS.intake],
       ].map(([name, fn]) => ({
         Metric: { Namespace: "Oncegate", MetricName: name, Dimensions: [{ Name: "FunctionName", Value: fn }] },
         Period: 60,

@@ -65,12 +65,16 @@ describe("intake routing by event type", () => {
   test("stores an event no filter takes UNROUTED: answered 202, body kept, nothing enqueued, never requeued", async () => {
     await h.takeJobs();
     const closed = delivery("issues", "closed");
-    const answer = await h.intake()(closed.event());
+    const counted: string[] = [];
+    const answer = await h.intake({ countMetric: (metric) => counted.push(metric) })(closed.event());
     expect(answer.statusCode).toBe(202);
     expect(parse(answer)).toMatchObject({ ok: true, duplicate: false });
     expect(await h.item(closed.pk)).toMatchObject({ status: "UNROUTED", destinationIds: [], destinations: {} });
     expect(Buffer.from((await h.body(closed.pk)) ?? []).toString("utf8")).toBe(closed.event().body);
     expect(h.jobCount()).toBe(0);
+    // Counted as accepted, and as unrouted: the dashboard and the console's overview show events sent nowhere.
+    expect(counted).toEqual(["Accepted", "Unrouted"]);
+    expect(h.logs.at(-1)).toMatchObject({ msg: "oncegate.intake", outcome: "accepted", unrouted: true });
     // Long after: a resend is a plain duplicate; an UNROUTED event is nobody's abandoned acceptance.
     h.clock.advance(PAST_SWEEP_THRESHOLD_MS);
     expect(parse(await h.intake()(closed.event()))).toEqual(expect.objectContaining({ duplicate: true }));
