@@ -30,6 +30,23 @@ export function eventPatternProblem(pattern: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The patterns of a comma-separated list typed by an operator (`--type "invoice.*,charge.refunded"`), or why one of
+ * them is refused.
+ */
+export function splitEventPatterns(text: string): { patterns: string[] } | { problem: string } {
+  const patterns = text
+    .split(",")
+    .map((pattern) => pattern.trim())
+    .filter((pattern) => pattern !== "");
+  if (patterns.length === 0) return { problem: "expected at least one event type pattern" };
+  for (const pattern of patterns) {
+    const problem = eventPatternProblem(pattern);
+    if (problem !== undefined) return { problem };
+  }
+  return { patterns };
+}
+
 /** Whether any of `patterns` matches any of an event's type names (`eventTypeNames`). */
 export function matchesEventFilter(patterns: readonly string[], typeNames: readonly string[]): boolean {
   return patterns.some((pattern) => {

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "commander";
-import { eventPatternProblem } from "../../lambdas/shared/eventTypeFilter.ts";
+import { splitEventPatterns } from "../../lambdas/shared/eventTypeFilter.ts";
 import { OperatorUsageError } from "../errors.ts";
 
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -44,12 +44,9 @@ export function timeOption(name: string, text: string | undefined, nowMs: number
  * Commander's collector: each value is added to the ones before.
  */
 export function eventTypePatterns(text: string, previous: string[] = []): string[] {
-  const patterns = text.split(",").map((pattern) => pattern.trim());
-  for (const pattern of patterns) {
-    const problem = eventPatternProblem(pattern);
-    if (problem !== undefined) throw new InvalidArgumentError(`${problem}.`);
-  }
-  return [...previous, ...patterns];
+  const split = splitEventPatterns(text);
+  if ("problem" in split) throw new InvalidArgumentError(`${split.problem}.`);
+  return [...previous, ...split.patterns];
 }
 
 /** `--rate 20/s` or `--rate 20`: replays a second, from 1 to 1000. */

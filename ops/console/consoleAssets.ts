@@ -122,6 +122,7 @@ if (recover) {
     const chosen = { status: form.status.value, window: form.window.value };
     if (form.provider.value.trim()) chosen.provider = form.provider.value.trim();
     if (form.destination.value.trim()) chosen.destination = form.destination.value.trim();
+    if (form.type.value.trim()) chosen.type = form.type.value.trim();
     return chosen;
   };
   const post = async (path, body) => {
@@ -140,13 +141,18 @@ if (recover) {
     const { ok, body } = await post("/api/recover/count", counted);
     result.className = ok ? "ok" : "error";
     if (!ok) { result.textContent = "Not counted: " + body.message + " (" + body.error + ")"; return; }
-    result.textContent = body.count + " destination(s) would be replayed (dry run: nothing changed).";
+    result.textContent = counted.status === "UNROUTED"
+      ? body.count + " UNROUTED event(s) would be sent to " + counted.destination + " (dry run: nothing changed)."
+      : body.count + " destination(s) would be replayed (dry run: nothing changed).";
     startButton.disabled = body.count === 0;
     startButton.textContent = "Recover " + body.count;
   });
   startButton.addEventListener("click", async () => {
     const rate = Number(recover.elements.rate.value);
-    if (!window.confirm("Replay " + startButton.textContent.replace("Recover ", "") + " " + counted.status + " destination(s), " + rate + " a second?")) return;
+    const how = counted.status === "UNROUTED"
+      ? "Send " + startButton.textContent.replace("Recover ", "") + " UNROUTED event(s) to " + counted.destination
+      : "Replay " + startButton.textContent.replace("Recover ", "") + " " + counted.status + " destination(s)";
+    if (!window.confirm(how + ", " + rate + " a second?")) return;
     startButton.disabled = true;
     countButton.disabled = true;
     const { ok, body } = await post("/api/recover/start", { ...counted, rate });

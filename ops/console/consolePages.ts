@@ -24,6 +24,8 @@ export interface EventsQuery {
   status?: EventStatus;
   provider?: string;
   destination?: string;
+  /** Event type patterns, comma-separated, as destinations' `events` take them. */
+  type?: string;
   window: WindowName;
   limit: number;
   /** The page after this cursor (`<receivedAtMs>:<pk>` of the last event of the page before), if not the first. */
@@ -77,7 +79,7 @@ function select(name: string, label: string, options: readonly string[], chosen:
 /** The link of the events page `query` selects (its filter and its cursor). */
 function eventsLink(basePath: string, query: EventsQuery, after: string | undefined): string {
   const params = new URLSearchParams();
-  for (const name of ["status", "provider", "destination", "window"] as const) {
+  for (const name of ["status", "provider", "destination", "type", "window"] as const) {
     const value = query[name];
     if (value !== undefined) params.set(name, value);
   }
@@ -114,6 +116,7 @@ export function eventsPage(
 ${select("status", "Status", EVENT_STATUSES, query.status, "any")}
 <label>Provider <input name="provider" value="${h(query.provider)}" placeholder="stripe, github, …"></label>
 <label>Destination <input name="destination" value="${h(query.destination)}"></label>
+<label>Type <input name="type" value="${h(query.type)}" placeholder="invoice.*, pull_request"></label>
 ${select("window", "Received in the last", Object.keys(WINDOWS), query.window)}
 ${query.limit === DEFAULT_PAGE_SIZE ? "" : `<input type="hidden" name="limit" value="${query.limit}">`}
 <button type="submit">Filter</button>
@@ -615,12 +618,15 @@ export function recoverPage(basePath: string, token: string): string {
     `<h1>Recover</h1>
 <p>Replays every destination in a status that the selection finds, at a bounded rate, as <code>events recover</code>
 does: each with the same Idempotency-Key, trigger <code>replay</code>, and the run's id (a run stopped half-way is
-resumed with <code>npx oncegate events recover --resume &lt;runId&gt;</code>).</p>
+resumed with <code>npx oncegate events recover --resume &lt;runId&gt;</code>). <code>UNROUTED</code> sends the events
+no destination's filter took to the destination named, as <code>events recover --status UNROUTED --destination</code>
+does.</p>
 <p class="hint" data-no-script>Recovering needs JavaScript (the requests carry the console's token in a header).</p>
 <form id="recover" aria-label="Recover destinations">
-${select("status", "Destinations in status", ["FAILED", "DEAD"], "FAILED")}
+${select("status", "Destinations in status", ["FAILED", "DEAD", "UNROUTED"], "FAILED")}
 <label>Provider <input name="provider" placeholder="any"></label>
-<label>Destination <input name="destination" placeholder="any"></label>
+<label>Destination <input name="destination" placeholder="any (UNROUTED: where to send them)"></label>
+<label>Type <input name="type" placeholder="any: invoice.*, pull_request"></label>
 ${select("window", "Received in the last", ["1d", "7d"], "7d")}
 <label>Replays a second <input name="rate" type="number" min="1" max="100" step="1" value="10"></label>
 <button type="button" data-recover-count disabled>Count (dry run)</button>

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { readEvent } from "../../lambdas/delivery/deliveryStore.ts";
 import { cursorAfter, type ListingCursor } from "../../lambdas/shared/eventListing.ts";
 import type { EventStatus } from "../../lambdas/shared/eventRecord.ts";
+import { splitEventPatterns } from "../../lambdas/shared/eventTypeFilter.ts";
 import { eventRefOf, pkOfEventArgument } from "../deadLetters/eventRef.ts";
 import { listDeadLetters } from "../deadLetters/listDeadLetters.ts";
 import { type RedriveSummary, redriveDeadLetters } from "../deadLetters/redriveDeadLetters.ts";
@@ -195,10 +196,11 @@ export function consoleHandler(
         const query = eventsQuery(url.searchParams);
         const now = nowMs();
         // One more than a page: whether there is a next one, without a second read.
-        const { after: cursor, ...filter } = query;
+        const { after: cursor, type, ...filter } = query;
         const after = cursor === undefined ? undefined : cursorOf(cursor);
         const states = await findEvents(target, {
           ...filter,
+          ...(type !== undefined && { eventTypes: typePatternsOf(type) }),
           limit: query.limit + 1,
           ...(after !== undefined && { after }),
           sinceMs: now - WINDOWS[query.window],
@@ -441,22 +443,22 @@ function recoverRequestOf(
   nowMs: number,
   starting: boolean,
 ): { selection: RecoverSelection; rate: number } {
-  const { status, provider, destination, window, rate, ...unknown } = (body ?? {}) as Record<string, unknown>;
+  const { status, provider, destination, type, window, rate, ...unknown } = (body ?? {}) as Record<string, unknown>;
   const allowed = starting
-    ? "status, provider, destination, window and rate"
-    : "status, provider, destination and window";
+    ? "status, provider, destination, type, window and rate"
+    : "status, provider, destination, type and window";
   if (Object.keys(unknown).length > 0 || (!starting && rate !== undefined)) {
     const extra = [...Object.keys(unknown), ...(!starting && rate !== undefined ? ["rate"] : [])];
     throw new OperatorUsageError("unknown_field", `A recover takes ${allowed}; not ${extra.join(", ")}.`);
   }
-  if (status !== "FAILED" && status !== "DEAD") {
-    throw new OperatorUsageError("invalid_status", '"status" must be FAILED or DEAD.');
+  if (status !== "FAILED" && status !== "DEAD" && status !== "UNROUTED") {
+    throw new OperatorUsageError("invalid_status", '"status" must be FAILED, DEAD or UNROUTED.');
   }
   const name = window ?? "7d";
   if (typeof name !== "string" || !(name in RECOVER_WINDOWS)) {
     throw new OperatorUsageError("invalid_window", '"window" must be 1d or 7d.');
   }
-  for (const [field, value] of Object.entries({ provider, destination })) {
+  for (const [field, value] of Object.entries({ provider, destination, type })) {
     if (value !== undefined && typeof value !== "string") {
       throw new OperatorUsageError(`invalid_${field}`, `"${field}" must be a string.`);
     }
@@ -473,6 +475,7 @@ function recoverRequestOf(
       limit: RECOVER_LIMIT,
       ...(typeof provider === "string" && provider !== "" && { provider }),
       ...(typeof destination === "string" && destination !== "" && { destination }),
+      ...(typeof type === "string" && type !== "" && { eventTypes: typePatternsOf(type) }),
     },
     rate: perSecond,
   };
@@ -499,6 +502,8 @@ function eventsQuery(params: URLSearchParams): EventsQuery {
   }
   const provider = text("provider");
   const destination = text("destination");
+  const type = text("type");
+  if (type !== undefined) typePatternsOf(type);
   const after = text("after");
   if (after !== undefined) cursorOf(after);
   const limit = Number(text("limit") ?? DEFAULT_PAGE_SIZE);
@@ -513,9 +518,20 @@ function eventsQuery(params: URLSearchParams): EventsQuery {
     ...(status !== undefined && { status: status as EventStatus }),
     ...(provider !== undefined && { provider }),
     ...(destination !== undefined && { destination }),
+    ...(type !== undefined && { type }),
     window: window as WindowName,
     limit,
   };
+}
+
+/**
+ * The patterns of a `type` filter, comma-separated, each checked as a destination's `events` are.
+ * @throws OperatorUsageError `invalid_event_type`
+ */
+function typePatternsOf(text: string): string[] {
+  const split = splitEventPatterns(text);
+  if ("problem" in split) throw new OperatorUsageError("invalid_event_type", `type: ${split.problem}.`);
+  return split.patterns;
 }
 
 /** Most events of one millisecond a cursor names: far more than a page holds, so only a forged one is refused. */

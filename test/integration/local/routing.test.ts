@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { idempotencyKeyFor } from "../../../lambdas/shared/eventKey.ts";
 import { LOCAL_SECRET_DEFAULTS } from "../../../local/localSecrets.ts";
 import { type ScriptProcess, spawnScript, waitForReadyLine } from "../../../local/scriptProcess.ts";
@@ -24,6 +24,9 @@ let ci: ScriptedConsumer;
 let stack: StackProcess;
 let cli: ScriptProcess | undefined;
 let browser: Browser | undefined;
+/** The console, signed in by the console test; the recover test after it goes on with it. */
+let page: Page;
+let consoleBase: string;
 const folder = mkdtempSync(join(tmpdir(), "oncegate-routing-"));
 
 beforeAll(async () => {
@@ -146,8 +149,9 @@ describe("routing by event type (npm start -- --config)", () => {
     await waitForReadyLine(cli, "Oncegate console for", "oncegate console", 20_000);
     const consoleUrl = /(http:\/\/127\.0\.0\.1:\d+\/console\?token=[\w-]+)/.exec(cli.stdout())?.[1] ?? "";
     const base = consoleUrl.replace(/\?token=.*$/, "");
+    consoleBase = base;
     browser = await launchChromium();
-    const page = await browser.newPage();
+    page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(consoleUrl);
@@ -167,6 +171,14 @@ describe("routing by event type (npm start -- --config)", () => {
     await rows.first().waitFor();
     expect(await rows.count()).toBe(2);
     await expect(page.locator("#events tbody").textContent()).resolves.toContain("charge.refunded");
+    // Filtered by type, as destinations' filters match; a pattern they would refuse is refused here too.
+    await page.goto(`${base}/events?status=UNROUTED&type=${encodeURIComponent("charge.*")}`);
+    await expect(page.locator("#events tbody tr").count()).resolves.toBe(1);
+    await expect(page.locator("input[name=type]").inputValue()).resolves.toBe("charge.*");
+    const refused = await page.goto(`${base}/events?type=inv*`);
+    expect(refused?.status()).toBe(400);
+    expect(await refused?.json()).toMatchObject({ error: "invalid_event_type" });
+    await page.goto(`${base}/events?status=UNROUTED`);
     await page.getByRole("link", { name: githubEventId("delivery-push") }).click();
     await page.locator("#not-sent").waitFor();
     await expect(page.locator("dl.facts").first().textContent()).resolves.toContain("push");
@@ -207,4 +219,26 @@ describe("routing by event type (npm start -- --config)", () => {
       destinations: [{ destination: "billing", outcome: "replayed", previous: "DELIVERED" }],
     });
   });
+
+  test("the console's Recover sends the UNROUTED events of a type to a destination, counted first", async () => {
+    expect(await sendStripe("evt_dispute", "charge.dispute.created")).toBe(202);
+    expect(await sendStripe("evt_payout", "payout.paid")).toBe(202);
+    await page.goto(`${consoleBase}/recover`);
+    await page.getByLabel("Destinations in status").selectOption("UNROUTED");
+    await page.getByLabel("Destination", { exact: true }).fill("billing");
+    await page.getByLabel("Type", { exact: true }).fill("charge.*");
+    await page.getByRole("button", { name: "Count (dry run)" }).click();
+    await page.getByRole("status").filter({ hasText: "would be sent" }).waitFor();
+    // Only the dispute: the charge routed before is no longer UNROUTED, the payout is not a charge.
+    await expect(page.getByRole("status").textContent()).resolves.toBe(
+      "1 UNROUTED event(s) would be sent to billing (dry run: nothing changed).",
+    );
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Recover 1" }).click();
+    await page.getByRole("status").filter({ hasText: "done: 1 replayed, 0 pending, 0 failed." }).waitFor();
+    await waitUntilSettled(stack.baseUrl, { timeoutMs: 30_000 });
+    expect((await fetchEvent(stack.baseUrl, "stripe", "evt_dispute"))?.status).toBe("DELIVERED");
+    expect((await fetchEvent(stack.baseUrl, "stripe", "evt_payout"))?.status).toBe("UNROUTED");
+    expect(eventIdsAt(billing).filter((id) => id === "evt_dispute")).toHaveLength(1);
+  }, 60_000);
 });
