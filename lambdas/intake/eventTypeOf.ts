@@ -15,7 +15,7 @@ const MAX_EVENT_TYPE_LENGTH = 256;
  * - Standard Webhooks: the body's `type` (the specification's payload structure);
  * - Keygen: the body's `data.attributes.event` (`license.created`);
  * - generic: the configured `eventType` header or JSON path; none configured, no type.
- * Read only for providers that have a filtered destination: the body is parsed again, which costs on large ones.
+ * Read for every accepted event (`newEventItem`): a JSON body is parsed once more, which costs on large ones.
  */
 export function eventTypeOf(scheme: ProviderScheme, request: SignedRequest): string | undefined {
   switch (scheme.scheme) {

@@ -66,11 +66,6 @@ export function destinationIdsFor(
     .map(({ id }) => id);
 }
 
-/** Whether routing this provider's events needs their type: one of its destinations filters by it. */
-export function routesByEventType(config: ResolvedGatewayConfig, provider: string): boolean {
-  return config.destinations.some(({ providers, events }) => events !== undefined && providers.includes(provider));
-}
-
 /**
  * The state written on first acceptance (RECEIVED, in the listing index, every destination its type routes it to
  * PENDING, or UNROUTED when none does; the body referenced inline) and the signed bytes for its body item.
@@ -81,16 +76,16 @@ export function newEventItem(event: VerifiedEvent, config: ResolvedGatewayConfig
   const pk = eventPartitionKey(provider, eventId);
   const { kept: headers, dropped } = storedHeaders(request.headers, event.scheme);
   const providerScheme = config.providers[provider];
-  // Read only when a filter needs it: the body is parsed once more (the verifiers' attributes may hold a type too).
-  const eventType =
-    providerScheme !== undefined && routesByEventType(config, provider)
-      ? eventTypeOf(providerScheme, request)
-      : event.attributes?.eventType;
+  // Read for every event, filtered or not, so that the stored type (listed, filtered on by operators) means the same
+  // whatever the configuration. It parses the body once more: ~10 µs at 2 KB, ~4 ms at 1 MB, ~33 ms at 4.6 MB.
+  const eventType = providerScheme === undefined ? event.attributes?.eventType : eventTypeOf(providerScheme, request);
   const destinationIds = destinationIdsFor(config, provider, eventTypeNames(event.scheme, eventType));
   const destinations: Record<string, DestinationState> = {};
   for (const id of destinationIds) destinations[id] = { status: "PENDING", attempts: 0 };
   const attributes: Record<string, string> = {};
-  const found = { ...event.attributes, ...(eventType !== undefined && { eventType }) };
+  // The type the destinations were matched on is the one stored (a verifier's raw `eventType` may differ from it).
+  const { eventType: _raw, ...verified } = event.attributes ?? {};
+  const found = { ...verified, ...(eventType !== undefined && { eventType }) };
   // Header values and JSON strings can hold lone surrogates, which have no UTF-8 form for DynamoDB to store.
   for (const [name, value] of Object.entries(found)) attributes[name] = value.toWellFormed();
   const shards = indexShardCounts(config.peakEventsPerSecond);

@@ -76,7 +76,8 @@ describe("intake, every provider scheme end to end", () => {
       "user-agent": "webhook-sender/1.0",
       "x-github-event": "issues",
     });
-    expect(item?.attributes).toEqual({ eventType: "issues", hookId: "1", delivery: deliveryId });
+    // The type with the payload's action, as destinations' filters match it (`pull_request` matches by name too).
+    expect(item?.attributes).toEqual({ eventType: "issues.opened", hookId: "1", delivery: deliveryId });
     expect(item?.contentType).toBe("application/json");
     await h.takeJobs();
   });

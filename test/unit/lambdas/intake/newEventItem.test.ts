@@ -71,14 +71,14 @@ describe("newEventItem", () => {
         provider: "shopify",
         scheme: "shopify",
         eventId: "w",
-        request: request(),
-        attributes: { eventType: "a\ud800" },
+        request: request({ "x-shopify-topic": "a\ud800" }),
+        attributes: { eventType: "a\ud800", shopifyEventId: "e\udc00" },
       },
       config,
       NOW_MS,
     );
     expect("contentType" in item.state).toBe(false);
-    expect(item.state.attributes).toEqual({ eventType: "a\ufffd" });
+    expect(item.state.attributes).toEqual({ eventType: "a\ufffd", shopifyEventId: "e\ufffd" });
   });
 
   test("throws InvalidEventIdError for an id it cannot key", () => {
