@@ -532,7 +532,8 @@ ${lines.join("\n")}
 </svg>
 <figcaption>What the gateway counted per ${h(bucketName)}, from ${h(counts.source)}: webhooks accepted and duplicates
 (a provider's retry, or the same event sent twice: answered, not stored again), and how delivery jobs ended:
-delivered, failed (refused for good) or dead (out of attempts); a replay's job counts again.</figcaption>
+delivered, failed (refused for good) or dead (out of attempts); a replay's job counts again. Unrouted: accepted
+events no destination's event filter took (counted among the accepted too).</figcaption>
 <ul class="legend">${legend}</ul>
 </figure>
 <details><summary>The counts' numbers</summary>
