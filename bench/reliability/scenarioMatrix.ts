@@ -112,7 +112,7 @@ async function sharedStackScenarios(sizes: ReliabilitySizes, say: Say): Promise<
       signing,
     });
     say(`hostile input (${sizes.hostile} requests)…`);
-    const hostile = await runHostileInput(stack, sizes.hostile, sizes.seed, signing);
+    const hostile = await runHostileInput(stack, sizes.hostile, sizes.seed, signing, stackLogFile(stack.dataDir));
     const startedMs = performance.now();
     const leaks = findLogLeaks(stack, Object.values(secrets), [marker]);
     const hygiene: ScenarioResult = {

@@ -51,14 +51,15 @@ export function mapFileSecretRefs(raw: unknown, visit: SecretRefVisitor): unknow
       }
       const path = `providers.${name}`;
       const copy: Record<string, unknown> = { ...scheme };
-      for (const field of ["secrets", "publicKeys"]) copy[field] = mapList(scheme[field], `${path}.${field}`, visit);
+      // Only the lists present: an absent field stays absent rather than becoming `undefined`.
+      for (const field of ["secrets", "publicKeys"])
+        if (scheme[field] !== undefined) copy[field] = mapList(scheme[field], `${path}.${field}`, visit);
       if (isJsonObject(scheme.signature)) {
         copy.signature = {
           ...scheme.signature,
           secrets: mapList(scheme.signature.secrets, `${path}.signature.secrets`, visit),
         };
       }
-      for (const field of ["secrets", "publicKeys"]) if (copy[field] === undefined) delete copy[field];
       providers[name] = copy;
     }
     mapped.providers = providers;

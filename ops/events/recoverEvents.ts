@@ -89,15 +89,13 @@ async function planRouting(
   // Not filtered on the destination: an UNROUTED event has none, the destination is where they go.
   const { destination: _to, ...filter } = selection;
   const states = await findEvents(target, { ...filter, status: "UNROUTED" });
-  const items = states
-    .filter((state) => state.status === "UNROUTED")
-    .map((state) => ({
-      pk: state.pk,
-      provider: state.provider,
-      eventId: state.eventId,
-      destination,
-      route: true as const,
-    }));
+  const items = states.map((state) => ({
+    pk: state.pk,
+    provider: state.provider,
+    eventId: state.eventId,
+    destination,
+    route: true as const,
+  }));
   return { items, skipped: 0 };
 }
 
