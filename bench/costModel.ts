@@ -15,7 +15,12 @@ import { invariant, runBench } from "./benchRun.ts";
 import { readBenchOptions } from "./cliOptions.ts";
 import { costInputs, readTimings } from "./cost/costInputs.ts";
 import { printCostTables } from "./cost/costTables.ts";
-import { FIXED_ASSUMPTIONS, fixedMonthlyCost } from "./cost/fixedMonthlyCost.ts";
+import {
+  DESTINATION_ASSUMPTIONS,
+  destinationMonthlyCost,
+  FIXED_ASSUMPTIONS,
+  fixedMonthlyCost,
+} from "./cost/fixedMonthlyCost.ts";
 import { LAMBDA_SIZING } from "./cost/lambdaSizing.ts";
 import { measureCapacity, type SizeCapacity } from "./cost/measuredCapacity.ts";
 import { readPrices } from "./cost/prices.ts";
@@ -86,6 +91,7 @@ await runBench(async (run) => {
     return { bodyBytes, totalUsd: totalUsd(lines), dynamoDbUsd, functionUrlUsd };
   });
   const fixed = fixedMonthlyCost(prices, LAMBDA_SIZING);
+  const destination = destinationMonthlyCost(prices);
   const targets = storageTargets(cost, unitsPerEvent);
 
   const data = {
@@ -100,6 +106,11 @@ await runBench(async (run) => {
     grid,
     bodySizes,
     fixedMonthly: { lines: fixed, totalUsd: totalUsd(fixed) },
+    destinationMonthly: {
+      assumptions: DESTINATION_ASSUMPTIONS,
+      shared: { lines: destination.shared, totalUsd: totalUsd(destination.shared) },
+      ownQueue: { lines: destination.ownQueue, totalUsd: totalUsd(destination.ownQueue) },
+    },
     targets,
   };
   printStorageTargets(targets);
@@ -199,6 +210,11 @@ export type CostModelData = {
   grid: { duplicatesPerAccepted: number; retriesPerDelivery: number; totalUsd: number }[];
   bodySizes: { bodyBytes: number; totalUsd: number; dynamoDbUsd: number; functionUrlUsd: number }[];
   fixedMonthly: { lines: ReturnType<typeof fixedMonthlyCost>; totalUsd: number };
+  destinationMonthly: {
+    assumptions: typeof DESTINATION_ASSUMPTIONS;
+    shared: { lines: ReturnType<typeof fixedMonthlyCost>; totalUsd: number };
+    ownQueue: { lines: ReturnType<typeof fixedMonthlyCost>; totalUsd: number };
+  };
   /** Issue 15's targets table, filled from this run. */
   targets: StorageTargetsData;
 };

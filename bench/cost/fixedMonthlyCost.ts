@@ -22,9 +22,69 @@ export const FIXED_ASSUMPTIONS = {
   longPollsPerPollerMinute: 3,
   // One provider signing secret and one outbound signing secret.
   secrets: 2,
+  // The gateway's alarms that do not depend on the destinations (the HTTP API edge; test/infra counts them in the
+  // template), and its dashboard.
+  gatewayAlarms: 16,
+  dashboards: 1,
 };
 
-/** The month's costs that come whatever the traffic: sweeper, idle polling, secrets. */
+/**
+ * What one more destination adds to the month with no traffic: its outbound signing secret and its
+ * `DestinationRetries<Id>` alarm today; with a queue of its own (issue 19's isolation: one queue, dead-letter queue
+ * and event source per destination) also the event source's idle long polls on that queue, the sweeper's
+ * once-a-minute look at its dead-letter queue (`GetQueueAttributes`), and alarms on its oldest job, its dead jobs and
+ * its circuit breaker.
+ */
+export const DESTINATION_ASSUMPTIONS = {
+  secrets: 1,
+  sharedQueueAlarms: 1,
+  ownQueueAlarms: 4,
+  deadLetterChecksPerMinute: 1,
+};
+
+/** A destination's idle month, with the shared delivery queue (`shared`) and with a queue of its own (`ownQueue`). */
+export function destinationMonthlyCost(prices: PriceTable): { shared: CostLine[]; ownQueue: CostLine[] } {
+  const a = DESTINATION_ASSUMPTIONS;
+  const secret: CostLine = {
+    service: "Secrets Manager",
+    component: "its outbound signing secret",
+    quantity: a.secrets,
+    unit: "secret-months",
+    usd: a.secrets * prices.secretsManager.perSecretMonth,
+  };
+  const alarms = (count: number, what: string): CostLine => ({
+    service: "CloudWatch",
+    component: `alarms (${what})`,
+    quantity: count,
+    unit: "alarm-months",
+    usd: count * prices.cloudWatch.perStandardAlarmMonth,
+  });
+  const polls = MINUTES_PER_MONTH * FIXED_ASSUMPTIONS.idlePollers * FIXED_ASSUMPTIONS.longPollsPerPollerMinute;
+  const checks = MINUTES_PER_MONTH * a.deadLetterChecksPerMinute;
+  return {
+    shared: [secret, alarms(a.sharedQueueAlarms, "retries")],
+    ownQueue: [
+      secret,
+      alarms(a.ownQueueAlarms, "retries, oldest job, dead jobs, breaker open"),
+      {
+        service: "SQS",
+        component: `its event source's idle long polls (${FIXED_ASSUMPTIONS.idlePollers} pollers)`,
+        quantity: polls,
+        unit: "requests",
+        usd: (polls / 1e6) * prices.sqsStandard.perMillionRequests,
+      },
+      {
+        service: "SQS",
+        component: "the sweeper's look at its dead-letter queue, every minute",
+        quantity: checks,
+        unit: "requests",
+        usd: (checks / 1e6) * prices.sqsStandard.perMillionRequests,
+      },
+    ],
+  };
+}
+
+/** The month's costs that come whatever the traffic: sweeper, idle polling, alarms and dashboard, secrets. */
 export function fixedMonthlyCost(prices: PriceTable, sizing: typeof LAMBDA_SIZING): CostLine[] {
   const a = FIXED_ASSUMPTIONS;
   const runs = MINUTES_PER_MONTH;
@@ -68,6 +128,20 @@ export function fixedMonthlyCost(prices: PriceTable, sizing: typeof LAMBDA_SIZIN
       quantity: polls,
       unit: "requests",
       usd: (polls / 1e6) * prices.sqsStandard.perMillionRequests,
+    },
+    {
+      service: "CloudWatch",
+      component: "gateway alarms (besides one per destination)",
+      quantity: a.gatewayAlarms,
+      unit: "alarm-months",
+      usd: a.gatewayAlarms * prices.cloudWatch.perStandardAlarmMonth,
+    },
+    {
+      service: "CloudWatch",
+      component: "dashboard",
+      quantity: a.dashboards,
+      unit: "dashboard-months",
+      usd: a.dashboards * prices.cloudWatch.perDashboardMonth,
     },
     {
       service: "Secrets Manager",

@@ -17,6 +17,7 @@ export interface PriceTable {
   };
   sqsStandard: { perMillionRequests: number; requestChunkBytes: number };
   cloudWatchLogs: { perGbIngested: number };
+  cloudWatch: { perStandardAlarmMonth: number; perDashboardMonth: number };
   dataTransferOut: { perGb: number };
   s3Standard: { perThousandPutRequests: number; perThousandGetRequests: number; storagePerGbMonth: number };
   secretsManager: { perSecretMonth: number; perTenThousandCalls: number };

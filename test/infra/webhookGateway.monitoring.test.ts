@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, test } from "@jest/globals";
 import { Duration, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { Topic } from "aws-cdk-lib/aws-sns";
+import { DESTINATION_ASSUMPTIONS, FIXED_ASSUMPTIONS } from "../../bench/cost/fixedMonthlyCost.ts";
 import { WebhookGateway } from "../../infra/constructs/webhookGateway.ts";
 import type { GatewayDeploymentConfig } from "../../infra/gatewayDeploymentConfig.ts";
 import type { OncegateStack } from "../../infra/oncegateStack.ts";
@@ -64,6 +65,14 @@ function alarmOn(metricName: string, dimension: unknown): AlarmProperties {
 }
 
 describe("WebhookGateway alarms", () => {
+  test("the cost model bills every alarm and dashboard the template has (bench:cost's fixed and per-destination lines)", () => {
+    const destinations = stack.gateway.settings.destinations.length;
+    expect(alarms()).toHaveLength(
+      FIXED_ASSUMPTIONS.gatewayAlarms + destinations * DESTINATION_ASSUMPTIONS.sharedQueueAlarms,
+    );
+    template.resourceCountIs("AWS::CloudWatch::Dashboard", FIXED_ASSUMPTIONS.dashboards);
+  });
+
   test("sends ALARM and OK of every alarm to one SNS topic that refuses requests without TLS", () => {
     const topic = stack.resolve(stack.gateway.alarmTopic.topicArn);
     expect(stack.gateway.alarms.map((alarm) => alarm.node.id).sort()).toEqual(ALARM_IDS);
