@@ -36,7 +36,7 @@ import {
   totalUsd,
 } from "./cost/webhookCost.ts";
 import { GENERATED_PAGES, writeSection } from "./generatedDocs.ts";
-import { isPublishedRun, readResult, writeResult } from "./results.ts";
+import { isPublishedRun, measurementOf, type RecordedMeasurement, readResult, writeResult } from "./results.ts";
 
 const { sizes, resultsDir, quick, flags } = readBenchOptions({ events: 10 }, { events: 2 }, process.argv.slice(2), [
   "reprice",
@@ -48,7 +48,9 @@ export const BODY_SIZES = [1024, 2048, 8192, 65536, 1048576];
 const BASE_BODY_BYTES = 2048;
 
 await runBench(async (run) => {
-  const capacity = flags.reprice ? recordedCapacity() : await measured(run);
+  // A reprice keeps saying where its capacity was measured: the page's heading names that run, not this machine.
+  const recorded = flags.reprice ? recordedCapacity() : undefined;
+  const capacity = recorded?.capacity ?? (await measured(run));
   const inputs = costInputs(readTimings(resultsDir), capacity, BASE_BODY_BYTES);
   const prices = readPrices();
   const base: CostScenario = {
@@ -117,7 +119,13 @@ await runBench(async (run) => {
   printCostTables(data);
   const path = writeResult(resultsDir, "cost", {
     command: `npm run bench:cost${quick ? " -- --quick" : ""}`,
-    parameters: { quick, events: sizes.events, reprice: flags.reprice, inputs: inputs.source },
+    parameters: {
+      quick,
+      events: sizes.events,
+      reprice: flags.reprice,
+      inputs: inputs.source,
+      ...(recorded !== undefined && { measured: recorded.measured }),
+    },
     data,
   });
   // The README's short table, from the same run, only when the run published its docs section.
@@ -136,10 +144,10 @@ async function measured(run: { defer(cleanup: () => unknown): void }): Promise<S
 }
 
 /** The capacity a previous run recorded in `<resultsDir>/cost.json` (`--reprice`). */
-function recordedCapacity(): SizeCapacity[] {
+function recordedCapacity(): { capacity: SizeCapacity[]; measured: RecordedMeasurement } {
   const recorded = readResult<CostModelData>(resultsDir, "cost");
   invariant(recorded !== undefined, `--reprice needs ${resultsDir}/cost.json from an earlier run`);
-  return recorded.data.inputs.capacity;
+  return { capacity: recorded.data.inputs.capacity, measured: measurementOf(recorded) };
 }
 
 /** Throws InvariantError when the model's units or requests differ from what was measured at this size. */

@@ -50,8 +50,35 @@ export function isPublishedRun(dir: string, parameters: Record<string, unknown>)
 function publishTables(result: BenchResult<unknown>): void {
   const page = pageOf(result.benchmark);
   if (page === undefined) return; // a partial run (e.g. `reliability --only`): the full run's section stays
-  const heading = `Measured ${result.generatedAt.slice(0, 10)} on ${describeMachine(result.machine)}; reproduce with \`${result.command}\`.`;
+  const heading = `${provenance(result)}; reproduce with \`${result.command}\`.`;
   writeSection(page, result.benchmark, [heading, "", ...printedTables()].join("\n"));
+}
+
+/**
+ * Where a result's figures come from: measured by this run, or (`parameters.measured`, a run that priced a recorded
+ * measurement again, e.g. `bench:cost -- --reprice`) measured earlier on another machine.
+ */
+function provenance(result: BenchResult<unknown>): string {
+  const measured = result.parameters.measured as RecordedMeasurement | undefined;
+  const date = result.generatedAt.slice(0, 10);
+  if (measured === undefined) return `Measured ${date} on ${describeMachine(result.machine)}`;
+  return `Priced ${date} from the run measured ${measured.at.slice(0, 10)} on ${describeMachine(measured.machine)}`;
+}
+
+/** When and where a recorded measurement was made: kept by the runs that reuse it. */
+export interface RecordedMeasurement {
+  at: string;
+  machine: MachineInfo;
+}
+
+/** The measurement `result` used: its own, or the one it reused (`parameters.measured`). */
+export function measurementOf(result: BenchResult<unknown>): RecordedMeasurement {
+  return (
+    (result.parameters.measured as RecordedMeasurement | undefined) ?? {
+      at: result.generatedAt,
+      machine: result.machine,
+    }
+  );
 }
 
 /** `<dir>/<name>.json` if a run wrote it, else undefined. */
