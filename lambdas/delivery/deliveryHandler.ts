@@ -4,6 +4,7 @@ import { ChangeMessageVisibilityCommand, type SQSClient } from "@aws-sdk/client-
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { newBodyS3Client } from "../shared/body/bodyS3Client.ts";
 import { type Clock, systemClock } from "../shared/clock.ts";
+import { jobQueueUrl } from "../shared/jobQueueUrl.ts";
 import { jsonLogger, type Logger } from "../shared/logger.ts";
 import type { GatewayMetric, MetricCounter } from "../shared/metrics.ts";
 import type { DeliveryContext, JobResult } from "./deliverJob.ts";
@@ -116,7 +117,7 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
     if (result.delaySeconds !== undefined) {
       // SQS counts its 12 hours from the receive: ask for what is left of them, the rest is served next receive.
       visibilitySeconds = visibilityFor(result.delaySeconds, (clock.nowMs() - invokedAtMs) / 1000);
-      const hideError = await hideFor(record, visibilitySeconds);
+      const hideError = await hideFor(record, job.destination, visibilitySeconds);
       if (hideError !== undefined) error = error === undefined ? hideError : `${error}; ${hideError}`;
     }
     const { outcome, report, reason, statusCode, latencyMs, delaySeconds, attempt } = result;
@@ -145,11 +146,16 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
    * Returns the error when the visibility could not be set: the message then reappears after the queue's timeout,
    * and its next receive, finding the attempt not yet due (`nextAttemptAtMs`), hides it again without an attempt.
    */
-  async function hideFor(record: SQSRecord, visibilitySeconds: number): Promise<string | undefined> {
+  async function hideFor(
+    record: SQSRecord,
+    destination: string,
+    visibilitySeconds: number,
+  ): Promise<string | undefined> {
     try {
       await options.sqs.send(
         new ChangeMessageVisibilityCommand({
-          QueueUrl: options.queueUrl,
+          // The queue the job was received from: its destination's (one shared queue, or one per destination).
+          QueueUrl: jobQueueUrl(options.queueUrl, destination),
           ReceiptHandle: record.receiptHandle,
           VisibilityTimeout: visibilitySeconds,
         }),

@@ -1,12 +1,14 @@
 import { parseRetrySchedule } from "../delivery/retrySchedule.ts";
 import { ENV } from "./environment.ts";
 import { InvalidConfigurationError, InvalidRetryScheduleError } from "./errors.ts";
+import { checkedJobQueueUrl } from "./jobQueueUrl.ts";
 import { parseGatewayConfig, type ResolvedGatewayConfig } from "./parseGatewayConfig.ts";
 
 /** What every gateway Lambda reads from its environment, validated. */
 export interface GatewayEnvironment {
   config: ResolvedGatewayConfig;
   eventsTable: string;
+  /** The delivery queue's URL, or a template naming one queue per destination (`jobQueueUrl`). */
   queueUrl: string;
 }
 
@@ -30,7 +32,11 @@ export function readGatewayEnvironment(env: Readonly<Record<string, string | und
   return {
     config,
     eventsTable: requiredEnvironment(env, ENV.eventsTable),
-    queueUrl: requiredEnvironment(env, ENV.deliveryQueueUrl),
+    queueUrl: checkedJobQueueUrl(
+      ENV.deliveryQueueUrl,
+      requiredEnvironment(env, ENV.deliveryQueueUrl),
+      config.destinations.map((destination) => destination.id),
+    ),
   };
 }
 

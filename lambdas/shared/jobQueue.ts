@@ -6,6 +6,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { EnqueueFailedError, errorCodeOf } from "./errors.ts";
 import type { DeliveryJob, EventState } from "./eventRecord.ts";
+import { jobQueueUrl } from "./jobQueueUrl.ts";
 import { callOptions, type RequestDeadline } from "./requestDeadline.ts";
 
 // SendMessageBatch takes at most 10 entries.
@@ -22,7 +23,7 @@ export function jobMessageBody(job: DeliveryJob): string {
 }
 
 /**
- * Puts every job on the queue with `SendMessageBatch`, 10 per call. Entries SQS reports as `Failed` are sent once
+ * Puts every job on its destination's queue with `SendMessageBatch`, 10 per call. Entries SQS reports as `Failed` are sent once
  * more; if any still fail, or a call throws, nothing is rolled back (jobs are idempotent by key) and
  * {@link EnqueueFailedError} is thrown so the caller can answer 503 and let the sender retry.
  */
@@ -32,15 +33,22 @@ export async function enqueueJobs(
   jobs: readonly DeliveryJob[],
   deadline?: RequestDeadline,
 ): Promise<void> {
-  const batches: SendMessageBatchRequestEntry[][] = [];
-  for (let start = 0; start < jobs.length; start += BATCH_SIZE) {
-    batches.push(
-      jobs
-        .slice(start, start + BATCH_SIZE)
-        .map((job, index) => ({ Id: String(index), MessageBody: jobMessageBody(job) })),
-    );
+  // Each job to its destination's queue (one shared queue, or one per destination: `jobQueueUrl`).
+  const byQueue = new Map<string, DeliveryJob[]>();
+  for (const job of jobs) {
+    const url = jobQueueUrl(queueUrl, job.destination);
+    byQueue.set(url, [...(byQueue.get(url) ?? []), job]);
   }
-  await Promise.all(batches.map((entries) => sendBatch(sqs, queueUrl, entries, deadline)));
+  const batches: { url: string; entries: SendMessageBatchRequestEntry[] }[] = [];
+  for (const [url, queued] of byQueue) {
+    for (let start = 0; start < queued.length; start += BATCH_SIZE) {
+      const entries = queued
+        .slice(start, start + BATCH_SIZE)
+        .map((job, index) => ({ Id: String(index), MessageBody: jobMessageBody(job) }));
+      batches.push({ url, entries });
+    }
+  }
+  await Promise.all(batches.map(({ url, entries }) => sendBatch(sqs, url, entries, deadline)));
 }
 
 async function sendBatch(

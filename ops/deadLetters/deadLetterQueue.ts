@@ -10,6 +10,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { DeliveryJob } from "../../lambdas/shared/eventRecord.ts";
 import { jobMessageBody } from "../../lambdas/shared/jobQueue.ts";
+import { jobQueueUrl } from "../../lambdas/shared/jobQueueUrl.ts";
 import { asOperator } from "../target/awsFailures.ts";
 import { type DeadLetter, deadLetterOf } from "./deadLetter.ts";
 
@@ -77,10 +78,11 @@ export async function giveBack(sqs: SQSClient, queueUrl: string, letters: readon
   );
 }
 
-/** Puts the job back on the delivery queue, as the intake enqueues it. */
+/** Puts the job back on its destination's delivery queue (`jobQueueUrl`), as the intake enqueues it. */
 export async function sendJob(sqs: SQSClient, deliveryQueueUrl: string, job: DeliveryJob): Promise<void> {
+  const queueUrl = jobQueueUrl(deliveryQueueUrl, job.destination);
   await asOperator("send to the delivery queue (sqs:SendMessage)", () =>
-    sqs.send(new SendMessageCommand({ QueueUrl: deliveryQueueUrl, MessageBody: jobMessageBody(job) })),
+    sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: jobMessageBody(job) })),
   );
 }
 

@@ -2,6 +2,8 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from 
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import type { DeliveryHandler } from "../../../../lambdas/delivery/deliveryHandler.ts";
 import { maxAttempts } from "../../../../lambdas/delivery/retrySchedule.ts";
+import { DESTINATION_PLACEHOLDER } from "../../../../lambdas/shared/jobQueueUrl.ts";
+import { ensureQueueWithDlq } from "../../../../local/sqsQueues.ts";
 import { putEvent, queuedEvent, storedEvent } from "../../../support/deliveryEvents.ts";
 import {
   createDeliveryQueue,
@@ -121,5 +123,35 @@ describe("the SQS event source loop", () => {
     expect(polled.failed).toEqual([ids[retried.eventId]]);
     expect(polled.deleted).toHaveLength(2);
     expect(messagesIn(queue.queueName)).toBe(1);
+  });
+});
+
+describe("one queue per destination (a URL template)", () => {
+  test("a retried job is hidden for its delay on its own destination's queue, the one it was received from", async () => {
+    consumer.script(respond(503));
+    const base = `og${crypto.randomUUID().slice(0, 8)}`;
+    // A 1-second queue visibility: a job hidden anywhere else than its own queue is back within the second.
+    const settings = { maxReceiveCount: 10, visibilityTimeoutSeconds: 1 };
+    const orders = await ensureQueueWithDlq(harness.local.sqs, { queueName: `${base}-orders`, ...settings });
+    const other = await ensureQueueWithDlq(harness.local.sqs, { queueName: `${base}-other`, ...settings });
+    const template = orders.queueUrl.replace(/orders$/, DESTINATION_PLACEHOLDER);
+    const item = queuedEvent(["orders"]);
+    await putEvent(harness.ddb, harness.eventsTable, item);
+    await sendJob(harness, orders.queueUrl, { pk: item.pk, destination: "orders" });
+    const handler = harnessHandler(harness, template, {
+      config: {
+        destinations: [destination("orders", consumer.url), destination("other", consumer.url)],
+        retryScheduleSeconds: [60, 60],
+      },
+    });
+    const polled = await pollOnce({ sqs: harness.local.sqs, queueUrl: orders.queueUrl, handler, waitTimeSeconds: 1 });
+    expect(polled.received).toHaveLength(1);
+    expect(polled.failed).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const again = await pollOnce({ sqs: harness.local.sqs, queueUrl: orders.queueUrl, handler, waitTimeSeconds: 0 });
+    expect(again.received).toHaveLength(0);
+    expect(harness.logs.at(-1)).toMatchObject({ outcome: "retry", delaySeconds: 60 });
+    expect(JSON.stringify(harness.logs.at(-1))).not.toMatch(/ChangeMessageVisibility failed/);
+    expect(messagesIn(other.queueName)).toBe(0);
   });
 });

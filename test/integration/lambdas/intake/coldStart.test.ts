@@ -45,6 +45,11 @@ describe("intake cold start", () => {
     ["the queue URL is missing", { [ENV.deliveryQueueUrl]: undefined }, "ONCEGATE_DELIVERY_QUEUE_URL: environment"],
     ["the body bucket is missing", { [ENV.bodyBucket]: "" }, "ONCEGATE_BODY_BUCKET: environment variable is not set"],
     [
+      "the queue URL template holds {destination} outside the queue's name",
+      { [ENV.deliveryQueueUrl]: "https://sqs.us-east-1.amazonaws.com/{destination}/jobs" },
+      "ONCEGATE_DELIVERY_QUEUE_URL: {destination} must be in the queue's name",
+    ],
+    [
       "the retry override is invalid",
       { [ENV.retrySchedule]: "1,x" },
       'ONCEGATE_RETRY_SCHEDULE: Invalid retry schedule: entry 2 is "x"',
