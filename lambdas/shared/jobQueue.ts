@@ -23,9 +23,9 @@ export function jobMessageBody(job: DeliveryJob): string {
 }
 
 /**
- * Puts every job on its destination's queue with `SendMessageBatch`, 10 per call. Entries SQS reports as `Failed` are sent once
- * more; if any still fail, or a call throws, nothing is rolled back (jobs are idempotent by key) and
- * {@link EnqueueFailedError} is thrown so the caller can answer 503 and let the sender retry.
+ * Puts every job on its destination's queue (`jobQueueUrl`) with `SendMessageBatch`, 10 per call. Entries SQS
+ * reports as `Failed` are sent once more; if any still fail, or a call throws, nothing is rolled back (jobs are
+ * idempotent by key) and {@link EnqueueFailedError} is thrown so the caller can answer 503 and let the sender retry.
  */
 export async function enqueueJobs(
   sqs: SQSClient,

@@ -18,11 +18,6 @@ export function jobQueueUrl(queueUrl: string, destination: string): string {
   return queueUrl.includes(DESTINATION_PLACEHOLDER) ? queueUrl.replace(DESTINATION_PLACEHOLDER, destination) : queueUrl;
 }
 
-/** Whether `queueUrl` names one queue per destination. */
-export function isPerDestinationQueueUrl(queueUrl: string): boolean {
-  return queueUrl.includes(DESTINATION_PLACEHOLDER);
-}
-
 /**
  * `queueUrl`, checked once at start: an absolute http(s) URL, with `{destination}` at most once and only in its last
  * path segment (the queue's name; anywhere else it would name another account or host per destination), and every
