@@ -23,7 +23,7 @@ import { metricCounterSink } from "./metricCounters.ts";
 import { LOCAL_REGION, OPS_RESOURCES_FORMAT } from "./opsResources.ts";
 import { claimDataDir } from "./pidFiles.ts";
 import type { StackLog } from "./stackLog.ts";
-import { type DeliveryQueue, ensureDeliveryQueue, ensureLocalTables, LOCAL_TABLES } from "./stackResources.ts";
+import { type DeliveryQueues, ensureDeliveryQueues, ensureLocalTables, LOCAL_TABLES } from "./stackResources.ts";
 import { readStats } from "./stackStats.ts";
 import { scheduleSweeps } from "./sweepSchedule.ts";
 
@@ -45,7 +45,7 @@ export interface LocalStackOptions {
 export interface LocalStack {
   baseUrl: string;
   config: ResolvedGatewayConfig;
-  queue: DeliveryQueue;
+  queues: DeliveryQueues;
   sweepIntervalSeconds: number;
   /** DynamoDB Local's endpoint (one shared database): where `npm run consumer` finds the demo tables. */
   dynamoDbEndpoint: string;
@@ -114,15 +114,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     await ensureLocalTables(services.ddb);
     log.progress(`tables ready: ${Object.values(LOCAL_TABLES).join(", ")}`);
-    const timeouts = config.destinations.map((destination) => destination.timeoutMs);
-    const queue = await ensureDeliveryQueue(
+    const queues = await ensureDeliveryQueues(
       services.sqs,
       services.fauxqs.address,
       config.retryScheduleSeconds,
-      timeouts,
+      config.destinations,
+    );
+    const queueNames = [...queues.byDestination.values()].map(
+      (q) => `${q.queueName} (visibility ${q.visibilityTimeoutSeconds} s)`,
     );
     log.progress(
-      `queues ready: ${queue.queueName} (visibility ${queue.visibilityTimeoutSeconds} s), dead letters to ${queue.dlqName} after ${queue.maxReceiveCount} receives`,
+      `queues ready: ${queueNames.join(", ") || "none (no destination)"}, dead letters to ${queues.dlqName} after ${queues.maxReceiveCount} receives`,
     );
 
     // Metric counts: the Lambdas' EMF lines would reach no CloudWatch here; a table of per-minute sums stands in.
@@ -134,9 +136,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       countMetric: metricCounts.count,
       env,
       config,
-      queueUrl: queue.queueUrl,
-      deadLetterQueueUrl: queue.dlqUrl,
-      maxReceiveCount: queue.maxReceiveCount,
+      queueUrl: queues.queueUrlTemplate,
+      deadLetterQueueUrl: queues.dlqUrl,
+      maxReceiveCount: queues.maxReceiveCount,
       services,
       crashAt,
       log,
@@ -152,7 +154,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       maxIntakeBodyBytes: config.maxBodyBytes,
       consumer: lambdas.consumer,
       stats: async () => ({
-        ...(await readStats({ ddb: services.ddb, sqsServer: services.fauxqs, dlqName: queue.dlqName })),
+        ...(await readStats({ ddb: services.ddb, sqsServer: services.fauxqs, dlqName: queues.dlqName })),
         ...(awsFaults !== undefined && { awsFaults }),
       }),
       async event(provider, eventId) {
@@ -170,9 +172,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         region: LOCAL_REGION,
         endpoints: { dynamodb: services.dynamoDb.endpoint, sqs: services.fauxqs.address },
         eventsTable: LOCAL_TABLES.events,
-        deliveryQueueUrl: queue.queueUrl,
-        deadLetterQueueUrl: queue.dlqUrl,
-        deadLetterQueueArn: queue.dlqArn,
+        deliveryQueueUrl: queues.queueUrlTemplate,
+        deadLetterQueueUrl: queues.dlqUrl,
+        deadLetterQueueArn: queues.dlqArn,
         retryScheduleSeconds: [...config.retryScheduleSeconds],
         peakEventsPerSecond: config.peakEventsPerSecond,
         destinationIds: config.destinations.map(({ id }) => id),
@@ -197,21 +199,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     operatorConsole = consoleHandler(consoleTarget, { basePath: "/console", access, nowMs: Date.now });
     // One browser signs in with it, once; `npx oncegate console --local` serves another console any time.
     log.progress(`console: ${front.baseUrl}/console?token=${access.firstToken}`);
-    // Started once the front serves: the worker's first POST may be to the demo consumer behind it.
-    const worker = startDeliveryWorker({
-      sqs: services.sqs,
-      queueUrl: queue.queueUrl,
-      handler: lambdas.delivery,
-      onError: (error) => log.problem(`delivery poll failed: ${(error as Error).message}`),
-    });
-    cleanups.push(() => worker.stop());
+    // Started once the front serves: a worker's first POST may be to the demo consumer behind it. One worker per
+    // destination, on its own queue, as each destination has its own event source on AWS: a slow destination holds
+    // its own pollers only.
+    for (const [destination, queue] of queues.byDestination) {
+      const worker = startDeliveryWorker({
+        sqs: services.sqs,
+        queueUrl: queue.queueUrl,
+        handler: lambdas.delivery,
+        onError: (error) => log.problem(`delivery poll of ${destination} failed: ${(error as Error).message}`),
+      });
+      cleanups.push(() => worker.stop());
+    }
     const sweeps = scheduleSweeps(lambdas.sweeper, sweepIntervalSeconds, (error) =>
       log.problem(`sweeper run failed: ${(error as Error).message}`),
     );
     cleanups.push(() => sweeps.stop());
 
     const dynamoDbEndpoint = services.dynamoDb.endpoint;
-    return { baseUrl: front.baseUrl, config, queue, sweepIntervalSeconds, dynamoDbEndpoint, stop: cleanUp };
+    return { baseUrl: front.baseUrl, config, queues, sweepIntervalSeconds, dynamoDbEndpoint, stop: cleanUp };
   } catch (error) {
     await cleanUp();
     throw error;

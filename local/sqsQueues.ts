@@ -56,11 +56,10 @@ export interface QueueWithDlqSettings {
  */
 export async function ensureQueueWithDlq(sqs: SQSClient, settings: QueueWithDlqSettings): Promise<QueueWithDlq> {
   const { queueName, endpoint } = settings;
-  const dlqName = settings.dlqName ?? `${queueName}-dlq`;
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: dlqName }));
-  const dlqUrl = loopbackQueueUrl(dlq.QueueUrl ?? "", endpoint);
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }),
+  const { dlqName, dlqUrl, dlqArn } = await ensureDeadLetterQueue(
+    sqs,
+    settings.dlqName ?? `${queueName}-dlq`,
+    endpoint,
   );
   const queue = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
   const queueUrl = loopbackQueueUrl(queue.QueueUrl ?? "", endpoint);
@@ -70,13 +69,27 @@ export async function ensureQueueWithDlq(sqs: SQSClient, settings: QueueWithDlqS
       Attributes: {
         VisibilityTimeout: String(settings.visibilityTimeoutSeconds),
         RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: Attributes?.QueueArn,
+          deadLetterTargetArn: dlqArn,
           maxReceiveCount: String(settings.maxReceiveCount),
         }),
       },
     }),
   );
-  return { queueName, queueUrl, dlqName, dlqUrl, dlqArn: Attributes?.QueueArn ?? "" };
+  return { queueName, queueUrl, dlqName, dlqUrl, dlqArn };
+}
+
+/** Creates the dead-letter queue `dlqName` if missing; returns its {@link loopbackQueueUrl} and ARN. */
+export async function ensureDeadLetterQueue(
+  sqs: SQSClient,
+  dlqName: string,
+  endpoint?: string,
+): Promise<Pick<QueueWithDlq, "dlqName" | "dlqUrl" | "dlqArn">> {
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: dlqName }));
+  const dlqUrl = loopbackQueueUrl(dlq.QueueUrl ?? "", endpoint);
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }),
+  );
+  return { dlqName, dlqUrl, dlqArn: Attributes?.QueueArn ?? "" };
 }
 
 /** Messages in a queue right now, visible or not, without touching them (fauxqs inspection). */

@@ -3,8 +3,9 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import { ensureIdempotencyTable } from "@oncegate/sdk/table-setup";
 import { maxReceiveCountFor } from "../lambdas/delivery/receiveLimit.ts";
 import { ensureEventsTable } from "../lambdas/shared/eventsTable.ts";
+import { DESTINATION_PLACEHOLDER } from "../lambdas/shared/jobQueueUrl.ts";
 import { ensureMetricCountersTable } from "./metricCounters.ts";
-import { ensureQueueWithDlq, type QueueWithDlq } from "./sqsQueues.ts";
+import { ensureDeadLetterQueue, ensureQueueWithDlq } from "./sqsQueues.ts";
 
 /** Names of the local stack's tables. */
 export const LOCAL_TABLES = {
@@ -20,8 +21,10 @@ export const LOCAL_TABLES = {
   metrics: "oncegate-metrics",
 } as const;
 
-/** Name of the delivery queue; its dead-letter queue is `<name>-dlq`. */
-export const DELIVERY_QUEUE_NAME = "oncegate-delivery";
+/** Each destination's delivery queue is `<prefix><destination id>`. */
+export const JOB_QUEUE_PREFIX = "oncegate-jobs-";
+/** The dead-letter queue every destination's queue redrives to. */
+export const DEAD_LETTER_QUEUE_NAME = "oncegate-delivery-dlq";
 
 // A job that is reported without a new delay (a dead one, or a DynamoDB error) becomes visible again after the
 // queue's visibility timeout. It must outlast one delivery (the destination's timeout, plus the writes around it),
@@ -46,30 +49,57 @@ export async function ensureLocalTables(ddb: DynamoDBClient): Promise<void> {
  */
 export const LOCAL_RECEIVE_LIMIT = { outageSurvivedSeconds: 600, longestDelaySeconds: 60, spareReceives: 4 } as const;
 
-/** How the delivery queue is set up: what `ensureDeliveryQueue` applied. */
-export interface DeliveryQueue extends QueueWithDlq {
-  maxReceiveCount: number;
+/** One destination's delivery queue: what `ensureDeliveryQueues` applied. */
+export interface DestinationQueue {
+  queueName: string;
+  queueUrl: string;
   visibilityTimeoutSeconds: number;
 }
 
+/** The local delivery queues: one per destination, one dead-letter queue for all of them. */
+export interface DeliveryQueues {
+  /** `ONCEGATE_DELIVERY_QUEUE_URL`: `…/oncegate-jobs-{destination}` (`jobQueueUrl`). */
+  queueUrlTemplate: string;
+  byDestination: ReadonlyMap<string, DestinationQueue>;
+  dlqName: string;
+  dlqUrl: string;
+  dlqArn: string;
+  maxReceiveCount: number;
+}
+
 /**
- * Creates the delivery queue and its DLQ if missing, and sets the redrive policy's backstop as the CDK app does
- * (`maxReceiveCountFor`): attempts are counted in the event, a dead job is hastened to the DLQ by the delivery Lambda.
+ * Creates each destination's delivery queue, `oncegate-jobs-<id>` (at most 77 characters: ids have at most 63), and
+ * their dead-letter queue if missing, and sets each redrive policy's backstop as the CDK app does
+ * (`maxReceiveCountFor`): attempts are counted in the event, a dead job is hastened to the DLQ by the delivery
+ * Lambda. A queue per destination, each with its own worker: a destination that times out holds its own pollers,
+ * never another's. Each queue's visibility outlasts its own destination's timeout.
  */
-export async function ensureDeliveryQueue(
+export async function ensureDeliveryQueues(
   sqs: SQSClient,
   endpoint: string,
   retryScheduleSeconds: readonly number[],
-  destinationTimeoutsMs: readonly number[],
-): Promise<DeliveryQueue> {
+  destinations: readonly { id: string; timeoutMs: number }[],
+): Promise<DeliveryQueues> {
   const maxReceiveCount = maxReceiveCountFor(retryScheduleSeconds, LOCAL_RECEIVE_LIMIT);
-  const longestTimeoutSeconds = Math.ceil(Math.max(0, ...destinationTimeoutsMs) / 1000);
-  const visibilityTimeoutSeconds = longestTimeoutSeconds + VISIBILITY_MARGIN_SECONDS;
-  const queue = await ensureQueueWithDlq(sqs, {
-    queueName: DELIVERY_QUEUE_NAME,
-    maxReceiveCount,
-    visibilityTimeoutSeconds,
-    endpoint,
-  });
-  return { ...queue, maxReceiveCount, visibilityTimeoutSeconds };
+  const dlq = await ensureDeadLetterQueue(sqs, DEAD_LETTER_QUEUE_NAME, endpoint);
+  const byDestination = new Map<string, DestinationQueue>();
+  for (const destination of destinations) {
+    const visibilityTimeoutSeconds = Math.ceil(destination.timeoutMs / 1000) + VISIBILITY_MARGIN_SECONDS;
+    const queue = await ensureQueueWithDlq(sqs, {
+      queueName: `${JOB_QUEUE_PREFIX}${destination.id}`,
+      dlqName: DEAD_LETTER_QUEUE_NAME,
+      maxReceiveCount,
+      visibilityTimeoutSeconds,
+      endpoint,
+    });
+    byDestination.set(destination.id, {
+      queueName: queue.queueName,
+      queueUrl: queue.queueUrl,
+      visibilityTimeoutSeconds,
+    });
+  }
+  // The queues' account path is the dead-letter queue's (one emulator, one account).
+  const accountPath = dlq.dlqUrl.slice(0, dlq.dlqUrl.lastIndexOf("/") + 1);
+  const queueUrlTemplate = `${accountPath}${JOB_QUEUE_PREFIX}${DESTINATION_PLACEHOLDER}`;
+  return { queueUrlTemplate, byDestination, ...dlq, maxReceiveCount };
 }
