@@ -1,3 +1,5 @@
+import type { CircuitBreakerConfig } from "./circuitBreakerConfig.ts";
+
 /**
  * The gateway's typed configuration, shared by the Lambdas, the CDK app and the local stack.
  * Non-secret: secrets are referenced (`SecretRef`) and resolved once per cold start.
@@ -51,6 +53,14 @@ export interface DestinationConfig {
   signingSecrets: SecretRef[];
   /** Per-request timeout. @default 10000 */
   timeoutMs?: number;
+  /**
+   * The most deliveries to this destination at once (on AWS its event source mapping's maximum concurrency, 2 to
+   * 1000; locally its worker's pollers). Each destination has its own queue and its own limit, so one that times
+   * out holds only its own. @default the gateway's (`deliveryMaxConcurrency`, 5)
+   */
+  maxConcurrency?: number;
+  /** When to stop attempting a failing destination (`CircuitBreakerConfig`); `false` turns it off. @default on */
+  circuitBreaker?: CircuitBreakerConfig | false;
 }
 
 export interface GatewayConfig {

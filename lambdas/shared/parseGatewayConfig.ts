@@ -3,6 +3,7 @@ import {
   DEFAULT_RETRY_SCHEDULE_SECONDS,
   MAX_RETRY_DELAY_SECONDS,
 } from "../delivery/retrySchedule.ts";
+import { parseCircuitBreaker, type ResolvedCircuitBreaker } from "./circuitBreakerConfig.ts";
 import {
   fieldPath,
   readNonEmptyArray,
@@ -24,6 +25,7 @@ import { parseProviderScheme } from "./parseProviderScheme.ts";
 export interface ResolvedDestinationConfig extends DestinationConfig {
   providers: string[];
   timeoutMs: number;
+  circuitBreaker: ResolvedCircuitBreaker | false;
 }
 
 /** A validated {@link GatewayConfig} with every default applied. */
@@ -71,7 +73,19 @@ const TOP_LEVEL_FIELDS = [
   "sweepAfterSeconds",
   "peakEventsPerSecond",
 ];
-const DESTINATION_FIELDS = ["id", "url", "providers", "events", "signingSecrets", "timeoutMs"];
+const DESTINATION_FIELDS = [
+  "id",
+  "url",
+  "providers",
+  "events",
+  "signingSecrets",
+  "timeoutMs",
+  "maxConcurrency",
+  "circuitBreaker",
+];
+// An SQS event source mapping's MaximumConcurrency range.
+const MIN_MAX_CONCURRENCY = 2;
+const MAX_MAX_CONCURRENCY = 1000;
 // Patterns are part of the Lambdas' environment (4 KB in all, `validateDeploymentConfig`): dozens, not thousands.
 const MAX_EVENT_PATTERNS = 100;
 
@@ -190,8 +204,21 @@ function parseDestinations(value: unknown, providers: Record<string, ProviderSch
         GATEWAY_CONFIG_DEFAULTS.destinationTimeoutMs,
         MAX_DESTINATION_TIMEOUT_MS,
       ),
+      ...(fields.maxConcurrency !== undefined && {
+        maxConcurrency: readMaxConcurrency(fields.maxConcurrency, `${path}.maxConcurrency`),
+      }),
+      circuitBreaker: parseCircuitBreaker(fields.circuitBreaker, `${path}.circuitBreaker`),
     };
   });
+}
+
+function readMaxConcurrency(value: unknown, path: string): number {
+  const concurrency = readPositiveInteger(value, path, MIN_MAX_CONCURRENCY, MAX_MAX_CONCURRENCY);
+  if (concurrency < MIN_MAX_CONCURRENCY) {
+    // Lambda refuses a ScalingConfig under 2; one at a time is what a FIFO queue would be for.
+    throw new InvalidConfigurationError(path, `expected a whole number from 2 to 1000 (SQS event sources), got 1`);
+  }
+  return concurrency;
 }
 
 function parseDestinationProviders(value: unknown, path: string, providerNames: string[]): string[] {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
+import { CIRCUIT_BREAKER_DEFAULTS } from "../../../lambdas/shared/circuitBreakerConfig.ts";
 import { destinationIdFor, localGatewayConfig } from "../../../local/localConfig.ts";
 
 const address = { baseUrl: "http://127.0.0.1:4000" };
@@ -18,6 +19,7 @@ describe("localGatewayConfig", () => {
         providers: ["stripe", "github", "shopify", "standard", "keygen"],
         signingSecrets: [{ env: "ONCEGATE_SIGNING_SECRET" }],
         timeoutMs: 10_000,
+        circuitBreaker: CIRCUIT_BREAKER_DEFAULTS,
       },
     ]);
     expect(config.retryScheduleSeconds).toEqual([1, 2, 4, 8, 16, 32, 64]);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from "../../../../lambdas/delivery/retrySchedule.ts";
+import { CIRCUIT_BREAKER_DEFAULTS } from "../../../../lambdas/shared/circuitBreakerConfig.ts";
 import { InvalidConfigurationError } from "../../../../lambdas/shared/errors.ts";
 import { GATEWAY_CONFIG_DEFAULTS, parseGatewayConfig } from "../../../../lambdas/shared/parseGatewayConfig.ts";
 
@@ -49,6 +50,7 @@ describe("parseGatewayConfig", () => {
           providers: ["stripe"],
           signingSecrets: [{ env: "OUT_SECRET" }],
           timeoutMs: 10_000,
+          circuitBreaker: CIRCUIT_BREAKER_DEFAULTS,
         },
       ],
       maxBodyBytes: 5_242_880,
@@ -59,6 +61,31 @@ describe("parseGatewayConfig", () => {
       peakEventsPerSecond: 1_000,
     });
     expect(GATEWAY_CONFIG_DEFAULTS.sweepAfterSeconds).toBe(120);
+  });
+
+  test("takes a destination's own concurrency and breaker, or no breaker", () => {
+    const [tuned] = parseGatewayConfig({
+      ...minimal(),
+      destinations: [
+        {
+          ...minimal().destinations[0],
+          maxConcurrency: 50,
+          circuitBreaker: { consecutiveFailures: 3, probeAfterSeconds: 5 },
+        },
+      ],
+    }).destinations;
+    expect(tuned?.maxConcurrency).toBe(50);
+    expect(tuned?.circuitBreaker).toEqual({
+      ...CIRCUIT_BREAKER_DEFAULTS,
+      consecutiveFailures: 3,
+      probeAfterSeconds: 5,
+    });
+    const [off] = parseGatewayConfig({
+      ...minimal(),
+      destinations: [{ ...minimal().destinations[0], circuitBreaker: false }],
+    }).destinations;
+    expect(off?.circuitBreaker).toBe(false);
+    expect(off?.maxConcurrency).toBeUndefined();
   });
 
   test("takes a peak of 10 000 events per second and more, up to 100 000", () => {
@@ -270,6 +297,31 @@ describe("parseGatewayConfig", () => {
       "a zero timeout",
       withDestination({ timeoutMs: 0 }),
       "destinations[0].timeoutMs: expected a whole number from 1 to 900000, got 0",
+    ],
+    [
+      "a concurrency of 1 (an event source mapping takes 2 to 1000)",
+      withDestination({ maxConcurrency: 1 }),
+      "destinations[0].maxConcurrency: expected a whole number from 2 to 1000 (SQS event sources), got 1",
+    ],
+    [
+      "a concurrency above 1000",
+      withDestination({ maxConcurrency: 1001 }),
+      "destinations[0].maxConcurrency: expected a whole number from 1 to 1000, got 1001",
+    ],
+    [
+      "an unknown breaker field",
+      withDestination({ circuitBreaker: { failures: 3 } }),
+      "destinations[0].circuitBreaker.failures: unknown field",
+    ],
+    [
+      "a breaker whose longest wait is shorter than its first",
+      withDestination({ circuitBreaker: { probeAfterSeconds: 60, maxProbeAfterSeconds: 30 } }),
+      "destinations[0].circuitBreaker.maxProbeAfterSeconds: 30 is shorter than probeAfterSeconds (60)",
+    ],
+    [
+      "a failure rate over 100 %",
+      withDestination({ circuitBreaker: { failureRatePercent: 101 } }),
+      "destinations[0].circuitBreaker.failureRatePercent: expected a whole number from 1 to 100, got 101",
     ],
     [
       "a timeout as a string",
