@@ -1,4 +1,5 @@
 import type { ConsumedCapacity, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DESTINATION_CONTROL_PK_PREFIX } from "../lambdas/shared/destinationControl.ts";
 
 /**
  * Capacity units each DynamoDB call consumed, as DynamoDB Local reports them (`ReturnConsumedCapacity: INDEXES`):
@@ -15,6 +16,12 @@ export interface CapacityTally {
   readUnits: number;
   /** Conditional writes refused by their condition (no capacity reported). */
   refusedWrites: number;
+  /**
+   * Units of the destinations' control items (pause, circuit breaker: `$destination#<id>`), apart: they are read once
+   * a second per container and written on failures, not per event, so the model prices them on their own.
+   */
+  controlReadUnits: number;
+  controlWriteUnits: number;
 }
 
 const READ_COMMANDS = new Set(["GetItemCommand", "QueryCommand", "ScanCommand", "BatchGetItemCommand"]);
@@ -36,7 +43,14 @@ export function countCapacity(client: DynamoDBClient): CapacityCounter {
         const result = await next(args);
         const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] })
           .ConsumedCapacity;
-        for (const capacity of [consumed ?? []].flat()) add(tally, capacity, READ_COMMANDS.has(command));
+        const key = (args.input as { Key?: { pk?: { S?: string } } }).Key?.pk?.S ?? "";
+        const control = key.startsWith(DESTINATION_CONTROL_PK_PREFIX);
+        for (const capacity of [consumed ?? []].flat()) {
+          if (control) {
+            if (READ_COMMANDS.has(command)) tally.controlReadUnits += capacity.CapacityUnits ?? 0;
+            else tally.controlWriteUnits += capacity.CapacityUnits ?? 0;
+          } else add(tally, capacity, READ_COMMANDS.has(command));
+        }
         return result;
       } catch (error) {
         if ((error as { name?: string }).name === "ConditionalCheckFailedException") tally.refusedWrites++;
@@ -55,7 +69,14 @@ export function countCapacity(client: DynamoDBClient): CapacityCounter {
 }
 
 function emptyTally(): CapacityTally {
-  return { tableWriteUnits: 0, indexWriteUnits: 0, readUnits: 0, refusedWrites: 0 };
+  return {
+    tableWriteUnits: 0,
+    indexWriteUnits: 0,
+    readUnits: 0,
+    refusedWrites: 0,
+    controlReadUnits: 0,
+    controlWriteUnits: 0,
+  };
 }
 
 function add(tally: CapacityTally, capacity: ConsumedCapacity, isRead: boolean): void {
@@ -78,5 +99,7 @@ export function capacityPerUnit(tally: CapacityTally, units: number): CapacityTa
     indexWriteUnits: tally.indexWriteUnits / units,
     readUnits: tally.readUnits / units,
     refusedWrites: tally.refusedWrites / units,
+    controlReadUnits: tally.controlReadUnits / units,
+    controlWriteUnits: tally.controlWriteUnits / units,
   };
 }

@@ -27,6 +27,8 @@ import { readPrices } from "./cost/prices.ts";
 import { readmeTargetsTable } from "./cost/readmeTargets.ts";
 import { printStorageTargets, type StorageTargetsData, storageTargets } from "./cost/storageTargets.ts";
 import {
+  CONTROL_READ_UNITS_PER_JOB,
+  CONTROL_WRITE_UNITS_PER_FAILURE,
   type CostScenario,
   costPerMillion,
   DEFAULT_ASSUMPTIONS,
@@ -168,6 +170,21 @@ function checkModel(size: SizeCapacity): void {
       size.retried.capacity.readUnits + size.deliveredAfterRetry.capacity.readUnits,
     ],
   ] as const;
+  // The destination's control item, apart from the event's units: read at most once a second per container (so at
+  // most half a unit per job: what the bill prices), written only by a failed attempt (one unit: the retried step).
+  // A run recorded before the control items were tallied apart (`--reprice` of it) has no such units to check.
+  const controlReads = size.firstTry.capacity.controlReadUnits;
+  const controlWrites = size.retried.capacity.controlWriteUnits;
+  if (controlReads !== undefined && controlWrites !== undefined) {
+    invariant(
+      controlReads <= CONTROL_READ_UNITS_PER_JOB + 1e-9,
+      `control reads at ${at}: ${controlReads} units per job`,
+    );
+    invariant(
+      Math.abs(controlWrites - CONTROL_WRITE_UNITS_PER_FAILURE) < 1e-9,
+      `control writes at ${at}: ${controlWrites} units per failed attempt, the model says ${CONTROL_WRITE_UNITS_PER_FAILURE}`,
+    );
+  }
   for (const [what, modelled, reported] of checks) {
     invariant(
       Math.abs(modelled - reported) < 1e-9,

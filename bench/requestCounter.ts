@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import { DESTINATION_CONTROL_PK_PREFIX } from "../lambdas/shared/destinationControl.ts";
 
 /** An AWS SDK v3 client whose calls can be counted. */
 export type CountableClient = DynamoDBClient | SQSClient | S3Client;
@@ -22,7 +23,10 @@ export function countRequests(client: CountableClient): RequestCounter {
   const calls: string[] = [];
   (client as DynamoDBClient).middlewareStack.add(
     (next, context) => async (args) => {
-      calls.push(String(context.commandName));
+      // The destinations' control items (pause, breaker) are read once a second per container, not per event: the
+      // cost model prices them apart (`CONTROL_READ_UNITS_PER_JOB`), and `consumedCapacity` tallies them apart.
+      const key = (args.input as { Key?: { pk?: { S?: string } } } | undefined)?.Key?.pk?.S ?? "";
+      if (!key.startsWith(DESTINATION_CONTROL_PK_PREFIX)) calls.push(String(context.commandName));
       return next(args);
     },
     { step: "deserialize", name: `oncegateRequestCounter${counters++}` },

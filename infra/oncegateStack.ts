@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { CfnOutput, Fn, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import { ManagedPolicy, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
@@ -77,7 +77,7 @@ export class OncegateStack extends Stack {
     if (alarmEmail !== undefined) this.gateway.alarmTopic.addSubscription(new EmailSubscription(alarmEmail));
     this.operatorPolicy = new ManagedPolicy(this, "OperatorPolicy", {
       description:
-        "Oncegate operator CLI: read this stack's outputs, list, show and replay events, redrive dead jobs, release the demo's keys",
+        "Oncegate operator CLI: read this stack's outputs, list, show and replay events, redrive dead jobs, pause and resume destinations, release the demo's keys",
       statements: [
         // The CLI finds every resource through the stack's outputs.
         new PolicyStatement({ actions: ["cloudformation:DescribeStacks"], resources: [this.stackId] }),
@@ -92,6 +92,7 @@ export class OncegateStack extends Stack {
       reason: "cloudwatch:GetMetricData has no resource-level permissions; it reads metric values only",
     });
     this.gateway.bodyBucket.acknowledgeBodyKeys(this.operatorPolicy);
+    this.gateway.acknowledgeQueuePatterns(this.operatorPolicy);
     this.addOutputs();
   }
 
@@ -119,9 +120,29 @@ export class OncegateStack extends Stack {
     output("DeliveryFunctionName", gateway.deliveryFunction.functionName, "The delivery Lambda (SQS event source)");
     output("SweeperFunctionName", gateway.sweeperFunction.functionName, "The sweeper Lambda (every minute)");
     output("EventsTableName", gateway.eventsTable.tableName, "Every accepted event and its delivery status");
-    output("DeliveryQueueUrl", gateway.deliveryQueue.queueUrl, "One job per event and destination");
-    output("DeadLetterQueueUrl", gateway.deadLetterQueue.queueUrl, "Jobs that failed every attempt");
-    output("DeadLetterQueueArn", gateway.deadLetterQueue.queueArn, "For aws sqs start-message-move-task");
+    output(
+      "DeliveryQueueUrl",
+      gateway.deliveryQueueUrlTemplate,
+      "Each destination's job queue, one job per event it receives; {destination} is a destination id",
+    );
+    output(
+      "DeadLetterQueueUrl",
+      gateway.deadLetterQueueUrlTemplate,
+      "Each destination's dead-letter queue, its jobs that failed every attempt; {destination} is a destination id",
+    );
+    output(
+      "DeadLetterQueueArn",
+      gateway.deadLetterQueueArnTemplate,
+      "For aws sqs start-message-move-task; {destination} is a destination id",
+    );
+    output(
+      "DeliveryEventSources",
+      Fn.join(
+        ",",
+        [...gateway.eventSources].map(([id, mapping]) => `${id}=${mapping.eventSourceMappingId}`),
+      ),
+      "Each destination's event source mapping, <id>=<uuid>: what destinations pause and resume disable and enable",
+    );
     output(
       "RetryScheduleSeconds",
       gateway.settings.retryScheduleSeconds.join(","),

@@ -8,7 +8,7 @@ export interface DeliveryWorkerOptions {
   queueUrl: string;
   /** The delivery Lambda's handler. */
   handler: (event: SQSEvent) => Promise<unknown>;
-  /** Batches handled at once, like the event source's concurrent pollers. @default 3 */
+  /** Batches handled at once, like the event source's concurrent pollers. @default {@link DEFAULT_POLLERS} */
   pollers?: number;
   /** @default 10 (the SQS event source's default batch size) */
   batchSize?: number;
@@ -16,6 +16,11 @@ export interface DeliveryWorkerOptions {
   waitTimeSeconds?: number;
   /** Told about a poll that failed (SQS unreachable, or the handler threw); polling goes on. */
   onError?: (error: unknown) => void;
+  /**
+   * Asked before each poll: while it says true, the pollers receive nothing and ask again a second later, as a
+   * disabled event source mapping does on AWS (`destinations pause`). @default never paused
+   */
+  paused?: () => Promise<boolean>;
 }
 
 /** A running worker. */
@@ -24,7 +29,11 @@ export interface DeliveryWorker {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** Pollers of a destination whose configuration sets no `maxConcurrency`. */
+export const DEFAULT_POLLERS = 3;
 const PAUSE_AFTER_ERROR_MS = 1_000;
+/** How long a paused destination's poller waits before it asks again. */
+const PAUSED_RECHECK_MS = 1_000;
 
 /**
  * Runs the delivery Lambda the way its SQS event source does: several pollers long-poll the queue, hand each batch
@@ -33,7 +42,9 @@ const PAUSE_AFTER_ERROR_MS = 1_000;
  */
 export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const abort = new AbortController();
-  const pollers = Array.from({ length: options.pollers ?? 3 }, () => pollUntilStopped(options, abort.signal));
+  const pollers = Array.from({ length: options.pollers ?? DEFAULT_POLLERS }, () =>
+    pollUntilStopped(options, abort.signal),
+  );
   return {
     async stop(graceMs = 10_000) {
       abort.abort();
@@ -50,6 +61,10 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
 async function pollUntilStopped(options: DeliveryWorkerOptions, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     try {
+      if (options.paused !== undefined && (await options.paused())) {
+        await delay(PAUSED_RECHECK_MS, signal);
+        continue;
+      }
       const result = await pollOnce({
         sqs: options.sqs,
         queueUrl: options.queueUrl,
@@ -65,4 +80,17 @@ async function pollUntilStopped(options: DeliveryWorkerOptions, signal: AbortSig
       await new Promise((resolve) => setTimeout(resolve, PAUSE_AFTER_ERROR_MS));
     }
   }
+}
+
+/** Waits `ms`, or less when the worker is stopped meanwhile. */
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+  });
 }

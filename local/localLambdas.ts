@@ -25,7 +25,7 @@ export interface LocalLambdasOptions {
   env: Readonly<Record<string, string | undefined>>;
   config: ResolvedGatewayConfig;
   queueUrl: string;
-  /** The delivery queue's dead-letter queue: the sweeper's dead-letter pass reads it. */
+  /** The job queues' dead-letter queue (one shared locally; a template on AWS): the sweeper's dead-letter pass reads it. */
   deadLetterQueueUrl: string;
   /** The local queue's backstop (`LOCAL_RECEIVE_LIMIT`): the delivery marks a job dead_lettered on that receive. */
   maxReceiveCount: number;

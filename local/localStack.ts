@@ -9,8 +9,9 @@ import { consoleHandler } from "../ops/console/consoleServer.ts";
 import { localTarget } from "../ops/target/localTarget.ts";
 import { awsFaultsFromEnvironment, injectAwsFaults } from "./awsFaults.ts";
 import { crashAlreadyFired, crashNotice, crashPointFromEnvironment, crashSwitch } from "./crashPoints.ts";
-import { startDeliveryWorker } from "./deliveryWorker.ts";
+import { DEFAULT_POLLERS, startDeliveryWorker } from "./deliveryWorker.ts";
 import { DEMO_CONSUMER_SCOPE, demoBehaviourOf } from "./demoCharge.ts";
+import { destinationPaused } from "./destinationPaused.ts";
 import { assertJavaInstalled } from "./dynamoDbLocal.ts";
 import { eventView } from "./eventView.ts";
 import { listenHttpFront } from "./httpFront.ts";
@@ -201,12 +202,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log.progress(`console: ${front.baseUrl}/console?token=${access.firstToken}`);
     // Started once the front serves: a worker's first POST may be to the demo consumer behind it. One worker per
     // destination, on its own queue, as each destination has its own event source on AWS: a slow destination holds
-    // its own pollers only.
+    // its own pollers only, as many as its maxConcurrency (the event source's), and none while it is paused (its
+    // mapping disabled). The pause is read with the stack's own client, which no injected fault reaches.
+    const maxConcurrency = new Map(config.destinations.map(({ id, maxConcurrency }) => [id, maxConcurrency]));
     for (const [destination, queue] of queues.byDestination) {
       const worker = startDeliveryWorker({
         sqs: services.sqs,
         queueUrl: queue.queueUrl,
         handler: lambdas.delivery,
+        pollers: maxConcurrency.get(destination) ?? DEFAULT_POLLERS,
+        paused: destinationPaused(events, destination),
         onError: (error) => log.problem(`delivery poll of ${destination} failed: ${(error as Error).message}`),
       });
       cleanups.push(() => worker.stop());

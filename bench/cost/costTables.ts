@@ -84,13 +84,20 @@ export function printCostTables(data: CostModelData): void {
     title: "What a destination costs per month when idle",
     columns: ["delivery queue", "service", "component", "quantity", "unit", "USD per month"],
     rows: [
-      ...shared.lines.map((l) => ["shared (today)", l.service, l.component, quantity(l.quantity), l.unit, usd(l.usd)]),
-      ["shared (today)", "total", "", "", "", usd(shared.totalUsd)],
+      ...shared.lines.map((l) => [
+        "shared (before wave 6)",
+        l.service,
+        l.component,
+        quantity(l.quantity),
+        l.unit,
+        usd(l.usd),
+      ]),
+      ["shared (before wave 6)", "total", "", "", "", usd(shared.totalUsd)],
       ...ownQueue.lines.map((l) => ["its own", l.service, l.component, quantity(l.quantity), l.unit, usd(l.usd)]),
       ["its own", "total", "", "", "", usd(ownQueue.totalUsd)],
     ],
     notes: [
-      "With a queue of its own (issue 19's isolation: one queue, dead-letter queue and event source per destination, so that a slow or failing destination cannot hold another's delivery capacity), an idle destination costs its event source's empty long polls and three more alarms on top of today's secret and retry alarm. The traffic costs per event do not change: a job is one message either way.",
+      "Every destination has a queue of its own since wave 6 (issue 19: one queue, dead-letter queue and event source per destination, so that a slow or failing destination cannot hold another's delivery capacity): an idle destination costs its event source's empty long polls, the sweeper's look at its dead-letter queue and three more alarms on top of the secret and retry alarm it had on the shared queue. The traffic costs per event do not change: a job is one message either way.",
     ],
   });
 }

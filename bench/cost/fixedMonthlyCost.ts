@@ -24,7 +24,7 @@ export const FIXED_ASSUMPTIONS = {
   secrets: 2,
   // The gateway's alarms that do not depend on the destinations (the HTTP API edge; test/infra counts them in the
   // template), and its dashboard.
-  gatewayAlarms: 16,
+  gatewayAlarms: 14,
   dashboards: 1,
 };
 
@@ -91,6 +91,9 @@ export function fixedMonthlyCost(prices: PriceTable, sizing: typeof LAMBDA_SIZIN
   const sweeperGbSeconds = runs * (a.sweeperRunMs / 1000) * (sizing.sweeperMemoryMb / 1024);
   const polls = MINUTES_PER_MONTH * a.idlePollers * a.longPollsPerPollerMinute;
   const logGb = (runs * a.sweeperLogBytesPerRun) / 1024 ** 3;
+  // One destination, with its own queue, dead-letter queue and alarms (what every destination has since wave 6).
+  const alarms = a.gatewayAlarms + DESTINATION_ASSUMPTIONS.ownQueueAlarms;
+  const deadLetterChecks = MINUTES_PER_MONTH * DESTINATION_ASSUMPTIONS.deadLetterChecksPerMinute;
   return [
     {
       service: "Lambda",
@@ -124,17 +127,24 @@ export function fixedMonthlyCost(prices: PriceTable, sizing: typeof LAMBDA_SIZIN
     },
     {
       service: "SQS",
-      component: `event source idle long polls (${a.idlePollers} pollers)`,
+      component: `its event source's idle long polls (${a.idlePollers} pollers on the destination's queue)`,
       quantity: polls,
       unit: "requests",
       usd: (polls / 1e6) * prices.sqsStandard.perMillionRequests,
     },
     {
       service: "CloudWatch",
-      component: "gateway alarms (besides one per destination)",
-      quantity: a.gatewayAlarms,
+      component: `alarms (${a.gatewayAlarms} of the gateway, ${DESTINATION_ASSUMPTIONS.ownQueueAlarms} of its one destination)`,
+      quantity: alarms,
       unit: "alarm-months",
-      usd: a.gatewayAlarms * prices.cloudWatch.perStandardAlarmMonth,
+      usd: alarms * prices.cloudWatch.perStandardAlarmMonth,
+    },
+    {
+      service: "SQS",
+      component: "the sweeper's look at the destination's dead-letter queue, every minute",
+      quantity: deadLetterChecks,
+      unit: "requests",
+      usd: (deadLetterChecks / 1e6) * prices.sqsStandard.perMillionRequests,
     },
     {
       service: "CloudWatch",

@@ -299,6 +299,8 @@ async function sweepOnce(
         indexWriteUnits: perEvent(walked.capacity.indexWriteUnits, empty.indexWriteUnits),
         readUnits: perEvent(walked.capacity.readUnits, empty.readUnits),
         refusedWrites: perEvent(walked.capacity.refusedWrites, empty.refusedWrites),
+        controlReadUnits: 0,
+        controlWriteUnits: 0,
       },
     };
   } finally {

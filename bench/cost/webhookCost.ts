@@ -90,6 +90,14 @@ export interface EventUnits {
  * S3 (`placement: "s3"`) has no item: no body write, no body read (its PutObject and GetObjects are priced as S3
  * requests).
  */
+/**
+ * The destination's control item (`lambdas/shared/destinationControl.ts`): an eventually consistent read of a small
+ * item, at most once a second per delivery container, priced as one per attempt (true below about one job a second
+ * per container, an overstatement above); and one write per failed attempt (the breaker's count), none per success.
+ */
+export const CONTROL_READ_UNITS_PER_JOB = 0.5;
+export const CONTROL_WRITE_UNITS_PER_FAILURE = 1;
+
 export function eventUnits(items: StoredItemSizes, retries: number, assumptions: CostAssumptions): EventUnits {
   const wu = writeUnitsFor;
   const inline = items.placement !== "s3";
@@ -249,6 +257,20 @@ export function costPerMillion(
     ],
     ["DynamoDB", "delivery writes", jobs * units.deliveryWrites, "WRU", writeUnit],
     ["DynamoDB", "delivery reads (strongly consistent)", jobs * units.deliveryReads, "RRU", readUnit],
+    [
+      "DynamoDB",
+      "destination control reads (pause, breaker: at most one per attempt)",
+      attempts * CONTROL_READ_UNITS_PER_JOB,
+      "RRU",
+      readUnit,
+    ],
+    [
+      "DynamoDB",
+      "destination control writes (one per failed attempt)",
+      jobs * r * CONTROL_WRITE_UNITS_PER_FAILURE,
+      "WRU",
+      writeUnit,
+    ],
     [
       "DynamoDB",
       "sweeper walk (listing index entry + state, eventually consistent)",

@@ -32,6 +32,10 @@ export const DEFAULT_SIZES = {
   storeOutageSeconds: 180,
   /** GitHub fan-out: delivery GUIDs, each sent by three hooks. */
   fanOutGuids: 20,
+  /** Destination isolation: events per phase to two destinations, seconds A is down (then slow), events sent paused. */
+  isolationEvents: 200,
+  isolationOutageSeconds: 60,
+  pauseEvents: 500,
   /** Seed of every random choice (kill moments, hostile requests). */
   seed: 1,
   /**
@@ -63,6 +67,9 @@ const QUICK_SIZES: ReliabilitySizes = {
   storeOutageEvents: 30,
   storeOutageSeconds: 8,
   fanOutGuids: 5,
+  isolationEvents: 30,
+  isolationOutageSeconds: 4,
+  pauseEvents: 40,
   seed: 1,
   lanes: 2,
 };

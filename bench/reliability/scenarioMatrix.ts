@@ -5,6 +5,7 @@ import { runAwsFaultsAtRandom } from "./awsFaultsAtRandom.ts";
 import { runConsumerKills } from "./consumerKills.ts";
 import { runConsumerOutage } from "./consumerOutage.ts";
 import { runCrashPoints } from "./crashPointTrials.ts";
+import { runDestinationIsolation } from "./destinationIsolation.ts";
 import { emptyAccount } from "./eventTotals.ts";
 import { runGithubFanOut } from "./githubFanOut.ts";
 import { runHostileInput } from "./hostileInput.ts";
@@ -21,7 +22,15 @@ import { runStoreOutageDuringDelivery } from "./storeOutageDuringDelivery.ts";
 type Say = (line: string) => void;
 
 /** The groups of scenarios, by the name `--only` selects them with. */
-export const SCENARIO_GROUPS = ["shared", "crash-points", "kills", "consumer", "store-outage", "aws-faults"] as const;
+export const SCENARIO_GROUPS = [
+  "shared",
+  "crash-points",
+  "kills",
+  "consumer",
+  "store-outage",
+  "aws-faults",
+  "destinations",
+] as const;
 export type ScenarioGroup = (typeof SCENARIO_GROUPS)[number];
 
 /**
@@ -35,6 +44,7 @@ const LONGEST_FIRST: readonly ScenarioGroup[] = [
   "consumer",
   "shared",
   "aws-faults",
+  "destinations",
 ];
 
 /**
@@ -72,6 +82,8 @@ export async function runScenarios(
       });
       return [faults, await runGithubFanOut(sizes.fanOutGuids)];
     },
+    // Issue 19's rows: one stack with two destinations, A down, then slow, then paused; B healthy throughout.
+    destinations: () => runDestinationIsolation(sizes, say),
   };
   const groups = SCENARIO_GROUPS.filter((name) => only === undefined || only.includes(name));
   // Started longest first, so that no lane is left with a long group at the end; rows keep the matrix's order.

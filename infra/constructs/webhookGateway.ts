@@ -3,7 +3,7 @@ import type { DomainName, HttpApi, HttpStage } from "aws-cdk-lib/aws-apigatewayv
 import type { Alarm, Dashboard } from "aws-cdk-lib/aws-cloudwatch";
 import type { Table } from "aws-cdk-lib/aws-dynamodb";
 import type { Grant, IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
-import type { FunctionUrl } from "aws-cdk-lib/aws-lambda";
+import type { EventSourceMapping, FunctionUrl } from "aws-cdk-lib/aws-lambda";
 import type { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import type { LogGroup } from "aws-cdk-lib/aws-logs";
 import type { ISecret } from "aws-cdk-lib/aws-secretsmanager";
@@ -19,7 +19,7 @@ import { type RouteThrottle, routeThrottles, withoutRouteSettings } from "../pro
 import { validateDeploymentConfig } from "../validateDeploymentConfig.ts";
 import { BodyBucket } from "./bodyBucket.ts";
 import { newAlarmTopic } from "./gateway/alarmTopic.ts";
-import { newDeliveryQueues } from "./gateway/deliveryQueues.ts";
+import { type DestinationDelivery, newDestinationDeliveries } from "./gateway/destinationDeliveries.ts";
 import { newEventsTable } from "./gateway/eventsTable.ts";
 import { GatewayAlarms } from "./gateway/gatewayAlarms.ts";
 import {
@@ -36,7 +36,9 @@ import { intakeReservedConcurrency } from "./gateway/intakeConcurrency.ts";
 import { intakeDomainSettings } from "./gateway/intakeDomain.ts";
 import type { IntakeEdge } from "./gateway/intakeEdge.ts";
 import { newIntakeFunctionUrl } from "./gateway/intakeFunctionUrl.ts";
-import { gatewayResourceNames } from "./gateway/resourceNames.ts";
+import { acknowledgeQueuePatterns, operatorPermissions } from "./gateway/operatorPermissions.ts";
+import { type QueueAddresses, queueAddresses } from "./gateway/queueAddresses.ts";
+import { checkDestinationIds, gatewayResourceNames } from "./gateway/resourceNames.ts";
 import { newSweepSchedule, SWEEP_PERIOD } from "./gateway/sweepSchedule.ts";
 import { HandlerFunction } from "./handlerFunction.ts";
 import {
@@ -54,9 +56,9 @@ function sumOfRates(routes: ReadonlyMap<string, RouteThrottle>): number {
 }
 
 /**
- * Oncegate in one construct: the HTTP intake, the events table, the body bucket, the delivery queue and its
- * dead-letter queue, the intake, delivery and sweeper functions, their secrets, least-privilege roles, alarms and a
- * dashboard.
+ * Oncegate in one construct: the HTTP intake, the events table, the body bucket, per destination a job queue, its
+ * dead-letter queue and an event source with its own concurrency (a slow destination holds up no other), the intake,
+ * delivery and sweeper functions, their secrets, least-privilege roles, alarms and a dashboard.
  *
  * @example
  * new WebhookGateway(this, "Webhooks", {
@@ -72,8 +74,18 @@ export class WebhookGateway extends Construct {
   readonly eventsTable: Table;
   /** Bodies above the inline limit, content-addressed, expired after the events' retention (`BodyBucket`). */
   readonly bodyBucket: BodyBucket;
-  readonly deliveryQueue: Queue;
-  readonly deadLetterQueue: Queue;
+  /** Each destination's job queue, `<base>-<id>`, by destination id. */
+  readonly deliveryQueues: ReadonlyMap<string, Queue>;
+  /** Each destination's dead-letter queue, `<base>-<id>-dlq`, by destination id. */
+  readonly deadLetterQueues: ReadonlyMap<string, Queue>;
+  /** Each destination's event source mapping on the delivery function (what pausing it disables), by destination id. */
+  readonly eventSources: ReadonlyMap<string, EventSourceMapping>;
+  /** Every job queue's URL: `https://sqs.<region>.<url suffix>/<account>/<base>-{destination}`. */
+  readonly deliveryQueueUrlTemplate: string;
+  /** Every dead-letter queue's URL: `https://sqs.<region>.<url suffix>/<account>/<base>-{destination}-dlq`. */
+  readonly deadLetterQueueUrlTemplate: string;
+  /** Every dead-letter queue's ARN: `arn:<partition>:sqs:<region>:<account>:<base>-{destination}-dlq`. */
+  readonly deadLetterQueueArnTemplate: string;
   readonly intakeFunction: NodejsFunction;
   readonly deliveryFunction: NodejsFunction;
   readonly sweeperFunction: NodejsFunction;
@@ -93,6 +105,8 @@ export class WebhookGateway extends Construct {
   readonly alarmTopic: ITopic;
   readonly alarms: Alarm[];
   readonly dashboard: Dashboard;
+  readonly #addresses: QueueAddresses;
+  readonly #deliveries: readonly DestinationDelivery[];
 
   constructor(scope: Construct, id: string, props: WebhookGatewayProps) {
     super(scope, id);
@@ -119,6 +133,12 @@ export class WebhookGateway extends Construct {
     this.createdSecrets = secrets.created;
 
     const names = gatewayResourceNames(props.resourceNamePrefix ?? Stack.of(this).stackName);
+    const destinationIds = settings.destinations.map((destination) => destination.id);
+    checkDestinationIds(destinationIds);
+    this.#addresses = queueAddresses(this, names.queueBase, destinationIds);
+    this.deliveryQueueUrlTemplate = this.#addresses.jobQueueUrlTemplate;
+    this.deadLetterQueueUrlTemplate = this.#addresses.deadLetterQueueUrlTemplate;
+    this.deadLetterQueueArnTemplate = this.#addresses.deadLetterQueueArnTemplate;
     this.eventsTable = newEventsTable(this, "EventsTable", {
       tableName: names.eventsTable,
       removalPolicy,
@@ -128,20 +148,11 @@ export class WebhookGateway extends Construct {
       retention: Duration.seconds(settings.eventRetentionSeconds),
       removalPolicy,
     });
-    const queues = newDeliveryQueues(this, {
-      names,
-      removalPolicy,
-      deliveryTimeout,
-      batchingWindow,
-      maxReceiveCount: maxReceiveCountFor(settings.retryScheduleSeconds),
-    });
-    this.deliveryQueue = queues.queue;
-    this.deadLetterQueue = queues.deadLetterQueue;
-
     const environment = {
       [ENV.config]: Stack.of(this).toJsonString(lambdaConfig),
       [ENV.eventsTable]: this.eventsTable.tableName,
-      [ENV.deliveryQueueUrl]: this.deliveryQueue.queueUrl,
+      // A template, not a URL per destination: a Lambda's environment holds 4 KB in all (`jobQueueUrl`).
+      [ENV.deliveryQueueUrl]: this.deliveryQueueUrlTemplate,
       [ENV.bodyBucket]: this.bodyBucket.bucketName,
     };
     const common = {
@@ -174,8 +185,8 @@ export class WebhookGateway extends Construct {
     });
     const sweeper = new HandlerFunction(this, "Sweeper", {
       ...common,
-      // The sweeper's own: it reads the dead jobs to mark their events DEAD (no other function touches the DLQ).
-      environment: { ...environment, [ENV.deadLetterQueueUrl]: this.deadLetterQueue.queueUrl },
+      // The sweeper's own: it reads the dead jobs to mark their events DEAD (no other function touches the DLQs).
+      environment: { ...environment, [ENV.deadLetterQueueUrl]: this.deadLetterQueueUrlTemplate },
       entry: "lambdas/sweeper/handler.ts",
       description: "Oncegate sweeper: re-enqueues events whose intake stopped before enqueueing, reconciles dead jobs",
       // Shorter than the schedule's minute, so two runs rarely overlap (an overlap is harmless, only wasteful).
@@ -190,28 +201,36 @@ export class WebhookGateway extends Construct {
     this.deliveryFunction = delivery.lambdaFunction;
     this.sweeperFunction = sweeper.lambdaFunction;
 
+    this.#deliveries = newDestinationDeliveries(this, {
+      destinations: settings.destinations,
+      queueBase: names.queueBase,
+      delivery: this.deliveryFunction,
+      deliveryTimeout,
+      batchSize,
+      batchingWindow: props.deliveryBatchingWindow,
+      maxReceiveCount: maxReceiveCountFor(settings.retryScheduleSeconds),
+      defaultMaxConcurrency: props.deliveryMaxConcurrency ?? WEBHOOK_GATEWAY_DEFAULTS.deliveryMaxConcurrency,
+      removalPolicy,
+    });
+    const byDestination = <T>(part: (delivery: DestinationDelivery) => T) =>
+      new Map(this.#deliveries.map((delivery) => [delivery.id, part(delivery)]));
+    this.deliveryQueues = byDestination((delivery) => delivery.queue);
+    this.deadLetterQueues = byDestination((delivery) => delivery.deadLetterQueue);
+    this.eventSources = byDestination((delivery) => delivery.eventSource);
+
     const table = this.eventsTable.tableArn;
-    const queue = this.deliveryQueue.queueArn;
     allow(intake.role, GATEWAY_ACTIONS.intakeTable, [table]);
-    allow(intake.role, GATEWAY_ACTIONS.enqueue, [queue]);
+    allow(intake.role, GATEWAY_ACTIONS.enqueue, this.#jobQueueArns());
     this.bodyBucket.grantPutBody(intake.role);
     secrets.grantReadTo("provider", intake.role);
     allow(delivery.role, GATEWAY_ACTIONS.deliveryTable, [table]);
-    allow(delivery.role, GATEWAY_ACTIONS.deliveryQueue, [queue]);
+    allow(delivery.role, GATEWAY_ACTIONS.deliveryQueue, this.#jobQueueArns());
     this.bodyBucket.grantReadBody(delivery.role);
     secrets.grantReadTo("destination", delivery.role);
     allow(sweeper.role, GATEWAY_ACTIONS.sweeperTable, [table]);
     allow(sweeper.role, GATEWAY_ACTIONS.sweeperIndex, [listIndexArn(this.eventsTable)]);
-    allow(sweeper.role, GATEWAY_ACTIONS.enqueue, [queue]);
-    allow(sweeper.role, GATEWAY_ACTIONS.sweeperDeadLetters, [this.deadLetterQueue.queueArn]);
-
-    this.deliveryFunction.addEventSourceMapping("DeliveryJobs", {
-      eventSourceArn: queue,
-      batchSize,
-      maxBatchingWindow: props.deliveryBatchingWindow,
-      reportBatchItemFailures: true,
-      maxConcurrency: props.deliveryMaxConcurrency ?? WEBHOOK_GATEWAY_DEFAULTS.deliveryMaxConcurrency,
-    });
+    allow(sweeper.role, GATEWAY_ACTIONS.enqueue, this.#jobQueueArns());
+    allow(sweeper.role, GATEWAY_ACTIONS.sweeperDeadLetters, this.#deadLetterQueueArns());
     newSweepSchedule(this, this.sweeperFunction);
 
     let edge: IntakeEdge;
@@ -239,13 +258,11 @@ export class WebhookGateway extends Construct {
     this.alarmTopic = props.alarmTopic ?? newAlarmTopic(this, "AlarmTopic");
     const alarms = new GatewayAlarms(this, "Alarms", {
       topic: this.alarmTopic,
-      queue: this.deliveryQueue,
-      deadLetterQueue: this.deadLetterQueue,
       edge: edge.metrics,
       intake: this.intakeFunction,
       delivery: this.deliveryFunction,
       sweeper: this.sweeperFunction,
-      destinations: settings.destinations.map((destination) => destination.id),
+      destinations: this.#deliveries,
       oldestMessageAgeThreshold:
         props.oldestJobAlarmThreshold ??
         defaultOldestJobThreshold(settings, WEBHOOK_GATEWAY_DEFAULTS.oldestJobAlarmThreshold),
@@ -261,8 +278,7 @@ export class WebhookGateway extends Construct {
       intake: this.intakeFunction,
       delivery: this.deliveryFunction,
       edge: edge.metrics,
-      queue: this.deliveryQueue,
-      deadLetterQueue: this.deadLetterQueue,
+      destinations: this.#deliveries,
       alarms: this.alarms,
     });
   }
@@ -278,42 +294,56 @@ export class WebhookGateway extends Construct {
     ]);
   }
 
-  /** Lets `grantee` put delivery jobs (`{ pk, destination }`) on the delivery queue, e.g. a replay tool. */
+  /** Lets `grantee` put delivery jobs (`{ pk, destination }`) on every destination's job queue, e.g. a replay tool. */
   grantEnqueueJobs(grantee: IGrantable): Grant {
-    return allow(grantee, GATEWAY_ACTIONS.enqueue, [this.deliveryQueue.queueArn]);
+    return allow(grantee, GATEWAY_ACTIONS.enqueue, this.#jobQueueArns());
   }
 
   /**
-   * What `oncegate dlq list` and `dlq redrive` need on this gateway's resources, as statements: the dead-letter
-   * queue (`operateDeadLetters`), sending jobs to the delivery queue, and reading and updating events
-   * (`operateEvents`, for `markRedriven`). The stack's own `cloudformation:DescribeStacks` is added by the app's
-   * `OperatorPolicy`, where the stack is known.
+   * What the operator CLI needs on this gateway's resources, as statements (`operatorPermissions`: the dead-letter
+   * queues, sending jobs and reading queue depths, pausing and resuming destinations, events), plus reading bodies.
+   * The stack's own `cloudformation:DescribeStacks` is added by the app's `OperatorPolicy`, where the stack is known.
    */
   operateStatements(): PolicyStatement[] {
     return [
-      statement(GATEWAY_ACTIONS.operateDeadLetters, [this.deadLetterQueue.queueArn]),
-      statement(GATEWAY_ACTIONS.enqueue, [this.deliveryQueue.queueArn]),
-      statement(GATEWAY_ACTIONS.operateEvents, [this.eventsTable.tableArn]),
-      statement(GATEWAY_ACTIONS.listEvents, listingIndexArns(this.eventsTable)),
+      ...this.#operatorPermissions().map(([actions, resources]) => statement(actions, resources)),
       ...this.bodyBucket.readBodyStatements(),
     ];
   }
 
-  /** Lets `grantee` run the operator CLI's `dlq` commands on this gateway ({@link operateStatements}). */
+  /** Lets `grantee` run the operator CLI on this gateway ({@link operateStatements}). */
   grantOperate(grantee: IGrantable): Grant {
-    const [deadLetters, enqueue, events, listing, bodies] = [
-      allow(grantee, GATEWAY_ACTIONS.operateDeadLetters, [this.deadLetterQueue.queueArn]),
-      this.grantEnqueueJobs(grantee),
-      allow(grantee, GATEWAY_ACTIONS.operateEvents, [this.eventsTable.tableArn]),
-      allow(grantee, GATEWAY_ACTIONS.listEvents, listingIndexArns(this.eventsTable)),
-      this.bodyBucket.grantReadBody(grantee),
-    ];
-    return deadLetters.combine(enqueue).combine(events).combine(listing).combine(bodies);
+    const principal = grantee.grantPrincipal;
+    if (Construct.isConstruct(principal)) this.acknowledgeQueuePatterns(principal);
+    return this.#operatorPermissions()
+      .map(([actions, resources]) => allow(grantee, actions, resources))
+      .reduce((all, grant) => all.combine(grant), this.bodyBucket.grantReadBody(grantee));
   }
 
-  /** Lets `grantee` move dead jobs back to the delivery queue (`aws sqs start-message-move-task`). */
+  /** Lets `grantee` move dead jobs back to their job queues (`aws sqs start-message-move-task`). */
   grantRedriveDeadLetters(grantee: IGrantable): Grant {
-    const fromDeadLetters = allow(grantee, GATEWAY_ACTIONS.redriveDeadLetters, [this.deadLetterQueue.queueArn]);
+    const fromDeadLetters = allow(grantee, GATEWAY_ACTIONS.redriveDeadLetters, this.#deadLetterQueueArns());
     return fromDeadLetters.combine(this.grantEnqueueJobs(grantee));
+  }
+
+  /** Acknowledges cdk-nag's IAM5 on `holder` (a managed policy) for the operators' queue patterns. */
+  acknowledgeQueuePatterns(holder: Construct): void {
+    acknowledgeQueuePatterns(holder, this.#addresses);
+  }
+
+  #operatorPermissions() {
+    return operatorPermissions({
+      addresses: this.#addresses,
+      eventSources: [...this.eventSources.values()],
+      eventsTable: this.eventsTable,
+    });
+  }
+
+  #jobQueueArns(): string[] {
+    return this.#deliveries.map((delivery) => delivery.queue.queueArn);
+  }
+
+  #deadLetterQueueArns(): string[] {
+    return this.#deliveries.map((delivery) => delivery.deadLetterQueue.queueArn);
   }
 }

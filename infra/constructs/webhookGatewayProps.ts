@@ -45,7 +45,10 @@ export interface WebhookGatewayProps {
   readonly deliveryBatchSize?: number;
   /** How long the event source gathers jobs before invoking. @default none: jobs are delivered as they arrive */
   readonly deliveryBatchingWindow?: Duration;
-  /** Most concurrent delivery invocations (2 to 1000), which caps the load on your consumers. @default 5 */
+  /**
+   * Most concurrent delivery invocations per destination (2 to 1000), which caps the load on each consumer: each
+   * destination has an event source of its own, and a destination's `maxConcurrency` takes precedence. @default 5
+   */
   readonly deliveryMaxConcurrency?: number;
   /** The delivery function's timeout; at least every destination's `timeoutMs` plus 5 seconds. @default 30 seconds */
   readonly deliveryTimeout?: Duration;
@@ -69,8 +72,9 @@ export interface WebhookGatewayProps {
   /** Refuse `DeleteTable` on the events table until turned off. @default true, false when removalPolicy is DESTROY */
   readonly deletionProtection?: boolean;
   /**
-   * Start of the fixed physical names: `<prefix>-events`, `<prefix>-delivery`, `<prefix>-dead-letters`. Two gateways
-   * in one stack need different prefixes. @default the stack's name
+   * Start of the fixed physical names: the table `<prefix>-events`, and per destination the queues `<base>-<id>` and
+   * `<base>-<id>-dlq`, where `<base>` is `og` + 8 hex digits of the prefix's SHA-256. Two gateways in one stack need
+   * different prefixes. @default the stack's name
    */
   readonly resourceNamePrefix?: string;
   /** Where the alarms send ALARM and OK. @default a new SNS topic */

@@ -10,6 +10,7 @@ import { describeError } from "./deliveryLog.ts";
 import type { DeliverySettings } from "./deliverySettings.ts";
 import type { DeliveryTable, StoredEvent } from "./deliveryStore.ts";
 import { readEvent, recordDestinationTransition, writeImpliedOverallStatus } from "./deliveryStore.ts";
+import type { DestinationGate, GateAnswer } from "./destinationGate.ts";
 import {
   ATTEMPTS_EXHAUSTED_REASON,
   BODY_UNAVAILABLE_REASON,
@@ -42,6 +43,8 @@ export interface DeliveryContext {
   random: () => number;
   fetch: typeof fetch;
   stopwatch?: Stopwatch;
+  /** Pause and circuit breaker: asked before each attempt, told its outcome. @default every attempt goes */
+  gate?: DestinationGate;
   /** Test hooks: `afterPost` runs between the POST and recording it (a crash there means a second POST). */
   faults?: { afterPost?: () => void | Promise<void> };
 }
@@ -52,6 +55,8 @@ export interface JobReceipt {
   /** SQS's `ApproximateReceiveCount`: only the backstop counts receives, attempts are counted in the event. */
   receiveCount: number;
 }
+
+const ATTEMPT: GateAnswer = { kind: "attempt", probe: false };
 
 /** Slack under which an attempt counts as due: SQS returns a hidden message up to about a second early or late. */
 const DUE_TOLERANCE_MS = 1_000;
@@ -149,6 +154,13 @@ export async function deliverJob(job: DeliveryJob, receipt: JobReceipt, context:
     );
   }
 
+  // Paused, or its circuit open: no attempt, none consumed; the job comes back when a probe or a resume may be due.
+  const admission =
+    context.gate === undefined ? ATTEMPT : await context.gate.admit(job.destination, destination.timeoutMs);
+  if (admission.kind === "hold") {
+    return { outcome: "held", report: true, delaySeconds: admission.seconds, reason: admission.reason };
+  }
+
   const atMs = nowMs;
   const trigger = attemptTriggerOf(current, plan);
   let post: PreparedPost | undefined;
@@ -199,6 +211,8 @@ export async function deliverJob(job: DeliveryJob, receipt: JobReceipt, context:
     (state) => destinationStateAfterAttempt(state, decision, record, receipt.messageId),
     entry,
   );
+  // After the attempt is recorded, so that the circuit's bookkeeping never delays (or, failing, loses) that record.
+  await context.gate?.recordOutcome(job.destination, sent.outcome, admission.probe);
   const measured = { attempt: plan.attempt, statusCode: record.statusCode, latencyMs: record.latencyMs };
   if (updated === undefined) return { outcome: "dropped", report: false, reason: "event_missing", ...measured };
   const status = await reconcileOverallStatus(context, updated);

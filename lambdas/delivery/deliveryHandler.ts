@@ -12,6 +12,7 @@ import { deliverJob } from "./deliverJob.ts";
 import { describeError, type JobOutcome, logDelivery } from "./deliveryLog.ts";
 import type { DeliverySettingsInput } from "./deliverySettings.ts";
 import { resolveDeliverySettings } from "./deliverySettings.ts";
+import { createDestinationGate } from "./destinationGate.ts";
 import { infrastructureBackoffSeconds } from "./infrastructureBackoff.ts";
 import { parseDeliveryJob, receiveCountOf } from "./jobMessage.ts";
 import { maxReceiveCountFor } from "./receiveLimit.ts";
@@ -45,6 +46,8 @@ export interface DeliveryHandlerOptions {
   countMetric?: MetricCounter;
   /** Counts a retried job under its destination (the retry alarms' metric). @default none; inside Lambda, EMF lines */
   countRetried?: (destination: string) => void;
+  /** Counts a circuit this container opened (the breaker alarms' metric). @default none; inside Lambda, EMF lines */
+  countCircuitOpened?: (destination: string) => void;
   /** The queue's `maxReceiveCount`. @default `maxReceiveCountFor(schedule)`, what the stack and the local stack set */
   maxReceiveCount?: number;
 }
@@ -80,6 +83,13 @@ export function createDeliveryHandler(options: DeliveryHandlerOptions): Delivery
     faults: options.faults,
   };
   const logger = options.logger ?? jsonLogger;
+  context.gate = createDestinationGate({
+    table: context.table,
+    clock: context.clock,
+    breakers: new Map([...settings.destinations.values()].map(({ id, circuitBreaker }) => [id, circuitBreaker])),
+    logger,
+    countOpened: options.countCircuitOpened,
+  });
 
   const clock = context.clock;
 

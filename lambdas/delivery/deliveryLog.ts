@@ -10,6 +10,8 @@ export type JobOutcome =
   | "dead"
   /** Will never succeed (a permanent 4xx, an unknown destination): the job is deleted. */
   | "failed"
+  /** Its destination is paused or its circuit open: hidden, no POST, no attempt consumed. */
+  | "held"
   /** The attempt is not due yet (a long delay served over several receives): hidden again, no POST, no attempt. */
   | "waiting"
   /** The destination was already DELIVERED or FAILED: a duplicate message, not POSTed again. */
@@ -46,6 +48,7 @@ const LEVELS: Record<JobOutcome, "info" | "warn" | "error"> = {
   delivered: "info",
   retry: "info",
   waiting: "info",
+  held: "info",
   skipped: "info",
   failed: "warn",
   dead: "error",

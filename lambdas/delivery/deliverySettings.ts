@@ -1,4 +1,5 @@
 import { signStandardWebhook } from "../intake/signatures/standard.ts";
+import { CIRCUIT_BREAKER_DEFAULTS, type ResolvedCircuitBreaker } from "../shared/circuitBreakerConfig.ts";
 import { readDestinationUrl } from "../shared/destinationUrl.ts";
 import { InvalidConfigurationError } from "../shared/errors.ts";
 import { DEFAULT_PEAK_EVENTS_PER_SECOND, type IndexShardCounts, indexShardCounts } from "../shared/indexShards.ts";
@@ -14,6 +15,8 @@ export interface DeliveryDestinationInput {
   signingSecrets: readonly string[];
   /** Per-request timeout. @default 10000 */
   timeoutMs?: number;
+  /** Its circuit breaker, `false` for none. @default CIRCUIT_BREAKER_DEFAULTS */
+  circuitBreaker?: ResolvedCircuitBreaker | false;
 }
 
 /**
@@ -35,6 +38,7 @@ export interface DeliveryDestination {
   url: URL;
   signingSecrets: readonly string[];
   timeoutMs: number;
+  circuitBreaker: ResolvedCircuitBreaker | false;
 }
 
 /** {@link DeliverySettingsInput} checked, with every default applied and destinations indexed by id. */
@@ -93,7 +97,8 @@ function resolveDestination(input: DeliveryDestinationInput, path: string): Deli
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
     throw new InvalidConfigurationError(`${path}.timeoutMs`, `expected a whole number ≥ 1, got ${timeoutMs}`);
   }
-  return { id: input.id, url, signingSecrets, timeoutMs };
+  const circuitBreaker = input.circuitBreaker ?? { ...CIRCUIT_BREAKER_DEFAULTS };
+  return { id: input.id, url, signingSecrets, timeoutMs, circuitBreaker };
 }
 
 function isStandardWebhookSecret(secret: string): boolean {

@@ -13,10 +13,11 @@ export async function deliverySettingsFrom(
   secrets: SecretResolver,
 ): Promise<DeliverySettingsInput> {
   const destinations = await Promise.all(
-    config.destinations.map(async ({ id, url, timeoutMs, signingSecrets }) => ({
+    config.destinations.map(async ({ id, url, timeoutMs, signingSecrets, circuitBreaker }) => ({
       id,
       url,
       timeoutMs,
+      circuitBreaker,
       signingSecrets: await secrets.resolveAll(signingSecrets),
     })),
   );
@@ -46,6 +47,7 @@ export async function deliveryHandlerFromEnvironment(
     config: await deliverySettingsFrom(config, createSecretResolver({ env })),
     countMetric: count,
     countRetried: count && ((destination) => count("Retried", { [DESTINATION_DIMENSION]: destination })),
+    countCircuitOpened: count && ((destination) => count("CircuitOpened", { [DESTINATION_DIMENSION]: destination })),
     ...overrides,
   });
 }

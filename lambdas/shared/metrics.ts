@@ -20,10 +20,11 @@ export type GatewayMetric = (typeof GATEWAY_METRICS)[number];
 /**
  * What the alarms count besides: `Rejected` by the intake per refusal (dimension `Reason`, the refusal code),
  * `Retried` by the delivery per retried job (dimension `Destination`, the destination id), `SweepFailed` by the
- * sweeper per event it could not re-enqueue. Dimension values are configured names or fixed codes, never
+ * sweeper per event it could not re-enqueue, `CircuitOpened` by the delivery when a destination's circuit opens
+ * (dimension `Destination`). Dimension values are configured names or fixed codes, never
  * untrusted input, so the number of metrics stays bounded.
  */
-export const ALARM_METRICS = ["Rejected", "Retried", "SweepFailed"] as const;
+export const ALARM_METRICS = ["Rejected", "Retried", "SweepFailed", "CircuitOpened"] as const;
 export type AlarmMetric = (typeof ALARM_METRICS)[number];
 
 /** The dimension of `Retried`: the destination's id. */

@@ -12,11 +12,12 @@ import { errorCodeOf } from "../shared/errors.ts";
 import type { Logger } from "../shared/logger.ts";
 
 /**
- * The sweeper's dead-letter pass. The delivery marks a destination DEAD (`dead_lettered`) on the receive after which
- * SQS moves its job to the dead-letter queue; when DynamoDB failed on exactly that receive, SQS moved the job anyway
- * and the event would read PENDING/QUEUED for ever. This pass reads the jobs in the DLQ and writes on each event what
- * that receive could not (`markDeadLettered`). It never deletes a message (operators redrive or inspect them) and
- * hides each one only while a run looks at it.
+ * The sweeper's dead-letter pass over one dead-letter queue (`deadLetterQueuesPass.ts` runs it over each). The
+ * delivery marks a destination DEAD (`dead_lettered`) on the receive after which SQS moves its job to the
+ * dead-letter queue; when DynamoDB failed on exactly that receive, SQS moved the job anyway and the event would read
+ * PENDING/QUEUED for ever. This pass reads the jobs in the DLQ and writes on each event what that receive could not
+ * (`markDeadLettered`). It never deletes a message (operators redrive or inspect them) and hides each one only while
+ * a run looks at it.
  */
 
 /** What one pass did, by message. */
@@ -33,7 +34,10 @@ export interface DeadLetterCounts {
   unreadable: number;
   /** Messages whose event could not be read or written (DynamoDB failing); the next run tries again. */
   failed: number;
-  /** Set when the queue itself could not be read (its error's code): the pass stopped there. */
+  /**
+   * Set when the queue itself could not be read (its error's code): the pass stopped there. Over several queues,
+   * the first one's; the others were still read.
+   */
   error?: string;
 }
 
@@ -45,6 +49,11 @@ export interface DeadLetterPassOptions {
   logger: Logger;
   /** Most messages looked at per run. @default {@link DEFAULT_DEAD_LETTERS_PER_RUN} */
   maxPerRun?: number;
+  /**
+   * The queue's visible messages as the caller just read them ({@link visibleDeadLetters}, to split the budget over
+   * several queues): the pass does not ask again. @default read by the pass itself
+   */
+  visibleMessages?: number;
   /** Counts a message (or the queue) that could not be handled: the sweeper's `SweepFailed` metric. */
   countFailed?: () => void;
 }
@@ -75,8 +84,37 @@ export function noDeadLetters(): DeadLetterCounts {
   return { read: 0, marked: 0, alreadySettled: 0, missing: 0, unreadable: 0, failed: 0 };
 }
 
+/** The messages visible in a dead-letter queue (SQS's approximate count): one `GetQueueAttributes`. */
+export async function visibleDeadLetters(sqs: SQSClient, deadLetterQueueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: deadLetterQueueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+}
+
 /**
- * One pass: `GetQueueAttributes` first, and nothing more when the DLQ is empty (one call a run). Otherwise receives
+ * What a pass returns when its queue could not be read: the error's code, logged with the queue's URL (one
+ * destination's queue failing says which) and counted.
+ */
+export function deadLetterQueueFailed(
+  options: Pick<DeadLetterPassOptions, "deadLetterQueueUrl" | "logger" | "countFailed">,
+  error: unknown,
+  counts: DeadLetterCounts = noDeadLetters(),
+): DeadLetterCounts {
+  counts.error = errorCodeOf(error);
+  options.logger({
+    level: "error",
+    msg: "oncegate.sweeper.dead_letters_failed",
+    queueUrl: options.deadLetterQueueUrl,
+    error: counts.error,
+  });
+  options.countFailed?.();
+  return counts;
+}
+
+/**
+ * One pass: `GetQueueAttributes` first (unless given `visibleMessages`), and nothing more when the DLQ is empty (one
+ * call a run). Otherwise receives
  * batches of 10 until `maxPerRun`, an empty receive or a batch of messages this run already saw; marks each job's
  * destination; and hands every received message back (visibility 0). One message's failure never stops the others.
  */
@@ -118,10 +156,8 @@ export async function reconcileDeadLetters(options: DeadLetterPassOptions): Prom
   }
 
   try {
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
-    );
-    if (Number(Attributes?.ApproximateNumberOfMessages ?? 0) === 0) return counts;
+    const visible = options.visibleMessages ?? (await visibleDeadLetters(sqs, queueUrl));
+    if (visible === 0) return counts;
     while (counts.read < maxPerRun) {
       const { Messages = [] } = await sqs.send(
         new ReceiveMessageCommand({
@@ -138,9 +174,7 @@ export async function reconcileDeadLetters(options: DeadLetterPassOptions): Prom
       for (const outcome of await Promise.all(fresh.map(reconcileOne))) counts[outcome] += 1;
     }
   } catch (error) {
-    counts.error = errorCodeOf(error);
-    logger({ level: "error", msg: "oncegate.sweeper.dead_letters_failed", error: counts.error });
-    options.countFailed?.();
+    deadLetterQueueFailed(options, error, counts);
   }
   await handBack(options, [...received.values()]);
   return counts;

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { type Clock, systemClock } from "../shared/clock.ts";
+import { deadLetterQueuesOf } from "../shared/deadLetterQueues.ts";
 import { ENV } from "../shared/environment.ts";
 import { errorCodeOf } from "../shared/errors.ts";
 import { type IndexKey, statesOf, walkIndex } from "../shared/eventListing.ts";
@@ -8,23 +9,32 @@ import { type EventsTable, hasBody, readEvent } from "../shared/eventStore.ts";
 import { gatewayDependenciesFromEnvironment } from "../shared/gatewayDependencies.ts";
 import { requiredEnvironment } from "../shared/gatewayEnvironment.ts";
 import { indexShardCounts } from "../shared/indexShards.ts";
+import { checkedJobQueueUrl } from "../shared/jobQueueUrl.ts";
 import { jsonLogger, type Logger, roundMs } from "../shared/logger.ts";
 import { emfCounterFor } from "../shared/metrics.ts";
-import type { ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
+import type { ResolvedDestinationConfig, ResolvedGatewayConfig } from "../shared/parseGatewayConfig.ts";
 import { type QueueEventDependencies, queueEventJobs } from "../shared/queueEventJobs.ts";
 import { abandonedBeforeMs } from "../shared/requeuePolicy.ts";
-import { type DeadLetterCounts, reconcileDeadLetters } from "./deadLetterPass.ts";
+import type { DeadLetterCounts } from "./deadLetterPass.ts";
+import { reconcileEveryDeadLetterQueue } from "./deadLetterQueuesPass.ts";
 import { type SweepOutcome, type SweepWalkResult, walkAbandoned } from "./sweepWalk.ts";
 import { advanceWatermark, readWatermark } from "./sweepWatermark.ts";
 
 /** What {@link createSweeper} is built from. */
 export interface SweeperOptions {
-  config: Pick<ResolvedGatewayConfig, "sweepAfterSeconds" | "peakEventsPerSecond" | "eventRetentionSeconds">;
+  config: Pick<ResolvedGatewayConfig, "sweepAfterSeconds" | "peakEventsPerSecond" | "eventRetentionSeconds"> & {
+    /** The configured destinations: whose dead-letter queues a template names. @default none */
+    destinations?: readonly Pick<ResolvedDestinationConfig, "id">[];
+  };
   ddb: DynamoDBClient;
   sqs: SQSClient;
   eventsTable: string;
   queueUrl: string;
-  /** The delivery queue's dead-letter queue, read by the dead-letter pass (`deadLetterPass.ts`). */
+  /**
+   * The job queues' dead-letter queue, read by the dead-letter pass (`deadLetterQueuesPass.ts`): one shared queue's
+   * URL, or a template naming each configured destination's own (`{destination}` in the queue's name, as
+   * `jobQueueUrl`'s).
+   */
   deadLetterQueueUrl: string;
   /** @default the system clock */
   clock?: Clock;
@@ -34,7 +44,10 @@ export interface SweeperOptions {
   maxPerRun?: number;
   /** No new batch of the walk starts after this long; the next run goes on from there. @default 30 000 */
   walkBudgetMs?: number;
-  /** Most dead-letter queue messages looked at per run. @default 100 (`DEFAULT_DEAD_LETTERS_PER_RUN`) */
+  /**
+   * Most dead-letter messages looked at per run, over all the dead-letter queues (`deadLetterShares`).
+   * @default 100 (`DEFAULT_DEAD_LETTERS_PER_RUN`)
+   */
   maxDeadLettersPerRun?: number;
   /**
    * Counts an event it could not re-enqueue, or a dead job it could not reconcile with its event (the swept-event
@@ -70,8 +83,8 @@ const CONCURRENCY = 10;
  * marking it QUEUED. Then it moves the watermark to where it got (`walkAbandoned`): one event's failure never stops
  * the others, and the next run walks again from the first one that failed. A first run (no watermark) starts at
  * the retention's start: no event older than that exists. Then the dead-letter pass marks DEAD the destinations
- * whose jobs SQS moved to the dead-letter queue without the event saying so (`reconcileDeadLetters`). Logs one line
- * per run with the counts and returns them.
+ * whose jobs SQS moved to a dead-letter queue without the event saying so (`reconcileEveryDeadLetterQueue`, over
+ * every destination's queue). Logs one line per run with the counts and returns them.
  */
 export function createSweeper(options: SweeperOptions): Sweeper {
   const clock = options.clock ?? systemClock;
@@ -81,6 +94,10 @@ export function createSweeper(options: SweeperOptions): Sweeper {
   const maxPerRun = options.maxPerRun ?? DEFAULT_MAX_PER_RUN;
   const walkBudgetMs = options.walkBudgetMs ?? DEFAULT_WALK_BUDGET_MS;
   const shards = indexShardCounts(options.config.peakEventsPerSecond);
+  const destinationIds = (options.config.destinations ?? []).map(({ id }) => id);
+  const deadLetterQueueUrls = deadLetterQueuesOf(options.deadLetterQueueUrl, undefined, destinationIds).map(
+    ({ url }) => url,
+  );
 
   async function sweepOne({ pk }: IndexKey): Promise<SweepOutcome> {
     try {
@@ -142,9 +159,9 @@ export function createSweeper(options: SweeperOptions): Sweeper {
   return async function sweep(): Promise<SweepResult> {
     const started = performance.now();
     const counts = await walk();
-    const deadLetters = await reconcileDeadLetters({
+    const deadLetters = await reconcileEveryDeadLetterQueue({
       sqs: options.sqs,
-      deadLetterQueueUrl: options.deadLetterQueueUrl,
+      deadLetterQueueUrls,
       table: { ...events, shards },
       logger,
       maxPerRun: options.maxDeadLettersPerRun,
@@ -167,9 +184,14 @@ export function sweeperFromEnvironment(
   overrides: Partial<SweeperOptions> = {},
 ): Sweeper {
   const count = emfCounterFor(env);
+  const dependencies = gatewayDependenciesFromEnvironment(env);
   return createSweeper({
-    ...gatewayDependenciesFromEnvironment(env),
-    deadLetterQueueUrl: requiredEnvironment(env, ENV.deadLetterQueueUrl),
+    ...dependencies,
+    deadLetterQueueUrl: checkedJobQueueUrl(
+      ENV.deadLetterQueueUrl,
+      requiredEnvironment(env, ENV.deadLetterQueueUrl),
+      dependencies.config.destinations.map(({ id }) => id),
+    ),
     countSweepFailed: count && (() => count("SweepFailed")),
     ...overrides,
   });

@@ -4,6 +4,7 @@ import packageJson from "../../package.json" with { type: "json" };
 import { OperatorError } from "../errors.ts";
 import type { CliIo } from "./cliIo.ts";
 import { addConsoleCommand } from "./commands/consoleCommand.ts";
+import { addDestinationsCommands } from "./commands/destinationsCommands.ts";
 import { addDlqCommands } from "./commands/dlqCommands.ts";
 import { addEventsCommands } from "./commands/eventsCommands.ts";
 import { addKeysCommands } from "./commands/keysCommands.ts";
@@ -37,6 +38,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   addEventsCommands(program, io, run);
   addKeysCommands(program, io, run);
   addDlqCommands(program, io, run);
+  addDestinationsCommands(program, io, run);
   addConsoleCommand(program, io, run);
   // Shell completion (bash, zsh, fish, powershell): `oncegate completion <shell>` prints the script to source;
   // the shell then asks `oncegate completion -- <words>` for the commands and options that fit.

@@ -4,6 +4,8 @@
  * its header, and refreshes the events table while "Live refresh" is ticked.
  */
 
+import { DESTINATIONS_SCRIPT } from "./destinationsScript.ts";
+
 export const CONSOLE_SCRIPT = `
 const token = document.querySelector('meta[name="oncegate-token"]')?.content ?? "";
 const base = new URL(document.querySelector('link[rel="stylesheet"]').href).pathname.replace(/\\/console\\.css$/, "");
@@ -178,6 +180,7 @@ if (recover) {
   });
 }
 
+${DESTINATIONS_SCRIPT}
 const live = document.querySelector("[data-live]");
 if (live) {
   const region = document.querySelector("[data-refresh]");
@@ -234,6 +237,11 @@ button:disabled { opacity: 0.55; cursor: not-allowed; }
 .status-unrouted { background: #e6e8eb; color: #3b4048; }
 .status-failed, .status-dead { background: #fbdada; color: #8a1010; }
 .status-queued, .status-received, .status-pending, .status-in_progress { background: #fdf0c8; color: #6a4a00; }
+.status-active { background: #d9f2dd; color: #0b5a1c; }
+.status-paused { background: #fdf0c8; color: #6a4a00; }
+.status-open { background: #fbdada; color: #8a1010; }
+form.pause { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: end; }
+form.pause label { margin: 0; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
 .facts dt { font-weight: 600; }
 .json-key { color: #1a4f9c; } .json-string { color: #0b5a1c; } .json-number { color: #8a3b00; } .json-literal { color: #6a1b9a; }

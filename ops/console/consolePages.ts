@@ -43,7 +43,8 @@ export function eventPath(basePath: string, provider: string, eventId: string): 
   return `${basePath}/events/${encodeURIComponent(provider)}/${encodeURIComponent(eventId)}`;
 }
 
-function page(basePath: string, title: string, token: string, main: string): string {
+/** A whole console page around `main` (already HTML): the head, the token the actions carry, the navigation. */
+export function page(basePath: string, title: string, token: string, main: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -57,7 +58,7 @@ function page(basePath: string, title: string, token: string, main: string): str
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
-<header><nav aria-label="Console"><a href="${basePath}/overview">Overview</a> <a href="${basePath}/events">Events</a> <a href="${basePath}/recover">Recover</a> <a href="${basePath}/dead-letters">Dead letters</a> <a href="${basePath}/keys">Consumer keys</a></nav></header>
+<header><nav aria-label="Console"><a href="${basePath}/overview">Overview</a> <a href="${basePath}/events">Events</a> <a href="${basePath}/recover">Recover</a> <a href="${basePath}/dead-letters">Dead letters</a> <a href="${basePath}/destinations">Destinations</a> <a href="${basePath}/keys">Consumer keys</a></nav></header>
 <main id="main">
 ${main}
 </main>
@@ -589,6 +590,7 @@ export function overviewPage(
 <table id="by-status"><thead><tr>${EVENT_STATUSES.map((status) => `<th scope="col">${status}</th>`).join("")}</tr></thead>
 <tbody><tr>${statusCells}</tr></tbody></table>
 <h2>By destination</h2>
+<p>Their state, backlog and circuit breaker, and Pause and Resume: <a href="${basePath}/destinations">Destinations</a>.</p>
 ${
   destinationRows === ""
     ? "<p>No destination yet.</p>"

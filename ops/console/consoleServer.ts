@@ -7,6 +7,7 @@ import { splitEventPatterns } from "../../lambdas/shared/eventTypeFilter.ts";
 import { eventRefOf, pkOfEventArgument } from "../deadLetters/eventRef.ts";
 import { listDeadLetters } from "../deadLetters/listDeadLetters.ts";
 import { type RedriveSummary, redriveDeadLetters } from "../deadLetters/redriveDeadLetters.ts";
+import { listDestinations } from "../destinations/listDestinations.ts";
 import { OperatorError, OperatorUsageError } from "../errors.ts";
 import { resolveEventPk } from "../events/eventSelector.ts";
 import { countEvents, receivedBuckets } from "../events/eventStats.ts";
@@ -42,12 +43,14 @@ import {
   WINDOWS,
   type WindowName,
 } from "./consolePages.ts";
+import { DESTINATION_ACTION, destinationAction } from "./destinationActions.ts";
+import { destinationsPage } from "./destinationsPage.ts";
 import { RecoverRuns } from "./recoverRuns.ts";
 
 /**
  * The operator console: a web face of the operator library on a local HTTP server (127.0.0.1, a free port by
  * default). Every page and action calls the same library functions as the CLI (`findEvents`, `showEvent`,
- * `replayEvent`, `listDeadLetters`, `redriveDeadLetters`, `showKey`, `planRelease`/`applyRelease`) on the same target, local stack or AWS stack; nothing of it is deployed.
+ * `replayEvent`, `listDeadLetters`, `redriveDeadLetters`, `listDestinations`, `pauseDestination`/`resumeDestination`, `showKey`, `planRelease`/`applyRelease`) on the same target, local stack or AWS stack; nothing of it is deployed.
  */
 
 export interface ConsoleOptions {
@@ -187,6 +190,11 @@ export function consoleHandler(
         if (route === "/api/keys/release") {
           return sendJson(response, 200, await releaseAction(target, nowMs(), await jsonBody(request)));
         }
+        const control = DESTINATION_ACTION.exec(route);
+        if (control) {
+          const [id, verb] = [pathPart(control[1]), control[2] as "pause" | "resume"];
+          return sendJson(response, 200, await destinationAction(target, nowMs(), id, verb, await jsonBody(request)));
+        }
         throw new ConsoleHttpError(404, "not_found", `No action at ${url.pathname}.`);
       }
       if (request.method !== "GET" && request.method !== "HEAD") {
@@ -261,6 +269,9 @@ export function consoleHandler(
           response,
           deadLettersPage(basePath, token, destination === undefined ? {} : { destination }, letters),
         );
+      }
+      if (route === "/destinations") {
+        return sendHtml(response, destinationsPage(basePath, token, await listDestinations(target)));
       }
       if (route === "/keys") {
         const [status, html] = await keysLookup(target, nowMs(), url.searchParams, { basePath, token });

@@ -3,6 +3,7 @@ import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
+  type Message,
   ReceiveMessageCommand,
   SendMessageCommand,
   type SQSClient,
@@ -14,14 +15,49 @@ import { jobQueueUrl } from "../../lambdas/shared/jobQueueUrl.ts";
 import { asOperator } from "../target/awsFailures.ts";
 import { type DeadLetter, deadLetterOf } from "./deadLetter.ts";
 
-/** SQS I/O of `dlq`: receive (never the delivery queue), send a job to the delivery queue, delete, move tasks. */
+/**
+ * SQS I/O of `dlq` on one dead-letter queue (`targetDeadLetterQueues` says which): receive (never a job queue),
+ * send a job to its destination's job queue, delete, move tasks.
+ */
 
 export interface ReceiveOptions {
   /** How long a received message stays hidden from other receives (and from this scan's next receives). */
   visibilitySeconds: number;
-  /** Stop after this many messages. */
-  max: number;
+  /** Stop after this many messages: this queue's own number, or a budget that several queues' receives draw on. */
+  max: number | ReceiveBudget;
   nowMs: () => number;
+}
+
+/**
+ * Messages still to receive, over several queues read at once (`dlq list` over each destination's queue). Each
+ * receive reserves what it asks for before it is sent and hands back what it did not get, so the queues together
+ * never receive more than the budget; a queue that finds it all reserved waits for those receives to end rather
+ * than stop, since they may hand some back (one queue's 2 messages leave room for another's under `--max 3`).
+ */
+export class ReceiveBudget {
+  #left: number;
+  #reserved = 0;
+  #waiting: (() => void)[] = [];
+
+  constructor(max: number) {
+    this.#left = max;
+  }
+
+  /** Reserves up to `most` messages; 0 once the budget is spent (nothing reserved that could come back). */
+  async take(most: number): Promise<number> {
+    while (this.#left === 0 && this.#reserved > 0) await new Promise<void>((wake) => this.#waiting.push(wake));
+    const taken = Math.min(most, this.#left);
+    this.#left -= taken;
+    this.#reserved += taken;
+    return taken;
+  }
+
+  /** Ends a reservation of `taken`, of which `kept` were received. */
+  settle(taken: number, kept: number): void {
+    this.#reserved -= taken;
+    this.#left += taken - kept;
+    for (const wake of this.#waiting.splice(0)) wake();
+  }
 }
 
 /**
@@ -33,26 +69,36 @@ export async function receiveDeadLetters(
   queueUrl: string,
   options: ReceiveOptions,
 ): Promise<DeadLetter[]> {
+  const budget = typeof options.max === "number" ? new ReceiveBudget(options.max) : options.max;
   const seen = new Map<string, DeadLetter>();
-  while (seen.size < options.max) {
-    const out = await asOperator("receive from the dead-letter queue (sqs:ReceiveMessage)", () =>
-      sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: Math.min(10, options.max - seen.size),
-          VisibilityTimeout: options.visibilitySeconds,
-          WaitTimeSeconds: 1,
-          MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp"],
-        }),
-      ),
-    );
-    const messages = out.Messages ?? [];
-    if (messages.length === 0) break;
-    for (const message of messages) {
-      const letter = deadLetterOf(message, options.nowMs());
-      // A second receive of the same message brings a new receipt handle: the newest is the valid one.
-      seen.set(letter.view.messageId, letter);
+  for (;;) {
+    const asked = await budget.take(10);
+    if (asked === 0) break;
+    let messages: Message[] = [];
+    const before = seen.size;
+    try {
+      const out = await asOperator("receive from the dead-letter queue (sqs:ReceiveMessage)", () =>
+        sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: queueUrl,
+            MaxNumberOfMessages: asked,
+            VisibilityTimeout: options.visibilitySeconds,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ["ApproximateReceiveCount", "SentTimestamp"],
+          }),
+        ),
+      );
+      messages = out.Messages ?? [];
+      for (const message of messages) {
+        const letter = deadLetterOf(message, options.nowMs());
+        // A second receive of the same message brings a new receipt handle: the newest is the valid one.
+        seen.set(letter.view.messageId, letter);
+      }
+    } finally {
+      // A message received again is not one more in hand.
+      budget.settle(asked, seen.size - before);
     }
+    if (messages.length === 0) break;
   }
   return [...seen.values()];
 }
@@ -117,7 +163,7 @@ export async function runningMoveTask(sqs: SQSClient, deadLetterQueueArn: string
   return task === undefined ? undefined : (task.TaskHandle ?? "running");
 }
 
-/** Starts SQS's own move of every message back to the queue it died in (the delivery queue). */
+/** Starts SQS's own move of every message back to the queue it died in (its destination's job queue). */
 export async function startMoveTask(sqs: SQSClient, deadLetterQueueArn: string): Promise<string> {
   const out = await asOperator("start a message move task (sqs:StartMessageMoveTask)", () =>
     sqs.send(new StartMessageMoveTaskCommand({ SourceArn: deadLetterQueueArn })),

@@ -1,8 +1,11 @@
 import { readBody } from "../../lambdas/delivery/deliveryStore.ts";
+import { destinationIdsOf } from "../../lambdas/delivery/overallStatus.ts";
 import { openBody } from "../../lambdas/shared/body/s3BodyStore.ts";
 import { readEventHistory } from "../../lambdas/shared/eventHistory.ts";
+import type { EventState } from "../../lambdas/shared/eventRecord.ts";
 import { eventRefOf } from "../deadLetters/eventRef.ts";
-import { listDeadLetters } from "../deadLetters/listDeadLetters.ts";
+import { scanDeadLetters } from "../deadLetters/listDeadLetters.ts";
+import { deadLetterQueuesOfTarget, eachDeadLetterQueue } from "../deadLetters/targetDeadLetterQueues.ts";
 import { NotFoundError } from "../errors.ts";
 import { operatorFailureOf } from "../target/awsFailures.ts";
 import type { OperatorTarget } from "../target/operatorTarget.ts";
@@ -26,7 +29,7 @@ export async function showEvent(
   const detail = eventDetail(history.state, history.attempts);
   const dead = Object.values(detail.destinations).some((destination) => destination.status === "DEAD");
   if (dead && options.deadLetters !== false) {
-    detail.deadLetterQueue = await deadLetterJobs(target, pk, options.nowMs ?? Date.now);
+    detail.deadLetterQueue = await deadLetterJobs(target, history.state, options.nowMs ?? Date.now);
   }
   if (!options.payload) return detail;
   const bytes = await readPayload(target, history.state).catch((error: unknown) => {
@@ -49,23 +52,29 @@ async function readPayload(
   return Buffer.concat(chunks);
 }
 
-/** Most dead-letter messages `events show` reads looking for the event's jobs. */
+/** Most messages `events show` reads of each dead-letter queue, looking for the event's jobs. */
 export const DEAD_LETTERS_LOOKED_AT = 100;
 
 /**
- * The event's jobs in the dead-letter queue: its first {@link DEAD_LETTERS_LOOKED_AT} messages are received with a
- * short visibility timeout and given back (as `dlq list` does), never deleted.
+ * The event's jobs in the dead-letter queues of its destinations (one shared queue locally): the first
+ * {@link DEAD_LETTERS_LOOKED_AT} messages of each are received with a short visibility timeout and given back (as
+ * `dlq list` does), never deleted. `checked` is `all` when every queue held fewer.
  */
-async function deadLetterJobs(target: OperatorTarget, pk: string, nowMs: () => number) {
-  const letters = await listDeadLetters(target, {}, { max: DEAD_LETTERS_LOOKED_AT, nowMs });
-  const jobs = letters
-    .filter((letter) => letter.pk === pk)
-    .map((letter) => ({
-      destination: letter.destination ?? "",
-      messageId: letter.messageId,
-      receiveCount: letter.receiveCount,
+async function deadLetterJobs(target: OperatorTarget, state: EventState, nowMs: () => number) {
+  const queues = deadLetterQueuesOfTarget(target, destinationIdsOf(state));
+  const read = await eachDeadLetterQueue(queues, (queue) =>
+    scanDeadLetters(target, [queue], { max: DEAD_LETTERS_LOOKED_AT, nowMs }),
+  );
+  const jobs = read
+    .flat()
+    .filter((letter) => letter.view.pk === state.pk)
+    .map(({ view }) => ({
+      destination: view.destination ?? "",
+      messageId: view.messageId,
+      receiveCount: view.receiveCount,
     }));
-  return { checked: letters.length < DEAD_LETTERS_LOOKED_AT ? ("all" as const) : ("first" as const), jobs };
+  const all = read.every((letters) => letters.length < DEAD_LETTERS_LOOKED_AT);
+  return { checked: all ? ("all" as const) : ("first" as const), jobs };
 }
 
 export function describe(pk: string): string {

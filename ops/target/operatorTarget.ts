@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { GatewayCountSource } from "../metrics/gatewayCounts.ts";
@@ -6,8 +7,18 @@ import type { GatewayCountSource } from "../metrics/gatewayCounts.ts";
 /** The gateway's resources an operator works on, by name: the same on AWS and on the local stack. */
 export interface GatewayResources {
   eventsTable: string;
+  /**
+   * The job queues: one shared queue's URL, or a template with `{destination}` in the queue's name naming each
+   * destination's own (`jobQueueUrl`).
+   */
   deliveryQueueUrl: string;
+  /**
+   * The dead-letter queues, as {@link deliveryQueueUrl}: a template on AWS (each destination's job queue has its own
+   * DLQ, the stack's `DeadLetterQueueUrl`), one shared queue's URL on the local stack. Read through
+   * `deadLetterQueuesOfTarget`, never as it is: a template is no queue's URL.
+   */
   deadLetterQueueUrl: string;
+  /** The dead-letter queues' ARN (what a message move task names): a template exactly when the URL is one. */
   deadLetterQueueArn: string;
   /** The delivery Lambda's retry schedule: sizes the round a redrive opens (`markRedriven`). */
   retryScheduleSeconds: readonly number[];
@@ -15,7 +26,8 @@ export interface GatewayResources {
   peakEventsPerSecond: number;
   /**
    * The configured destinations' ids: an event can be replayed to one it was never sent to (an UNROUTED event, or
-   * a destination added since) only if the delivery knows it. Absent from a stack deployed before it was an output.
+   * a destination added since) only if the delivery knows it, and they name the dead-letter queues a template
+   * stands for. Absent from a stack deployed before it was an output.
    */
   destinationIds?: readonly string[];
 }
@@ -46,6 +58,14 @@ export interface OperatorTarget {
   metrics?: GatewayCountSource;
   /** Whether SQS's message move task (`StartMessageMoveTask`) exists there: not on the local emulator. */
   supportsMoveTask: boolean;
+  /** Lambda's API, on a stack whose event source mappings it names ({@link eventSources}). */
+  lambda?: LambdaClient;
+  /**
+   * Each destination's event source mapping on the delivery function, by id (the stack's `DeliveryEventSources`):
+   * what `destinations pause` disables. Absent on the local stack (its workers read the pause themselves) and on a
+   * stack deployed before that output.
+   */
+  eventSources?: ReadonlyMap<string, string>;
   /** Who the operator is, for audit entries: the caller's ARN on AWS, a fixed name locally. */
   identity(): Promise<string>;
   /** Releases the clients' sockets. */

@@ -1,12 +1,14 @@
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { NotFoundError } from "../errors.ts";
 import { cloudWatchCounts } from "../metrics/cloudWatchCounts.ts";
 import { asOperator, operatorFailureOf } from "./awsFailures.ts";
+import { eventSourcesFromOutputs } from "./eventSourceOutputs.ts";
 import { operatorClientConfig } from "./operatorClientLimits.ts";
 import type { OperatorTarget } from "./operatorTarget.ts";
 import { resourcesFromOutputs } from "./stackOutputs.ts";
@@ -54,12 +56,15 @@ export async function stackTarget(options: StackTargetOptions): Promise<Operator
     cloudFormation.destroy();
   }
   const { resources, countingFunctions } = resourcesFromOutputs(options.stackName, outputs);
+  const eventSources = eventSourcesFromOutputs(options.stackName, outputs);
   const clientConfig = { ...config, region };
   const bounded = { ...clientConfig, ...operatorClientConfig() };
   const ddb = new DynamoDBClient(bounded);
   const sqs = new SQSClient(bounded);
   const s3 = new S3Client(bounded);
   const cloudWatch = new CloudWatchClient(bounded);
+  // Only the `destinations` commands call it, on the mappings the stack names.
+  const lambda = eventSources === undefined ? undefined : new LambdaClient(bounded);
   let identity: Promise<string> | undefined;
   return {
     kind: "stack",
@@ -71,6 +76,7 @@ export async function stackTarget(options: StackTargetOptions): Promise<Operator
     resources,
     ...(countingFunctions !== undefined && { metrics: cloudWatchCounts(cloudWatch, countingFunctions) }),
     supportsMoveTask: true,
+    ...(lambda !== undefined && eventSources !== undefined && { lambda, eventSources }),
     identity() {
       identity ??= callerArn(clientConfig);
       return identity;
@@ -80,6 +86,7 @@ export async function stackTarget(options: StackTargetOptions): Promise<Operator
       sqs.destroy();
       s3.destroy();
       cloudWatch.destroy();
+      lambda?.destroy();
     },
   };
 }

@@ -114,6 +114,10 @@ describe("cdk-nag AwsSolutions checks on the app's stack, every feature on", () 
       "AwsSolutions-IAM5[Resource::<GatewayBodyBucket9E4D04A3.Arn>/bodies/*] Oncegate/Gateway/Delivery/Role/DefaultPolicy/Resource",
       "AwsSolutions-IAM5[Resource::<GatewayBodyBucket9E4D04A3.Arn>/bodies/*] Oncegate/Gateway/Intake/Role/DefaultPolicy/Resource",
       "AwsSolutions-IAM5[Resource::<GatewayBodyBucket9E4D04A3.Arn>/bodies/*] Oncegate/OperatorPolicy/Resource",
+      // The operators' queues by pattern, this gateway's only: a list of each destination's job queue and
+      // dead-letter queue would outgrow a managed policy's 6 144 characters.
+      "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:ogd23cb48f-*-dlq] Oncegate/OperatorPolicy/Resource",
+      "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sqs:<AWS::Region>:<AWS::AccountId>:ogd23cb48f-*] Oncegate/OperatorPolicy/Resource",
       // Server access logs: the bucket is private to the gateway's roles; CloudTrail data events audit it if wanted.
       "AwsSolutions-S1 Oncegate/Gateway/BodyBucket/Bucket/Resource",
       // Webhook secrets are rotated by listing two, not by a rotation Lambda.

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "@jest/globals";
-import { Stack } from "aws-cdk-lib";
+import { ArnFormat, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import { settingsForContext } from "../../infra/appSettings.ts";
@@ -24,19 +24,23 @@ beforeAll(() => {
   template = Template.fromStack(stack);
 });
 
+const anyQueueArn = (name: string) =>
+  stack.formatArn({ service: "sqs", resource: name, arnFormat: ArnFormat.NO_RESOURCE_NAME });
+
 function demo() {
   if (stack.demoConsumer === undefined) throw new Error("the checked-in settings deploy the demo consumer");
   return stack.demoConsumer;
 }
 
 describe("OncegateStack outputs", () => {
-  test("outputs the intake URL, region, function names, table names, queue URLs, dashboard, alarm topic and created secrets", () => {
+  test("outputs the intake URL, region, function names, table names, queue URL templates, event sources, dashboard, alarm topic and created secrets", () => {
     expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
       [
         "AlarmTopicArn",
         "DashboardName",
         "DeadLetterQueueArn",
         "DeadLetterQueueUrl",
+        "DeliveryEventSources",
         "DeliveryFunctionName",
         "DeliveryQueueUrl",
         "DemoConsumerLogGroup",
@@ -57,7 +61,29 @@ describe("OncegateStack outputs", () => {
     const outputs = template.toJSON().Outputs;
     expect(outputs.IntakeUrl.Value).toEqual(stack.resolve(stack.gateway.intakeUrl));
     expect(outputs.EventsTableName.Value).toEqual(stack.resolve(stack.gateway.eventsTable.tableName));
-    expect(outputs.DeliveryQueueUrl.Value).toEqual(stack.resolve(stack.gateway.deliveryQueue.queueUrl));
+    expect(outputs.DeliveryQueueUrl.Value).toEqual(stack.resolve(stack.gateway.deliveryQueueUrlTemplate));
+    expect(outputs.DeadLetterQueueUrl.Value).toEqual(stack.resolve(stack.gateway.deadLetterQueueUrlTemplate));
+    expect(outputs.DeadLetterQueueArn.Value).toEqual({
+      "Fn::Join": [
+        "",
+        [
+          "arn:",
+          { Ref: "AWS::Partition" },
+          ":sqs:",
+          { Ref: "AWS::Region" },
+          ":",
+          { Ref: "AWS::AccountId" },
+          ":ogd23cb48f-{destination}-dlq",
+        ],
+      ],
+    });
+    for (const name of ["DeliveryQueueUrl", "DeadLetterQueueUrl", "DeadLetterQueueArn"]) {
+      expect(outputs[name].Description).toContain("{destination} is a destination id");
+    }
+    expect(outputs.DeliveryEventSources.Value).toEqual({
+      "Fn::Join": ["", ["demo=", stack.resolve(stack.gateway.eventSources.get("demo")?.eventSourceMappingId)]],
+    });
+    expect(outputs.DeliveryEventSources.Description).toContain("destinations pause and resume");
     expect(outputs.DashboardName.Value).toEqual(stack.resolve(stack.gateway.dashboard.dashboardName));
     expect(outputs.DemoIdempotencyTableName.Value).toEqual(stack.resolve(demo().idempotencyTable.tableName));
     expect(outputs.Region.Value).toEqual({ Ref: "AWS::Region" });
@@ -71,7 +97,7 @@ describe("OncegateStack outputs", () => {
 });
 
 describe("OncegateStack OperatorPolicy", () => {
-  test("allows exactly the operator CLI's calls: the stack's outputs, the dlq commands, releasing the demo's keys", () => {
+  test("allows exactly the operator CLI's calls: the stack's outputs, the dlq and destinations commands, releasing the demo's keys", () => {
     const policies = Object.values(template.findResources("AWS::IAM::ManagedPolicy"));
     expect(policies).toHaveLength(1);
     const statements = policies[0]?.Properties.PolicyDocument.Statement as {
@@ -92,8 +118,14 @@ describe("OncegateStack OperatorPolicy", () => {
       sortGrants([
         { action: "cloudformation:DescribeStacks", resource: { Ref: "AWS::StackId" } },
         // The lists themselves are asserted in webhookGateway.permissions.test.ts.
-        ...grants(stack, GATEWAY_ACTIONS.operateDeadLetters, [gateway.deadLetterQueue.queueArn]),
-        ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
+        ...grants(stack, GATEWAY_ACTIONS.operateDeadLetters, [anyQueueArn("ogd23cb48f-*-dlq")]),
+        // Sending jobs, and every queue's depth (a destination's backlog), job queues and dead-letter queues alike.
+        ...grants(stack, ["sqs:SendMessage", "sqs:GetQueueAttributes"], [anyQueueArn("ogd23cb48f-*")]),
+        ...grants(
+          stack,
+          ["lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"],
+          [...gateway.eventSources.values()].map((mapping) => mapping.eventSourceMappingArn),
+        ),
         ...grants(stack, GATEWAY_ACTIONS.operateEvents, [gateway.eventsTable.tableArn]),
         ...grants(stack, GATEWAY_ACTIONS.listEvents, listingIndexArns(gateway.eventsTable)),
         ...grants(stack, ["s3:GetObject"], [gateway.bodyBucket.bucket.arnForObjects("bodies/*")]),

@@ -27,8 +27,10 @@ const PINNED = {
     KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
     TableName: "Oncegate-IdempotencyRecords",
   },
-  GatewayDeliveryQueueE6BCFC9A: { Type: "AWS::SQS::Queue", QueueName: "Oncegate-delivery" },
-  GatewayDeadLetterQueueA57B3981: { Type: "AWS::SQS::Queue", QueueName: "Oncegate-dead-letters" },
+  // Issue 19's isolation replaced the shared Oncegate-delivery and Oncegate-dead-letters, before any deploy: one
+  // job queue and one dead-letter queue per destination, named og<8 hex of sha256("Oncegate")>-<id>[-dlq].
+  GatewayDeliveryQueueDemo8D3E96C9: { Type: "AWS::SQS::Queue", QueueName: "ogd23cb48f-demo" },
+  GatewayDeadLetterQueueDemo4C73B08F: { Type: "AWS::SQS::Queue", QueueName: "ogd23cb48f-demo-dlq" },
 } as const;
 
 let resources: Record<string, { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string }>;
@@ -71,13 +73,14 @@ describe("Table names and deletion protection, configured", () => {
     new WebhookGateway(stack, "Gateway", { config, resourceNamePrefix: "acme-webhooks" });
     const template = Template.fromStack(stack);
     template.hasResourceProperties("AWS::DynamoDB::Table", { TableName: "acme-webhooks-events" });
-    template.hasResourceProperties("AWS::SQS::Queue", { QueueName: "acme-webhooks-delivery" });
-    template.hasResourceProperties("AWS::SQS::Queue", { QueueName: "acme-webhooks-dead-letters" });
+    // The queues' names start with og + 8 hex digits of the prefix's SHA-256 (a 63-character id must fit SQS's 80).
+    template.hasResourceProperties("AWS::SQS::Queue", { QueueName: "og196c9f52-orders" });
+    template.hasResourceProperties("AWS::SQS::Queue", { QueueName: "og196c9f52-orders-dlq" });
   });
 
   test.each([
     ["a name SQS would refuse", "acme webhooks"],
-    ["a name too long once suffixed for the dead-letter queue", "a".repeat(68)],
+    ["a name longer than 67 characters", "a".repeat(68)],
   ])("rejects %s as resourceNamePrefix, naming the prop", (_label, prefix) => {
     const stack = new Stack(testApp(), "Badly");
     expect(() => new WebhookGateway(stack, "Gateway", { config, resourceNamePrefix: prefix })).toThrow(

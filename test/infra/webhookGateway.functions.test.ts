@@ -53,20 +53,20 @@ describe("WebhookGateway functions", () => {
   );
 
   test.each(["intake", "delivery", "sweeper"] as const)(
-    "gives the %s the table, the queue and the configuration through ENV's names",
+    "gives the %s the table, the job queues' URL template and the configuration through ENV's names",
     (name) => {
       const variables = functionResource(gatewayFunctions()[name]).Properties.Environment.Variables;
       expect(variables[ENV.eventsTable]).toEqual(ref(stack, stack.gateway.eventsTable.tableName));
-      expect(variables[ENV.deliveryQueueUrl]).toEqual(ref(stack, stack.gateway.deliveryQueue.queueUrl));
+      expect(variables[ENV.deliveryQueueUrl]).toEqual(ref(stack, stack.gateway.deliveryQueueUrlTemplate));
       expect(variables.NODE_OPTIONS).toBe("--enable-source-maps");
       expect(joinedJson(variables[ENV.config])).toHaveProperty("providers.demo.scheme", "standard");
     },
   );
 
-  test("gives the dead-letter queue's URL to the sweeper only", () => {
+  test("gives the dead-letter queues' URL template to the sweeper only", () => {
     const variables = (name: keyof ReturnType<typeof gatewayFunctions>) =>
       functionResource(gatewayFunctions()[name]).Properties.Environment.Variables;
-    expect(variables("sweeper")[ENV.deadLetterQueueUrl]).toEqual(ref(stack, stack.gateway.deadLetterQueue.queueUrl));
+    expect(variables("sweeper")[ENV.deadLetterQueueUrl]).toEqual(ref(stack, stack.gateway.deadLetterQueueUrlTemplate));
     expect(variables("intake")).not.toHaveProperty(ENV.deadLetterQueueUrl);
     expect(variables("delivery")).not.toHaveProperty(ENV.deadLetterQueueUrl);
   });
@@ -124,9 +124,10 @@ describe("WebhookGateway functions", () => {
 });
 
 describe("WebhookGateway delivery event source and sweeper schedule", () => {
-  test("feeds the delivery from the queue in batches of 10, reporting item failures, at most 5 at once", () => {
+  test("feeds the delivery from the destination's queue in batches of 10, reporting item failures, at most 5 at once", () => {
+    template.resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
     template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
-      EventSourceArn: ref(stack, stack.gateway.deliveryQueue.queueArn),
+      EventSourceArn: ref(stack, stack.gateway.deliveryQueues.get("demo")?.queueArn ?? ""),
       FunctionName: ref(stack, stack.gateway.deliveryFunction.functionName),
       BatchSize: 10,
       FunctionResponseTypes: ["ReportBatchItemFailures"],

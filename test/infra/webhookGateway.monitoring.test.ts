@@ -33,10 +33,12 @@ type AlarmProperties = Record<string, unknown> & {
 /** Every alarm of the demo stack (one destination, `demo`). */
 const ALARM_IDS = [
   "DeadJobs",
-  "DeadLetters",
   "DeliveryErrors",
   "DeliveryFailed",
   "DeliveryThrottles",
+  "DestinationCircuitOpenDemo",
+  "DestinationDeadLettersDemo",
+  "DestinationOldestJobDemo",
   "DestinationRetriesDemo",
   "IntakeContentRefusals",
   "IntakeErrors",
@@ -44,7 +46,6 @@ const ALARM_IDS = [
   "IntakeSignatureRefusals",
   "IntakeThrottled",
   "IntakeThrottles",
-  "OldestDeliveryJob",
   "SweeperErrors",
   "SweeperInvocations",
   "SweeperThrottles",
@@ -68,7 +69,7 @@ describe("WebhookGateway alarms", () => {
   test("the cost model bills every alarm and dashboard the template has (bench:cost's fixed and per-destination lines)", () => {
     const destinations = stack.gateway.settings.destinations.length;
     expect(alarms()).toHaveLength(
-      FIXED_ASSUMPTIONS.gatewayAlarms + destinations * DESTINATION_ASSUMPTIONS.sharedQueueAlarms,
+      FIXED_ASSUMPTIONS.gatewayAlarms + destinations * DESTINATION_ASSUMPTIONS.ownQueueAlarms,
     );
     template.resourceCountIs("AWS::CloudWatch::Dashboard", FIXED_ASSUMPTIONS.dashboards);
   });
@@ -136,8 +137,8 @@ describe("WebhookGateway alarms", () => {
     }
   });
 
-  test("fires as soon as the dead-letter queue holds a message, visible or in flight (the sweeper reads them)", () => {
-    const queueName = stack.resolve(stack.gateway.deadLetterQueue.queueName);
+  test("fires as soon as a destination's dead-letter queue holds a message, visible or in flight (the sweeper reads them)", () => {
+    const queueName = stack.resolve(stack.gateway.deadLetterQueues.get("demo")?.queueName);
     const deadLetters = alarms().find((alarm) => alarm.Metrics?.some((m) => m.Expression === "visible + inFlight"));
     expect(deadLetters).toMatchObject({ Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold" });
     const stats = Object.fromEntries(
@@ -154,8 +155,8 @@ describe("WebhookGateway alarms", () => {
     });
   });
 
-  test("fires when the oldest delivery job is older than 15 minutes", () => {
-    const queueName = stack.resolve(stack.gateway.deliveryQueue.queueName);
+  test("fires when the oldest job of a destination's queue is older than 15 minutes", () => {
+    const queueName = stack.resolve(stack.gateway.deliveryQueues.get("demo")?.queueName);
     expect(alarmOn("ApproximateAgeOfOldestMessage", { Name: "QueueName", Value: queueName })).toMatchObject({
       Statistic: "Maximum",
       Threshold: 900,

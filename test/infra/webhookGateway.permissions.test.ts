@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "@jest/globals";
-import { Stack } from "aws-cdk-lib";
+import { ArnFormat, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
@@ -43,6 +43,12 @@ const roleOf = (fn: IFunction) => {
 const secretArn = (name: string) => gateway.createdSecrets.get(name)?.secretArn ?? "";
 const logs = (fn: IFunction) => logWriteGrants(stack, fn);
 const bodyObjects = () => gateway.bodyBucket.bucket.arnForObjects("bodies/*");
+// The one destination's queues: webhookGateway.destinations.test.ts has two.
+const jobQueue = () => gateway.deliveryQueues.get("orders")?.queueArn ?? "";
+const deadLetterQueue = () => gateway.deadLetterQueues.get("orders")?.queueArn ?? "";
+// The operators' patterns: every queue of this gateway, and its dead-letter queues (see operateStatements).
+const anyQueue = (suffix: string) =>
+  stack.formatArn({ service: "sqs", resource: `ogabccc78c-*${suffix}`, arnFormat: ArnFormat.NO_RESOURCE_NAME });
 
 describe("WebhookGateway least-privilege roles", () => {
   test("lets the intake only put and update events, send jobs, write bodies, and read the provider secrets", () => {
@@ -51,7 +57,7 @@ describe("WebhookGateway least-privilege roles", () => {
       sortGrants([
         ...logs(intake),
         ...grants(stack, ["dynamodb:PutItem", "dynamodb:UpdateItem"], [gateway.eventsTable.tableArn]),
-        ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
+        ...grants(stack, ["sqs:SendMessage"], [jobQueue()]),
         ...grants(stack, BODY_BUCKET_ACTIONS.putBody, [bodyObjects()]),
         ...grants(
           stack,
@@ -75,7 +81,7 @@ describe("WebhookGateway least-privilege roles", () => {
         ...grants(
           stack,
           ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
-          [gateway.deliveryQueue.queueArn],
+          [jobQueue()],
         ),
         ...grants(stack, BODY_BUCKET_ACTIONS.readBody, [bodyObjects()]),
         ...grants(stack, ["secretsmanager:GetSecretValue"], [secretArn("orders")]),
@@ -94,12 +100,12 @@ describe("WebhookGateway least-privilege roles", () => {
           [gateway.eventsTable.tableArn],
         ),
         ...grants(stack, ["dynamodb:Query"], [listIndexArn(gateway.eventsTable)]),
-        ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
+        ...grants(stack, ["sqs:SendMessage"], [jobQueue()]),
         // The dead-letter pass: depth, receive, hand back. Never DeleteMessage: the dead jobs are the operators'.
         ...grants(
           stack,
           ["sqs:GetQueueAttributes", "sqs:ReceiveMessage", "sqs:ChangeMessageVisibility"],
-          [gateway.deadLetterQueue.queueArn],
+          [deadLetterQueue()],
         ),
       ]),
     );
@@ -111,9 +117,9 @@ describe("WebhookGateway least-privilege roles", () => {
   });
 
   test("gives no function but the sweeper any action on the dead-letter queue", () => {
-    const deadLetterQueue = JSON.stringify(stack.resolve(gateway.deadLetterQueue.queueArn));
+    const deadLetters = JSON.stringify(stack.resolve(deadLetterQueue()));
     const onDeadLetters = (fn: IFunction) =>
-      grantsOf(template, stack, roleOf(fn)).filter((grant) => JSON.stringify(grant.resource) === deadLetterQueue);
+      grantsOf(template, stack, roleOf(fn)).filter((grant) => JSON.stringify(grant.resource) === deadLetters);
     expect(onDeadLetters(gateway.intakeFunction)).toEqual([]);
     expect(onDeadLetters(gateway.deliveryFunction)).toEqual([]);
     expect(onDeadLetters(gateway.sweeperFunction).map((grant) => grant.action)).toEqual([
@@ -149,13 +155,13 @@ describe("WebhookGateway least-privilege roles", () => {
           gateway.eventsTable.tableArn,
           ...listingIndexArns(gateway.eventsTable),
         ]),
-        ...grants(stack, GATEWAY_ACTIONS.redriveDeadLetters, [gateway.deadLetterQueue.queueArn]),
-        ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
+        ...grants(stack, GATEWAY_ACTIONS.redriveDeadLetters, [deadLetterQueue()]),
+        ...grants(stack, ["sqs:SendMessage"], [jobQueue()]),
       ]),
     );
   });
 
-  test("grantOperate gives the operator CLI's events and dlq commands exactly their actions: no Scan, no DeleteItem, no PutItem, no Cancel", () => {
+  test("grantOperate gives the operator CLI's events, dlq and destinations commands exactly their actions: no Scan, no DeleteItem, no PutItem, no Cancel", () => {
     expect(GATEWAY_ACTIONS.operateDeadLetters).toEqual([
       "sqs:ReceiveMessage",
       "sqs:DeleteMessage",
@@ -171,11 +177,20 @@ describe("WebhookGateway least-privilege roles", () => {
       "dynamodb:BatchGetItem",
     ]);
     expect(GATEWAY_ACTIONS.listEvents).toEqual(["dynamodb:Query"]);
+    expect(GATEWAY_ACTIONS.operateEventSources).toEqual([
+      "lambda:GetEventSourceMapping",
+      "lambda:UpdateEventSourceMapping",
+    ]);
     const granted = grantsOf(template, stack, cliOperator);
+    const mapping = gateway.eventSources.get("orders")?.eventSourceMappingArn ?? "";
     expect(granted).toEqual(
       sortGrants([
-        ...grants(stack, GATEWAY_ACTIONS.operateDeadLetters, [gateway.deadLetterQueue.queueArn]),
-        ...grants(stack, ["sqs:SendMessage"], [gateway.deliveryQueue.queueArn]),
+        // The dead-letter queues and every queue by pattern: a list of each destination's would outgrow a managed
+        // policy (webhookGateway.destinations.test.ts measures it).
+        ...grants(stack, GATEWAY_ACTIONS.operateDeadLetters, [anyQueue("-dlq")]),
+        ...grants(stack, ["sqs:SendMessage", "sqs:GetQueueAttributes"], [anyQueue("")]),
+        // `destinations pause` and `resume`: each destination's event source mapping, by its ARN.
+        ...grants(stack, ["lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"], [mapping]),
         ...grants(
           stack,
           ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchGetItem"],

@@ -74,18 +74,20 @@ describe("WebhookGateway events table", () => {
   });
 });
 
-describe("WebhookGateway delivery queue and dead-letter queue", () => {
+describe("WebhookGateway delivery queue and dead-letter queue (of the one destination, orders)", () => {
   const queueProps = (template: Template, stack: Stack, queue: unknown) => {
     const id = stack.resolve((queue as { queueArn: string }).queueArn)["Fn::GetAtt"][0];
     return template.toJSON().Resources[id].Properties;
   };
+  const jobs = (gateway: WebhookGateway) => gateway.deliveryQueues.get("orders");
+  const deadLetters = (gateway: WebhookGateway) => gateway.deadLetterQueues.get("orders");
 
   test("encrypts both queues with SQS-managed keys and refuses requests without TLS", () => {
     const { template, stack, gateway } = defaults;
-    for (const queue of [gateway.deliveryQueue, gateway.deadLetterQueue]) {
+    for (const queue of [jobs(gateway), deadLetters(gateway)]) {
       expect(queueProps(template, stack, queue).SqsManagedSseEnabled).toBe(true);
       template.hasResourceProperties("AWS::SQS::QueuePolicy", {
-        Queues: [stack.resolve(queue.queueUrl)],
+        Queues: [stack.resolve(queue?.queueUrl)],
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({
@@ -115,8 +117,8 @@ describe("WebhookGateway delivery queue and dead-letter queue", () => {
   test("sets maxReceiveCount as a generous backstop, not the attempt count (166 for the default 8 attempts)", () => {
     const { template, stack, gateway } = defaults;
     expect(maxAttempts(GATEWAY_CONFIG_DEFAULTS.retryScheduleSeconds)).toBe(8);
-    expect(queueProps(template, stack, gateway.deliveryQueue).RedrivePolicy).toEqual({
-      deadLetterTargetArn: stack.resolve(gateway.deadLetterQueue.queueArn),
+    expect(queueProps(template, stack, jobs(gateway)).RedrivePolicy).toEqual({
+      deadLetterTargetArn: stack.resolve(deadLetters(gateway)?.queueArn),
       maxReceiveCount: maxReceiveCountFor(GATEWAY_CONFIG_DEFAULTS.retryScheduleSeconds),
     });
     expect(maxReceiveCountFor(GATEWAY_CONFIG_DEFAULTS.retryScheduleSeconds)).toBe(166);
@@ -124,14 +126,14 @@ describe("WebhookGateway delivery queue and dead-letter queue", () => {
 
   test("follows a configured retry schedule: the backstop grows with its number of attempts", () => {
     const { template, stack, gateway } = synth({ config: { ...CONFIG, retryScheduleSeconds: [1, 2, 3] } });
-    expect(queueProps(template, stack, gateway.deliveryQueue).RedrivePolicy.maxReceiveCount).toBe(
+    expect(queueProps(template, stack, jobs(gateway)).RedrivePolicy.maxReceiveCount).toBe(
       maxReceiveCountFor([1, 2, 3]),
     );
   });
 
-  test("lets only the delivery queue use the dead-letter queue as its dead-letter queue (RedriveAllowPolicy)", () => {
+  test("lets only the destination's job queue use its dead-letter queue as its dead-letter queue (RedriveAllowPolicy)", () => {
     const { template, stack, gateway } = defaults;
-    expect(queueProps(template, stack, gateway.deadLetterQueue).RedriveAllowPolicy).toEqual({
+    expect(queueProps(template, stack, deadLetters(gateway)).RedriveAllowPolicy).toEqual({
       redrivePermission: "byQueue",
       sourceQueueArns: [
         {
@@ -144,19 +146,19 @@ describe("WebhookGateway delivery queue and dead-letter queue", () => {
               { Ref: "AWS::Region" },
               ":",
               { Ref: "AWS::AccountId" },
-              ":Storage-delivery",
+              ":oga69c4dec-orders",
             ],
           ],
         },
       ],
     });
-    expect(queueProps(template, stack, gateway.deliveryQueue).QueueName).toBe("Storage-delivery");
+    expect(queueProps(template, stack, jobs(gateway)).QueueName).toBe("oga69c4dec-orders");
   });
 
   test("keeps dead jobs 14 days, and jobs 14 days (longer than the whole retry schedule)", () => {
     const { template, stack, gateway } = defaults;
-    expect(queueProps(template, stack, gateway.deadLetterQueue).MessageRetentionPeriod).toBe(14 * 86_400);
-    expect(queueProps(template, stack, gateway.deliveryQueue).MessageRetentionPeriod).toBe(14 * 86_400);
+    expect(queueProps(template, stack, deadLetters(gateway)).MessageRetentionPeriod).toBe(14 * 86_400);
+    expect(queueProps(template, stack, jobs(gateway)).MessageRetentionPeriod).toBe(14 * 86_400);
   });
 
   test("sets the visibility timeout to six times the delivery timeout (30 s by default)", () => {
@@ -165,7 +167,7 @@ describe("WebhookGateway delivery queue and dead-letter queue", () => {
       Description: Match.stringLikeRegexp("^Oncegate delivery"),
       Timeout: 30,
     });
-    expect(queueProps(template, stack, gateway.deliveryQueue).VisibilityTimeout).toBe(180);
+    expect(queueProps(template, stack, jobs(gateway)).VisibilityTimeout).toBe(180);
   });
 
   test("adds the batching window to six times a configured delivery timeout", () => {
@@ -173,6 +175,6 @@ describe("WebhookGateway delivery queue and dead-letter queue", () => {
       deliveryTimeout: Duration.seconds(40),
       deliveryBatchingWindow: Duration.seconds(5),
     });
-    expect(queueProps(template, stack, gateway.deliveryQueue).VisibilityTimeout).toBe(6 * 40 + 5);
+    expect(queueProps(template, stack, jobs(gateway)).VisibilityTimeout).toBe(6 * 40 + 5);
   });
 });

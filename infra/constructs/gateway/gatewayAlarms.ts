@@ -3,25 +3,22 @@ import { Alarm, ComparisonOperator, type IMetric, MathExpression, TreatMissingDa
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
-import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import type { RejectionCode } from "../../../lambdas/intake/httpAnswers.ts";
-import { DESTINATION_DIMENSION, REASON_DIMENSION } from "../../../lambdas/shared/metrics.ts";
-import { pascalCase } from "../names.ts";
+import { REASON_DIMENSION } from "../../../lambdas/shared/metrics.ts";
+import { type AlarmedDestination, destinationAlarmSpecs } from "./destinationAlarms.ts";
 import { gatewayCount } from "./gatewayMetrics.ts";
 import type { IntakeEdgeMetrics } from "./intakeEdge.ts";
 
 export interface GatewayAlarmsProps {
   readonly topic: ITopic;
-  readonly queue: IQueue;
-  readonly deadLetterQueue: IQueue;
   /** The edge providers POST to (HTTP API or function URL). */
   readonly edge: IntakeEdgeMetrics;
   readonly intake: IFunction;
   readonly delivery: IFunction;
   readonly sweeper: IFunction;
-  /** The configured destinations' ids: one retry alarm each. */
-  readonly destinations: readonly string[];
+  /** The configured destinations with their queues: four alarms each (`destinationAlarmSpecs`). */
+  readonly destinations: readonly AlarmedDestination[];
   readonly oldestMessageAgeThreshold: Duration;
   readonly intakeServerErrorRatePercent: number;
   readonly destinationRetryThreshold: number;
@@ -54,7 +51,6 @@ export interface AlarmSpec {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
-const FIFTEEN_MINUTES = Duration.minutes(15);
 
 /**
  * The gateway's alarms, each sending ALARM and OK to the topic. Every description says what broke and what to
@@ -105,32 +101,14 @@ export class GatewayAlarms extends Construct {
   }
 
   private addDeliveryAlarms(props: GatewayAlarmsProps): void {
-    const minute = { period: Duration.minutes(1), statistic: "Maximum" };
-    this.add("DeadLetters", {
-      // In flight counts too: the sweeper's dead-letter pass (like an operator's poll) hides the jobs it reads for a
-      // few seconds each minute, and a sample taken then would read an empty queue and flap the alarm to OK.
-      metric: new MathExpression({
-        expression: "visible + inFlight",
-        usingMetrics: {
-          visible: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible(minute),
-          inFlight: props.deadLetterQueue.metricApproximateNumberOfMessagesNotVisible(minute),
-        },
-        period: Duration.minutes(1),
-        label: "Dead-letter queue depth (visible and in flight)",
-      }),
-      threshold: 1,
-      description:
-        "Delivery jobs are in the dead-letter queue: a destination failed every attempt of the retry schedule. " +
-        "Fix the destination, then redrive the dead-letter queue into the delivery queue.",
-    });
-    // The queue's depth stays in ALARM until it is drained: a second incident would not notify. The count of new
-    // dead jobs does, every time.
+    // A dead-letter queue's depth stays in ALARM until it is drained: a second incident would not notify. The count
+    // of new dead jobs does, every time.
     this.add("DeadJobs", {
       metric: gatewayCount("Dead", props.delivery, FIVE_MINUTES),
       threshold: 1,
       description:
-        "New delivery jobs died in the last 5 minutes (every attempt failed): they are in the dead-letter queue. " +
-        "Fix the destination, then redrive.",
+        "New delivery jobs died in the last 5 minutes (every attempt failed): they are in their destination's " +
+        "dead-letter queue (DestinationDeadLetters<Id> says which). Fix the destination, then redrive.",
     });
     this.add("DeliveryFailed", {
       metric: gatewayCount("Failed", props.delivery, FIVE_MINUTES),
@@ -139,22 +117,14 @@ export class GatewayAlarms extends Construct {
         "A delivery failed for good (the consumer answered 400, 401, 403, 404, 410…, or the destination is unknown): " +
         "the job is not retried and not in the dead-letter queue. See the delivery's logs for the destination and status.",
     });
+    const settings = {
+      delivery: props.delivery,
+      oldestMessageAgeThreshold: props.oldestMessageAgeThreshold,
+      retryThreshold: props.destinationRetryThreshold,
+    };
     for (const destination of props.destinations) {
-      this.add(`DestinationRetries${pascalCase(destination)}`, {
-        metric: gatewayCount("Retried", props.delivery, FIFTEEN_MINUTES, { [DESTINATION_DIMENSION]: destination }),
-        threshold: props.destinationRetryThreshold,
-        description:
-          `Destination "${destination}" needed ${props.destinationRetryThreshold} or more retries in 15 minutes: it is ` +
-          "down or failing (5xx, 429, timeouts). Its jobs wait in the queue and die after the whole retry schedule.",
-      });
+      for (const [id, spec] of Object.entries(destinationAlarmSpecs(destination, settings))) this.add(id, spec);
     }
-    this.add("OldestDeliveryJob", {
-      metric: props.queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: "Maximum" }),
-      threshold: props.oldestMessageAgeThreshold.toSeconds(),
-      description:
-        `A delivery job has waited more than ${props.oldestMessageAgeThreshold.toHumanString()} before its third ` +
-        "attempt: deliveries are not keeping up (consumer slow, event source concurrency too low, or delivery failing).",
-    });
   }
 
   private addSweeperAlarms(props: GatewayAlarmsProps): void {
@@ -174,7 +144,7 @@ export class GatewayAlarms extends Construct {
       threshold: 1,
       description:
         "The sweeper could not re-enqueue events stuck before enqueueing, or could not mark DEAD the events of jobs " +
-        "in the dead-letter queue (SQS or DynamoDB failing). It tries again every minute; see its " +
+        "in the dead-letter queues (SQS or DynamoDB failing). It tries again every minute; see its " +
         "oncegate.sweeper.event_failed, dead_letter_failed and dead_letters_failed log lines.",
     });
   }

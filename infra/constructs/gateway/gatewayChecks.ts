@@ -1,6 +1,6 @@
 import { Duration } from "aws-cdk-lib";
 import type { ResolvedGatewayConfig } from "../../../lambdas/shared/parseGatewayConfig.ts";
-import { MAX_RETENTION } from "./deliveryQueues.ts";
+import { MAX_RETENTION } from "./destinationQueues.ts";
 
 /** Checks of `WebhookGateway`'s props against its configuration, at synth time: each throws naming the prop. */
 

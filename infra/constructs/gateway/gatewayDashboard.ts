@@ -1,5 +1,13 @@
 import { Duration } from "aws-cdk-lib";
-import { type Alarm, AlarmStatusWidget, Dashboard, GraphWidget, SingleValueWidget } from "aws-cdk-lib/aws-cloudwatch";
+import {
+  type Alarm,
+  AlarmStatusWidget,
+  Dashboard,
+  GraphWidget,
+  type IMetric,
+  MathExpression,
+  SingleValueWidget,
+} from "aws-cdk-lib/aws-cloudwatch";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
@@ -10,14 +18,36 @@ export interface GatewayDashboardProps {
   readonly intake: IFunction;
   readonly delivery: IFunction;
   readonly edge: IntakeEdgeMetrics;
-  readonly queue: IQueue;
-  readonly deadLetterQueue: IQueue;
+  /** Every destination's job queue and dead-letter queue. */
+  readonly destinations: readonly { readonly queue: IQueue; readonly deadLetterQueue: IQueue }[];
   readonly alarms: Alarm[];
 }
 
 /**
- * The gateway at a glance: totals over the chosen time range, the same counts per minute, then the queues, the
- * intake's HTTP answers, and the state of every alarm.
+ * `metricOf` over every queue in one line, `combine` (`SUM`, `MAX`) of the queues' series: one line whatever the
+ * number of destinations (a line per queue stops being readable past a few). `key` starts the ids of the queues'
+ * metrics, which must differ from every other id in the graph.
+ */
+function overQueues(
+  key: string,
+  queues: readonly IQueue[],
+  combine: "SUM" | "MAX",
+  label: string,
+  metricOf: (queue: IQueue) => IMetric,
+): MathExpression {
+  const usingMetrics = Object.fromEntries(queues.map((queue, index) => [`${key}${index}`, metricOf(queue)]));
+  return new MathExpression({
+    expression: `${combine}([${Object.keys(usingMetrics).join(", ")}])`,
+    usingMetrics,
+    period: Duration.minutes(1),
+    label,
+  });
+}
+
+/**
+ * The gateway at a glance: totals over the chosen time range, the same counts per minute, then the queues (summed
+ * over the destinations; each destination's own are in its alarms), the intake's HTTP answers, and the state of
+ * every alarm.
  */
 export function newGatewayDashboard(scope: Construct, id: string, props: GatewayDashboardProps): Dashboard {
   const incoming = (["Accepted", "Duplicate", "Unrouted"] as const).map((metric) =>
@@ -40,15 +70,27 @@ export function newGatewayDashboard(scope: Construct, id: string, props: Gateway
     new GraphWidget({ title: "Delivery outcomes per minute", left: outcomes, width: 12 }),
   );
   const minute = { period: Duration.minutes(1), statistic: "Maximum" };
+  const queues = props.destinations.map((destination) => destination.queue);
+  const deadLetterQueues = props.destinations.map((destination) => destination.deadLetterQueue);
   dashboard.addWidgets(
     new GraphWidget({
-      title: "Delivery queue",
+      title: "Delivery queues (all destinations)",
       left: [
-        props.queue.metricApproximateNumberOfMessagesVisible({ ...minute, label: "Waiting" }),
-        props.queue.metricApproximateNumberOfMessagesNotVisible({ ...minute, label: "In flight or delayed" }),
-        props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ ...minute, label: "Dead" }),
+        overQueues("waiting", queues, "SUM", "Waiting", (queue) =>
+          queue.metricApproximateNumberOfMessagesVisible(minute),
+        ),
+        overQueues("inFlight", queues, "SUM", "In flight or delayed", (queue) =>
+          queue.metricApproximateNumberOfMessagesNotVisible(minute),
+        ),
+        overQueues("dead", deadLetterQueues, "SUM", "Dead", (queue) =>
+          queue.metricApproximateNumberOfMessagesVisible(minute),
+        ),
       ],
-      right: [props.queue.metricApproximateAgeOfOldestMessage({ ...minute, label: "Oldest job (s)" })],
+      right: [
+        overQueues("oldest", queues, "MAX", "Oldest job (s)", (queue) =>
+          queue.metricApproximateAgeOfOldestMessage(minute),
+        ),
+      ],
       width: 12,
     }),
     new GraphWidget({

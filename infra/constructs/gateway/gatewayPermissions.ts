@@ -4,7 +4,8 @@ import { LIST_INDEX_NAME, PROBLEM_INDEX_NAME } from "../../../lambdas/shared/eve
 
 /**
  * The IAM actions of each gateway function, each list being exactly the AWS calls its code makes (the `…Command`s
- * it sends), on exactly the resource it calls them on. No wildcard action, no wildcard resource.
+ * it sends), on exactly the resource it calls them on: every destination's job queue or dead-letter queue, listed.
+ * No wildcard action, no wildcard resource.
  */
 export const GATEWAY_ACTIONS = {
   /**
@@ -45,7 +46,7 @@ export const GATEWAY_ACTIONS = {
    * `*`: it reads metric values, never logs or data.
    */
   readMetrics: ["cloudwatch:GetMetricData"],
-  /** For operators: move dead jobs back to the delivery queue (`aws sqs start-message-move-task`). */
+  /** For operators: move dead jobs back to their job queue (`aws sqs start-message-move-task`). */
   redriveDeadLetters: [
     "sqs:StartMessageMoveTask",
     "sqs:ListMessageMoveTasks",
@@ -57,7 +58,7 @@ export const GATEWAY_ACTIONS = {
   /**
    * `oncegate dlq list` and `dlq redrive` on the dead-letter queue: receive (and give back), delete once re-sent,
    * the count for the progress bar, and SQS's move task for a whole-queue redrive (StartMessageMoveTask also needs
-   * SendMessage on the delivery queue, which `enqueue` grants).
+   * SendMessage on the job queue, which `enqueue` grants).
    */
   operateDeadLetters: [
     "sqs:ReceiveMessage",
@@ -75,6 +76,13 @@ export const GATEWAY_ACTIONS = {
   operateEvents: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
   /** On the listing and problem indexes: `events list`, `recover`, `stats`, a key's lookup. */
   listEvents: ["dynamodb:Query"],
+  /**
+   * `destinations pause` and `resume` on each destination's event source mapping: read its state, and disable or
+   * enable it (its jobs wait in its queue meanwhile).
+   */
+  operateEventSources: ["lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping"],
+  /** A destination's backlog: its job queue's and its dead-letter queue's approximate counts. */
+  readQueueDepth: ["sqs:GetQueueAttributes"],
 } as const;
 
 /** The ARN of the listing index, the only index a gateway function queries (the sweeper's walk). */

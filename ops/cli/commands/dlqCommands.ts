@@ -36,7 +36,7 @@ function selectionOf(options: RedriveOptions): DeadLetterSelection {
   };
 }
 
-/** `dlq list` and `dlq redrive`: the delivery's dead-letter queue. */
+/** `dlq list` and `dlq redrive`: the dead-letter queues, one per destination on AWS (one shared locally). */
 export function addDlqCommands(program: Command, io: CliIo, run: Run): void {
   const dlq = program.command("dlq").description("the dead-letter queue: jobs whose delivery never succeeded");
 
@@ -44,7 +44,7 @@ export function addDlqCommands(program: Command, io: CliIo, run: Run): void {
     dlq
       .command("list")
       .description("list the dead jobs (received and given back, never deleted)")
-      .option("--destination <id>", "only this destination's jobs")
+      .option("--destination <id>", "only this destination's jobs (only its dead-letter queue is read)")
       .option("--max <n>", "read at most this many messages", positiveInteger),
   ).action((options: ListOptions) =>
     run(async () => {
@@ -154,14 +154,17 @@ function progressBar(io: CliIo, json: boolean): SingleBar | undefined {
   });
 }
 
+/** One move task per dead-letter queue: one on a shared queue, one per destination on AWS. */
+function moveTasksText(summary: RedriveSummary): string {
+  const handles = summary.taskHandles ?? (summary.taskHandle === undefined ? [] : [summary.taskHandle]);
+  return `SQS message move task${handles.length === 1 ? "" : "s"} ${handles.join(", ")}`;
+}
+
 function renderSummary(io: CliIo, summary: RedriveSummary): string {
   const style = styler(io, "stdout");
   const lines = [
     keyValues([
-      [
-        "mode",
-        summary.mode === "move-task" ? `SQS message move task ${summary.taskHandle ?? ""}` : "receive, send, delete",
-      ],
+      ["mode", summary.mode === "move-task" ? moveTasksText(summary) : "receive, send, delete"],
       ["matched", summary.matched],
       ["sent", summary.mode === "move-task" ? "all (moved by SQS)" : summary.sent],
       ["marked redriven", summary.markedRedriven],

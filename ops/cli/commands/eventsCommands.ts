@@ -372,7 +372,7 @@ function renderDetail(io: CliIo, detail: EventDetail): string {
     const where =
       checked === "all"
         ? "the dead-letter queue"
-        : `the first ${DEAD_LETTERS_LOOKED_AT} messages of the dead-letter queue`;
+        : `the first ${DEAD_LETTERS_LOOKED_AT} messages of its destinations' dead-letter queues`;
     parts.push(
       "",
       jobs.length === 0

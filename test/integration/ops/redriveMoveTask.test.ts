@@ -132,3 +132,99 @@ describe("dlq redrive of the whole queue on AWS", () => {
     });
   });
 });
+
+describe("dlq redrive of every queue on AWS, one dead-letter queue per destination", () => {
+  const dlqUrl = (id: string) => `https://sqs.eu-west-1.amazonaws.com/123456789012/og1a2b3c4d-${id}-dlq`;
+  const dlqArn = (id: string) => `arn:aws:sqs:eu-west-1:123456789012:og1a2b3c4d-${id}-dlq`;
+  /** The stack's outputs since issue 19: DeadLetterQueueUrl and DeadLetterQueueArn are templates. */
+  const perDestination = (): OperatorTarget => ({
+    ...target,
+    resources: {
+      ...target.resources,
+      deliveryQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/og1a2b3c4d-{destination}",
+      deadLetterQueueUrl: dlqUrl("{destination}"),
+      deadLetterQueueArn: dlqArn("{destination}"),
+    },
+  });
+
+  async function deadFor(destination: string) {
+    const item = queuedEvent([destination], {
+      status: "DEAD",
+      destinations: { [destination]: { status: "DEAD", attempts: 3, reason: "http_503", deadMessageId: "died" } },
+    });
+    await putEvent(ddb, eventsTable, item);
+    return item;
+  }
+
+  const jobIn = (pk: string, destination: string, id: string) => ({
+    ...message(pk, id),
+    Body: JSON.stringify({ pk, destination }),
+  });
+
+  test("marks the jobs found in each destination's queue, then starts one move task per queue's ARN", async () => {
+    const [orders, audit] = [await deadFor("orders"), await deadFor("audit")];
+    sqsMock.on(ListMessageMoveTasksCommand).resolves({ Results: [] });
+    sqsMock
+      .on(ReceiveMessageCommand, { QueueUrl: dlqUrl("orders") })
+      .resolvesOnce({ Messages: [jobIn(orders.pk, "orders", "o1")] })
+      .resolves({ Messages: [] });
+    sqsMock
+      .on(ReceiveMessageCommand, { QueueUrl: dlqUrl("audit") })
+      .resolvesOnce({ Messages: [jobIn(audit.pk, "audit", "a1")] })
+      .resolves({ Messages: [] });
+    sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
+    sqsMock.on(StartMessageMoveTaskCommand, { SourceArn: dlqArn("orders") }).resolves({ TaskHandle: "task-orders" });
+    sqsMock.on(StartMessageMoveTaskCommand, { SourceArn: dlqArn("audit") }).resolves({ TaskHandle: "task-audit" });
+
+    const summary = await redriveDeadLetters(perDestination(), { selection: {}, nowMs: Date.now });
+
+    expect(summary).toMatchObject({
+      mode: "move-task",
+      matched: 2,
+      markedRedriven: 2,
+      failed: 0,
+      taskHandle: "task-orders",
+      taskHandles: ["task-orders", "task-audit"],
+    });
+    expect((await storedEvent(ddb, eventsTable, orders.pk)).destinations.orders?.status).toBe("PENDING");
+    expect((await storedEvent(ddb, eventsTable, audit.pk)).destinations.audit?.status).toBe("PENDING");
+    // The destinations' order (stackTargetOn's DestinationIds: orders, audit); each task moves its queue's jobs back
+    // to the queue they died in, that destination's job queue.
+    expect(sqsMock.commandCalls(ListMessageMoveTasksCommand).map((call) => call.args[0].input.SourceArn)).toEqual([
+      dlqArn("orders"),
+      dlqArn("audit"),
+    ]);
+    expect(sqsMock.commandCalls(StartMessageMoveTaskCommand).map((call) => call.args[0].input)).toEqual([
+      { SourceArn: dlqArn("orders") },
+      { SourceArn: dlqArn("audit") },
+    ]);
+    expect(
+      sqsMock
+        .commandCalls(ChangeMessageVisibilityCommand)
+        .map((call) => [call.args[0].input.QueueUrl, call.args[0].input.VisibilityTimeout])
+        .sort(),
+    ).toEqual([
+      [dlqUrl("audit"), 0],
+      [dlqUrl("orders"), 0],
+    ]);
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  test("refuses while a task moves one destination's queue, naming it, and writes nothing", async () => {
+    const item = await deadFor("orders");
+    sqsMock.on(ListMessageMoveTasksCommand).resolves({ Results: [] });
+    sqsMock
+      .on(ListMessageMoveTasksCommand, { SourceArn: dlqArn("audit") })
+      .resolves({ Results: [{ Status: "RUNNING", TaskHandle: "task-0" }] });
+    sqsMock.on(ReceiveMessageCommand).resolves({ Messages: [jobIn(item.pk, "orders", "o2")] });
+
+    await expect(redriveDeadLetters(perDestination(), { selection: {}, nowMs: Date.now })).rejects.toMatchObject({
+      code: "move_task_running",
+      message:
+        "SQS is already moving the messages of the dead-letter queue of audit (task task-0): wait for it to finish, then run dlq redrive again.",
+    });
+    expect((await storedEvent(ddb, eventsTable, item.pk)).destinations.orders?.status).toBe("DEAD");
+    expect(sqsMock.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
+    expect(sqsMock.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0);
+  });
+});

@@ -136,6 +136,70 @@ describe("stackTarget", () => {
     });
   });
 
+  test("reads the queue templates of a stack with one delivery and one dead-letter queue per destination", async () => {
+    const perDestination = {
+      ...OUTPUTS,
+      DeliveryQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/og1a2b3c4d-{destination}",
+      DeadLetterQueueUrl: "https://sqs.eu-west-1.amazonaws.com/123456789012/og1a2b3c4d-{destination}-dlq",
+      DeadLetterQueueArn: "arn:aws:sqs:eu-west-1:123456789012:og1a2b3c4d-{destination}-dlq",
+    };
+    cloudFormation.on(DescribeStacksCommand).resolves(stackWith(perDestination));
+    const target = await stackTarget({ stackName: "Oncegate", region: "eu-west-1" });
+    expect(target.resources).toMatchObject({
+      deliveryQueueUrl: perDestination.DeliveryQueueUrl,
+      deadLetterQueueUrl: perDestination.DeadLetterQueueUrl,
+      deadLetterQueueArn: perDestination.DeadLetterQueueArn,
+      destinationIds: ["billing", "crm"],
+    });
+    target.close();
+  });
+
+  const TEMPLATE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/og1a2b3c4d-{destination}-dlq";
+  const TEMPLATE_ARN = "arn:aws:sqs:eu-west-1:123456789012:og1a2b3c4d-{destination}-dlq";
+  test.each([
+    [
+      "a placeholder outside the queue's name",
+      { DeadLetterQueueUrl: "https://{destination}.example.com/1/dlq" },
+      /DeadLetterQueueUrl of stack Oncegate \{destination\} must be in the queue's name/,
+    ],
+    [
+      "two placeholders",
+      { DeliveryQueueUrl: "https://sqs.eu-west-1.amazonaws.com/1/{destination}-{destination}" },
+      /DeliveryQueueUrl of stack Oncegate holds \{destination\} 2 times/,
+    ],
+    [
+      "a URL that is none",
+      { DeliveryQueueUrl: "og-delivery" },
+      /DeliveryQueueUrl of stack Oncegate is not an absolute URL/,
+    ],
+    [
+      "a template URL beside a shared queue's ARN",
+      { DeadLetterQueueUrl: TEMPLATE_URL },
+      /DeadLetterQueueArn of stack Oncegate has no \{destination\}, but DeadLetterQueueUrl does/,
+    ],
+    [
+      "a template ARN beside a shared queue's URL",
+      { DeadLetterQueueArn: TEMPLATE_ARN },
+      /DeadLetterQueueArn of stack Oncegate holds \{destination\}, but DeadLetterQueueUrl does not/,
+    ],
+    [
+      "an ARN with the placeholder in its region",
+      { DeadLetterQueueUrl: TEMPLATE_URL, DeadLetterQueueArn: "arn:aws:sqs:{destination}:123456789012:og-dlq" },
+      /is not an SQS queue's ARN/,
+    ],
+    [
+      "an ARN of something else",
+      { DeadLetterQueueArn: "arn:aws:sns:eu-west-1:123456789012:og-dlq" },
+      /is not an SQS queue's ARN/,
+    ],
+  ])("rejects queue outputs with %s as not an Oncegate stack's, saying to redeploy", async (_, outputs, message) => {
+    cloudFormation.on(DescribeStacksCommand).resolves(stackWith({ ...OUTPUTS, ...outputs }));
+    const failure = await stackTarget({ stackName: "Oncegate", region: "eu-west-1" }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TargetError);
+    expect(failure).toMatchObject({ code: "not_an_oncegate_stack", message: expect.stringMatching(message) });
+    expect((failure as Error).message).toMatch(/: redeploy it with npx cdk deploy\.$/);
+  });
+
   test("rejects a stack without the gateway's outputs, naming the first one missing", async () => {
     cloudFormation.on(DescribeStacksCommand).resolves(stackWith({ EventsTableName: "t" }));
     await expect(stackTarget({ stackName: "Other", region: "eu-west-1" })).rejects.toMatchObject({

@@ -4,6 +4,7 @@ import {
   resolveDeliverySettings,
 } from "../../../../lambdas/delivery/deliverySettings.ts";
 import { DEFAULT_RETRY_SCHEDULE_SECONDS } from "../../../../lambdas/delivery/retrySchedule.ts";
+import { CIRCUIT_BREAKER_DEFAULTS } from "../../../../lambdas/shared/circuitBreakerConfig.ts";
 import { InvalidConfigurationError, InvalidRetryScheduleError } from "../../../../lambdas/shared/errors.ts";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -19,6 +20,7 @@ describe("resolveDeliverySettings", () => {
       url: new URL("https://consumer.example/hooks"),
       signingSecrets: [SECRET],
       timeoutMs: DEFAULT_DESTINATION_TIMEOUT_MS,
+      circuitBreaker: CIRCUIT_BREAKER_DEFAULTS,
     });
   });
 
