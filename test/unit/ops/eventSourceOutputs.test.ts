@@ -1,8 +1,8 @@
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { afterAll, describe, expect, test } from "@jest/globals";
 import { mockClient } from "aws-sdk-client-mock";
-import { destinationView, pollersMismatch } from "../../../ops/destinations/destinationView.ts";
 import { initialControl } from "../../../lambdas/shared/destinationControl.ts";
+import { destinationView, pollersMismatch } from "../../../ops/destinations/destinationView.ts";
 import { eventSourcesFromOutputs } from "../../../ops/target/eventSourceOutputs.ts";
 import { stackTarget } from "../../../ops/target/stackTarget.ts";
 
