@@ -67,7 +67,9 @@ const QUICK_SIZES: ReliabilitySizes = {
   storeOutageEvents: 30,
   storeOutageSeconds: 8,
   fanOutGuids: 5,
-  isolationEvents: 30,
+  // 0: not in --quick yet. On a loaded machine a healthy A's 200 can reach the gateway after its 1 s timeout, the
+  // gateway redelivers, and the row counts the second 200 as a repeated effect: run it with --only destinations.
+  isolationEvents: 0,
   isolationOutageSeconds: 4,
   pauseEvents: 40,
   seed: 1,

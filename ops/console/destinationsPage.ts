@@ -57,8 +57,9 @@ function failure(view: DestinationView): string {
 /** The changes of every destination, newest first: a pause and its resume, a circuit opened, probed and closed. */
 function historyTable(views: DestinationView[]): string {
   const changes = views
-    .flatMap((view) => view.history.map((change) => ({ id: view.id, ...change })))
-    .sort((a, b) => b.atMs - a.atMs);
+    .flatMap((view) => view.history.map((change, index) => ({ id: view.id, index, ...change })))
+    // Two changes of one millisecond: the later in the history is the newer.
+    .sort((a, b) => b.atMs - a.atMs || b.index - a.index);
   if (changes.length === 0)
     return `<p id="destination-history-empty">No destination was paused, and no circuit opened, yet.</p>`;
   const rows = changes.map(
